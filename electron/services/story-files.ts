@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { loadCatalog, parseStory, type CatalogIndex, type Story } from '../../shared/index.js';
+
+/** Input that cannot be used: the message is one line, naming no file (callers prefix it). */
+export class BadInputError extends Error {
+  override name = 'BadInputError';
+  constructor(readonly file: string, reason: string) {
+    super(reason);
+  }
+}
+
+/** Reads a file as UTF-8 text, refusing folders, binary files and invalid UTF-8 with a one-line reason. */
+export async function readTextFile(file: string): Promise<string> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BadInputError(file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code})`);
+  }
+  if (info.isDirectory()) throw new BadInputError(file, 'is a directory, not a file');
+  if (!info.isFile()) throw new BadInputError(file, 'is not a regular file');
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw new BadInputError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return decodeText(file, bytes);
+}
+
+/** Decodes bytes as UTF-8, refusing binary data and invalid UTF-8. */
+export function decodeText(file: string, bytes: Uint8Array): string {
+  if (bytes.includes(0)) throw new BadInputError(file, 'is a binary file (it holds NUL bytes), not a story');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadInputError(file, 'is not UTF-8 text');
+  }
+}
+
+/** Reads a story file or a plain-text export; input that is not a story is bad input. */
+export async function readStoryFile(file: string, catalog?: CatalogIndex): Promise<Story> {
+  const text = await readTextFile(file);
+  const story = parseStory(text, { catalog });
+  if (story.error) throw new BadInputError(file, `not a story: ${story.error.message}`);
+  return story;
+}
+
+/** Reads and validates a catalog file. */
+export async function readCatalogFile(file: string): Promise<CatalogIndex> {
+  const text = await readTextFile(file);
+  try {
+    return loadCatalog(text);
+  } catch (e) {
+    throw new BadInputError(file, `not a valid catalog: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Writes a file atomically: a temporary file beside it, then a rename, so that a failed run leaves
+ * no partial file and readers never see half of one.
+ */
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, content, { flag: 'wx' });
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw new BadInputError(file, `cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}

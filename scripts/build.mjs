@@ -1,0 +1,35 @@
+// Builds what the package exposes: the shared core (JS + declarations), the command lines, and,
+// where their sources exist, the server, the Electron main/preload and the renderer.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.includes(name);
+const started = Date.now();
+
+const node = { platform: 'node', format: 'esm', target: 'node20', bundle: true, packages: 'external', sourcemap: true, logLevel: 'warning' };
+const cliBanner = { js: '#!/usr/bin/env node' };
+
+if (want('shared')) {
+  rmSync(join(root, 'dist/shared'), { recursive: true, force: true });
+  await build({ ...node, platform: 'neutral', entryPoints: [join(root, 'shared/index.ts')], outfile: join(root, 'dist/shared/index.js'), mainFields: ['module', 'main'] });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'shared/tsconfig.json')], { stdio: 'inherit' });
+}
+const entries = [
+  ['cli', 'electron/cli/main.ts', 'dist/cli/studio.js', cliBanner],
+  ['server', 'server/cli.ts', 'dist/server/cli.js', cliBanner],
+  ['host', 'electron/host/main.ts', 'dist/host/main.js'],
+];
+for (const [name, entry, out, banner] of entries) {
+  if (!want(name) || !existsSync(join(root, entry))) continue;
+  await build({ ...node, entryPoints: [join(root, entry)], outfile: join(root, out), ...(banner ? { banner } : {}) });
+}
+if (existsSync(join(root, 'scripts/build-app.mjs')) && (want('app'))) {
+  const { buildApp } = await import('./build-app.mjs');
+  await buildApp(root);
+}
+console.log(`built in ${Date.now() - started} ms`);

@@ -1,0 +1,22 @@
+// `npm test`: typecheck, import rules, then every vitest suite (unit, property, CLI and server
+// integration, end-to-end in Chromium where it is installed). Stops at the first failing step.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const bin = (name) => `node_modules/.bin/${name}`;
+const steps = [
+  ['build', process.execPath, ['scripts/build.mjs']],
+  ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ['import rules', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', ...['shared', 'electron', 'renderer', 'server', 'test', 'bench'].filter((d) => existsSync(d))]],
+  ['tests', bin('vitest'), ['run', ...process.argv.slice(2)]],
+];
+for (const [name, cmd, args] of steps) {
+  const started = Date.now();
+  console.log(`\n== ${name}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`npm test: ${name} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+  console.log(`== ${name}: ok in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

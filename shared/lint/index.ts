@@ -1,0 +1,4 @@
+export { lintStory, hasErrors, type LintOptions } from './lint-story.js';
+export { LINT_RULES } from './registry.js';
+export { readBodyFacts, type BodyFacts } from './body-facts.js';
+export type { Diagnostic, Fix, Severity, LintRule } from './types.js';

@@ -1,0 +1,95 @@
+import type { MarkdownIt, StateInline, RendererRule } from 'markdown-it';
+import { REFERENCE_KINDS, type ReferenceKind } from '../catalog/schema.js';
+import { referenceUrl } from '../site.js';
+import { isValidSlug } from '../slug.js';
+import { escapeHtml } from '../text-util.js';
+import type { StoryEnv } from './env.js';
+
+const OPEN_BRACE = 0x7b;
+
+/**
+ * `{{KIND:SLUG|LABEL}}` and `{{KIND:SLUG}}`. Anything else that starts with `{{` is pushed as the
+ * text typed (and collected as malformed), so it never swallows what follows: an unclosed `{{`
+ * gives up only its two braces, and the next reference on the line still parses.
+ */
+export function referencesPlugin(md: MarkdownIt): void {
+  md.inline.ruler.before('escape', 'story_reference', referenceRule);
+  md.renderer.rules.story_reference = renderReference;
+}
+
+function referenceRule(state: StateInline, silent: boolean): boolean {
+  const src = state.src;
+  const start = state.pos;
+  if (src.charCodeAt(start) !== OPEN_BRACE || src.charCodeAt(start + 1) !== OPEN_BRACE) return false;
+  // `{{{x:y}}}`: the first brace is a literal one before a reference.
+  if (src.charCodeAt(start + 2) === OPEN_BRACE) {
+    if (!silent) state.pending += '{';
+    state.pos += 1;
+    return true;
+  }
+  let lineEnd = src.indexOf('\n', start);
+  if (lineEnd === -1 || lineEnd > state.posMax) lineEnd = state.posMax;
+  const close = src.indexOf('}}', start + 2);
+  const pipe = src.indexOf('|', start + 2);
+  const headEnd = pipe !== -1 && pipe < close ? pipe : close;
+  const reopen = src.indexOf('{{', start + 2);
+  if (close === -1 || close + 2 > lineEnd || (reopen !== -1 && reopen < headEnd)) {
+    if (!silent) {
+      state.pending += '{{';
+      collect(state, { from: start, to: lineEnd, malformed: { reason: 'unclosed' } });
+    }
+    state.pos += 2;
+    return true;
+  }
+  const end = close + 2;
+  if (silent) {
+    state.pos = end;
+    return true;
+  }
+  const head = src.slice(start + 2, headEnd);
+  const colon = head.indexOf(':');
+  const kind = colon === -1 ? head : head.slice(0, colon);
+  const kindFrom = start + 2;
+  if (colon === -1 || !(REFERENCE_KINDS as readonly string[]).includes(kind)) {
+    state.pending += src.slice(start, end);
+    collect(state, { from: start, to: end, malformed: { reason: 'kind', partFrom: kindFrom, partTo: kindFrom + kind.length } });
+    state.pos = end;
+    return true;
+  }
+  const slugFrom = kindFrom + colon + 1;
+  const slug = src.slice(slugFrom, headEnd);
+  if (!isValidSlug(slug)) {
+    state.pending += src.slice(start, end);
+    collect(state, { from: start, to: end, malformed: { reason: 'slug', partFrom: slugFrom, partTo: headEnd } });
+    state.pos = end;
+    return true;
+  }
+  const hasLabel = headEnd === pipe && close > pipe + 1;
+  const label = hasLabel ? src.slice(pipe + 1, close) : undefined;
+  const token = state.push('story_reference', '', 0);
+  token.meta = { kind, slug, label, inLink: state.linkLevel > 0 };
+  token.content = label ?? '';
+  collect(state, {
+    from: start, to: end, kind: kind as ReferenceKind, slug, label, slugFrom, slugTo: headEnd,
+    labelFrom: hasLabel ? pipe + 1 : undefined, labelTo: hasLabel ? close : undefined,
+  });
+  state.pos = end;
+  return true;
+}
+
+function collect(state: StateInline, ref: Omit<import('./env.js').RawReference, 'block'>): void {
+  const env = state.env as unknown as StoryEnv;
+  if (env.collect && env.block) env.collect.references.push({ block: env.block, ...ref });
+}
+
+const renderReference: RendererRule = (tokens, idx, _options, rawEnv) => {
+  const env = rawEnv as unknown as StoryEnv;
+  const { kind, slug, label, inLink } = tokens[idx]!.meta as { kind: ReferenceKind; slug: string; label?: string; inLink: boolean };
+  const name = env.catalog.displayName(kind, slug);
+  const text = escapeHtml(label ?? name ?? slug);
+  const data = `data-kind="${kind}" data-slug="${slug}"`;
+  if (name === undefined) return `<span class="ref ref-unresolved" ${data}>${text}</span>`;
+  // An anchor may not hold another: inside link text the reference keeps its class, not its link.
+  if (inLink) return `<span class="ref ref-${kind}" ${data}>${text}</span>`;
+  return `<a class="ref ref-${kind}" href="${escapeHtml(referenceUrl(env.site, kind, slug))}" ${data}>${text}</a>`;
+};

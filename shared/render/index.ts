@@ -1,0 +1,2 @@
+export { renderHtml, renderMarkdown, formatDate, type RenderOptions, type RenderHtmlOptions, type RenderMarkdownOptions } from './render-html.js';
+export { STORY_STYLESHEET } from './stylesheet.js';

@@ -1,0 +1,163 @@
+import { Document, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { jsonEqual } from '../text-util.js';
+import type { FrontMatter, SourceSpan, StoryError } from './types.js';
+
+const OPEN_FENCE = /^(\uFEFF?)---[ \t]*(\r?\n|$)/;
+const CLOSE_FENCE = /^(?:---|\.\.\.)[ \t]*\r?$/m;
+
+export interface SplitFile {
+  /** Everything before the body. */
+  head: string;
+  /** The YAML between the fences, or null without front matter. */
+  yaml: string | null;
+  yamlOffset: number;
+  bodyOffset: number;
+  error?: StoryError;
+}
+
+/** Splits a story file into its front matter and its body. */
+export function splitFrontMatter(text: string): SplitFile {
+  const open = OPEN_FENCE.exec(text);
+  if (!open) {
+    const bom = text.startsWith('\uFEFF') ? 1 : 0;
+    return { head: text.slice(0, bom), yaml: null, yamlOffset: bom, bodyOffset: bom };
+  }
+  const yamlOffset = open[0].length;
+  const rest = text.slice(yamlOffset);
+  const close = CLOSE_FENCE.exec(rest);
+  if (!close) {
+    return {
+      head: '',
+      yaml: null,
+      yamlOffset: 0,
+      bodyOffset: 0,
+      error: { message: 'the front matter is never closed (no --- line after the opening one)', from: 0, to: yamlOffset },
+    };
+  }
+  const yamlEnd = yamlOffset + close.index;
+  let bodyOffset = yamlEnd + close[0].length;
+  if (text[bodyOffset] === '\n') bodyOffset += 1;
+  return { head: text.slice(0, bodyOffset), yaml: text.slice(yamlOffset, yamlEnd), yamlOffset, bodyOffset };
+}
+
+export interface ReadFrontMatter {
+  meta: FrontMatter;
+  spans: Record<string, SourceSpan>;
+  error?: StoryError;
+}
+
+/** Turns a file offset into its 1-based line and 0-based column. */
+export type Locate = (offset: number) => { line: number; column: number };
+
+/** Reads the YAML front matter into plain data, with the source range of every value (offset by `base`). */
+export function readFrontMatter(yaml: string, base: number, locate: Locate): ReadFrontMatter {
+  const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const [from, to] = err.pos;
+    const line = err.linePos?.[0];
+    const where = line ? ` (front matter line ${line.line}, column ${line.col})` : '';
+    const message = `the front matter is not valid YAML: ${firstLine(err.message)}${where}`;
+    return { meta: {}, spans: {}, error: { message, from: base + from, to: base + Math.max(to, from) } };
+  }
+  const contents = doc.contents;
+  if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
+    return { meta: {}, spans: {} };
+  }
+  if (!isMap(contents)) {
+    const range = (contents as YamlNode).range ?? [0, yaml.length];
+    return {
+      meta: {},
+      spans: {},
+      error: { message: 'the front matter is not a mapping of keys to values', from: base + range[0], to: base + range[1] },
+    };
+  }
+  let meta: FrontMatter;
+  try {
+    meta = doc.toJS({ maxAliasCount: 50 }) as FrontMatter;
+  } catch (e) {
+    return { meta: {}, spans: {}, error: { message: `the front matter cannot be read: ${firstLine((e as Error).message)}`, from: base, to: base + yaml.length } };
+  }
+  return { meta, spans: collectSpans(contents, base, locate) };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}
+
+function collectSpans(map: import('yaml').YAMLMap, base: number, locate: Locate): Record<string, SourceSpan> {
+  const spans: Record<string, SourceSpan> = {};
+  const put = (path: string, node: unknown, fallback: unknown) => {
+    const range = (node as YamlNode | null)?.range ?? (fallback as YamlNode | null)?.range;
+    if (range) spans[path] = { from: base + range[0], to: base + range[1], ...locate(base + range[0]) };
+  };
+  for (const pair of map.items) {
+    if (!isPair(pair) || !isScalar(pair.key)) continue;
+    const key = String(pair.key.value);
+    put(key, pair.value, pair.key);
+    put(`@key:${key}`, pair.key, pair.key);
+    if (isSeq(pair.value)) {
+      pair.value.items.forEach((item, i) => {
+        put(`${key}.${i}`, item, pair.key);
+        if (isMap(item)) {
+          for (const p of item.items) if (isPair(p) && isScalar(p.key)) put(`${key}.${i}.${String(p.key.value)}`, p.value, p.key);
+        }
+      });
+    }
+  }
+  return spans;
+}
+
+/** The order in which a new front matter lists the known keys; others follow as they come. */
+const KEY_ORDER = ['title', 'dek', 'beat', 'slug', 'published', 'status', 'citations'];
+
+const TO_STRING = { lineWidth: 0, minContentWidth: 0 } as const;
+
+/**
+ * YAML for `meta`. Given the original YAML, only what changed is rewritten, so key order, comments
+ * and formatting of everything else stay as written.
+ */
+export function writeFrontMatter(meta: FrontMatter, original: string | null): string {
+  if (original !== null) {
+    const doc = parseDocument(original, { uniqueKeys: false });
+    if (doc.errors.length === 0 && (isMap(doc.contents) || doc.contents === null || isScalar(doc.contents))) {
+      const before = (isMap(doc.contents) ? doc.toJS() : {}) as FrontMatter;
+      if (jsonEqual(before, meta)) return original;
+      if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
+      applyChanges(doc, before, meta);
+      return doc.toString(TO_STRING);
+    }
+  }
+  const ordered: FrontMatter = {};
+  for (const key of KEY_ORDER) if (key in meta && meta[key] !== undefined) ordered[key] = meta[key];
+  for (const [key, value] of Object.entries(meta)) if (!(key in ordered) && value !== undefined) ordered[key] = value;
+  if (Object.keys(ordered).length === 0) return '';
+  return new Document(ordered).toString(TO_STRING);
+}
+
+function applyChanges(doc: Document, before: FrontMatter, after: FrontMatter): void {
+  for (const key of Object.keys(before)) if (!(key in after) || after[key] === undefined) doc.delete(key);
+  for (const [key, value] of Object.entries(after)) {
+    if (value === undefined || jsonEqual(before[key], value)) continue;
+    const old = before[key];
+    // Change list items one by one, so that comments on the untouched ones survive.
+    if (Array.isArray(old) && Array.isArray(value) && old.length === value.length) {
+      value.forEach((item, i) => {
+        if (jsonEqual(old[i], item)) return;
+        const oldItem = old[i];
+        if (isPlainObject(oldItem) && isPlainObject(item)) {
+          for (const k of Object.keys(oldItem)) if (!(k in item)) doc.deleteIn([key, i, k]);
+          for (const [k, v] of Object.entries(item)) if (!jsonEqual(oldItem[k], v)) doc.setIn([key, i, k], v);
+        } else {
+          doc.setIn([key, i], item);
+        }
+      });
+    } else {
+      doc.set(key, value);
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

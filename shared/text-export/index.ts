@@ -1,0 +1,3 @@
+export { toPlainText, type PlainTextOptions } from './export.js';
+export { parsePlainText } from './import.js';
+export { looksLikePlainText, HEAVY_RULE, LIGHT_RULE } from './layout.js';
