@@ -25,6 +25,11 @@ export function sourceMapPlugin(md: MarkdownIt): void {
     }
     env.block = undefined;
   });
+  // An empty blockquote opens and closes on lines of their own, as CommonMark renders it.
+  md.renderer.rules.blockquote_open = (tokens, idx, options, _env, self) => {
+    const html = self.renderToken(tokens, idx, options);
+    return tokens[idx + 1]?.type === 'blockquote_close' && !html.endsWith('\n') ? `${html}\n` : html;
+  };
   // Code blocks: data-line on <pre>, the block element, not on the inline <code>.
   const renderCode = (content: string, info: string, line: string | null) => {
     const lang = info.trim().split(/\s+/)[0] ?? '';

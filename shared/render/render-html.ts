@@ -54,11 +54,17 @@ export function renderHtml(story: Story, options: RenderHtmlOptions = {}): strin
   const fields = storyFields(story);
   const lineOf = sourceLines(story);
   const citations = renderCitationList(fields.citations, env.citeCount?.keys() ?? [], {
-    list: lineOf('citations'),
-    item: (n) => lineOf(`citations.${fields.citations.findIndex((c) => c.n === n)}`, 'citations'),
+    list: lineOf('@key:citations'),
+    item: (n) => lineOf(`citations.${citationIndex(story, n)}`, '@key:citations'),
   });
   if (!options.standalone) return body + citations;
   return standalonePage(story, { body, citations, catalog, site, lineOf });
+}
+
+/** The position of citation N in the front matter's list (-1 when it has none). */
+function citationIndex(story: Story, n: number): number {
+  const list = Array.isArray(story.meta.citations) ? (story.meta.citations as { n?: unknown }[]) : [];
+  return list.findIndex((c) => typeof c === 'object' && c !== null && Number(c.n) === n);
 }
 
 /** The 1-based file line of a front-matter value (or of a fallback key), for data-line. */

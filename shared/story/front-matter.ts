@@ -78,18 +78,22 @@ export function readFrontMatter(yaml: string, base: number, locate: Locate): Rea
   } catch (e) {
     return { meta: {}, spans: {}, error: { message: `the front matter cannot be read: ${firstLine((e as Error).message)}`, from: base, to: base + yaml.length } };
   }
-  return { meta, spans: collectSpans(contents, base, locate) };
+  return { meta, spans: collectSpans(contents, yaml, base, locate) };
 }
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }
 
-function collectSpans(map: import('yaml').YAMLMap, base: number, locate: Locate): Record<string, SourceSpan> {
+function collectSpans(map: import('yaml').YAMLMap, yaml: string, base: number, locate: Locate): Record<string, SourceSpan> {
   const spans: Record<string, SourceSpan> = {};
   const put = (path: string, node: unknown, fallback: unknown) => {
     const range = (node as YamlNode | null)?.range ?? (fallback as YamlNode | null)?.range;
-    if (range) spans[path] = { from: base + range[0], to: base + range[1], ...locate(base + range[0]) };
+    if (!range) return;
+    let end = range[1];
+    // A block node's range runs to the next line; a diagnostic should end with the value.
+    while (end > range[0] && /\s/.test(yaml[end - 1]!)) end--;
+    spans[path] = { from: base + range[0], to: base + end, ...locate(base + range[0]) };
   };
   for (const pair of map.items) {
     if (!isPair(pair) || !isScalar(pair.key)) continue;

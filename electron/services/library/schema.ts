@@ -1,0 +1,46 @@
+import type { Database } from 'better-sqlite3';
+
+/** "NDSS": marks an SQLite file as a Newsdesk Studio library. */
+export const APPLICATION_ID = 0x4e445353;
+
+/** Migrations by `user_version`: entry i brings a library from version i to i + 1. */
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
+  // 0 → 1: stories, revisions, catalog copy, settings.
+  (db) => {
+    db.exec(`
+      CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        slug TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'draft',
+        beat TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        trashed INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX revisions_story ON revisions(story_id, id);
+      CREATE TABLE catalog (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+  },
+  // 1 → 2: dek column, filter indexes and full-text search over title, dek and body.
+  (db) => {
+    db.exec(`
+      ALTER TABLE stories ADD COLUMN dek TEXT NOT NULL DEFAULT '';
+      CREATE INDEX stories_status ON stories(status);
+      CREATE INDEX stories_beat ON stories(beat);
+      CREATE INDEX stories_updated ON stories(updated_at);
+      CREATE VIRTUAL TABLE stories_fts USING fts5(title, dek, body, tokenize = 'unicode61 remove_diacritics 2');
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,182 @@
+/**
+ * The API between Newsdesk Studio's processes, defined once: method name → input schema and output
+ * type. The Electron IPC host, the preload, the loopback browser host and the renderer's
+ * `window.studio` are all derived from `STUDIO_API`. Pure: no Node, no DOM.
+ */
+import { z } from 'zod';
+import type { Catalog } from '../catalog/index.js';
+import type { Diagnostic } from '../lint/index.js';
+
+/** A story row as the library lists it. */
+export interface StorySummary {
+  id: string;
+  slug: string;
+  title: string;
+  status: string;
+  beat: string;
+  updatedAt: string;
+  trashed: boolean;
+}
+
+/** A whole story: its summary and its text (the canonical story file). */
+export interface StoryRecord extends StorySummary {
+  text: string;
+  revision: number;
+}
+
+/** One saved revision of a story. */
+export interface RevisionSummary {
+  id: number;
+  storyId: string;
+  createdAt: string;
+  title: string;
+  size: number;
+}
+
+export interface RevisionRecord extends RevisionSummary {
+  text: string;
+}
+
+/** What saving a story gave: the new revision (or the current one when nothing changed). */
+export interface SaveResult {
+  revision: number;
+  updatedAt: string;
+  changed: boolean;
+  story: StorySummary;
+}
+
+/** What importing one file gave. */
+export interface ImportReport {
+  name: string;
+  ok: boolean;
+  id?: string;
+  title?: string;
+  error?: string;
+  notices: string[];
+  diagnostics: number;
+}
+
+/** A full-text search hit with a snippet (matches wrapped in `«` and `»`). */
+export interface SearchHit {
+  id: string;
+  title: string;
+  slug: string;
+  status: string;
+  beat: string;
+  snippet: string;
+  rank: number;
+}
+
+export interface ExportResult {
+  format: 'md' | 'text' | 'html';
+  fileName: string;
+  content: string;
+  diagnostics: Diagnostic[];
+}
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+
+/** The studio's settings. */
+export interface Settings {
+  site: string;
+  theme: (typeof THEMES)[number];
+  autosaveMs: number;
+  paneSizes: number[];
+}
+
+export const settingsSchema = z.object({
+  site: z.string().url().optional(),
+  theme: z.enum(THEMES).optional(),
+  autosaveMs: z.number().int().min(100).max(1000).optional(),
+  paneSizes: z.array(z.number().min(5).max(90)).length(3).optional(),
+});
+
+const id = z.string().min(1).max(200);
+const STATUS = z.enum(['draft', 'review', 'approved', 'published']);
+
+/** Marks a method's output type (the value is never used at run time). */
+function out<T>(): T {
+  return undefined as T;
+}
+
+/** Every method: `input` validates the single argument; `output` carries the result type. */
+export const STUDIO_API = {
+  listStories: {
+    input: z.object({
+      status: STATUS.optional(),
+      beat: z.string().max(200).optional(),
+      since: z.string().max(40).optional(),
+      until: z.string().max(40).optional(),
+      trashed: z.boolean().optional(),
+    }).default({}),
+    output: out<StorySummary[]>(),
+  },
+  getStory: { input: z.object({ id }), output: out<StoryRecord>() },
+  saveStory: { input: z.object({ id, text: z.string().max(5_000_000) }), output: out<SaveResult>() },
+  createStory: { input: z.object({ title: z.string().max(500).optional(), beat: z.string().max(200).optional() }).default({}), output: out<StoryRecord>() },
+  importText: { input: z.object({ name: z.string().max(500), text: z.string().max(5_000_000) }), output: out<ImportReport>() },
+  importFiles: {
+    input: z.object({ files: z.array(z.object({ name: z.string().max(500), text: z.string().max(5_000_000) })).max(500) }),
+    output: out<ImportReport[]>(),
+  },
+  exportStory: { input: z.object({ id, format: z.enum(['md', 'text', 'html']) }), output: out<ExportResult>() },
+  listRevisions: { input: z.object({ id }), output: out<RevisionSummary[]>() },
+  getRevision: { input: z.object({ revisionId: z.number().int().positive() }), output: out<RevisionRecord>() },
+  restoreRevision: { input: z.object({ revisionId: z.number().int().positive() }), output: out<SaveResult>() },
+  trashStory: { input: z.object({ id }), output: out<StorySummary>() },
+  restoreStory: { input: z.object({ id }), output: out<StorySummary>() },
+  search: { input: z.object({ query: z.string().max(500), limit: z.number().int().min(1).max(200).optional() }), output: out<SearchHit[]>() },
+  getCatalog: { input: z.object({}).default({}), output: out<Catalog>() },
+  getSettings: { input: z.object({}).default({}), output: out<Settings>() },
+  setSettings: { input: settingsSchema, output: out<Settings>() },
+} as const;
+
+export type StudioMethod = keyof typeof STUDIO_API;
+export const STUDIO_METHODS = Object.keys(STUDIO_API) as StudioMethod[];
+
+/** The input a method takes (before defaults apply). */
+export type StudioInput<M extends StudioMethod> = z.input<(typeof STUDIO_API)[M]['input']>;
+/** The input a handler receives (validated, defaults applied). */
+export type StudioParsedInput<M extends StudioMethod> = z.output<(typeof STUDIO_API)[M]['input']>;
+export type StudioOutput<M extends StudioMethod> = (typeof STUDIO_API)[M]['output'];
+
+/** What the renderer calls: one async function per method. */
+export type StudioApi = { [M in StudioMethod]: (input: StudioInput<M>) => Promise<StudioOutput<M>> };
+
+/** What a host implements: one handler per method; a missing one is a compile error. */
+export type StudioHandlers = { [M in StudioMethod]: (input: StudioParsedInput<M>) => StudioOutput<M> | Promise<StudioOutput<M>> };
+
+/** Whether a string names a method of the contract. */
+export function isStudioMethod(name: string): name is StudioMethod {
+  return Object.prototype.hasOwnProperty.call(STUDIO_API, name);
+}
+
+/** An error as it crosses a process boundary: a one-line message and a code. */
+export interface StudioErrorPayload {
+  code: 'bad-input' | 'not-found' | 'library' | 'internal' | 'unknown-method';
+  message: string;
+}
+
+/** Validates a call's input against the contract; throws a bad-input error with a one-line message. */
+export function parseStudioInput<M extends StudioMethod>(method: M, input: unknown): StudioParsedInput<M> {
+  const result = STUDIO_API[method].input.safeParse(input === null ? undefined : input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+    throw new StudioCallError('bad-input', `${method}: ${where}${issue?.message ?? 'invalid input'}`);
+  }
+  return result.data as StudioParsedInput<M>;
+}
+
+/** An error a handler throws on purpose, with a code that crosses to the caller. */
+export class StudioCallError extends Error {
+  override name = 'StudioCallError';
+  constructor(readonly code: StudioErrorPayload['code'], message: string) {
+    super(message);
+  }
+}
+
+/** The IPC channel name for a method. */
+export function ipcChannel(method: StudioMethod): string {
+  return `studio:${method}`;
+}

@@ -1,0 +1,148 @@
+/**
+ * The publishing protocol v1 (publishing-protocol.md): the wire shapes the studio's sync engine and
+ * the reference backend exchange, as types and zod schemas. Pure TypeScript.
+ * Schemas for answers are lenient (unknown keys pass) so that a newer backend adding fields still parses.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+export const SLUG_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const PUSH_STATUSES = ['review', 'approved', 'published'] as const;
+export type PushStatus = (typeof PUSH_STATUSES)[number];
+export const ROLES = ['writer', 'editor', 'publisher'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The lowest role that may put a story with this status. */
+export function roleForStatus(status: PushStatus): Role {
+  return status === 'review' ? 'writer' : status === 'approved' ? 'editor' : 'publisher';
+}
+
+export const citationSchema = z.looseObject({
+  n: z.number().int().min(1),
+  url: z.string(),
+  title: z.string().optional(),
+  source: z.string().optional(),
+});
+
+/** The body of `PUT /api/v1/stories/:slug`. */
+export const storyPutBodySchema = z.object({
+  title: z.string().min(1),
+  dek: z.string().optional(),
+  beat: z.string().min(1),
+  body: z.string(),
+  citations: z.array(citationSchema),
+  status: z.enum(PUSH_STATUSES),
+  published: z.string().optional(),
+});
+export type StoryPutBody = z.infer<typeof storyPutBodySchema>;
+
+/** A story as the backend holds it (the PUT body's fields, with any status including `withdrawn`). */
+export const remoteStorySchema = z.looseObject({
+  title: z.string().optional(),
+  dek: z.string().nullish(),
+  beat: z.string().optional(),
+  body: z.string(),
+  citations: z.array(citationSchema).optional(),
+  status: z.string().optional(),
+  published: z.string().nullish(),
+  slug: z.string().optional(),
+});
+export type RemoteStory = z.infer<typeof remoteStorySchema>;
+
+/** 201/200 answer of a story PUT. */
+export const storyPutAnswerSchema = z.looseObject({
+  slug: z.string(),
+  version: z.number().int(),
+  status: z.string(),
+  url: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+export type StoryPutAnswer = z.infer<typeof storyPutAnswerSchema>;
+
+/** `GET /api/v1/stories/:slug`. */
+export const storyGetAnswerSchema = z.looseObject({
+  slug: z.string(),
+  version: z.number().int(),
+  status: z.string(),
+  story: remoteStorySchema,
+  url: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+export type StoryGetAnswer = z.infer<typeof storyGetAnswerSchema>;
+
+export const diagnosticSchema = z.looseObject({
+  rule: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+  line: z.number().optional(),
+  column: z.number().optional(),
+  from: z.number().optional(),
+  to: z.number().optional(),
+});
+export type WireDiagnostic = z.infer<typeof diagnosticSchema>;
+
+/** Every error answer: `{ error, message }`, plus `diagnostics` (422) or `current` (412). */
+export const errorAnswerSchema = z.looseObject({
+  error: z.string(),
+  message: z.string().optional(),
+  diagnostics: z.array(diagnosticSchema).optional(),
+  current: z
+    .looseObject({
+      version: z.number().int(),
+      status: z.string().optional(),
+      story: remoteStorySchema.optional(),
+      updatedAt: z.string().optional(),
+    })
+    .optional(),
+});
+export type ErrorAnswer = z.infer<typeof errorAnswerSchema>;
+
+export const ERROR_CODES = [
+  'unauthorized', 'forbidden', 'not_found', 'version_conflict', 'invalid_story', 'bad_request',
+  'idempotency_key_required', 'idempotency_key_reused', 'idempotency_key_in_flight', 'precondition_required',
+] as const;
+
+const deletedItem = z.looseObject({ slug: z.string(), deleted: z.literal(true) });
+
+/** `GET /api/v1/catalog?since=&limit=`. Items are entities/beats/stories or `{ slug, deleted: true }`. */
+export const catalogPageSchema = z.looseObject({
+  entities: z.array(z.union([deletedItem, z.looseObject({ slug: z.string() })])).default([]),
+  beats: z.array(z.union([deletedItem, z.looseObject({ slug: z.string() })])).default([]),
+  stories: z.array(z.union([deletedItem, z.looseObject({ slug: z.string() })])).default([]),
+  cursor: z.union([z.string(), z.number()]).nullish(),
+  hasMore: z.boolean().default(false),
+});
+export type CatalogPage = z.infer<typeof catalogPageSchema>;
+
+export const storyListItemSchema = z.looseObject({
+  slug: z.string(),
+  version: z.number().int(),
+  status: z.string(),
+  updatedAt: z.string().optional(),
+});
+export type StoryListItem = z.infer<typeof storyListItemSchema>;
+
+/** `GET /api/v1/stories?since=&limit=`. */
+export const storyListPageSchema = z.looseObject({
+  items: z.array(storyListItemSchema),
+  cursor: z.union([z.string(), z.number()]).nullish(),
+  hasMore: z.boolean().default(false),
+});
+export type StoryListPage = z.infer<typeof storyListPageSchema>;
+
+export const healthAnswerSchema = z.looseObject({ ok: z.boolean(), protocol: z.number() });
+
+/** `ETag: "v12"` → 12; anything else → undefined. */
+export function parseEtag(etag: string | null | undefined): number | undefined {
+  const m = /^(?:W\/)?"v(\d+)"$/.exec((etag ?? '').trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+export function etagFor(version: number): string {
+  return `"v${version}"`;
+}
+
+/** An Idempotency-Key: 1..200 printable ASCII characters. */
+export function isValidIdempotencyKey(key: string): boolean {
+  return /^[\x20-\x7e]{1,200}$/.test(key);
+}
