@@ -61,10 +61,12 @@ export function parsePlainText(text: string, catalog?: CatalogIndex): Story {
   const url = fields.URL;
   if (url && url.value) {
     const m = /\/stories\/([^/?#\s]+)\/?$/.exec(url.value);
-    if (m && isValidSlug(m[1]!)) {
+    if (m) {
+      // Kept even when it breaks the slug rule: the linter then says so, and nothing is lost.
       const slugFrom = url.from + url.value.lastIndexOf(m[1]!);
       meta.slug = m[1];
       spans.slug = span(slugFrom, slugFrom + m[1]!.length);
+      if (!isValidSlug(m[1]!)) notices.push(`the slug "${m[1]}" in the URL breaks the slug rule; it is kept as written`);
     } else notices.push(`the URL "${url.value}" does not end in /stories/SLUG; the slug was left out`);
   }
   set('published', fields.Published);

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createHandlers } from '../services/api-handlers.js';
+import { Library } from '../services/library/index.js';
+import { defaultLibraryPath, packageRoot, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
+import { startHost } from './server.js';
+
+// `npm start` without Electron: the same renderer and services over an authenticated loopback transport.
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const portArg = args.indexOf('--port');
+  const port = portArg >= 0 ? Number(args[portArg + 1]) : process.env.STUDIO_PORT ? Number(process.env.STUDIO_PORT) : 0;
+  const libraryArg = args.indexOf('--library');
+  const libraryPath = libraryArg >= 0 ? args[libraryArg + 1]! : defaultLibraryPath();
+  let lib: Library;
+  try {
+    lib = Library.open(libraryPath, { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
+  } catch (e) {
+    console.error(`studio: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const host = await startHost({ handlers: createHandlers(lib), staticDir: join(packageRoot(), 'dist', 'renderer'), port });
+  console.log(`Newsdesk Studio is running at ${host.url}`);
+  console.log(`Library: ${libraryPath}`);
+  const noOpen = args.includes('--no-open') || process.env.STUDIO_NO_OPEN === '1';
+  const hasDisplay = process.platform === 'darwin' || process.platform === 'win32' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY;
+  if (!noOpen && hasDisplay) {
+    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+    const child = spawn(opener, [host.url], { stdio: 'ignore', detached: true });
+    child.on('error', () => console.log('(could not open a browser; open the address above)'));
+    child.unref();
+  }
+  const stop = () => {
+    host.close().finally(() => {
+      lib.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,78 @@
+import {
+  STUDIO_API, StudioCallError, isStudioMethod, parseStudioInput,
+  type Settings, type StudioErrorPayload, type StudioHandlers, type StudioMethod,
+} from '../../shared/api/contract.js';
+import { DEFAULT_SITE, EMPTY_CATALOG } from '../../shared/index.js';
+import { LibraryError } from './library/errors.js';
+import type { Library } from './library/library.js';
+
+/** Where settings live: the library (browser host) or electron-store (Electron). */
+export interface SettingsStore {
+  get(): Settings;
+  set(patch: Partial<Settings>): Settings;
+}
+
+export const DEFAULT_SETTINGS: Settings = { site: DEFAULT_SITE, theme: 'system', autosaveMs: 800, paneSizes: [22, 42, 36] };
+
+/** Settings kept in the library file itself. */
+export function librarySettings(lib: Library): SettingsStore {
+  const get = (): Settings => ({ ...DEFAULT_SETTINGS, ...((lib.getSetting('studio') as Partial<Settings> | undefined) ?? {}) });
+  return {
+    get,
+    set(patch) {
+      const next = { ...get(), ...stripUndefined(patch) };
+      lib.setSetting('studio', next);
+      return next;
+    },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** One handler per contract method, over a library and a settings store. */
+export function createHandlers(lib: Library, settings: SettingsStore = librarySettings(lib)): StudioHandlers {
+  return {
+    listStories: (f) => lib.listStories(f),
+    getStory: ({ id }) => lib.getStory(id),
+    saveStory: ({ id, text }) => lib.saveStory(id, text),
+    createStory: (i) => lib.createStory(i),
+    importText: ({ name, text }) => lib.importText(name, text),
+    importFiles: ({ files }) => files.map((f) => lib.importText(f.name, f.text)),
+    exportStory: ({ id, format }) => lib.exportStory(id, format, settings.get().site),
+    listRevisions: ({ id }) => lib.listRevisions(id),
+    getRevision: ({ revisionId }) => lib.getRevision(revisionId),
+    restoreRevision: ({ revisionId }) => lib.restoreRevision(revisionId),
+    trashStory: ({ id }) => lib.trashStory(id),
+    restoreStory: ({ id }) => lib.restoreStory(id),
+    search: ({ query, limit }) => lib.search(query, limit),
+    getCatalog: () => lib.catalog()?.data ?? EMPTY_CATALOG,
+    getSettings: () => settings.get(),
+    setSettings: (patch) => settings.set(patch),
+  };
+}
+
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: StudioErrorPayload };
+
+/** Runs one call through the contract: unknown methods and invalid input are refused before any handler runs. */
+export async function dispatch(handlers: StudioHandlers, method: string, input: unknown): Promise<CallResult> {
+  if (!isStudioMethod(method)) return { ok: false, error: { code: 'unknown-method', message: `no such method: ${method}` } };
+  try {
+    const parsed = parseStudioInput(method, input);
+    const handler = handlers[method] as (i: unknown) => unknown;
+    return { ok: true, value: await handler(parsed) };
+  } catch (e) {
+    return { ok: false, error: toPayload(e) };
+  }
+}
+
+/** An error as the caller sees it: one line, no stack; internal details stay in the host's log. */
+export function toPayload(e: unknown): StudioErrorPayload {
+  if (e instanceof StudioCallError) return { code: e.code, message: e.message };
+  if (e instanceof LibraryError) return { code: 'library', message: e.message };
+  console.error(e);
+  return { code: 'internal', message: 'internal error (see the host log)' };
+}
+
+export const METHODS: readonly StudioMethod[] = Object.keys(STUDIO_API) as StudioMethod[];

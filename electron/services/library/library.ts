@@ -1,0 +1,392 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import {
+  deriveSlug, lintStory, loadCatalog, parseCatalog, parseStory, renderHtml, serializeStory, storyFields, toPlainText,
+  type Catalog, type CatalogIndex,
+} from '../../../shared/index.js';
+import type {
+  ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, SearchHit, StoryRecord, StorySummary,
+} from '../../../shared/api/contract.js';
+import { StudioCallError } from '../../../shared/api/contract.js';
+import { LibraryError, describeSqliteError } from './errors.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export interface OpenLibraryOptions {
+  /** Seed a new library with this catalog file and these sample stories. */
+  seed?: { catalogPath: string; storiesDir?: string };
+  /** Open without writing (for reading the catalog copy). */
+  readonly?: boolean;
+}
+
+export interface StoryFilter {
+  status?: string;
+  beat?: string;
+  since?: string;
+  until?: string;
+  trashed?: boolean;
+}
+
+interface StoryRow {
+  id: string;
+  slug: string;
+  title: string;
+  status: string;
+  beat: string;
+  dek: string;
+  text: string;
+  updated_at: string;
+  trashed: number;
+  rowid: number;
+}
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+/** Checks a file's first bytes before SQLite touches it: a non-SQLite file is refused, never overwritten. */
+function checkHeader(file: string): void {
+  if (!existsSync(file)) return;
+  const size = statSync(file).size;
+  if (size === 0) return;
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    readSync(fd, buf, 0, 16, 0);
+    if (buf.toString('latin1') !== SQLITE_HEADER) {
+      throw new LibraryError(file, 'corrupt', `${file}: not a Newsdesk Studio library (not an SQLite database); it was left untouched`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** The facts a story's text gives the library's columns, read through the shared story core. */
+function factsOf(text: string, catalog?: CatalogIndex) {
+  const story = parseStory(text, { catalog });
+  const f = storyFields(story);
+  return {
+    story,
+    title: f.title ?? '',
+    dek: f.dek ?? '',
+    beat: f.beat ?? '',
+    status: f.status ?? 'draft',
+    slug: f.slug ?? (f.title ? deriveSlug(f.title) : ''),
+    body: story.body,
+  };
+}
+
+/**
+ * A Newsdesk Studio library: one SQLite file (WAL) holding stories, every saved revision, a copy of
+ * the catalog and settings, with full-text search. Opening refuses locked, read-only, damaged and
+ * newer files with a one-line error, and never rewrites them.
+ */
+export class Library {
+  readonly db: Database.Database;
+  private catalogCache: CatalogIndex | null | undefined;
+
+  private constructor(readonly file: string, db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Opens (creating and seeding when new) the library at `file`. */
+  static open(file: string, options: OpenLibraryOptions = {}): Library {
+    checkHeader(file);
+    const isNew = !existsSync(file) || statSync(file).size === 0;
+    if (!isNew && !options.readonly) {
+      try {
+        accessSync(file, constants.W_OK);
+      } catch {
+        throw new LibraryError(file, 'read-only', `${file}: the library is read-only; nothing was changed`);
+      }
+    }
+    if (isNew) {
+      if (options.readonly) throw new LibraryError(file, 'io', `${file}: no such library`);
+      mkdirSync(dirname(file), { recursive: true });
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: !!options.readonly, fileMustExist: !!options.readonly, timeout: 2000 });
+    } catch (e) {
+      throw describeSqliteError(file, e);
+    }
+    const lib = new Library(file, db);
+    try {
+      lib.prepare(isNew, options);
+    } catch (e) {
+      db.close();
+      throw describeSqliteError(file, e);
+    }
+    return lib;
+  }
+
+  private prepare(isNew: boolean, options: OpenLibraryOptions): void {
+    const db = this.db;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    if (appId !== 0 && appId !== APPLICATION_ID) {
+      throw new LibraryError(this.file, 'foreign', `${this.file}: an SQLite file of another program, not a Newsdesk Studio library; it was left untouched`);
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new LibraryError(this.file, 'newer', `${this.file}: written by a newer Newsdesk Studio (library version ${version}; this one reads up to ${SCHEMA_VERSION}); it was left untouched`);
+    }
+    if (version === 0 && !isNew) {
+      const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
+      if (tables.n > 0) throw new LibraryError(this.file, 'foreign', `${this.file}: an SQLite file of another program, not a Newsdesk Studio library; it was left untouched`);
+    }
+    if (options.readonly) {
+      if (version < SCHEMA_VERSION && version < 1) throw new LibraryError(this.file, 'corrupt', `${this.file}: an empty library`);
+      return;
+    }
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    if (version < SCHEMA_VERSION) {
+      db.transaction(() => {
+        for (let v = version; v < SCHEMA_VERSION; v++) MIGRATIONS[v]!(db);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        if (version >= 1 && version < 2) this.reindexAll();
+      })();
+    }
+    if (version === 0 && options.seed) this.seed(options.seed.catalogPath, options.seed.storiesDir);
+  }
+
+  /** Fills a new library with the sample catalog and stories. */
+  private seed(catalogPath: string, storiesDir?: string): void {
+    const catalogText = readFileSync(catalogPath, 'utf8');
+    this.setCatalog(parseCatalog(catalogText));
+    if (!storiesDir || !existsSync(storiesDir)) return;
+    const catalog = this.catalog() ?? undefined;
+    const files = readdirSync(storiesDir).filter((f) => /\.(md|txt)$/i.test(f) && f.toLowerCase() !== 'readme.md').sort();
+    this.db.transaction(() => {
+      for (const f of files) {
+        const story = parseStory(readFileSync(join(storiesDir, f), 'utf8'), { catalog });
+        if (story.error) continue;
+        this.insertStory(serializeStory(story));
+      }
+    })();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw describeSqliteError(this.file, e);
+    }
+  }
+
+  // ── catalog ────────────────────────────────────────────────────────────
+
+  /** The library's catalog copy, or null when it has none. */
+  catalog(): CatalogIndex | null {
+    if (this.catalogCache !== undefined) return this.catalogCache;
+    const row = this.run(() => this.db.prepare('SELECT json FROM catalog WHERE id = 1').get() as { json: string } | undefined);
+    this.catalogCache = row ? loadCatalog(row.json) : null;
+    return this.catalogCache;
+  }
+
+  /** Replaces the catalog copy (validated). */
+  setCatalog(catalog: Catalog): void {
+    const json = JSON.stringify(parseCatalog(catalog));
+    this.run(() => this.db.prepare('INSERT INTO catalog (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at').run(json, now()));
+    this.catalogCache = undefined;
+  }
+
+  // ── stories ────────────────────────────────────────────────────────────
+
+  private insertStory(text: string, id: string = randomUUID()): StoryRecord {
+    const f = factsOf(text, this.catalog() ?? undefined);
+    const t = now();
+    this.db.transaction(() => {
+      const info = this.db.prepare(`INSERT INTO stories (id, slug, title, status, beat, dek, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(id, f.slug, f.title, f.status, f.beat, f.dek, text, t, t);
+      this.db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)').run(info.lastInsertRowid, f.title, f.dek, f.body);
+      this.db.prepare('INSERT INTO revisions (story_id, text, title, created_at) VALUES (?, ?, ?, ?)').run(id, text, f.title, t);
+    })();
+    return this.getStory(id);
+  }
+
+  private reindexAll(): void {
+    this.db.exec('DELETE FROM stories_fts');
+    const rows = this.db.prepare('SELECT rowid, id, text FROM stories').all() as StoryRow[];
+    const update = this.db.prepare('UPDATE stories SET dek = ? WHERE id = ?');
+    const insert = this.db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)');
+    for (const r of rows) {
+      const f = factsOf(r.text);
+      update.run(f.dek, r.id);
+      insert.run(r.rowid, f.title, f.dek, f.body);
+    }
+  }
+
+  private row(id: string): StoryRow {
+    const row = this.run(() => this.db.prepare('SELECT rowid, * FROM stories WHERE id = ?').get(id) as StoryRow | undefined);
+    if (!row) throw new StudioCallError('not-found', `no story with id ${id}`);
+    return row;
+  }
+
+  private summary(r: StoryRow): StorySummary {
+    return { id: r.id, slug: r.slug, title: r.title, status: r.status, beat: r.beat, updatedAt: r.updated_at, trashed: r.trashed === 1 };
+  }
+
+  private latestRevision(id: string): number {
+    const r = this.db.prepare('SELECT max(id) AS id FROM revisions WHERE story_id = ?').get(id) as { id: number | null };
+    return r.id ?? 0;
+  }
+
+  /** Stories, newest first, by status, beat, date of last change (ISO prefix bounds) and trash. */
+  listStories(filter: StoryFilter = {}): StorySummary[] {
+    const where: string[] = ['trashed = ?'];
+    const args: unknown[] = [filter.trashed ? 1 : 0];
+    if (filter.status) (where.push('status = ?'), args.push(filter.status));
+    if (filter.beat) (where.push('beat = ?'), args.push(filter.beat));
+    if (filter.since) (where.push('updated_at >= ?'), args.push(filter.since));
+    if (filter.until) (where.push('updated_at < ?'), args.push(filter.until));
+    const rows = this.run(() => this.db.prepare(`SELECT rowid, * FROM stories WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, title`).all(...args) as StoryRow[]);
+    return rows.map((r) => this.summary(r));
+  }
+
+  getStory(id: string): StoryRecord {
+    const r = this.row(id);
+    return { ...this.summary(r), text: r.text, revision: this.latestRevision(id) };
+  }
+
+  /** A new story with a title and beat (a draft). */
+  createStory(input: { title?: string; beat?: string } = {}): StoryRecord {
+    const title = input.title?.trim() || 'Untitled story';
+    const lines = ['---', `title: ${JSON.stringify(title)}`];
+    if (input.beat) lines.push(`beat: ${input.beat}`);
+    lines.push('status: draft', '---', '', '');
+    return this.run(() => this.insertStory(lines.join('\n')));
+  }
+
+  /** Saves a story's text; every change is a new revision. */
+  saveStory(id: string, text: string): SaveResult {
+    return this.run(() => {
+      const r = this.row(id);
+      if (r.text === text) return { revision: this.latestRevision(id), updatedAt: r.updated_at, changed: false, story: this.summary(r) };
+      const f = factsOf(text, this.catalog() ?? undefined);
+      const t = now();
+      let revision = 0;
+      this.db.transaction(() => {
+        this.db.prepare('UPDATE stories SET slug = ?, title = ?, status = ?, beat = ?, dek = ?, text = ?, updated_at = ? WHERE id = ?')
+          .run(f.slug, f.title, f.status, f.beat, f.dek, text, t, id);
+        this.db.prepare('DELETE FROM stories_fts WHERE rowid = ?').run(r.rowid);
+        this.db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)').run(r.rowid, f.title, f.dek, f.body);
+        revision = Number(this.db.prepare('INSERT INTO revisions (story_id, text, title, created_at) VALUES (?, ?, ?, ?)').run(id, text, f.title, t).lastInsertRowid);
+      })();
+      return { revision, updatedAt: t, changed: true, story: this.summary(this.row(id)) };
+    });
+  }
+
+  listRevisions(id: string): RevisionSummary[] {
+    this.row(id);
+    const rows = this.run(() => this.db.prepare('SELECT id, story_id, title, created_at, length(text) AS size FROM revisions WHERE story_id = ? ORDER BY id DESC').all(id) as Array<{ id: number; story_id: string; title: string; created_at: string; size: number }>);
+    return rows.map((r) => ({ id: r.id, storyId: r.story_id, title: r.title, createdAt: r.created_at, size: r.size }));
+  }
+
+  getRevision(revisionId: number): RevisionRecord {
+    const r = this.run(() => this.db.prepare('SELECT id, story_id, title, created_at, text FROM revisions WHERE id = ?').get(revisionId) as { id: number; story_id: string; title: string; created_at: string; text: string } | undefined);
+    if (!r) throw new StudioCallError('not-found', `no revision ${revisionId}`);
+    return { id: r.id, storyId: r.story_id, title: r.title, createdAt: r.created_at, size: r.text.length, text: r.text };
+  }
+
+  /** Makes an old revision the story's text again (as a new revision: history is never rewritten). */
+  restoreRevision(revisionId: number): SaveResult {
+    const rev = this.getRevision(revisionId);
+    return this.saveStory(rev.storyId, rev.text);
+  }
+
+  trashStory(id: string): StorySummary {
+    this.row(id);
+    this.run(() => this.db.prepare('UPDATE stories SET trashed = 1, updated_at = ? WHERE id = ?').run(now(), id));
+    return this.summary(this.row(id));
+  }
+
+  restoreStory(id: string): StorySummary {
+    this.row(id);
+    this.run(() => this.db.prepare('UPDATE stories SET trashed = 0, updated_at = ? WHERE id = ?').run(now(), id));
+    return this.summary(this.row(id));
+  }
+
+  /** Full-text search over title, dek and body (bm25, title weighted most), with snippets. */
+  search(query: string, limit = 50): SearchHit[] {
+    const match = ftsQuery(query);
+    if (!match) return [];
+    const rows = this.run(() => this.db.prepare(`
+      SELECT s.id, s.title, s.slug, s.status, s.beat,
+             snippet(stories_fts, -1, '«', '»', '…', 12) AS snippet,
+             bm25(stories_fts, 10.0, 4.0, 1.0) AS rank
+      FROM stories_fts JOIN stories s ON s.rowid = stories_fts.rowid
+      WHERE stories_fts MATCH ? AND s.trashed = 0
+      ORDER BY rank LIMIT ?`).all(match, limit) as SearchHit[]);
+    return rows;
+  }
+
+  // ── import / export ────────────────────────────────────────────────────
+
+  /** Imports a story file or plain-text export; the report says what happened, never throws for bad input. */
+  importText(name: string, text: string): ImportReport {
+    const catalog = this.catalog() ?? undefined;
+    if (text.includes('\0')) return { name, ok: false, error: `${name}: a binary file, not a story`, notices: [], diagnostics: 0 };
+    const story = parseStory(text, { catalog });
+    if (story.error) return { name, ok: false, error: `${name}: not a story: ${story.error.message}`, notices: story.notices, diagnostics: 0 };
+    const canonical = serializeStory(story);
+    const rec = this.insertStory(canonical);
+    const diagnostics = lintStory(parseStory(canonical), catalog).length;
+    return { name, ok: true, id: rec.id, title: rec.title, notices: story.notices, diagnostics };
+  }
+
+  exportStory(id: string, format: 'md' | 'text' | 'html', site?: string): ExportResult {
+    const rec = this.getStory(id);
+    const catalog = this.catalog() ?? undefined;
+    const story = parseStory(rec.text, { catalog });
+    const diagnostics = lintStory(story, catalog);
+    const base = rec.slug || 'story';
+    if (format === 'md') return { format, fileName: `${base}.md`, content: rec.text, diagnostics };
+    if (format === 'text') return { format, fileName: `${base}.txt`, content: toPlainText(story, catalog, { site }), diagnostics };
+    return { format, fileName: `${base}.html`, content: renderHtml(story, { catalog, site, standalone: true }), diagnostics };
+  }
+
+  // ── settings ───────────────────────────────────────────────────────────
+
+  getSetting(key: string): unknown {
+    const row = this.run(() => this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined);
+    return row ? JSON.parse(row.value) : undefined;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.run(() => this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value)));
+  }
+}
+
+/** A safe FTS5 query for free text: every word as a quoted prefix term, all required. */
+export function ftsQuery(input: string): string {
+  const words = input.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.slice(0, 20).map((w) => `"${w}"*`).join(' ');
+}
+
+/**
+ * The catalog copy a library file holds, or null when it has none (how the CLI reads a library's
+ * catalog; see electron/cli/catalog-choice.ts). A damaged or newer file is a one-line error.
+ */
+export async function readLibraryCatalog(path: string): Promise<CatalogIndex | null> {
+  const lib = Library.open(path, { readonly: true });
+  try {
+    return lib.catalog();
+  } finally {
+    lib.close();
+  }
+}
+
+/** The default name for an imported file's story when it gives none. */
+export function displayName(file: string): string {
+  return basename(file);
+}

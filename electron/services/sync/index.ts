@@ -1,0 +1,6 @@
+export * from './engine.js';
+export * from './outbox.js';
+export * from './backoff.js';
+export * from './lock.js';
+export * from './revision.js';
+export * from './folder-stories.js';

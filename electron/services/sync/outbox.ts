@@ -1,0 +1,281 @@
+/**
+ * The sync engine's durable state in a SQLite file: the outbox, per-story sync state (last synced
+ * version and text, for 3-way conflicts), pull cursors, the pulled catalog and the worker lock.
+ * Every table has a `sync_` prefix and the migration is versioned in `sync_schema`, so these tables
+ * can share the library's file without touching its `user_version` migrations.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { PushStatus, WireDiagnostic } from '../../../shared/protocol/index.js';
+
+export type OutboxState = 'queued' | 'sending' | 'done' | 'rejected' | 'conflict' | 'paused' | 'superseded';
+/** States that still hold a change waiting to reach the backend. */
+export const PENDING_STATES: readonly OutboxState[] = ['queued', 'sending', 'paused', 'conflict'];
+
+export interface OutboxRow {
+  id: number;
+  storySlug: string;
+  revision: string;
+  targetStatus: PushStatus;
+  idempotencyKey: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  diagnostics: WireDiagnostic[] | null;
+  /** Version to send `If-Match` on, fixed when the row is a conflict resolution. */
+  baseVersion: number | null;
+  /** The precondition as first sent (`*` or a version), reused on every retry so replays match. */
+  sentPrecondition: string | null;
+  resultVersion: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StorySyncState {
+  slug: string;
+  lastVersion: number | null;
+  lastText: string | null;
+  lastStatus: string | null;
+  conflict: ConflictInfo | null;
+}
+
+export interface ConflictInfo {
+  /** `push`: the backend refused our put (412); `pull`: changed on both sides. */
+  origin: 'push' | 'pull';
+  remoteVersion: number;
+  remoteStatus: string | null;
+  remoteText: string;
+  localText: string;
+  baseText: string | null;
+  detectedAt: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE IF NOT EXISTS sync_outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      story_slug TEXT NOT NULL,
+      revision TEXT NOT NULL,
+      target_status TEXT NOT NULL CHECK (target_status IN ('review','approved','published')),
+      idempotency_key TEXT NOT NULL UNIQUE,
+      state TEXT NOT NULL DEFAULT 'queued',
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT,
+      diagnostics TEXT,
+      base_version INTEGER,
+      sent_precondition TEXT,
+      result_version INTEGER,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS sync_outbox_slug ON sync_outbox (story_slug, id);
+    CREATE INDEX IF NOT EXISTS sync_outbox_state ON sync_outbox (state, next_attempt_at);
+    CREATE TABLE IF NOT EXISTS sync_story (
+      slug TEXT PRIMARY KEY,
+      last_version INTEGER,
+      last_text TEXT,
+      last_status TEXT,
+      conflict TEXT,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS sync_cursor (name TEXT PRIMARY KEY, cursor TEXT);
+    CREATE TABLE IF NOT EXISTS sync_meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE IF NOT EXISTS sync_catalog_item (
+      kind TEXT NOT NULL, slug TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, slug)
+    );
+    CREATE TABLE IF NOT EXISTS sync_lock (
+      id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL,
+      host TEXT, heartbeat_at INTEGER NOT NULL
+    );
+  `,
+};
+
+/** Creates or upgrades the sync tables. Safe to call on every open. */
+export function migrateSync(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec('CREATE TABLE IF NOT EXISTS sync_schema (version INTEGER NOT NULL)');
+  const run = db.transaction(() => {
+    const row = db.prepare('SELECT version FROM sync_schema').get() as { version: number } | undefined;
+    let version = row?.version ?? 0;
+    if (version > SCHEMA_VERSION) throw new Error(`the sync tables are from a newer studio (schema ${version})`);
+    while (version < SCHEMA_VERSION) {
+      version += 1;
+      db.exec(MIGRATIONS[version]!);
+    }
+    if (row) db.prepare('UPDATE sync_schema SET version = ?').run(version);
+    else db.prepare('INSERT INTO sync_schema (version) VALUES (?)').run(version);
+  });
+  run.immediate();
+}
+
+interface RawRow {
+  id: number; story_slug: string; revision: string; target_status: string; idempotency_key: string;
+  state: string; attempts: number; next_attempt_at: number; last_error: string | null; diagnostics: string | null;
+  base_version: number | null; sent_precondition: string | null; result_version: number | null;
+  created_at: number; updated_at: number;
+}
+
+function toRow(r: RawRow): OutboxRow {
+  return {
+    id: r.id, storySlug: r.story_slug, revision: r.revision, targetStatus: r.target_status as PushStatus,
+    idempotencyKey: r.idempotency_key, state: r.state as OutboxState, attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at, lastError: r.last_error,
+    diagnostics: r.diagnostics ? (JSON.parse(r.diagnostics) as WireDiagnostic[]) : null,
+    baseVersion: r.base_version, sentPrecondition: r.sent_precondition, resultVersion: r.result_version,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+/** Typed access to the sync tables. All writes are single statements or short transactions. */
+export class SyncStore {
+  constructor(readonly db: Database.Database) {
+    migrateSync(db);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // ── outbox ──────────────────────────────────────────────────────────────────────────────────
+  insertRow(input: { slug: string; revision: string; status: PushStatus; now: number; baseVersion?: number | null }): OutboxRow {
+    const key = randomUUID();
+    const info = this.db
+      .prepare(`INSERT INTO sync_outbox (story_slug, revision, target_status, idempotency_key, state, next_attempt_at,
+                base_version, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?)`)
+      .run(input.slug, input.revision, input.status, key, input.baseVersion ?? null, input.now, input.now);
+    return this.row(Number(info.lastInsertRowid))!;
+  }
+
+  row(id: number): OutboxRow | undefined {
+    const r = this.db.prepare('SELECT * FROM sync_outbox WHERE id = ?').get(id) as RawRow | undefined;
+    return r ? toRow(r) : undefined;
+  }
+
+  rows(filter: { slug?: string; states?: readonly OutboxState[] } = {}): OutboxRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.slug !== undefined) { where.push('story_slug = ?'); args.push(filter.slug); }
+    if (filter.states) { where.push(`state IN (${filter.states.map(() => '?').join(',')})`); args.push(...filter.states); }
+    const sql = `SELECT * FROM sync_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    return (this.db.prepare(sql).all(...args) as RawRow[]).map(toRow);
+  }
+
+  /**
+   * The rows that may be sent now, one per story: each story's oldest pending row, when that row is
+   * queued and due. A story whose oldest pending row is in conflict or paused is blocked.
+   */
+  dueRows(now: number): OutboxRow[] {
+    const raws = this.db.prepare(`
+      SELECT o.* FROM sync_outbox o
+      WHERE o.id = (SELECT MIN(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug
+                    AND p.state IN ('queued','sending','paused','conflict'))
+        AND o.state = 'queued' AND o.next_attempt_at <= ?
+      ORDER BY o.next_attempt_at, o.id`).all(now) as RawRow[];
+    return raws.map(toRow);
+  }
+
+  /** The earliest time a queued row becomes due, or undefined when nothing is queued. */
+  nextDueAt(): number | undefined {
+    const r = this.db.prepare(`SELECT MIN(next_attempt_at) AS t FROM sync_outbox WHERE state = 'queued'`).get() as { t: number | null };
+    return r.t ?? undefined;
+  }
+
+  update(id: number, patch: Partial<Pick<OutboxRow, 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'diagnostics' | 'sentPrecondition' | 'resultVersion' | 'baseVersion'>>, now: number): void {
+    const cols: Record<string, string> = {
+      state: 'state', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastError: 'last_error',
+      diagnostics: 'diagnostics', sentPrecondition: 'sent_precondition', resultVersion: 'result_version', baseVersion: 'base_version',
+    };
+    const sets: string[] = ['updated_at = ?'];
+    const args: unknown[] = [now];
+    for (const [k, v] of Object.entries(patch)) {
+      sets.push(`${cols[k]} = ?`);
+      args.push(k === 'diagnostics' ? (v === null ? null : JSON.stringify(v)) : v);
+    }
+    args.push(id);
+    this.db.prepare(`UPDATE sync_outbox SET ${sets.join(', ')} WHERE id = ?`).run(...args);
+  }
+
+  /** Rows left `sending` by a worker that died go back to the queue (their key makes a resend safe). */
+  requeueInterrupted(now: number): number {
+    return this.db.prepare(`UPDATE sync_outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'`).run(now).changes;
+  }
+
+  /** Paused rows go back to the queue, due now. */
+  unpauseAll(now: number): number {
+    return this.db.prepare(`UPDATE sync_outbox SET state = 'queued', next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE state = 'paused'`).run(now).changes;
+  }
+
+  hasPending(slug: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM sync_outbox WHERE story_slug = ? AND state IN ('queued','sending','paused','conflict') LIMIT 1`).get(slug) !== undefined;
+  }
+
+  countByState(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM sync_outbox GROUP BY state').all() as { state: string; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
+  // ── per-story state ─────────────────────────────────────────────────────────────────────────
+  story(slug: string): StorySyncState | undefined {
+    const r = this.db.prepare('SELECT * FROM sync_story WHERE slug = ?').get(slug) as
+      { slug: string; last_version: number | null; last_text: string | null; last_status: string | null; conflict: string | null } | undefined;
+    if (!r) return undefined;
+    return { slug: r.slug, lastVersion: r.last_version, lastText: r.last_text, lastStatus: r.last_status, conflict: r.conflict ? (JSON.parse(r.conflict) as ConflictInfo) : null };
+  }
+
+  setSynced(slug: string, version: number, text: string, status: string, now: number): void {
+    this.db.prepare(`INSERT INTO sync_story (slug, last_version, last_text, last_status, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (slug) DO UPDATE SET last_version = excluded.last_version, last_text = excluded.last_text,
+      last_status = excluded.last_status, updated_at = excluded.updated_at`).run(slug, version, text, status, now);
+  }
+
+  setConflict(slug: string, conflict: ConflictInfo | null, now: number): void {
+    this.db.prepare(`INSERT INTO sync_story (slug, conflict, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (slug) DO UPDATE SET conflict = excluded.conflict, updated_at = excluded.updated_at`)
+      .run(slug, conflict ? JSON.stringify(conflict) : null, now);
+  }
+
+  conflicts(): (ConflictInfo & { slug: string })[] {
+    const rs = this.db.prepare('SELECT slug, conflict FROM sync_story WHERE conflict IS NOT NULL ORDER BY slug').all() as { slug: string; conflict: string }[];
+    return rs.map((r) => ({ slug: r.slug, ...(JSON.parse(r.conflict) as ConflictInfo) }));
+  }
+
+  // ── cursors, meta, catalog ──────────────────────────────────────────────────────────────────
+  cursor(name: string): string | undefined {
+    const r = this.db.prepare('SELECT cursor FROM sync_cursor WHERE name = ?').get(name) as { cursor: string | null } | undefined;
+    return r?.cursor ?? undefined;
+  }
+
+  setCursor(name: string, cursor: string | null): void {
+    this.db.prepare('INSERT INTO sync_cursor (name, cursor) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor').run(name, cursor);
+  }
+
+  meta(key: string): string | undefined {
+    const r = this.db.prepare('SELECT value FROM sync_meta WHERE key = ?').get(key) as { value: string | null } | undefined;
+    return r?.value ?? undefined;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.db.prepare('DELETE FROM sync_meta WHERE key = ?').run(key);
+    else this.db.prepare('INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  putCatalogItem(kind: string, slug: string, data: unknown | null): void {
+    if (data === null) this.db.prepare('DELETE FROM sync_catalog_item WHERE kind = ? AND slug = ?').run(kind, slug);
+    else this.db.prepare(`INSERT INTO sync_catalog_item (kind, slug, data) VALUES (?, ?, ?)
+      ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data`).run(kind, slug, JSON.stringify(data));
+  }
+
+  catalog(): { entities: unknown[]; beats: unknown[]; stories: unknown[] } {
+    const out = { entities: [] as unknown[], beats: [] as unknown[], stories: [] as unknown[] };
+    for (const r of this.db.prepare('SELECT kind, data FROM sync_catalog_item ORDER BY kind, slug').all() as { kind: keyof typeof out; data: string }[]) {
+      out[r.kind]?.push(JSON.parse(r.data));
+    }
+    return out;
+  }
+}

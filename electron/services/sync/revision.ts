@@ -1,0 +1,69 @@
+/** Between story files and the wire: the PUT body of a story file, and a story file of a backend story. */
+import { deriveSlug, isValidSlug, parseStory, serializeStory, storyFields, updateMeta, createStory, type FrontMatter } from '../../../shared/index.js';
+import type { PushStatus, RemoteStory, StoryPutBody } from '../../../shared/protocol/index.js';
+
+export class StoryInputError extends Error {
+  override name = 'StoryInputError';
+}
+
+/**
+ * The revision text that goes into the outbox: the story with `status` set to the target and a slug
+ * (derived from the title when absent). Throws StoryInputError when the text is not a story.
+ */
+export function prepareRevision(text: string, status: PushStatus): { slug: string; revision: string } {
+  const story = parseStory(text);
+  if (story.error) throw new StoryInputError(`not a story: ${story.error.message}`);
+  const fields = storyFields(story);
+  if (!fields.title) throw new StoryInputError('the story has no title');
+  const slug = fields.slug ?? deriveSlug(fields.title);
+  if (!isValidSlug(slug)) throw new StoryInputError(`the slug "${slug}" is not valid`);
+  const patch: FrontMatter = { status };
+  if (!fields.slug) patch.slug = slug;
+  return { slug, revision: story.meta.status === status && fields.slug ? text : serializeStory(updateMeta(story, patch)) };
+}
+
+/** The PUT body for a revision text. */
+export function putBody(revision: string, status: PushStatus): StoryPutBody {
+  const story = parseStory(revision);
+  const f = storyFields(story);
+  const body: StoryPutBody = {
+    title: f.title ?? '',
+    beat: f.beat ?? '',
+    body: story.body,
+    citations: f.citations.map((c) => ({ n: c.n, url: c.url, ...(c.title ? { title: c.title } : {}), ...(c.source ? { source: c.source } : {}) })),
+    status,
+  };
+  if (f.dek) body.dek = f.dek;
+  if (f.published) body.published = f.published;
+  return body;
+}
+
+/** What counts as the story's content when telling whether it changed: everything but status and published. */
+export function contentKey(text: string): string {
+  const story = parseStory(text);
+  const f = storyFields(story);
+  return JSON.stringify([f.title ?? '', f.dek ?? '', f.beat ?? '', f.slug ?? '', story.body, f.citations]);
+}
+
+/**
+ * The story file for a backend story. With a local text, its unknown front-matter keys, comments
+ * and key order are kept and only the known fields and the body are replaced.
+ */
+export function remoteToText(slug: string, remote: RemoteStory, status: string, local?: string): string {
+  const meta: FrontMatter = {
+    title: remote.title ?? undefined,
+    dek: remote.dek ?? undefined,
+    beat: remote.beat ?? undefined,
+    slug,
+    published: remote.published ?? undefined,
+    status,
+    citations: remote.citations && remote.citations.length > 0 ? remote.citations : undefined,
+  };
+  if (local !== undefined) {
+    const story = parseStory(local);
+    if (!story.error && story.format === 'md') return serializeStory({ ...updateMeta(story, meta), body: remote.body });
+  }
+  const clean: FrontMatter = {};
+  for (const [k, v] of Object.entries(meta)) if (v !== undefined) clean[k] = v;
+  return serializeStory(createStory(clean, remote.body));
+}

@@ -1,0 +1,140 @@
+/**
+ * Where the studio keeps its backend token. The Electron app uses a vault backed by `safeStorage`
+ * (encrypted at rest, kept in the main process); the command line uses the file vault, which says
+ * plainly that its storage is `plain`. `STUDIO_TOKEN` in the environment overrides any vault.
+ * Nothing here ever logs a token or puts one in an error message.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** How a vault keeps the token at rest. */
+export type VaultStorage = 'encrypted' | 'plain' | 'env' | 'memory';
+
+export interface StoredCredentials {
+  backendUrl: string;
+  token: string;
+}
+
+export interface TokenVault {
+  readonly storage: VaultStorage;
+  /** The stored backend and token, or undefined when nobody logged in. */
+  load(): Promise<StoredCredentials | undefined>;
+  save(credentials: StoredCredentials): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/**
+ * Encrypts and decrypts strings (Electron's `safeStorage` fits: isEncryptionAvailable,
+ * encryptString, decryptString). Declared here so that electron/main can hand it in.
+ */
+export interface StringCipher {
+  isEncryptionAvailable(): boolean;
+  encryptString(plain: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+}
+
+interface VaultFile {
+  backendUrl: string;
+  storage: 'plain' | 'encrypted';
+  token: string;
+}
+
+function writePrivate(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.tmp`);
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+function readVaultFile(file: string): VaultFile | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<VaultFile>;
+    if (typeof data.backendUrl !== 'string' || typeof data.token !== 'string') return undefined;
+    return { backendUrl: data.backendUrl, token: data.token, storage: data.storage === 'encrypted' ? 'encrypted' : 'plain' };
+  } catch {
+    throw new Error(`the credentials file ${file} is damaged: log in again`);
+  }
+}
+
+/** A JSON file (mode 0600) holding the token as it is: `storage: "plain"`. */
+export class FileVault implements TokenVault {
+  readonly storage = 'plain' as const;
+  constructor(readonly file: string) {}
+
+  async load(): Promise<StoredCredentials | undefined> {
+    const data = readVaultFile(this.file);
+    if (!data || data.storage !== 'plain') return undefined;
+    return { backendUrl: data.backendUrl, token: data.token };
+  }
+
+  async save(c: StoredCredentials): Promise<void> {
+    writePrivate(this.file, `${JSON.stringify({ backendUrl: c.backendUrl, storage: 'plain', token: c.token } satisfies VaultFile, null, 2)}\n`);
+  }
+
+  async clear(): Promise<void> {
+    rmSync(this.file, { force: true });
+  }
+}
+
+/** The same file, with the token encrypted by a cipher (Electron `safeStorage`): `storage: "encrypted"`. */
+export class CipherVault implements TokenVault {
+  readonly storage = 'encrypted' as const;
+  constructor(readonly file: string, private readonly cipher: StringCipher) {}
+
+  async load(): Promise<StoredCredentials | undefined> {
+    const data = readVaultFile(this.file);
+    if (!data || data.storage !== 'encrypted') return undefined;
+    return { backendUrl: data.backendUrl, token: this.cipher.decryptString(Buffer.from(data.token, 'base64')) };
+  }
+
+  async save(c: StoredCredentials): Promise<void> {
+    if (!this.cipher.isEncryptionAvailable()) throw new Error('encryption is not available on this system');
+    const token = this.cipher.encryptString(c.token).toString('base64');
+    writePrivate(this.file, `${JSON.stringify({ backendUrl: c.backendUrl, storage: 'encrypted', token } satisfies VaultFile, null, 2)}\n`);
+  }
+
+  async clear(): Promise<void> {
+    rmSync(this.file, { force: true });
+  }
+}
+
+/** Wraps a vault: `STUDIO_TOKEN` (and `STUDIO_BACKEND`) in the environment win over what it holds. */
+export class EnvOverrideVault implements TokenVault {
+  constructor(private readonly inner: TokenVault, private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  get storage(): VaultStorage {
+    return this.env.STUDIO_TOKEN ? 'env' : this.inner.storage;
+  }
+
+  async load(): Promise<StoredCredentials | undefined> {
+    const stored = await this.inner.load();
+    const token = this.env.STUDIO_TOKEN;
+    if (!token) return stored;
+    const backendUrl = this.env.STUDIO_BACKEND ?? stored?.backendUrl;
+    return backendUrl ? { backendUrl, token } : undefined;
+  }
+
+  save(c: StoredCredentials): Promise<void> { return this.inner.save(c); }
+  clear(): Promise<void> { return this.inner.clear(); }
+}
+
+export class MemoryVault implements TokenVault {
+  readonly storage = 'memory' as const;
+  private value: StoredCredentials | undefined;
+  async load(): Promise<StoredCredentials | undefined> { return this.value; }
+  async save(c: StoredCredentials): Promise<void> { this.value = { ...c }; }
+  async clear(): Promise<void> { this.value = undefined; }
+}
+
+/** The credentials file in the data folder. */
+export function credentialsPath(dataDir: string): string {
+  return join(dataDir, 'credentials.json');
+}
+
+/** Replaces every occurrence of the token in a text (for messages that quote a server or an error). */
+export function redact(text: string, token: string | undefined): string {
+  return token ? text.split(token).join('[token]') : text;
+}

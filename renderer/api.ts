@@ -1,0 +1,60 @@
+import { STUDIO_METHODS, type StudioApi, type StudioErrorPayload } from '../shared/api/contract.js';
+
+const SECRET_KEY = 'newsdesk-studio-secret';
+
+/** An API call that failed: the host's one-line message and its code. */
+export class StudioError extends Error {
+  override name = 'StudioError';
+  constructor(readonly code: StudioErrorPayload['code'] | 'transport', message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The fetch-based studio API of the loopback browser host, derived from the contract. The secret
+ * comes from the URL fragment (`#secret=…`), is kept for the tab's session and removed from the
+ * address bar.
+ */
+export function createFetchApi(secret: string, base = ''): StudioApi {
+  const api: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const method of STUDIO_METHODS) {
+    api[method] = async (input: unknown) => {
+      let res: Response;
+      try {
+        res = await fetch(`${base}/api/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-studio-secret': secret },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch (e) {
+        throw new StudioError('transport', `the studio host is not reachable (${(e as Error).message})`);
+      }
+      const payload = (await res.json().catch(() => null)) as { ok: boolean; value?: unknown; error?: StudioErrorPayload } | null;
+      if (!payload) throw new StudioError('transport', `the studio host answered ${res.status}`);
+      if (!payload.ok) throw new StudioError(payload.error?.code ?? 'internal', payload.error?.message ?? 'unknown error');
+      return payload.value;
+    };
+  }
+  return api as unknown as StudioApi;
+}
+
+function takeSecret(): string | null {
+  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const fromHash = params.get('secret');
+  if (fromHash) {
+    sessionStorage.setItem(SECRET_KEY, fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  return sessionStorage.getItem(SECRET_KEY);
+}
+
+/** The studio API: the preload's in Electron, else the browser host's over fetch. */
+export function getStudio(): StudioApi {
+  if (window.studio) return window.studio;
+  const secret = takeSecret();
+  if (!secret) throw new StudioError('transport', 'no studio secret: open the address the studio printed (it ends in #secret=…)');
+  const api = createFetchApi(secret);
+  window.studio = api;
+  return api;
+}

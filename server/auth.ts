@@ -1,0 +1,33 @@
+/** Bearer tokens: 32 random bytes (base64url), kept only as SHA-256 hashes. */
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { forbidden, unauthorized } from './errors.js';
+import type { PublishingStore, Role, TokenInfo } from './store/store.js';
+
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+const RANK: Record<Role, number> = { writer: 0, editor: 1, publisher: 2 };
+
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+/** The caller's token, or a 401. */
+export async function authenticate(store: PublishingStore, req: FastifyRequest): Promise<TokenInfo> {
+  const header = req.headers.authorization;
+  const m = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header.trim()) : null;
+  if (!m) throw unauthorized();
+  const token = await store.findToken(hashToken(m[1]!));
+  if (!token) throw unauthorized('unknown token');
+  return token;
+}
+
+export function requireRole(token: TokenInfo, needed: Role, action: string): void {
+  if (!roleAtLeast(token.role, needed)) throw forbidden(`a ${token.role} token may not ${action}`);
+}

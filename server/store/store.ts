@@ -1,0 +1,156 @@
+/**
+ * The storage interface of the publishing backend. One implementation ships (SQLite, in
+ * sqlite-store.ts); docs/server.md says how a PostgreSQL one would honour the same contract.
+ *
+ * Every write is one serialised transaction: a story PUT checks its precondition, writes the new
+ * version, the change cursor, the reference rows and the idempotency answer atomically.
+ */
+import type { Catalog, CatalogIndex, Entity } from '../../shared/index.js';
+
+export type Role = 'writer' | 'editor' | 'publisher';
+export const ROLES: readonly Role[] = ['writer', 'editor', 'publisher'];
+export type StoredStatus = 'review' | 'approved' | 'published' | 'withdrawn';
+
+export interface TokenInfo {
+  name: string;
+  role: Role;
+  createdAt: string;
+}
+
+/** The story fields as the protocol carries them (the PUT body, plus slug). */
+export interface StoryFieldsRecord {
+  slug: string;
+  title: string;
+  dek?: string;
+  beat: string;
+  body: string;
+  citations: Array<Record<string, unknown>>;
+  status: StoredStatus;
+  published?: string;
+}
+
+export interface StoredStory {
+  slug: string;
+  version: number;
+  status: StoredStatus;
+  /** The fields of the current version. */
+  story: StoryFieldsRecord;
+  /** The canonical story file of the current version (what the public page renders). */
+  text: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The change sequence number of the latest write. */
+  seq: number;
+}
+
+export interface StoryListItem {
+  slug: string;
+  version: number;
+  status: StoredStatus;
+  updatedAt: string;
+  seq: number;
+}
+
+/** A reference of a story's body to a catalog item (for /entities/:slug and /beats/:slug). */
+export interface StoryRef {
+  kind: 'entity' | 'beat' | 'story';
+  slug: string;
+}
+
+/** A response as first sent, kept to replay an idempotent request byte for byte. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type IdempotencyBegin =
+  | { state: 'new' }
+  | { state: 'in_flight' }
+  | { state: 'reused' }
+  | { state: 'done'; response: StoredResponse };
+
+export interface IdempotencyScope {
+  owner: string;
+  key: string;
+}
+
+export interface PutStoryInput {
+  slug: string;
+  /** null: create (If-None-Match: *); a number: the version the writer last saw (If-Match). */
+  expectedVersion: number | null;
+  story: StoryFieldsRecord;
+  text: string;
+  refs: StoryRef[];
+  author: string;
+  now: string;
+  /** Completed in the same transaction as the write, so a crash never leaves a key half done. */
+  idempotency?: IdempotencyScope & { respond: (result: PutStoryResult) => StoredResponse };
+}
+
+export type PutStoryResult =
+  | { ok: true; created: boolean; version: number; status: StoredStatus; updatedAt: string }
+  | { ok: false; reason: 'conflict'; current: StoredStory | null };
+
+export interface ChangePage<T> {
+  items: T[];
+  cursor: string;
+  hasMore: boolean;
+}
+
+export type CatalogKind = 'entity' | 'beat' | 'story';
+export interface CatalogChange {
+  kind: CatalogKind;
+  slug: string;
+  deleted: boolean;
+  data: Record<string, unknown>;
+}
+
+export interface PublicStorySummary {
+  slug: string;
+  title: string;
+  dek?: string;
+  beat: string;
+  published: string;
+}
+
+export interface PublishingStore {
+  // tokens
+  createToken(name: string, role: Role, hash: Buffer): Promise<void>;
+  listTokens(): Promise<TokenInfo[]>;
+  revokeToken(name: string): Promise<boolean>;
+  /** The token whose SHA-256 hash this is (compared in constant time), or null. */
+  findToken(hash: Buffer): Promise<TokenInfo | null>;
+
+  // catalog
+  /** The current catalog, indexed; `version` changes whenever the catalog does. */
+  catalog(): Promise<{ index: CatalogIndex; version: number }>;
+  /** Seeds an empty store; false (and nothing written) when it already holds data. */
+  seedCatalog(catalog: Catalog): Promise<boolean>;
+  putEntity(entity: Entity, now: string): Promise<{ created: boolean; seq: number }>;
+  catalogChanges(since: number, limit: number): Promise<ChangePage<CatalogChange>>;
+
+  // stories
+  getStory(slug: string): Promise<StoredStory | null>;
+  getStoryVersion(slug: string, version: number): Promise<StoredStory | null>;
+  putStory(input: PutStoryInput): Promise<PutStoryResult>;
+  withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<PutStoryResult | { ok: false; reason: 'not_found' }>;
+  storyChanges(since: number, limit: number): Promise<ChangePage<StoryListItem>>;
+  countVersions(slug: string): Promise<number>;
+
+  // public pages
+  publishedStories(offset: number, limit: number, filter?: { beat?: string; entity?: string }): Promise<{ items: PublicStorySummary[]; total: number }>;
+
+  // idempotency
+  /** Looks the key up and, when new, records it as in flight (in its own transaction). */
+  beginIdempotent(scope: IdempotencyScope, fingerprint: string, now: string): Promise<IdempotencyBegin>;
+  completeIdempotent(scope: IdempotencyScope, response: StoredResponse): Promise<void>;
+  /** Forgets an in-flight key whose request failed without an answer worth replaying (a 5xx). */
+  abandonIdempotent(scope: IdempotencyScope): Promise<void>;
+  /** Removes finished keys older than `before` (ISO); returns how many. */
+  sweepIdempotency(before: string): Promise<number>;
+  /** At the start of the (single) server process: keys left in flight by a crash are forgotten. */
+  releaseInFlight(): Promise<number>;
+
+  close(): Promise<void>;
+}
