@@ -5,6 +5,7 @@ import {
 import { BadInputError, readStoryFile, writeFileAtomic } from '../services/story-files.js';
 import { chooseCatalog } from './catalog-choice.js';
 import { formatDiagnostic, summarize } from './format-diagnostics.js';
+import { addSyncCommands } from './sync-commands.js';
 
 /** Exit codes of `studio`: success, lint errors, bad input. */
 export const EXIT = { ok: 0, lintErrors: 1, badInput: 2 } as const;
@@ -74,7 +75,7 @@ function buildProgram(io: CliIo): Program {
       if (opts.format === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
       else {
         for (const r of results) for (const d of r.diagnostics) io.stdout(`${formatDiagnostic(r.file, d)}\n`);
-        io.stdout(`${summarize(results.flatMap((r) => r.diagnostics), results.length)}\n`);
+        if (results.length) io.stdout(`${summarize(results.flatMap((r) => r.diagnostics), results.length)}\n`);
       }
       program.exitCodeValue = bad ? EXIT.badInput : results.some((r) => hasErrors(r.diagnostics)) ? EXIT.lintErrors : EXIT.ok;
     });
@@ -114,6 +115,7 @@ function buildProgram(io: CliIo): Program {
       else io.stdout(out);
     });
 
+  addSyncCommands(program, io);
   return program;
 }
 

@@ -6,8 +6,8 @@ import { catalogFacet, storyField } from './story-state.js';
 /** Inserts `text`, adding `}}` unless the reference is already closed right after the cursor. */
 function closeAndInsert(text: string, closing: string) {
   return (view: EditorView, _c: Completion, from: number, to: number) => {
-    const after = view.state.sliceDoc(to, to + 2);
-    const insert = after === '}}' || after.startsWith('|') ? text : text + closing;
+    const closed = view.state.sliceDoc(to, to + closing.length) === closing || (closing === '}}' && view.state.sliceDoc(to, to + 1) === '|');
+    const insert = closed ? text : text + closing;
     view.dispatch({ changes: { from, to, insert }, selection: { anchor: from + text.length + (insert === text ? 0 : closing.length) }, userEvent: 'input.complete' });
   };
 }

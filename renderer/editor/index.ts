@@ -1,0 +1,45 @@
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { markdown } from '@codemirror/lang-markdown';
+import { lintKeymap } from '@codemirror/lint';
+import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
+import { EditorState, type Extension } from '@codemirror/state';
+import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
+import type { CatalogIndex } from '../../shared/index.js';
+import { referenceCompletion } from './reference-complete.js';
+import { referenceHighlight } from './reference-highlight.js';
+import { catalogFacet, storyField } from './story-state.js';
+import { storyLint } from './story-lint.js';
+import { studioTheme } from './theme.js';
+
+export { applyFirstFix, storyDiagnostics } from './story-lint.js';
+export { ScrollSync } from './scroll-sync.js';
+export { storyField, catalogFacet } from './story-state.js';
+export { referenceCompletion } from './reference-complete.js';
+
+/** Everything the story editor needs, for a catalog; `onChange` hears every document change. */
+export function storyEditor(catalog: CatalogIndex, onChange: (text: string) => void): Extension {
+  return [
+    catalogFacet.of(catalog),
+    storyField,
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightActiveLine(),
+    history(),
+    drawSelection(),
+    closeBrackets(),
+    EditorView.lineWrapping,
+    markdown(),
+    referenceHighlight(),
+    autocompletion({ override: [referenceCompletion], activateOnTyping: true, icons: false }),
+    storyLint(),
+    search({ top: true }),
+    highlightSelectionMatches(),
+    studioTheme,
+    keymap.of([...closeBracketsKeymap, ...completionKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab, ...defaultKeymap]),
+    EditorView.updateListener.of((u) => {
+      if (u.docChanged) onChange(u.state.doc.toString());
+    }),
+    EditorState.tabSize.of(2),
+  ];
+}

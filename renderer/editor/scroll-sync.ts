@@ -1,0 +1,91 @@
+import type { EditorView } from '@codemirror/view';
+
+/** The preview's line-tagged block elements, in document order. */
+function blocks(preview: HTMLElement): Array<{ line: number; el: HTMLElement }> {
+  const out: Array<{ line: number; el: HTMLElement }> = [];
+  for (const el of preview.querySelectorAll<HTMLElement>('[data-line]')) {
+    const line = Number(el.dataset.line);
+    if (Number.isFinite(line)) out.push({ line, el });
+  }
+  return out;
+}
+
+function offsetTop(el: HTMLElement, container: HTMLElement): number {
+  return el.getBoundingClientRect().top - container.getBoundingClientRect().top + container.scrollTop;
+}
+
+/**
+ * Scroll sync between the editor and the preview through `data-line`: each side maps its top to a
+ * (fractional) file line and the other scrolls there. A counter of programmatic scrolls guards
+ * against feedback loops.
+ */
+export class ScrollSync {
+  private ignoreEditor = 0;
+  private ignorePreview = 0;
+
+  constructor(private view: EditorView, private preview: HTMLElement) {}
+
+  /** The fractional file line at the top of the editor. */
+  editorTopLine(): number {
+    const scroller = this.view.scrollDOM;
+    const block = this.view.lineBlockAtHeight(scroller.scrollTop);
+    const line = this.view.state.doc.lineAt(block.from).number;
+    const frac = block.height > 0 ? (scroller.scrollTop - block.top) / block.height : 0;
+    return line + Math.max(0, Math.min(1, frac));
+  }
+
+  onEditorScroll(): void {
+    if (this.ignoreEditor > 0) {
+      this.ignoreEditor--;
+      return;
+    }
+    const line = this.editorTopLine();
+    const list = blocks(this.preview);
+    if (list.length === 0) return;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (list[mid]!.line <= line) lo = mid;
+      else hi = mid - 1;
+    }
+    const cur = list[lo]!;
+    const next = list.slice(lo + 1).find((b) => b.line > cur.line);
+    const top = offsetTop(cur.el, this.preview);
+    let target = top;
+    if (line >= cur.line && next) {
+      const frac = (line - cur.line) / (next.line - cur.line);
+      target = top + frac * (offsetTop(next.el, this.preview) - top);
+    } else if (line < cur.line) target = 0;
+    if (Math.abs(this.preview.scrollTop - target) < 2) return;
+    this.ignorePreview++;
+    this.preview.scrollTop = target;
+  }
+
+  onPreviewScroll(): void {
+    if (this.ignorePreview > 0) {
+      this.ignorePreview--;
+      return;
+    }
+    const list = blocks(this.preview);
+    if (list.length === 0) return;
+    const top = this.preview.scrollTop;
+    let i = 0;
+    while (i + 1 < list.length && offsetTop(list[i + 1]!.el, this.preview) <= top) i++;
+    const cur = list[i]!;
+    const next = list[i + 1];
+    const curTop = offsetTop(cur.el, this.preview);
+    let line = cur.line;
+    if (next && next.line > cur.line) {
+      const span = offsetTop(next.el, this.preview) - curTop;
+      if (span > 0) line += ((top - curTop) / span) * (next.line - cur.line);
+    }
+    const doc = this.view.state.doc;
+    const whole = Math.max(1, Math.min(doc.lines, Math.floor(line)));
+    const block = this.view.lineBlockAt(doc.line(whole).from);
+    const target = block.top + (line - whole) * block.height;
+    if (Math.abs(this.view.scrollDOM.scrollTop - target) < 2) return;
+    this.ignoreEditor++;
+    this.view.scrollDOM.scrollTop = target;
+  }
+}

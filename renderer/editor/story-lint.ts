@@ -1,0 +1,56 @@
+import { forEachDiagnostic, linter, lintGutter, type Action, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
+import type { Extension } from '@codemirror/state';
+import { keymap, type Command, type EditorView } from '@codemirror/view';
+import { lintStory, type Fix } from '../../shared/index.js';
+import { catalogFacet, storyField } from './story-state.js';
+
+function fixAction(fix: Fix): Action {
+  return {
+    name: fix.title,
+    apply(view: EditorView) {
+      const len = view.state.doc.length;
+      if (fix.from > len || fix.to > len) return;
+      view.dispatch({ changes: { from: fix.from, to: fix.to, insert: fix.insert }, userEvent: 'input.fix' });
+    },
+  };
+}
+
+/** Diagnostics of the shared linter for the document, with each fix as an action. */
+export function storyDiagnostics(view: EditorView): CmDiagnostic[] {
+  const { story } = view.state.field(storyField);
+  const len = view.state.doc.length;
+  return lintStory(story, view.state.facet(catalogFacet)).map((d) => {
+    const fixes = d.fix ? (Array.isArray(d.fix) ? d.fix : [d.fix]) : [];
+    const from = Math.min(d.from, len);
+    return {
+      from,
+      to: Math.max(from, Math.min(d.to, len)),
+      severity: d.severity,
+      message: d.message,
+      source: d.rule,
+      actions: fixes.map(fixAction),
+    };
+  });
+}
+
+/** Applies the first fix of the diagnostic under the cursor (Mod-.). */
+export const applyFirstFix: Command = (view) => {
+  const pos = view.state.selection.main.head;
+  let found: { d: CmDiagnostic; from: number; to: number } | null = null;
+  forEachDiagnostic(view.state, (d, from, to) => {
+    if (!found && d.actions?.length && from <= pos && pos <= to) found = { d, from, to };
+  });
+  if (!found) return false;
+  const { d, from, to } = found as { d: CmDiagnostic; from: number; to: number };
+  d.actions![0]!.apply(view, from, to);
+  return true;
+};
+
+/** The story linter: shared lintStory, underlines, a gutter, and a quick-fix key. */
+export function storyLint(): Extension {
+  return [
+    linter(storyDiagnostics, { delay: 250 }),
+    lintGutter(),
+    keymap.of([{ key: 'Mod-.', run: applyFirstFix, preventDefault: true }]),
+  ];
+}

@@ -1,0 +1,35 @@
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import type { Extension } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { tags as t } from '@lezer/highlight';
+
+/** One editor theme for both colour schemes: every colour is a CSS variable of the page. */
+export const studioTheme: Extension = [
+  EditorView.theme({
+    '&': { height: '100%', color: 'var(--fg)', backgroundColor: 'var(--bg-editor)', fontSize: '15px' },
+    '.cm-scroller': { fontFamily: 'var(--font-editor)', lineHeight: '1.6' },
+    '.cm-content': { caretColor: 'var(--accent)', maxWidth: '46em', padding: '12px 0' },
+    '.cm-gutters': { backgroundColor: 'var(--bg-editor)', color: 'var(--muted)', border: 'none' },
+    '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
+    '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)' },
+    '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'var(--selection) !important' },
+    '.cm-ref': { color: 'var(--ref)', backgroundColor: 'var(--ref-bg)', borderRadius: '3px' },
+    '.cm-ref-unresolved': { color: 'var(--danger)', backgroundColor: 'var(--danger-bg)' },
+    '.cm-ref-malformed': { textDecoration: 'underline wavy var(--danger)' },
+    '.cm-cite': { color: 'var(--cite)', fontWeight: '600' },
+    '.cm-tooltip': { backgroundColor: 'var(--bg-panel)', color: 'var(--fg)', border: '1px solid var(--border)' },
+    '.cm-tooltip-autocomplete ul li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-fg)' },
+    '.cm-completionDetail': { opacity: '0.75', marginLeft: '1em', fontStyle: 'normal' },
+    '.cm-panels': { backgroundColor: 'var(--bg-panel)', color: 'var(--fg)' },
+  }),
+  syntaxHighlighting(HighlightStyle.define([
+    { tag: t.heading, fontWeight: '700', color: 'var(--heading)' },
+    { tag: t.strong, fontWeight: '700' },
+    { tag: t.emphasis, fontStyle: 'italic' },
+    { tag: t.link, color: 'var(--link)' },
+    { tag: t.url, color: 'var(--link)' },
+    { tag: [t.monospace], fontFamily: 'var(--font-mono)', color: 'var(--code)' },
+    { tag: [t.meta, t.processingInstruction, t.comment], color: 'var(--muted)' },
+    { tag: t.quote, color: 'var(--muted)', fontStyle: 'italic' },
+  ])),
+];

@@ -1,0 +1,138 @@
+/**
+ * The reference publishing backend as a Fastify app: `buildServer({ store, site, logger })`.
+ * Routes live in routes/*.ts as plugins; request shapes in schemas.ts; storage behind PublishingStore.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { pino } from 'pino';
+import { normalizeSite } from '../shared/index.js';
+import type { ServerContext } from './context.js';
+import { HttpError } from './errors.js';
+import { errorPage } from './html.js';
+import { apiRoutes } from './routes/api.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { pageRoutes } from './routes/pages.js';
+import { storyRoutes } from './routes/stories.js';
+import type { PublishingStore } from './store/store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body exactly as received (JSON requests), for idempotency fingerprints. */
+    rawBody?: string;
+  }
+}
+
+export const BODY_LIMIT = 2 * 1024 * 1024;
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export interface BuildServerOptions {
+  store: PublishingStore;
+  /** The public site URL (story URLs, reference links); a function when known only after listening. */
+  site?: string | (() => string);
+  /** A pino logger, `false` for none; by default pino at `info` on stderr, tokens redacted. */
+  logger?: FastifyBaseLogger | false;
+  /** How often finished idempotency keys older than 24 h are swept (default 10 minutes). */
+  sweepIntervalMs?: number;
+}
+
+/** Paths whose values must never reach a log line. */
+export const LOG_REDACT = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization', 'authorization'];
+
+export function createLogger(level = 'info'): FastifyBaseLogger {
+  return pino({ level, redact: { paths: LOG_REDACT, censor: '[redacted]' } }, pino.destination(2)) as unknown as FastifyBaseLogger;
+}
+
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const logger = options.logger === undefined ? createLogger() : options.logger;
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT,
+    maxParamLength: 300,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  }) as unknown as FastifyInstance;
+
+  const siteOption = options.site;
+  const site = typeof siteOption === 'function' ? () => normalizeSite(siteOption()) : (() => {
+    const fixed = normalizeSite(siteOption);
+    return () => fixed;
+  })();
+  const ctx: ServerContext = { store: options.store, site };
+
+  // JSON bodies: kept as received (fingerprints), parse errors answered as 400 bad_request.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    (req as FastifyRequest).rawBody = text;
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new HttpError(400, 'bad_request', 'the body is not valid JSON'), undefined);
+    }
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.setErrorHandler((err: unknown, req, reply) => sendError(err, req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(new HttpError(404, 'not_found', `nothing at ${req.method} ${req.url.split('?')[0]}`), req, reply));
+
+  await app.register(apiRoutes, { ctx });
+  await app.register(catalogRoutes, { ctx });
+  await app.register(storyRoutes, { ctx });
+  await app.register(pageRoutes, { ctx });
+
+  // Idempotency keys: remembered at least 24 h; swept at start and on a timer.
+  const sweep = async () => {
+    try {
+      const removed = await options.store.sweepIdempotency(new Date(Date.now() - IDEMPOTENCY_TTL_MS).toISOString());
+      if (removed > 0) app.log.info({ removed }, 'idempotency keys swept');
+    } catch (e) {
+      app.log.error({ err: e }, 'idempotency sweep failed');
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    await options.store.releaseInFlight();
+    await sweep();
+    timer = setInterval(() => void sweep(), options.sweepIntervalMs ?? 10 * 60 * 1000);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+  });
+  return app;
+}
+
+function isApi(req: FastifyRequest): boolean {
+  return req.url.startsWith('/api/');
+}
+
+/** The one error handler: protocol errors as they are, framework 4xx mapped, 5xx details hidden. */
+function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  let e: HttpError;
+  if (err instanceof HttpError) e = err;
+  else {
+    const status = typeof (err as { statusCode?: unknown })?.statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const code =
+        status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 404 ? 'not_found'
+        : status === 414 ? 'uri_too_long' : status === 405 ? 'method_not_allowed' : 'bad_request';
+      const message = status === 413 ? 'the body is larger than 2 MiB' : String((err as Error).message ?? 'bad request').split('\n')[0]!.slice(0, 300);
+      e = new HttpError(status === 413 || status === 415 || status === 404 || status === 414 || status === 405 ? status : 400, code, message);
+    } else {
+      req.log.error({ err }, 'request failed');
+      e = new HttpError(status >= 500 && status < 600 ? status : 500, 'internal', 'internal error');
+    }
+  }
+  reply.code(e.statusCode);
+  if (isApi(req) || req.method !== 'GET') return reply.type('application/json; charset=utf-8').send(JSON.stringify(e.toJSON()));
+  return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(errorPage(e.statusCode, e.message));
+}

@@ -1,0 +1,23 @@
+import type { PublishingStore } from './store/store.js';
+
+/** What the route plugins share. */
+export interface ServerContext {
+  store: PublishingStore;
+  /** The public site (no trailing slash) that story URLs and reference links point at. */
+  site(): string;
+}
+
+/** A JSON answer as it goes on the wire (and, for idempotent requests, as it is kept for replays). */
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function jsonResponse(status: number, value: unknown, headers: Record<string, string> = {}): WireResponse {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
+}
+
+export function etagFor(version: number): string {
+  return `"v${version}"`;
+}

@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const cli = join(root, 'dist/cli/studio.js');
+const reference = join(root, '../shared/reference/aidran-story-sample.txt');
+const stories = join(root, 'resources/stories');
+let tmp: string;
+
+function studio(...args: string[]) {
+  // An empty STUDIO_HOME: no library, so the bundled sample catalog is the default.
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, STUDIO_HOME: join(tmp, 'home') } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error('dist/cli/studio.js is missing: run `npm run build` (npm install does it)');
+  tmp = mkdtempSync(join(tmpdir(), 'studio-cli-'));
+  mkdirSync(join(tmp, 'home'));
+  writeFileSync(join(tmp, 'latin1.md'), Buffer.from([0x74, 0x69, 0x74, 0x6c, 0xe9, 0x0a]));
+  writeFileSync(join(tmp, 'binary.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
+  writeFileSync(join(tmp, 'bad-yaml.md'), '---\ntitle: [oops\n---\nbody\n');
+  writeFileSync(join(tmp, 'bad-catalog.json'), JSON.stringify({ entities: [{ slug: 'x', name: 'X', type: 'robot' }] }));
+  writeFileSync(join(tmp, 'clean.md'), '---\ntitle: Clean\nbeat: ai-policy\n---\nThe {{entity:eu|EU}} met.\n');
+});
+
+describe('studio lint', () => {
+  it('finds the reference sample\'s four problems, exit 1', () => {
+    const r = studio('lint', reference);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines.filter((l) => l.includes('ref-label-mismatch'))).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('citation-missing'))).toHaveLength(1);
+    expect(lines[4]).toBe('1 error, 3 warnings in 1 file');
+    expect(r.stderr).toMatch(/note: .*one paragraph/);
+  });
+
+  it('--format json prints one array of { file, diagnostics }', () => {
+    const r = studio('lint', reference, join(tmp, 'clean.md'), '--format', 'json');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as { file: string; diagnostics: { rule: string; severity: string; line: number; column: number; from: number; to: number; message: string }[] }[];
+    expect(json.map((x) => x.file)).toEqual([reference, join(tmp, 'clean.md')]);
+    expect(json[0]!.diagnostics.map((d) => d.rule)).toEqual(['ref-label-mismatch', 'citation-missing', 'ref-label-mismatch', 'ref-label-mismatch']);
+    expect(Object.keys(json[0]!.diagnostics[0]!).sort()).toEqual(['column', 'fix', 'from', 'line', 'message', 'rule', 'severity', 'to']);
+    expect(json[1]!.diagnostics).toEqual([]);
+    expect(r.stderr).toBe('');
+  });
+
+  it('exit 0 on clean stories, and every clean sample is clean', () => {
+    const r = studio('lint', join(tmp, 'clean.md'), join(stories, 'gemma-4-dropped.md'), join(stories, 'exported-sample.txt'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('uses --catalog when given', () => {
+    writeFileSync(join(tmp, 'tiny-catalog.json'), JSON.stringify({ beats: [{ slug: 'ai-policy', name: 'AI Policy' }] }));
+    const r = studio('lint', join(tmp, 'clean.md'), '--catalog', join(tmp, 'tiny-catalog.json'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('ref-unknown');
+  });
+});
+
+describe('bad input: exit 2, one line naming the file and the reason, nothing written', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['a missing file', () => ['lint', join(tmp, 'nope.md')], /^studio: .*nope\.md: no such file\n$/],
+    ['a directory', () => ['lint', tmp], /^studio: .*: is a directory, not a file\n$/],
+    ['a file that is not UTF-8', () => ['render', join(tmp, 'latin1.md')], /^studio: .*latin1\.md: is not UTF-8 text\n$/],
+    ['a binary file', () => ['render', join(tmp, 'binary.md')], /^studio: .*binary\.md: is a binary file/],
+    ['unparsable front matter', () => ['convert', join(tmp, 'bad-yaml.md'), '--to', 'text'], /^studio: .*bad-yaml\.md: not a story: the front matter is not valid YAML/],
+    ['a catalog that does not validate', () => ['lint', join(tmp, 'clean.md'), '--catalog', join(tmp, 'bad-catalog.json')], /^studio: .*bad-catalog\.json: not a valid catalog: entities\[0\] \(slug "x"\): type: must be one of/],
+    ['a bad --site', () => ['render', join(tmp, 'clean.md'), '--site', 'ftp://x'], /^studio: --site: the site "ftp:\/\/x" is not an http\(s\) URL\n$/],
+    ['an unknown --to', () => ['convert', join(tmp, 'clean.md'), '--to', 'pdf'], /^studio: error: option '--to <format>' argument 'pdf' is invalid/],
+  ];
+  it.each(cases)('%s', (_, args, message) => {
+    const r = studio(...args());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+
+  it('convert -o of bad input leaves no file and no temporary file', () => {
+    const out = join(tmp, 'out-bad', 'x.txt');
+    mkdirSync(join(tmp, 'out-bad'));
+    const r = studio('convert', join(tmp, 'bad-yaml.md'), '--to', 'text', '-o', out);
+    expect(r.code).toBe(2);
+    expect(readdirSync(join(tmp, 'out-bad'))).toEqual([]);
+  });
+});
+
+describe('studio render and convert', () => {
+  it('render prints the body HTML; --standalone a whole page; --site moves the links', () => {
+    const r = studio('render', join(tmp, 'clean.md'), '--site', 'https://news.example.org');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('<p data-line="5">The <a class="ref ref-entity" href="https://news.example.org/entities/eu" data-kind="entity" data-slug="eu">EU</a> met.</p>\n');
+    const page = studio('render', join(tmp, 'clean.md'), '--standalone');
+    expect(page.stdout).toMatch(/^<!doctype html>[\s\S]*<h1 data-line="2">Clean<\/h1>[\s\S]*<\/html>\n$/);
+  });
+
+  it('convert -o writes atomically, and md ↔ text round trips through files', () => {
+    const txt = join(tmp, 'round.txt');
+    const md = join(tmp, 'round.md');
+    expect(studio('convert', join(stories, 'gemma-4-dropped.md'), '--to', 'text', '-o', txt).code).toBe(0);
+    expect(studio('convert', txt, '--to', 'md', '-o', md).code).toBe(0);
+    expect(studio('convert', md, '--to', 'text').stdout).toBe(readFileSync(txt, 'utf8'));
+    expect(readFileSync(md, 'utf8')).toMatch(/^---\ntitle: Gemma 4 Dropped/);
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const html = studio('convert', txt, '--to', 'html');
+    expect(html.stdout).toContain('<!doctype html>');
+  });
+});
