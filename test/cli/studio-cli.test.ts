@@ -113,3 +113,13 @@ describe('studio render and convert', () => {
     expect(html.stdout).toContain('<!doctype html>');
   });
 });
+
+describe('the package', () => {
+  it('exposes the story core as newsdesk-studio/shared and the CLI through npx', () => {
+    const r = spawnSync(process.execPath, ['-e', "import('newsdesk-studio/shared').then((m) => console.log(['parseStory','serializeStory','renderHtml','renderMarkdown','lintStory','toPlainText','deriveSlug','loadCatalog'].map((k) => typeof m[k]).join(',')))"], { cwd: root, encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe(Array(8).fill('function').join(','));
+    const npx = spawnSync('npx', ['--no-install', 'studio', 'lint', reference, '--format', 'json'], { cwd: root, encoding: 'utf8' });
+    expect(npx.status).toBe(1);
+    expect(JSON.parse(npx.stdout)[0].diagnostics).toHaveLength(4);
+  });
+});
