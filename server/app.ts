@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { pino } from 'pino';
 import { normalizeSite } from '../shared/index.js';
 import type { ServerContext } from './context.js';
+import { authenticate } from './auth.js';
 import { HttpError } from './errors.js';
 import { errorPage } from './html.js';
 import { apiRoutes } from './routes/api.js';
@@ -49,8 +50,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     return503OnClosing: true,
+    clientErrorHandler,
+    // Bad percent-encoding and over-long path parameters: through the one error handler too.
+    frameworkErrors: (err, req, reply) => void sendError(err, req as FastifyRequest, reply as FastifyReply),
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 
@@ -65,12 +69,18 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
+    if (text === '') return done(null, undefined);
     (req as FastifyRequest).rawBody = text;
     try {
       done(null, JSON.parse(text));
     } catch {
       done(new HttpError(400, 'bad_request', 'the body is not valid JSON'), undefined);
     }
+  });
+
+  // Authentication first, before a body is read: 401 comes before any other answer.
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/api/v1/') && !/^\/api\/v1\/health(?:[?#]|$)/.test(req.url)) req.token = await authenticate(options.store, req);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -111,6 +121,24 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   return app;
 }
 
+/** Malformed HTTP caught by Node's parser (before any route): answered in the protocol's error shape. */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'the request took too long']
+    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'the request headers are too large']
+    : [400, 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: code, message });
+  const reason = status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Security-Policy: ${CONTENT_SECURITY_POLICY}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 function isApi(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/');
 }
@@ -132,7 +160,7 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): Fast
       e = new HttpError(status >= 500 && status < 600 ? status : 500, 'internal', 'internal error');
     }
   }
-  reply.code(e.statusCode);
+  reply.code(e.statusCode).header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff');
   if (isApi(req) || req.method !== 'GET') return reply.type('application/json; charset=utf-8').send(JSON.stringify(e.toJSON()));
   return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(errorPage(e.statusCode, e.message));
 }

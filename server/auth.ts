@@ -1,6 +1,13 @@
 /** Bearer tokens: 32 random bytes (base64url), kept only as SHA-256 hashes. */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's token, set by the onRequest hook on /api/v1 routes. */
+    token?: TokenInfo;
+  }
+}
 import { forbidden, unauthorized } from './errors.js';
 import type { PublishingStore, Role, TokenInfo } from './store/store.js';
 
@@ -26,6 +33,12 @@ export async function authenticate(store: PublishingStore, req: FastifyRequest):
   const token = await store.findToken(hashToken(m[1]!));
   if (!token) throw unauthorized('unknown token');
   return token;
+}
+
+/** The token the onRequest hook authenticated (every /api/v1 route but health has one). */
+export function tokenOf(req: FastifyRequest): TokenInfo {
+  if (!req.token) throw unauthorized();
+  return req.token;
 }
 
 export function requireRole(token: TokenInfo, needed: Role, action: string): void {
