@@ -49,9 +49,9 @@ function context(io: SyncCliIo): Ctx {
   return { env, dir, vault: new EnvOverrideVault(new FileVault(credentialsPath(dir)), env) };
 }
 
-async function openEngine(io: SyncCliIo, ctx: Ctx, log: (line: string) => void): Promise<{ engine: SyncEngine; close: () => void }> {
+async function openEngine(io: SyncCliIo, ctx: Ctx, log: (line: string) => void, needLogin = true): Promise<{ engine: SyncEngine; close: () => void }> {
   const creds = await ctx.vault.load();
-  const backendUrl = creds?.backendUrl ?? ctx.env.STUDIO_BACKEND;
+  const backendUrl = creds?.backendUrl ?? ctx.env.STUDIO_BACKEND ?? (needLogin ? undefined : '(not logged in)');
   if (!backendUrl) throw new Error('not logged in: run `studio login --backend URL` with the token on stdin');
   mkdirSync(ctx.dir, { recursive: true });
   const db = new Database(join(ctx.dir, 'sync.sqlite'));
@@ -145,7 +145,7 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
       try {
         const r = await engine.push({ maxWaitMs: Math.max(0, Number(opts.wait) || 0) * 1000 });
         io.stdout(`${pushSummary(r)}\n`);
-        if (opts.pull && !r.paused) {
+        if (opts.pull) {
           try {
             const p = await engine.pull();
             io.stdout(`pull: ${p.storiesSeen} story changes seen, ${p.fastForwarded.length} updated here, ${p.conflicts.length} in conflict, ${p.catalogChanges} catalog changes\n`);
@@ -194,7 +194,7 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: { format: 'text' | 'json' }) => {
       const ctx = context(io);
-      const { engine, close } = await openEngine(io, ctx, () => {});
+      const { engine, close } = await openEngine(io, ctx, () => {}, false);
       try {
         const s = engine.status();
         if (opts.format === 'json') io.stdout(`${JSON.stringify({ ...s, tokenStorage: ctx.vault.storage }, null, 2)}\n`);

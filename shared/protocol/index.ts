@@ -93,7 +93,7 @@ export const errorAnswerSchema = z.looseObject({
       story: remoteStorySchema.optional(),
       updatedAt: z.string().optional(),
     })
-    .optional(),
+    .nullish(),
 });
 export type ErrorAnswer = z.infer<typeof errorAnswerSchema>;
 

@@ -38,11 +38,11 @@ export const systemClock: Clock = {
 
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
 
-export interface SyncEngineOptions {
+export interface SyncEngineOptions<L extends LocalStories = LocalStories> {
   db: Database.Database;
   backendUrl: string;
   token: TokenProvider;
-  local?: LocalStories;
+  local?: L;
   fetch?: typeof globalThis.fetch;
   clock?: Clock;
   random?: () => number;
@@ -104,7 +104,7 @@ export class AuthPausedError extends Error {
 
 interface HttpAnswer { status: number; headers: Headers; json: unknown; text: string }
 
-export class SyncEngine {
+export class SyncEngine<L extends LocalStories = LocalStories> {
   readonly store: SyncStore;
   private readonly base: string;
   private readonly fetchFn: typeof globalThis.fetch;
@@ -113,11 +113,11 @@ export class SyncEngine {
   private readonly backoff: BackoffOptions;
   private readonly timeoutMs: number;
   private readonly pageSize: number;
-  readonly local: LocalStories;
+  readonly local: L;
   private readonly lock: SyncLock;
   private readonly log: (line: string) => void;
 
-  constructor(private readonly opts: SyncEngineOptions) {
+  constructor(private readonly opts: SyncEngineOptions<L>) {
     this.store = new SyncStore(opts.db);
     this.base = opts.backendUrl.replace(/\/+$/, '');
     this.fetchFn = opts.fetch ?? globalThis.fetch;
@@ -126,7 +126,7 @@ export class SyncEngine {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.pageSize = opts.pageSize ?? 500;
-    this.local = opts.local ?? new MemoryStories();
+    this.local = opts.local ?? (new MemoryStories() as LocalStories as L);
     this.lock = new SyncLock(this.store, { staleMs: opts.lockStaleMs, now: () => Date.now() });
     this.log = opts.log ?? (() => {});
   }
@@ -137,7 +137,13 @@ export class SyncEngine {
   enqueue(storyText: string, status: PushStatus): OutboxRow {
     if (!PUSH_STATUSES.includes(status)) throw new Error(`status must be one of ${PUSH_STATUSES.join(', ')}`);
     const { slug, revision } = prepareRevision(storyText, status);
-    return this.store.insertRow({ slug, revision, status, now: this.clock.now() });
+    const now = this.clock.now();
+    return this.store.transaction(() => {
+      // A story already in conflict: the newest change is what the person's side of the merge shows.
+      const conflict = this.store.story(slug)?.conflict;
+      if (conflict) this.store.setConflict(slug, { ...conflict, localText: revision }, now);
+      return this.store.insertRow({ slug, revision, status, now });
+    });
   }
 
   /** Clears a 401/403 pause (after a new login) and puts paused rows back in the queue. */
@@ -201,6 +207,7 @@ export class SyncEngine {
       }
       for (const row of due) {
         if (this.store.meta('paused')) break;
+        if (!this.lock.stillHeld()) throw new Error('another sync worker took over this database');
         result.sent++;
         const outcome = await this.sendRow(row);
         if (outcome === 'done') result.done++;
@@ -221,8 +228,9 @@ export class SyncEngine {
     // The precondition is fixed at the first send and reused, so that a retry is the same request.
     let precondition = row.sentPrecondition;
     if (precondition === null) {
+      // baseVersion 0: a conflict resolution against a story the backend no longer has.
       const version = row.baseVersion ?? this.store.story(row.storySlug)?.lastVersion ?? null;
-      precondition = version === null ? '*' : String(version);
+      precondition = version === null || version === 0 ? '*' : String(version);
     }
     this.store.update(row.id, { state: 'sending', attempts: row.attempts + 1, sentPrecondition: precondition }, now);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': row.idempotencyKey };
@@ -255,20 +263,19 @@ export class SyncEngine {
       return 'rejected';
     }
     if (answer.status === 412) {
-      const current = error.current;
-      if (!current) {
-        return this.retryLater(row, new RetryableError('the backend answered 412 without its current version'));
-      }
+      // No current version: the story is gone from the backend (version 0 stands for "absent").
+      const current = error.current ?? { version: 0, status: undefined, story: undefined };
       const remoteStatus = current.status ?? current.story?.status ?? null;
-      const local = (await this.local.get(slug)) ?? row.revision;
+      // The local side: the newest change still waiting for this story (what the person meant to send).
+      const local = this.store.rows({ slug, states: PENDING_STATES }).at(-1)?.revision ?? row.revision;
       const conflict: ConflictInfo = {
         origin: 'push', remoteVersion: current.version, remoteStatus,
         remoteText: current.story ? remoteToText(slug, current.story, remoteStatus ?? 'review', row.revision) : '',
-        localText: row.revision === local ? row.revision : local,
+        localText: local,
         baseText: this.store.story(slug)?.lastText ?? null, detectedAt: t,
       };
       this.store.transaction(() => {
-        this.store.update(row.id, { state: 'conflict', lastError: `the backend has version ${current.version}: resolve the conflict` }, t);
+        this.store.update(row.id, { state: 'conflict', lastError: current.version > 0 ? `the backend has version ${current.version}: resolve the conflict` : 'the backend no longer has this story: resolve the conflict' }, t);
         this.store.setConflict(slug, conflict, t);
       });
       this.log(`conflict on ${slug}: the backend has v${current.version}`);

@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CipherVault, EnvOverrideVault, FileVault, MemoryVault, redact } from '../../electron/services/vault/index.js';
+
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+const temp = () => { const d = mkdtempSync(join(tmpdir(), 'vault-')); dirs.push(d); return d; };
+
+describe('token vaults', () => {
+  it('the file vault writes a 0600 JSON file that says plain', async () => {
+    const file = join(temp(), 'sub', 'credentials.json');
+    const v = new FileVault(file);
+    expect(v.storage).toBe('plain');
+    expect(await v.load()).toBeUndefined();
+    await v.save({ backendUrl: 'http://b.test', token: 'secret-1' });
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ backendUrl: 'http://b.test', storage: 'plain', token: 'secret-1' });
+    expect(await v.load()).toEqual({ backendUrl: 'http://b.test', token: 'secret-1' });
+    await v.clear();
+    expect(await v.load()).toBeUndefined();
+  });
+
+  it('STUDIO_TOKEN overrides the stored token', async () => {
+    const inner = new MemoryVault();
+    await inner.save({ backendUrl: 'http://b.test', token: 'stored' });
+    const v = new EnvOverrideVault(inner, { STUDIO_TOKEN: 'from-env' });
+    expect(v.storage).toBe('env');
+    expect(await v.load()).toEqual({ backendUrl: 'http://b.test', token: 'from-env' });
+    expect(await new EnvOverrideVault(inner, {}).load()).toEqual({ backendUrl: 'http://b.test', token: 'stored' });
+  });
+
+  it('a cipher vault (safeStorage-shaped) keeps no plain token on disk', async () => {
+    const file = join(temp(), 'credentials.json');
+    const cipher = {
+      isEncryptionAvailable: () => true,
+      encryptString: (s: string) => Buffer.from([...Buffer.from(s)].map((b) => b ^ 0x5a)),
+      decryptString: (b: Buffer) => Buffer.from([...b].map((x) => x ^ 0x5a)).toString(),
+    };
+    const v = new CipherVault(file, cipher);
+    await v.save({ backendUrl: 'http://b.test', token: 'very-secret-token' });
+    expect(readFileSync(file, 'utf8')).not.toContain('very-secret-token');
+    expect(await v.load()).toEqual({ backendUrl: 'http://b.test', token: 'very-secret-token' });
+    expect(await new FileVault(file).load()).toBeUndefined();
+  });
+
+  it('redacts a token out of a message', () => {
+    expect(redact('Bearer abc123 failed abc123', 'abc123')).toBe('Bearer [token] failed [token]');
+  });
+});
