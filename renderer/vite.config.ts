@@ -1,17 +1,14 @@
 import react from '@vitejs/plugin-react';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-// The renderer: one page, served by Electron (file:// via app protocol) or by the loopback host.
+// The renderer: one page, served by Electron (studio://app/) or by the loopback host. The root is
+// this folder (scripts/build-app.mjs passes it), so outDir is relative to it. No Node built-ins
+// here: renderer/ may import none (see .dependency-cruiser.cjs).
 export default defineConfig({
-  root: here,
   base: './',
   plugins: [react()],
   build: {
-    outDir: join(here, '..', 'dist', 'renderer'),
+    outDir: '../dist/renderer',
     emptyOutDir: true,
     sourcemap: true,
     target: 'es2022',

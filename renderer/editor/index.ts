@@ -1,11 +1,11 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { markdown } from '@codemirror/lang-markdown';
 import { lintKeymap } from '@codemirror/lint';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { EditorState, type Extension } from '@codemirror/state';
 import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
 import type { CatalogIndex } from '../../shared/index.js';
+import { storyMarkdown } from './front-matter.js';
 import { referenceCompletion } from './reference-complete.js';
 import { referenceHighlight } from './reference-highlight.js';
 import { catalogFacet, storyField } from './story-state.js';
@@ -29,7 +29,7 @@ export function storyEditor(catalog: CatalogIndex, onChange: (text: string) => v
     drawSelection(),
     closeBrackets(),
     EditorView.lineWrapping,
-    markdown(),
+    storyMarkdown(),
     referenceHighlight(),
     autocompletion({ override: [referenceCompletion], activateOnTyping: true, icons: false }),
     storyLint(),
@@ -41,5 +41,7 @@ export function storyEditor(catalog: CatalogIndex, onChange: (text: string) => v
       if (u.docChanged) onChange(u.state.doc.toString());
     }),
     EditorState.tabSize.of(2),
+    // Prose: no auto-closed quotes or apostrophes.
+    EditorState.languageData.of(() => [{ closeBrackets: { brackets: ['(', '[', '{'] } }]),
   ];
 }

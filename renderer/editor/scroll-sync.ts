@@ -16,12 +16,13 @@ function offsetTop(el: HTMLElement, container: HTMLElement): number {
 
 /**
  * Scroll sync between the editor and the preview through `data-line`: each side maps its top to a
- * (fractional) file line and the other scrolls there. A counter of programmatic scrolls guards
- * against feedback loops.
+ * (fractional) file line and the other scrolls there. Each side remembers where its last programmatic
+ * scroll landed and ignores that scroll's event, which guards against feedback loops.
  */
 export class ScrollSync {
-  private ignoreEditor = 0;
-  private ignorePreview = 0;
+  /** Where the last programmatic scroll of each side landed: its own scroll event is then ignored. */
+  private editorSetTo: number | null = null;
+  private previewSetTo: number | null = null;
 
   constructor(private view: EditorView, private preview: HTMLElement) {}
 
@@ -35,10 +36,10 @@ export class ScrollSync {
   }
 
   onEditorScroll(): void {
-    if (this.ignoreEditor > 0) {
-      this.ignoreEditor--;
-      return;
-    }
+    const own = this.editorSetTo;
+    this.editorSetTo = null;
+    if (own !== null && Math.abs(this.view.scrollDOM.scrollTop - own) < 2) return;
+    if (this.view.scrollDOM.scrollTop <= 0) return this.scrollPreviewTo(0);
     const line = this.editorTopLine();
     const list = blocks(this.preview);
     if (list.length === 0) return;
@@ -57,19 +58,23 @@ export class ScrollSync {
       const frac = (line - cur.line) / (next.line - cur.line);
       target = top + frac * (offsetTop(next.el, this.preview) - top);
     } else if (line < cur.line) target = 0;
+    this.scrollPreviewTo(target);
+  }
+
+  private scrollPreviewTo(target: number): void {
     if (Math.abs(this.preview.scrollTop - target) < 2) return;
-    this.ignorePreview++;
     this.preview.scrollTop = target;
+    this.previewSetTo = this.preview.scrollTop;
   }
 
   onPreviewScroll(): void {
-    if (this.ignorePreview > 0) {
-      this.ignorePreview--;
-      return;
-    }
+    const own = this.previewSetTo;
+    this.previewSetTo = null;
+    if (own !== null && Math.abs(this.preview.scrollTop - own) < 2) return;
     const list = blocks(this.preview);
     if (list.length === 0) return;
     const top = this.preview.scrollTop;
+    if (top <= 0) return this.scrollEditorTo(0);
     let i = 0;
     while (i + 1 < list.length && offsetTop(list[i + 1]!.el, this.preview) <= top) i++;
     const cur = list[i]!;
@@ -83,9 +88,12 @@ export class ScrollSync {
     const doc = this.view.state.doc;
     const whole = Math.max(1, Math.min(doc.lines, Math.floor(line)));
     const block = this.view.lineBlockAt(doc.line(whole).from);
-    const target = block.top + (line - whole) * block.height;
+    this.scrollEditorTo(block.top + (line - whole) * block.height);
+  }
+
+  private scrollEditorTo(target: number): void {
     if (Math.abs(this.view.scrollDOM.scrollTop - target) < 2) return;
-    this.ignoreEditor++;
     this.view.scrollDOM.scrollTop = target;
+    this.editorSetTo = this.view.scrollDOM.scrollTop;
   }
 }

@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
-  deriveSlug, lintStory, loadCatalog, parseCatalog, parseStory, renderHtml, serializeStory, storyFields, toPlainText,
+  deriveSlug, lintStory, loadCatalog, parseCatalog, parseStory, renderHtml, renderMarkdown, serializeStory, storyFields, toPlainText,
   type Catalog, type CatalogIndex,
 } from '../../../shared/index.js';
 import type {
@@ -43,6 +44,13 @@ interface StoryRow {
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 
+let sqlite: typeof Database | undefined;
+/** better-sqlite3, loaded on first use: the command line loads it only when it reads a library. */
+function loadSqlite(): typeof Database {
+  sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  return sqlite;
+}
+
 /** Checks a file's first bytes before SQLite touches it: a non-SQLite file is refused, never overwritten. */
 function checkHeader(file: string): void {
   if (!existsSync(file)) return;
@@ -75,8 +83,25 @@ function factsOf(text: string, catalog?: CatalogIndex) {
     beat: f.beat ?? '',
     status: f.status ?? 'draft',
     slug: f.slug ?? (f.title ? deriveSlug(f.title) : ''),
-    body: story.body,
+    body: searchableText(story.body, catalog),
   };
+}
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+/**
+ * The body as a reader sees it, for the search index: rendered by the shared core (so references
+ * read as their labels or catalog names, markup is gone), tags dropped, blocks on their own lines.
+ */
+function searchableText(body: string, catalog?: CatalogIndex): string {
+  const html = renderMarkdown(body, { catalog });
+  return html
+    .replace(/<\/(p|li|h[1-6]|blockquote|pre|tr)>/g, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m)
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n\s*\n+/g, '\n')
+    .trim();
 }
 
 /**
@@ -109,7 +134,7 @@ export class Library {
     }
     let db: Database.Database;
     try {
-      db = new Database(file, { readonly: !!options.readonly, fileMustExist: !!options.readonly, timeout: 2000 });
+      db = new (loadSqlite())(file, { readonly: !!options.readonly, fileMustExist: !!options.readonly, timeout: 2000 });
     } catch (e) {
       throw describeSqliteError(file, e);
     }
@@ -219,8 +244,9 @@ export class Library {
     const rows = this.db.prepare('SELECT rowid, id, text FROM stories').all() as StoryRow[];
     const update = this.db.prepare('UPDATE stories SET dek = ? WHERE id = ?');
     const insert = this.db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)');
+    const catalog = this.catalog() ?? undefined;
     for (const r of rows) {
-      const f = factsOf(r.text);
+      const f = factsOf(r.text, catalog);
       update.run(f.dek, r.id);
       insert.run(r.rowid, f.title, f.dek, f.body);
     }

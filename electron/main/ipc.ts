@@ -1,0 +1,18 @@
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { STUDIO_METHODS, ipcChannel, type StudioHandlers } from '../../shared/api/contract.js';
+import { dispatch, type CallResult } from '../services/api-handlers.js';
+
+/** The only file that touches ipcMain: one handler per contract method, each checking its sender. */
+export function registerIpc(handlers: StudioHandlers, isTrusted: (contents: WebContents) => boolean, appOrigin: string): () => void {
+  for (const method of STUDIO_METHODS) {
+    ipcMain.handle(ipcChannel(method), async (event: IpcMainInvokeEvent, input: unknown): Promise<CallResult> => {
+      const frame = event.senderFrame;
+      const trusted = isTrusted(event.sender) && frame !== null && frame === event.sender.mainFrame && frame.url.startsWith(appOrigin);
+      if (!trusted) return { ok: false, error: { code: 'bad-input', message: 'refused: not the studio window' } };
+      return dispatch(handlers, method, input);
+    });
+  }
+  return () => {
+    for (const method of STUDIO_METHODS) ipcMain.removeHandler(ipcChannel(method));
+  };
+}

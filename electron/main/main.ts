@@ -1,0 +1,107 @@
+import { app, BrowserWindow, Menu, net, protocol, shell, type MenuItemConstructorOptions } from 'electron';
+import Store from 'electron-store';
+import { dirname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Settings } from '../../shared/api/contract.js';
+import { createHandlers, DEFAULT_SETTINGS, type SettingsStore } from '../services/api-handlers.js';
+import { Library } from '../services/library/index.js';
+import { defaultLibraryPath, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
+import { RENDERER_CSP } from '../host/server.js';
+import { registerIpc } from './ipc.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SCHEME = 'studio';
+const APP_ORIGIN = `${SCHEME}://app/`;
+const rendererDir = resolve(here, '..', 'renderer');
+
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let win: BrowserWindow | null = null;
+  let lib: Library | null = null;
+
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+
+  // No navigation away from the app and no new windows, in any web contents; web links open outside.
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
+    });
+    contents.setWindowOpenHandler(({ url }) => {
+      if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  app.whenReady().then(() => {
+    protocol.handle(SCHEME, async (request) => {
+      const url = new URL(request.url);
+      const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+      const file = resolve(rendererDir, rel);
+      if (url.host !== 'app' || (file !== rendererDir && !file.startsWith(rendererDir + sep))) return new Response('not found', { status: 404 });
+      const res = await net.fetch(pathToFileURL(file).toString());
+      const headers = new Headers(res.headers);
+      if (file.endsWith('.html')) headers.set('Content-Security-Policy', RENDERER_CSP);
+      return new Response(res.body, { status: res.status, headers });
+    });
+
+    try {
+      lib = Library.open(defaultLibraryPath(), { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
+    } catch (e) {
+      console.error(`studio: ${(e as Error).message}`);
+      app.exit(2);
+      return;
+    }
+    const store = new Store<Settings>({ name: 'settings', defaults: DEFAULT_SETTINGS });
+    const settings: SettingsStore = {
+      get: () => ({ ...DEFAULT_SETTINGS, ...store.store }),
+      set: (patch) => {
+        for (const [k, v] of Object.entries(patch)) if (v !== undefined) store.set(k as keyof Settings, v as never);
+        return { ...DEFAULT_SETTINGS, ...store.store };
+      },
+    };
+    registerIpc(createHandlers(lib, settings), (contents) => win !== null && contents === win.webContents, APP_ORIGIN);
+
+    const template: MenuItemConstructorOptions[] = [
+      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
+      { role: 'windowMenu' },
+    ];
+    Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+
+    win = new BrowserWindow({
+      width: 1400,
+      height: 900,
+      title: 'Newsdesk Studio',
+      show: false,
+      webPreferences: {
+        preload: join(here, 'preload.cjs'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        spellcheck: true,
+      },
+    });
+    win.once('ready-to-show', () => win?.show());
+    win.on('closed', () => {
+      win = null;
+    });
+    void win.loadURL(`${APP_ORIGIN}index.html`);
+  });
+
+  app.on('window-all-closed', () => {
+    lib?.close();
+    app.quit();
+  });
+}

@@ -1,0 +1,54 @@
+import { EditorState } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { useEffect, useRef } from 'react';
+import type { CatalogIndex } from '../../shared/index.js';
+import { storyEditor } from '../editor/index.js';
+
+export interface EditorPaneProps {
+  docKey: string | null;
+  initialText: string;
+  catalog: CatalogIndex;
+  onChange(text: string): void;
+  onView(view: EditorView | null): void;
+  onScroll(): void;
+  children?: React.ReactNode;
+}
+
+/** The CodeMirror editor; a new state per opened story (so undo history never crosses stories). */
+export function EditorPane({ docKey, initialText, catalog, onChange, onView, onScroll, children }: EditorPaneProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const viewRef = useRef<EditorView | null>(null);
+  const changeRef = useRef(onChange);
+  changeRef.current = onChange;
+  const scrollRef = useRef(onScroll);
+  scrollRef.current = onScroll;
+
+  useEffect(() => {
+    if (!host.current || docKey === null) return;
+    const view = new EditorView({
+      parent: host.current,
+      state: EditorState.create({ doc: initialText, extensions: storyEditor(catalog, (t) => changeRef.current(t)) }),
+    });
+    const scroller = () => scrollRef.current();
+    view.scrollDOM.addEventListener('scroll', scroller);
+    viewRef.current = view;
+    onView(view);
+    view.focus();
+    return () => {
+      view.scrollDOM.removeEventListener('scroll', scroller);
+      view.destroy();
+      viewRef.current = null;
+      onView(null);
+    };
+    // A new editor only when another story opens or the catalog changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [docKey, catalog]);
+
+  return (
+    <section className="pane editor" aria-label="Editor">
+      {children}
+      {docKey === null ? <p className="empty">Select a story in the library, or create one.</p> : null}
+      <div className="editor-host" ref={host} data-testid="editor" />
+    </section>
+  );
+}

@@ -1,0 +1,15 @@
+// Builds the desktop app: the renderer (Vite) into dist/renderer and the Electron main and preload
+// (esbuild) into dist/electron. Called by scripts/build.mjs.
+import { build as esbuild } from 'esbuild';
+import { join } from 'node:path';
+
+export async function buildApp(root) {
+  const started = Date.now();
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ root: join(root, 'renderer'), configFile: join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
+  const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', external: ['electron', 'better-sqlite3', 'electron-store'] };
+  await esbuild({ ...common, format: 'esm', entryPoints: [join(root, 'electron/main/main.ts')], outfile: join(root, 'dist/electron/main.js'), packages: 'external' });
+  // Sandboxed preloads are CommonJS and may require only `electron`: bundle everything else in.
+  await esbuild({ ...common, format: 'cjs', entryPoints: [join(root, 'electron/preload/preload.ts')], outfile: join(root, 'dist/electron/preload.cjs') });
+  console.log(`app built in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { StudioApi } from '../../shared/api/contract.js';
+import { createHandlers } from '../../electron/services/api-handlers.js';
+import { Library } from '../../electron/services/library/index.js';
+import { sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
+import { startHost, type RunningHost } from '../../electron/host/server.js';
+import { createFetchApi } from '../../renderer/api.js';
+import { contractSuite } from './contract-suite.js';
+
+// A stand-in for Electron's IPC, so that the real preload and the real IPC host run in Node.
+const ipc = vi.hoisted(() => {
+  const handlers = new Map<string, (event: unknown, input: unknown) => Promise<unknown>>();
+  const mainFrame = { url: 'studio://app/index.html' };
+  const trusted = { mainFrame };
+  let exposed: unknown;
+  let event: unknown = { sender: trusted, senderFrame: mainFrame };
+  return { handlers, trusted, mainFrame, get exposed() { return exposed; }, set exposed(v) { exposed = v; }, get event() { return event; }, set event(v) { event = v; } };
+});
+vi.mock('electron', () => ({
+  ipcMain: {
+    handle: (channel: string, fn: (event: unknown, input: unknown) => Promise<unknown>) => ipc.handlers.set(channel, fn),
+    removeHandler: (channel: string) => ipc.handlers.delete(channel),
+  },
+  ipcRenderer: {
+    invoke: (channel: string, input: unknown) => {
+      const fn = ipc.handlers.get(channel);
+      if (!fn) return Promise.reject(new Error(`no handler for ${channel}`));
+      return fn(ipc.event, structuredClone(input));
+    },
+  },
+  contextBridge: { exposeInMainWorld: (_key: string, api: unknown) => (ipc.exposed = api) },
+}));
+
+function openLibrary(dir: string): Library {
+  return Library.open(join(dir, 'lib.sqlite'), { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
+}
+
+describe('contract over the loopback host', () => {
+  let dir: string;
+  let lib: Library;
+  let host: RunningHost;
+  let api: StudioApi;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'studio-contract-http-'));
+    lib = openLibrary(dir);
+    host = await startHost({ handlers: createHandlers(lib), staticDir: dir });
+    api = createFetchApi(host.secret, host.origin);
+  });
+  afterAll(async () => {
+    await host.close();
+    lib.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  contractSuite(() => api);
+});
+
+describe('contract over Electron IPC (preload + IPC host, Electron mocked)', () => {
+  let dir: string;
+  let lib: Library;
+  let unregister: () => void;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'studio-contract-ipc-'));
+    lib = openLibrary(dir);
+    const { registerIpc } = await import('../../electron/main/ipc.js');
+    unregister = registerIpc(createHandlers(lib), (c) => c === ipc.trusted, 'studio://app/');
+    await import('../../electron/preload/preload.js');
+  });
+  afterAll(() => {
+    unregister();
+    lib.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  contractSuite(() => ipc.exposed as StudioApi);
+
+  it('refuses calls from another window, a subframe or another origin', async () => {
+    const api = ipc.exposed as StudioApi;
+    const saved = ipc.event;
+    try {
+      ipc.event = { sender: { mainFrame: ipc.mainFrame }, senderFrame: ipc.mainFrame };
+      await expect(api.listStories({})).rejects.toThrow(/not the studio window/);
+      ipc.event = { sender: ipc.trusted, senderFrame: { url: 'studio://app/index.html' } };
+      await expect(api.listStories({})).rejects.toThrow(/not the studio window/);
+      const evil = { url: 'https://evil.example/' };
+      ipc.event = { sender: { mainFrame: evil }, senderFrame: evil };
+      await expect(api.listStories({})).rejects.toThrow(/not the studio window/);
+    } finally {
+      ipc.event = saved;
+    }
+    expect((await api.listStories({})).length).toBeGreaterThan(0);
+  });
+});
