@@ -1,6 +1,10 @@
 import type { Beat, Catalog, CatalogStory, Entity, ReferenceKind } from './schema.js';
 import { normalizeLabel } from './normalize.js';
 import { ClosestSlugIndex } from './closest.js';
+import { LabelSearch, type LabelHit } from './label-search.js';
+
+/** A catalog item as completion offers it. */
+export type CatalogItem = Entity | Beat | CatalogStory;
 
 /**
  * A catalog indexed once for lookups by slug, by normalised entity name or alias, and by beat name,
@@ -13,6 +17,7 @@ export class CatalogIndex {
   private readonly entitiesByLabel = new Map<string, Entity[]>();
   private readonly beatsByName = new Map<string, Beat>();
   private closestIndexes = new Map<ReferenceKind, ClosestSlugIndex>();
+  private labelSearches = new Map<ReferenceKind, LabelSearch<CatalogItem>>();
 
   constructor(readonly data: Catalog) {
     for (const e of data.entities) {
@@ -66,6 +71,24 @@ export class CatalogIndex {
       this.closestIndexes.set(kind, index);
     }
     return index.closest(slug);
+  }
+
+  /**
+   * The catalog items best matching typed letters (normalised; by name, alias or slug for
+   * entities, name or slug for beats, title or slug for stories): best score first, then by name.
+   * The search index of a kind is built on first use.
+   */
+  search(kind: ReferenceKind, query: string, limit: number): LabelHit<CatalogItem>[] {
+    let index = this.labelSearches.get(kind);
+    if (!index) {
+      index = kind === 'entity'
+        ? new LabelSearch<CatalogItem>([...this.entities.values()], (e) => (e as Entity).name, (e) => [(e as Entity).name, e.slug, ...((e as Entity).aliases ?? [])])
+        : kind === 'beat'
+          ? new LabelSearch<CatalogItem>([...this.beats.values()], (b) => (b as Beat).name, (b) => [(b as Beat).name, b.slug])
+          : new LabelSearch<CatalogItem>([...this.stories.values()], (s) => (s as CatalogStory).title, (s) => [(s as CatalogStory).title, s.slug]);
+      this.labelSearches.set(kind, index);
+    }
+    return index.search(query, limit);
   }
 
   private map(kind: ReferenceKind): Map<string, unknown> {
