@@ -1,17 +1,21 @@
 /**
- * The sync commands of `studio`: login, sync, publish, status, resolve. State lives in
- * `<dataDir>/sync.sqlite`, pulled stories in `<dataDir>/stories/`, the token in the vault
- * (`<dataDir>/credentials.json`, plain, mode 0600) unless `STUDIO_TOKEN` is set.
+ * The sync commands of `studio`: login, sync, publish, withdraw, status, resolve. They work on the studio's
+ * library (the same SQLite file, outbox and sync service as the app, so the two never run two
+ * workers at once) and keep the token in the vault beside it (plain, mode 0600) unless
+ * `STUDIO_TOKEN` is set.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
+import { deriveSlug, parseStory, storyFields } from '../../shared/index.js';
+import type { SyncOverview } from '../../shared/api/sync.js';
 import { PUSH_STATUSES, type PushStatus } from '../../shared/protocol/index.js';
-import { dataDir } from '../services/paths.js';
-import { readTextFile } from '../services/story-files.js';
-import { FolderStories, SyncEngine, type PushResult, type SyncStatus } from '../services/sync/index.js';
-import { credentialsPath, EnvOverrideVault, FileVault, redact, type TokenVault } from '../services/vault/index.js';
+import { Library } from '../services/library/index.js';
+import { defaultLibraryPath, sampleCatalogPath } from '../services/paths.js';
+import { BadInputError, readTextFile } from '../services/story-files.js';
+import { SyncService } from '../services/sync-service/index.js';
+import type { PushResult, SyncProgress } from '../services/sync/index.js';
+import { credentialsPath, EnvOverrideVault, FileVault } from '../services/vault/index.js';
+import { progressLine } from './progress-line.js';
 
 export interface SyncCliIo {
   stdout: (text: string) => void;
@@ -37,154 +41,185 @@ function numberEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
-interface Ctx {
-  env: NodeJS.ProcessEnv;
-  dir: string;
-  vault: TokenVault;
+function seconds(value: string, option: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new BadInputError(option, `not a number of seconds: ${value}`);
+  return Number(value) * 1000;
 }
 
-function context(io: SyncCliIo): Ctx {
+interface Session {
+  library: Library;
+  sync: SyncService;
+  close(): Promise<void>;
+}
+
+/** Opens the library (creating it with the sample catalog when new) and its sync service. */
+function openSession(io: SyncCliIo, libraryOption: string | undefined, log: (line: string) => void, progress?: (p: SyncProgress) => void): Session {
   const env = io.env ?? process.env;
-  const dir = dataDir(env);
-  return { env, dir, vault: new EnvOverrideVault(new FileVault(credentialsPath(dir)), env) };
-}
-
-async function openEngine(io: SyncCliIo, ctx: Ctx, log: (line: string) => void, needLogin = true): Promise<{ engine: SyncEngine; close: () => void }> {
-  const creds = await ctx.vault.load();
-  const backendUrl = creds?.backendUrl ?? ctx.env.STUDIO_BACKEND ?? (needLogin ? undefined : '(not logged in)');
-  if (!backendUrl) throw new Error('not logged in: run `studio login --backend URL` with the token on stdin');
-  mkdirSync(ctx.dir, { recursive: true });
-  const db = new Database(join(ctx.dir, 'sync.sqlite'));
-  const base = numberEnv(ctx.env, 'STUDIO_SYNC_BACKOFF_BASE_MS');
-  const engine = new SyncEngine({
-    db, backendUrl,
-    token: () => creds?.token,
-    local: new FolderStories(join(ctx.dir, 'stories')),
+  const file = libraryOption ?? defaultLibraryPath(env);
+  const library = Library.open(file, { seed: { catalogPath: sampleCatalogPath() } });
+  const base = numberEnv(env, 'STUDIO_SYNC_BACKOFF_BASE_MS');
+  const sync = new SyncService({
+    library,
+    vault: new EnvOverrideVault(new FileVault(credentialsPath(dirname(file))), env),
     fetch: io.fetch,
-    timeoutMs: numberEnv(ctx.env, 'STUDIO_SYNC_TIMEOUT_MS'),
-    backoff: base !== undefined ? { baseMs: base, capMs: numberEnv(ctx.env, 'STUDIO_SYNC_BACKOFF_CAP_MS') ?? 60_000 } : undefined,
-    log: (line) => log(redact(line, creds?.token)),
+    intervalMs: 0,
+    log,
+    progress,
+    engine: {
+      timeoutMs: numberEnv(env, 'STUDIO_SYNC_TIMEOUT_MS'),
+      backoff: base !== undefined ? { baseMs: base, capMs: numberEnv(env, 'STUDIO_SYNC_BACKOFF_CAP_MS') ?? 60_000 } : undefined,
+    },
   });
-  return { engine, close: () => db.close() };
+  return {
+    library,
+    sync,
+    async close() {
+      await sync.idle();
+      library.close();
+    },
+  };
 }
 
 function pushSummary(r: PushResult): string {
   return `push: ${r.done} sent, ${r.rejected} rejected, ${r.conflicts} in conflict, ${r.remaining} waiting${r.paused ? ', queue paused' : ''}`;
 }
 
-function needsAttention(s: SyncStatus): boolean {
-  return s.paused !== null || s.conflicts.length > 0 || s.rejected.length > 0 || s.queued.length > 0;
+function needsAttention(o: SyncOverview): boolean {
+  return o.paused !== null || o.conflicts.length > 0 || o.rejected > 0 || o.queued > 0;
 }
 
-function statusLines(s: SyncStatus): string[] {
-  const out = [`backend: ${s.backendUrl}`];
-  if (s.paused) out.push(`paused: ${s.paused}`);
-  const counts = Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ');
-  out.push(`outbox: ${counts || 'empty'}`);
-  for (const q of s.queued) out.push(`waiting: ${q.slug} → ${q.status} (attempts ${q.attempts}${q.lastError ? `; ${q.lastError}` : ''})`);
-  for (const r of s.rejected) {
-    out.push(`rejected: ${r.slug} → ${r.status}: ${r.message ?? ''}`);
-    for (const d of r.diagnostics as { rule?: string; severity?: string; message?: string; line?: number; column?: number }[]) {
-      out.push(`  ${d.line ?? '?'}:${d.column ?? '?'} ${d.severity ?? ''} ${d.message ?? ''} [${d.rule ?? ''}]`);
-    }
-  }
-  for (const c of s.conflicts) out.push(`conflict: ${c.slug}: the backend has v${c.remoteVersion} (${c.origin}); resolve with \`studio resolve ${c.slug} MERGED_FILE\``);
-  out.push(`last push: ${s.lastPushAt ? new Date(s.lastPushAt).toISOString() : 'never'}; last pull: ${s.lastPullAt ? new Date(s.lastPullAt).toISOString() : 'never'}`);
-  return out;
-}
-
-/** Adds `login`, `sync`, `publish`, `status` and `resolve` to the `studio` program. */
+/** Adds `login`, `sync`, `publish`, `withdraw`, `status` and `resolve` to the `studio` program. */
 export function addSyncCommands(program: Command, io: SyncCliIo): void {
   const setExit = (code: number) => { (program as Command & { exitCodeValue: number }).exitCodeValue = code; };
   const tty = () => io.isTTY ?? process.stdout.isTTY === true;
-  const progress = (line: string) => io.stdout(tty() ? `  · ${line}\n` : `${line}\n`);
+  const libraryOption = () => new Option('--library <file>', 'the studio library (default: the one in the data folder)');
+
+  /** Progress: a bar redrawn in place on a terminal; plain lines (one per message) otherwise. */
+  function reporter() {
+    const bar = tty() ? progressLine((t) => io.stdout(t)) : null;
+    return {
+      log: (line: string) => (bar ? bar.message(line) : io.stdout(`${line}\n`)),
+      progress: bar ? (p: SyncProgress) => bar.update(p) : undefined,
+      done: () => bar?.clear(),
+    };
+  }
+
+  /** Runs a sync and prints its summary; sets the exit code from what is left to do. */
+  async function runSync(s: Session, opts: { wait: number; pull: boolean }, done: () => void): Promise<SyncOverview> {
+    const r = await s.sync.run({ maxWaitMs: opts.wait, pull: opts.pull });
+    done();
+    const o = r.overview;
+    if (!o.configured) throw new Error('not logged in: run `studio login --backend URL` with the token on stdin');
+    if (r.push) io.stdout(`${pushSummary(r.push)}\n`);
+    if (r.pull) io.stdout(`pull: ${r.pull.storiesSeen} story changes seen, ${r.pull.fastForwarded.length} updated here, ${r.pull.conflicts.length} in conflict, ${r.pull.catalogChanges} catalog changes\n`);
+    if (o.lastError) io.stderr(`studio: sync: ${o.lastError}\n`);
+    if (o.paused) io.stderr(`studio: sync paused: ${o.paused}\n`);
+    setExit(needsAttention(o) || o.lastError ? SYNC_EXIT.attention : SYNC_EXIT.ok);
+    return o;
+  }
 
   program
     .command('login')
     .description('store the backend address and a token (read from stdin) for sync')
     .requiredOption('--backend <url>', 'the publishing backend, e.g. https://news.example.org')
-    .option('--no-check', 'do not check the token against the backend')
-    .action(async (opts: { backend: string; check: boolean }) => {
-      const ctx = context(io);
+    .addOption(libraryOption())
+    .action(async (opts: { backend: string; library?: string }) => {
       let url: URL;
       try {
         url = new URL(opts.backend);
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('');
       } catch {
-        throw new Error(`--backend: not an http(s) URL: ${opts.backend}`);
+        throw new BadInputError('--backend', `not an http(s) URL: ${opts.backend}`);
       }
       const token = (await (io.stdin ?? readStdin)()).trim();
-      if (!token) throw new Error('no token on stdin');
-      const backendUrl = url.toString().replace(/\/+$/, '');
-      if (opts.check) {
-        const f = io.fetch ?? globalThis.fetch;
-        let status: number;
-        try {
-          status = (await f(`${backendUrl}/api/v1/stories?limit=1`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) })).status;
-        } catch {
-          throw new Error(`cannot reach ${backendUrl} (use --no-check to store the token anyway)`);
-        }
-        if (status === 401) throw new Error('the backend refused the token (401)');
-        if (status !== 200) throw new Error(`the backend answered ${status} when checking the token`);
+      if (!token) throw new BadInputError('stdin', 'no token (pipe it in: echo "$TOKEN" | studio login --backend URL)');
+      const s = openSession(io, opts.library, () => {});
+      try {
+        const o = await s.sync.login(url.toString(), token);
+        const where = o.tokenStorage === 'env' ? 'in the vault; STUDIO_TOKEN overrides it' : o.tokenStorage === 'plain' ? 'in plain text, file mode 0600' : 'encrypted';
+        io.stdout(`logged in to ${o.backendUrl}${o.who ? ` as ${o.who} (${o.role})` : ''} (token stored ${where})\n`);
+      } finally {
+        await s.close();
       }
-      await ctx.vault.save({ backendUrl, token });
-      // A new token lifts a 401/403 pause.
-      const { engine, close } = await openEngine(io, ctx, () => {});
-      try { engine.resume(); } finally { close(); }
-      io.stdout(`logged in to ${backendUrl} (token stored ${ctx.vault.storage === 'env' ? 'in the vault; STUDIO_TOKEN overrides it' : ctx.vault.storage === 'plain' ? 'in plain text, file mode 0600' : 'encrypted'})\n`);
     });
 
   program
     .command('sync')
     .description('send the outbox to the backend, then pull catalog and story changes')
-    .option('--wait <seconds>', 'how long to keep retrying rows in backoff', '60')
+    .option('--wait <seconds>', 'how long to keep retrying changes in backoff', '60')
     .option('--no-pull', 'only push')
-    .action(async (opts: { wait: string; pull: boolean }) => {
-      const ctx = context(io);
-      const { engine, close } = await openEngine(io, ctx, progress);
+    .addOption(libraryOption())
+    .action(async (opts: { wait: string; pull: boolean; library?: string }) => {
+      const wait = seconds(opts.wait, '--wait');
+      const rep = reporter();
+      const s = openSession(io, opts.library, rep.log, rep.progress);
       try {
-        const r = await engine.push({ maxWaitMs: Math.max(0, Number(opts.wait) || 0) * 1000 });
-        io.stdout(`${pushSummary(r)}\n`);
-        if (opts.pull) {
-          try {
-            const p = await engine.pull();
-            io.stdout(`pull: ${p.storiesSeen} story changes seen, ${p.fastForwarded.length} updated here, ${p.conflicts.length} in conflict, ${p.catalogChanges} catalog changes\n`);
-          } catch (e) {
-            io.stderr(`studio: pull failed: ${(e as Error).message}\n`);
-          }
-        }
-        const s = engine.status();
-        if (s.paused) io.stderr(`studio: sync paused: ${s.paused}\n`);
-        setExit(needsAttention(s) ? SYNC_EXIT.attention : SYNC_EXIT.ok);
+        await runSync(s, { wait, pull: opts.pull }, rep.done);
       } finally {
-        close();
+        rep.done();
+        await s.close();
       }
     });
 
   program
     .command('publish')
-    .description('put a story in the outbox with a target status, then send it')
-    .argument('<file>', 'a story file')
+    .description('put a story file in the library and its outbox with a target status, then send it')
+    .argument('<file>', 'a story file or plain-text export')
     .addOption(new Option('--status <status>', 'target status').choices([...PUSH_STATUSES]).makeOptionMandatory())
     .option('--offline', 'only queue it; `studio sync` sends it later')
     .option('--wait <seconds>', 'how long to keep retrying', '60')
-    .action(async (file: string, opts: { status: PushStatus; offline?: boolean; wait: string }) => {
-      const ctx = context(io);
+    .addOption(libraryOption())
+    .action(async (file: string, opts: { status: PushStatus; offline?: boolean; wait: string; library?: string }) => {
+      const wait = seconds(opts.wait, '--wait');
       const text = await readTextFile(file);
-      const { engine, close } = await openEngine(io, ctx, progress);
+      const story = parseStory(text);
+      if (story.error) throw new BadInputError(file, `not a story: ${story.error.message}`);
+      const f = storyFields(story);
+      if (!f.title) throw new BadInputError(file, 'the story has no title');
+      const rep = reporter();
+      const s = openSession(io, opts.library, rep.log, rep.progress);
       try {
-        const row = engine.enqueue(text, opts.status);
-        await engine.local.put(row.storySlug, row.revision);
-        io.stdout(`queued ${row.storySlug} → ${opts.status}\n`);
-        if (opts.offline) { setExit(SYNC_EXIT.ok); return; }
-        const r = await engine.push({ maxWaitMs: Math.max(0, Number(opts.wait) || 0) * 1000 });
-        io.stdout(`${pushSummary(r)}\n`);
-        const after = engine.store.row(row.id)!;
-        if (after.state === 'rejected') for (const line of statusLines(engine.status()).filter((l) => l.startsWith('rejected') || l.startsWith('  '))) io.stdout(`${line}\n`);
-        if (after.state === 'paused') io.stderr(`studio: sync paused: ${after.lastError}\n`);
-        setExit(after.state === 'done' ? SYNC_EXIT.ok : SYNC_EXIT.attention);
+        const rec = s.library.putBySlug(f.slug ?? deriveSlug(f.title), text);
+        const queued = await s.sync.enqueue(rec.id, opts.status);
+        io.stdout(`queued ${queued.slug} → ${opts.status}\n`);
+        if (opts.offline) return setExit(SYNC_EXIT.ok);
+        await runSync(s, { wait, pull: false }, rep.done);
+        const after = await s.sync.storySync(rec.id);
+        if (after.rejected) {
+          io.stdout(`rejected: ${after.slug} → ${after.rejected.target}: ${after.rejected.message ?? ''}\n`);
+          for (const d of after.rejected.diagnostics) io.stdout(`  ${file}:${d.line}:${d.column}: ${d.severity} ${d.rule}: ${d.message}\n`);
+        }
+        setExit(after.changes[0]?.state === 'done' ? SYNC_EXIT.ok : SYNC_EXIT.attention);
       } finally {
-        close();
+        rep.done();
+        await s.close();
+      }
+    });
+
+  program
+    .command('withdraw')
+    .description('take a published story off the public site (publisher role), then send it')
+    .argument('<slug>', 'the story to withdraw')
+    .option('--offline', 'only queue it; `studio sync` sends it later')
+    .option('--wait <seconds>', 'how long to keep retrying', '60')
+    .addOption(libraryOption())
+    .action(async (slug: string, opts: { offline?: boolean; wait: string; library?: string }) => {
+      const wait = seconds(opts.wait, '--wait');
+      const rep = reporter();
+      const s = openSession(io, opts.library, rep.log, rep.progress);
+      try {
+        const rec = s.library.storyBySlug(slug);
+        if (!rec) throw new BadInputError(slug, 'no story with this slug in the library');
+        await s.sync.enqueue(rec.id, 'withdrawn');
+        io.stdout(`queued the withdrawal of ${slug}\n`);
+        if (opts.offline) return setExit(SYNC_EXIT.ok);
+        await runSync(s, { wait, pull: false }, rep.done);
+        const after = await s.sync.storySync(rec.id);
+        if (after.changes[0]?.state === 'rejected') io.stdout(`rejected: ${slug}: ${after.changes[0].lastError ?? ''}\n`);
+        setExit(after.changes[0]?.state === 'done' ? SYNC_EXIT.ok : SYNC_EXIT.attention);
+      } finally {
+        rep.done();
+        await s.close();
       }
     });
 
@@ -192,16 +227,32 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
     .command('status')
     .description('what is waiting, rejected or in conflict')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { format: 'text' | 'json' }) => {
-      const ctx = context(io);
-      const { engine, close } = await openEngine(io, ctx, () => {}, false);
+    .addOption(libraryOption())
+    .action(async (opts: { format: 'text' | 'json'; library?: string }) => {
+      const s = openSession(io, opts.library, () => {});
       try {
-        const s = engine.status();
-        if (opts.format === 'json') io.stdout(`${JSON.stringify({ ...s, tokenStorage: ctx.vault.storage }, null, 2)}\n`);
-        else for (const line of statusLines(s)) io.stdout(`${line}\n`);
+        const o = await s.sync.overview();
+        const d = await s.sync.detail();
+        const status = {
+          backendUrl: o.backendUrl, loggedIn: o.configured, tokenStorage: o.tokenStorage, paused: d.paused,
+          counts: d.counts, queued: d.queued, rejected: d.rejected, conflicts: d.conflicts.map(({ slug, origin, remoteVersion, remoteStatus }) => ({ slug, origin, remoteVersion, remoteStatus })),
+          cursors: d.cursors, lastPushAt: d.lastPushAt, lastPullAt: d.lastPullAt,
+        };
+        if (opts.format === 'json') io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+        else {
+          const out = [`backend: ${o.backendUrl ?? 'not logged in'}${o.tokenStorage ? ` (token ${o.tokenStorage})` : ''}`];
+          if (d.paused) out.push(`paused: ${d.paused}`);
+          out.push(`outbox: ${Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'empty'}`);
+          for (const q of d.queued) out.push(`waiting: ${q.slug} → ${q.status} (attempts ${q.attempts}${q.lastError ? `; ${q.lastError}` : ''})`);
+          for (const r of d.rejected) out.push(`rejected: ${r.slug} → ${r.status}: ${r.message ?? ''}`);
+          for (const c of d.conflicts) out.push(`conflict: ${c.slug}: the backend has v${c.remoteVersion} (${c.origin}); resolve with \`studio resolve ${c.slug} MERGED_FILE\``);
+          const when = (t: number | null) => (t ? new Date(t).toISOString() : 'never');
+          out.push(`last push: ${when(d.lastPushAt)}; last pull: ${when(d.lastPullAt)}`);
+          for (const line of out) io.stdout(`${line}\n`);
+        }
         setExit(SYNC_EXIT.ok);
       } finally {
-        close();
+        await s.close();
       }
     });
 
@@ -211,16 +262,18 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
     .argument('<slug>', 'the story in conflict')
     .argument('<file>', 'the merged story file')
     .addOption(new Option('--status <status>', 'target status (default: that of the change in conflict)').choices([...PUSH_STATUSES]))
-    .action(async (slug: string, file: string, opts: { status?: PushStatus }) => {
-      const ctx = context(io);
+    .addOption(libraryOption())
+    .action(async (slug: string, file: string, opts: { status?: PushStatus; library?: string }) => {
       const text = await readTextFile(file);
-      const { engine, close } = await openEngine(io, ctx, progress);
+      const s = openSession(io, opts.library, () => {});
       try {
-        const row = await engine.resolveConflict(slug, text, opts.status);
-        io.stdout(`queued the merge of ${slug} → ${row.targetStatus}; run \`studio sync\` to send it\n`);
+        const rec = s.library.storyBySlug(slug);
+        if (!rec) throw new BadInputError(slug, 'no story with this slug in the library');
+        const r = await s.sync.resolve(rec.id, text, opts.status);
+        io.stdout(`queued the merge of ${slug} → ${r.changes[0]?.target ?? 'review'}; run \`studio sync\` to send it\n`);
         setExit(SYNC_EXIT.ok);
       } finally {
-        close();
+        await s.close();
       }
     });
 }

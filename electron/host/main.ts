@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createHandlers } from '../services/api-handlers.js';
+import { dirname, join } from 'node:path';
+import { createHandlers, librarySettings } from '../services/api-handlers.js';
+import { SyncService } from '../services/sync-service/index.js';
+import { credentialsPath, EnvOverrideVault, FileVault } from '../services/vault/index.js';
 import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, packageRoot, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
 import { startHost } from './server.js';
@@ -19,7 +21,18 @@ async function main(): Promise<void> {
     console.error(`studio: ${(e as Error).message}`);
     process.exit(2);
   }
-  const host = await startHost({ handlers: createHandlers(lib), staticDir: join(packageRoot(), 'dist', 'renderer'), port });
+  // The browser host has no system keyring: the token lives in a file only this user may read,
+  // beside the library (or comes from STUDIO_TOKEN), and the settings say so.
+  const vault = new EnvOverrideVault(new FileVault(credentialsPath(dirname(libraryPath))));
+  const sync = new SyncService({
+    library: lib,
+    vault,
+    storageNote: (storage) => storage === 'plain'
+      ? 'The browser host has no encrypted storage: the token is kept in a file only your user may read (mode 0600), beside the library.'
+      : storage === 'env' ? 'The token comes from STUDIO_TOKEN and is not stored.' : 'The token is kept in memory only.',
+  });
+  sync.start();
+  const host = await startHost({ handlers: createHandlers(lib, librarySettings(lib), sync), staticDir: join(packageRoot(), 'dist', 'renderer'), port });
   console.log(`Newsdesk Studio is running at ${host.url}`);
   console.log(`Library: ${libraryPath}`);
   const noOpen = args.includes('--no-open') || process.env.STUDIO_NO_OPEN === '1';
@@ -31,7 +44,8 @@ async function main(): Promise<void> {
     child.unref();
   }
   const stop = () => {
-    host.close().finally(() => {
+    sync.stop();
+    host.close().then(() => sync.idle()).finally(() => {
       lib.close();
       process.exit(0);
     });

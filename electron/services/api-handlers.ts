@@ -5,6 +5,8 @@ import {
 import { DEFAULT_SITE, EMPTY_CATALOG } from '../../shared/index.js';
 import { LibraryError } from './library/errors.js';
 import type { Library } from './library/library.js';
+import { SyncService } from './sync-service/index.js';
+import { MemoryVault } from './vault/index.js';
 
 /** Where settings live: the library (browser host) or electron-store (Electron). */
 export interface SettingsStore {
@@ -31,8 +33,15 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** One handler per contract method, over a library and a settings store. */
-export function createHandlers(lib: Library, settings: SettingsStore = librarySettings(lib)): StudioHandlers {
+/**
+ * One handler per contract method, over a library, a settings store and the sync service (by
+ * default one that keeps its token in memory and never syncs in the background).
+ */
+export function createHandlers(
+  lib: Library,
+  settings: SettingsStore = librarySettings(lib),
+  sync: SyncService = new SyncService({ library: lib, vault: new MemoryVault(), intervalMs: 0 }),
+): StudioHandlers {
   return {
     listStories: (f) => lib.listStories(f),
     getStory: ({ id }) => lib.getStory(id),
@@ -50,6 +59,13 @@ export function createHandlers(lib: Library, settings: SettingsStore = librarySe
     getCatalog: () => lib.catalog()?.data ?? EMPTY_CATALOG,
     getSettings: () => settings.get(),
     setSettings: (patch) => settings.set(patch),
+    syncStatus: () => sync.overview(),
+    syncLogin: ({ backendUrl, token }) => sync.login(backendUrl, token),
+    syncLogout: () => sync.logout(),
+    syncNow: () => sync.syncNow(),
+    storySync: ({ id }) => sync.storySync(id),
+    syncEnqueue: ({ id, action }) => sync.enqueue(id, action),
+    syncResolve: ({ id, text, status }) => sync.resolve(id, text, status),
   };
 }
 

@@ -17,6 +17,20 @@ export function roleForStatus(status: PushStatus): Role {
   return status === 'review' ? 'writer' : status === 'approved' ? 'editor' : 'publisher';
 }
 
+/** What a change in the studio's outbox asks of the backend: a status to put, or a withdrawal (DELETE). */
+export const OUTBOX_TARGETS = [...PUSH_STATUSES, 'withdrawn'] as const;
+export type OutboxTarget = (typeof OUTBOX_TARGETS)[number];
+
+/** The lowest role that may carry out an outbox change. */
+export function roleForTarget(target: OutboxTarget): Role {
+  return target === 'withdrawn' ? 'publisher' : roleForStatus(target);
+}
+
+/** Whether a role may carry out an outbox change. */
+export function roleAllows(role: Role, target: OutboxTarget): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(roleForTarget(target));
+}
+
 export const citationSchema = z.looseObject({
   n: z.number().int().min(1),
   url: z.string(),

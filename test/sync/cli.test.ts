@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStudio } from '../../electron/cli/studio.js';
+import { Library } from '../../electron/services/library/index.js';
 import { BACKENDS, type Backend } from './helpers/backends.js';
 import { storyText } from './helpers/stories.js';
 
 for (const b of BACKENDS) {
-  describe.skipIf(b.skip)(`studio login/publish/sync/status against the ${b.name}`, () => {
+  describe.skipIf(b.skip)(`studio login/publish/withdraw/sync/status against the ${b.name}`, () => {
     let backend: Backend;
     let home: string;
     const tokens: Record<string, string> = {};
@@ -21,14 +22,14 @@ for (const b of BACKENDS) {
       rmSync(home, { recursive: true, force: true });
     });
 
-    async function studio(args: string[], stdin = '', env: Record<string, string> = {}) {
+    async function studio(args: string[], stdin = '', env: Record<string, string> = {}, isTTY = false) {
       let out = '';
       let err = '';
       const io = {
         stdout: (t: string) => { out += t; },
         stderr: (t: string) => { err += t; },
         stdin: async () => stdin,
-        isTTY: false,
+        isTTY,
         env: { STUDIO_HOME: home, STUDIO_SYNC_BACKOFF_BASE_MS: '5', STUDIO_SYNC_BACKOFF_CAP_MS: '50', ...env },
       };
       const code = await runStudio(args, io);
@@ -39,36 +40,50 @@ for (const b of BACKENDS) {
       return { code, out, err };
     }
 
+    /** The library the commands work on (the data folder's), read after they closed it. */
+    function libraryStory(slug: string) {
+      const lib = Library.open(join(home, 'library.sqlite'));
+      try {
+        return lib.storyBySlug(slug);
+      } finally {
+        lib.close();
+      }
+    }
+
     it('status works before login; sync says to log in', async () => {
       const s = await studio(['status', '--format', 'json']);
       expect(s.code).toBe(0);
-      expect(JSON.parse(s.out)).toMatchObject({ backendUrl: '(not logged in)', counts: {} });
+      expect(JSON.parse(s.out)).toMatchObject({ backendUrl: null, loggedIn: false, counts: {} });
       const r = await studio(['sync']);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/not logged in: run `studio login/);
     });
 
-    it('logs in with the token on stdin, into a 0600 plain vault', async () => {
+    it('logs in with the token on stdin, into a 0600 plain vault beside the library, and learns the role', async () => {
       const r = await studio(['login', '--backend', backend.url], `${tokens.writer}\n`);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/logged in to .* plain text, file mode 0600/);
+      expect(r.out).toMatch(/logged in to .* as writer-\d+ \(writer\) \(token stored in plain text, file mode 0600\)/);
       const file = join(home, 'credentials.json');
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ storage: 'plain' });
       const bad = await studio(['login', '--backend', backend.url], 'wrong-token');
       expect(bad.code).toBe(2);
-      expect(bad.err).toMatch(/401/);
+      expect(bad.err).toMatch(/^studio: .*refused the token \(401\)/);
       expect(bad.err).not.toContain('wrong-token');
+      const nowhere = await studio(['login', '--backend', 'http://127.0.0.1:9'], tokens.writer!);
+      expect(nowhere.code).toBe(2);
+      expect(nowhere.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
     });
 
-    it('publishes a file for review, then pauses on 403 until a higher role logs in', async () => {
+    it('publishes a file for review into the library, then pauses on 403 until a higher role logs in', async () => {
       const file = join(home, 'cli-story.md');
       writeFileSync(file, storyText('cli-story-5a5a'));
       let r = await studio(['publish', file, '--status', 'review']);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/queued cli-story-5a5a → review/);
       expect((await backend.story('cli-story-5a5a'))?.version).toBe(1);
+      expect(libraryStory('cli-story-5a5a')).toMatchObject({ status: 'review', title: 'Story cli-story-5a5a' });
 
       r = await studio(['publish', file, '--status', 'approved']);
       expect(r.code).toBe(1);
@@ -85,31 +100,83 @@ for (const b of BACKENDS) {
 
       r = await studio(['status', '--format', 'json']);
       const s = JSON.parse(r.out);
-      expect(s).toMatchObject({ paused: null, counts: { done: 2 }, tokenStorage: 'plain' });
+      expect(s).toMatchObject({ paused: null, counts: { done: 2 }, tokenStorage: 'plain', loggedIn: true });
       expect(s.lastPullAt).not.toBeNull();
     });
 
-    it('shows a rejected story\'s diagnostics', async () => {
+    it('shows a rejected story\'s diagnostics on the lines of the file sent', async () => {
       const file = join(home, 'bad.md');
-      writeFileSync(file, storyText('cli-bad-story-0001', 'Body.\n', { beat: 'no-such-beat' }));
+      writeFileSync(file, storyText('cli-bad-story-0001', 'A line.\n\nA {{entity:no-such-entity|ghost}} here.\n', { beat: 'no-such-beat' }));
       const r = await studio(['publish', file, '--status', 'review']);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/rejected: cli-bad-story-0001/);
-      expect(r.out).toMatch(/meta-beat-unknown/);
+      // The beat is on line 3 of the file; the unknown reference on line 9, column 3.
+      expect(r.out).toMatch(/bad\.md:3:\d+: error meta-beat-unknown/);
+      expect(r.out).toMatch(/bad\.md:9:3: error ref-unknown/);
     });
 
-    it('STUDIO_TOKEN overrides the vault; sync pulls stories into the data folder', async () => {
+    it('withdraws a published story (publisher), and refuses a story never sent', async () => {
+      const file = join(home, 'to-withdraw.md');
+      writeFileSync(file, storyText('cli-withdraw-0b0b'));
+      let r = await studio(['login', '--backend', backend.url], tokens.publisher!);
+      r = await studio(['publish', file, '--status', 'published']);
+      expect(r.code).toBe(0);
+      r = await studio(['withdraw', 'cli-withdraw-0b0b']);
+      expect(r.out).toMatch(/queued the withdrawal of cli-withdraw-0b0b/);
+      expect(r.code).toBe(0);
+      expect(await backend.story('cli-withdraw-0b0b')).toMatchObject({ version: 2, status: 'withdrawn' });
+      const page = await fetch(`${backend.url}/stories/cli-withdraw-0b0b`);
+      expect(page.status).toBe(410);
+      // The library keeps the story and its last status: withdrawn is the backend's state.
+      expect(libraryStory('cli-withdraw-0b0b')?.status).toBe('published');
+
+      writeFileSync(file, storyText('cli-never-sent-0c0c'));
+      await studio(['publish', file, '--status', 'review', '--offline']);
+      const lib = Library.open(join(home, 'library.sqlite'));
+      lib.saveStory(lib.storyBySlug('cli-never-sent-0c0c')!.id, storyText('cli-only-here-0d0d'));
+      lib.close();
+      r = await studio(['withdraw', 'cli-only-here-0d0d']);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/never sent to the backend/);
+    });
+
+    it('STUDIO_TOKEN overrides the vault; sync pulls backend stories into the library', async () => {
+      // Another studio puts a story on the backend.
+      const res = await fetch(`${backend.url}/api/v1/stories/elsewhere-story-1e1e`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${tokens.writer}`, 'content-type': 'application/json', 'idempotency-key': 'k-elsewhere', 'if-none-match': '*' },
+        body: JSON.stringify({ title: 'Written elsewhere', beat: 'open-source-ai', body: 'From another desk.\n', citations: [], status: 'review' }),
+      });
+      expect(res.status).toBe(201);
       const r = await studio(['sync'], '', { STUDIO_TOKEN: tokens.publisher! });
-      expect(r.out).toMatch(/^pull: /m);
-      expect(existsSync(join(home, 'stories'))).toBe(true);
+      expect(r.out).toMatch(/^pull: \d+ story changes seen, [1-9]\d* updated here/m);
+      expect(libraryStory('elsewhere-story-1e1e')).toMatchObject({ title: 'Written elsewhere', status: 'review' });
       const bad = await studio(['status'], '', { STUDIO_TOKEN: 'x' });
       expect(bad.code).toBe(0);
     });
 
-    it('bad input: a missing file is a one-line error and exit 2', async () => {
-      const r = await studio(['publish', join(home, 'nope.md'), '--status', 'review']);
+    it('draws a progress bar on a terminal, plain lines otherwise', async () => {
+      const file = join(home, 'bar.md');
+      writeFileSync(file, storyText('cli-bar-story-0e0e'));
+      await studio(['publish', file, '--status', 'review', '--offline']);
+      const tty = await studio(['sync', '--no-pull'], '', {}, true);
+      expect(tty.out).toMatch(/\rpush \[#{24}\] 1\/1/);
+      await studio(['publish', file, '--status', 'approved', '--offline']);
+      const plain = await studio(['sync', '--no-pull']);
+      expect(plain.out).not.toContain('\r');
+      expect(plain.out).toMatch(/^pushed cli-bar-story-0e0e as approved \(v2\)$/m);
+    });
+
+    it('bad input: a missing file, a folder, a bad --wait are one-line errors and exit 2', async () => {
+      let r = await studio(['publish', join(home, 'nope.md'), '--status', 'review']);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/nope\.md: no such file/);
+      expect(r.err).toMatch(/^studio: .*nope\.md: no such file\n$/);
+      r = await studio(['publish', home, '--status', 'review']);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/is a directory/);
+      r = await studio(['sync', '--wait', 'soon']);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/--wait: not a number of seconds: soon/);
     });
   });
 }

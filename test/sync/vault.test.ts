@@ -33,16 +33,29 @@ describe('token vaults', () => {
 
   it('a cipher vault (safeStorage-shaped) keeps no plain token on disk', async () => {
     const file = join(temp(), 'credentials.json');
+    const xor = (b: Buffer, k: number) => Buffer.from([...b].map((x) => x ^ k));
+    let key = 0x5a;
+    let rotated = false;
     const cipher = {
-      isEncryptionAvailable: () => true,
-      encryptString: (s: string) => Buffer.from([...Buffer.from(s)].map((b) => b ^ 0x5a)),
-      decryptString: (b: Buffer) => Buffer.from([...b].map((x) => x ^ 0x5a)).toString(),
+      isAsyncEncryptionAvailable: async () => true,
+      encryptStringAsync: async (s: string) => xor(Buffer.from(s), key),
+      // Like safeStorage after a key rotation: still reads the old bytes, and asks for a re-encryption.
+      decryptStringAsync: async (b: Buffer) => ({ result: xor(b, rotated ? 0x5a : key).toString(), shouldReEncrypt: rotated && key !== 0x5a }),
     };
     const v = new CipherVault(file, cipher);
     await v.save({ backendUrl: 'http://b.test', token: 'very-secret-token' });
     expect(readFileSync(file, 'utf8')).not.toContain('very-secret-token');
     expect(await v.load()).toEqual({ backendUrl: 'http://b.test', token: 'very-secret-token' });
     expect(await new FileVault(file).load()).toBeUndefined();
+    // A rotated key: the token still loads, and the file is rewritten under the new key.
+    const before = readFileSync(file, 'utf8');
+    rotated = true;
+    key = 0x33;
+    expect(await v.load()).toEqual({ backendUrl: 'http://b.test', token: 'very-secret-token' });
+    const after = readFileSync(file, 'utf8');
+    expect(after).not.toBe(before);
+    expect(after).not.toContain('very-secret-token');
+    expect(xor(Buffer.from(JSON.parse(after).token, 'base64'), 0x33).toString()).toBe('very-secret-token');
   });
 
   it('redacts a token out of a message', () => {

@@ -218,6 +218,12 @@ export class Library {
     return this.catalogCache;
   }
 
+  /** When the catalog copy last changed (null when there is none): a stamp for "reload the catalog". */
+  catalogStamp(): string | null {
+    const row = this.run(() => this.db.prepare('SELECT updated_at FROM catalog WHERE id = 1').get() as { updated_at: string } | undefined);
+    return row?.updated_at ?? null;
+  }
+
   /** Replaces the catalog copy (validated). */
   setCatalog(catalog: Catalog): void {
     const json = JSON.stringify(parseCatalog(catalog));
@@ -282,6 +288,20 @@ export class Library {
   getStory(id: string): StoryRecord {
     const r = this.row(id);
     return { ...this.summary(r), text: r.text, revision: this.latestRevision(id) };
+  }
+
+  /** The story with this slug (outside the trash first, then the newest), or undefined. */
+  storyBySlug(slug: string): StoryRecord | undefined {
+    const r = this.run(() => this.db.prepare('SELECT id FROM stories WHERE slug = ? ORDER BY trashed, updated_at DESC LIMIT 1').get(slug) as { id: string } | undefined);
+    return r ? this.getStory(r.id) : undefined;
+  }
+
+  /** Saves the text as the story with this slug, creating the story when the library has none. */
+  putBySlug(slug: string, text: string): StoryRecord {
+    const found = this.storyBySlug(slug);
+    if (!found) return this.run(() => this.insertStory(text));
+    this.saveStory(found.id, text);
+    return this.getStory(found.id);
   }
 
   /** A new story with a title and beat (a draft). */

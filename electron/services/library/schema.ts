@@ -41,6 +41,10 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE VIRTUAL TABLE stories_fts USING fts5(title, dek, body, tokenize = 'unicode61 remove_diacritics 2');
     `);
   },
+  // 2 → 3: stories found by slug (sync matches the backend's stories by slug).
+  (db) => {
+    db.exec('CREATE INDEX stories_slug ON stories(slug)');
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

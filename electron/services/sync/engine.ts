@@ -6,13 +6,14 @@
 import type Database from 'better-sqlite3';
 import {
   catalogPageSchema, errorAnswerSchema, etagFor, storyGetAnswerSchema, storyListPageSchema, storyPutAnswerSchema,
-  PUSH_STATUSES, type ErrorAnswer, type PushStatus, type RemoteStory,
+  PUSH_STATUSES, type ErrorAnswer, type OutboxTarget, type PushStatus, type RemoteStory,
 } from '../../../shared/protocol/index.js';
 import { storyFields, parseStory } from '../../../shared/index.js';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions } from './backoff.js';
 import { SyncLock } from './lock.js';
 import { SyncStore, type ConflictInfo, type OutboxRow, PENDING_STATES } from './outbox.js';
-import { contentKey, prepareRevision, putBody, remoteToText } from './revision.js';
+import { putBody } from '../../../shared/protocol/wire-story.js';
+import { contentKey, prepareRevision, remoteToText } from './revision.js';
 
 /** Where the engine reads and writes the person's stories (the library, or a folder, or memory in tests). */
 export interface LocalStories {
@@ -55,6 +56,16 @@ export interface SyncEngineOptions<L extends LocalStories = LocalStories> {
   lockStaleMs?: number;
   /** Called with one-line progress messages (never holding the token). */
   log?: (line: string) => void;
+  /** Called as a push or pull advances (for progress bars). */
+  progress?: (p: SyncProgress) => void;
+}
+
+/** How far a push or a pull has come: changes settled out of those waiting, items pulled so far. */
+export interface SyncProgress {
+  phase: 'push' | 'pull';
+  done: number;
+  /** Known for a push (the changes waiting when it started); a pull learns its size as it goes. */
+  total: number | null;
 }
 
 export interface PushOptions {
@@ -84,8 +95,8 @@ export interface SyncStatus {
   backendUrl: string;
   paused: string | null;
   counts: Record<string, number>;
-  queued: { id: number; slug: string; status: PushStatus; attempts: number; nextAttemptAt: number; lastError: string | null }[];
-  rejected: { id: number; slug: string; status: PushStatus; diagnostics: unknown[]; message: string | null }[];
+  queued: { id: number; slug: string; status: OutboxTarget; attempts: number; nextAttemptAt: number; lastError: string | null }[];
+  rejected: { id: number; slug: string; status: OutboxTarget; diagnostics: unknown[]; message: string | null }[];
   conflicts: (ConflictInfo & { slug: string })[];
   cursors: { catalog: string | null; stories: string | null };
   lastPushAt: number | null;
@@ -116,6 +127,7 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
   readonly local: L;
   private readonly lock: SyncLock;
   private readonly log: (line: string) => void;
+  private readonly progress: (p: SyncProgress) => void;
 
   constructor(private readonly opts: SyncEngineOptions<L>) {
     this.store = new SyncStore(opts.db);
@@ -129,6 +141,12 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     this.local = opts.local ?? (new MemoryStories() as LocalStories as L);
     this.lock = new SyncLock(this.store, { staleMs: opts.lockStaleMs, now: () => Date.now() });
     this.log = opts.log ?? (() => {});
+    this.progress = opts.progress ?? (() => {});
+  }
+
+  /** The backend this engine talks to (no trailing slash). */
+  get backendUrl(): string {
+    return this.base;
   }
 
   // ── the outbox ──────────────────────────────────────────────────────────────────────────────
@@ -144,6 +162,18 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
       if (conflict) this.store.setConflict(slug, { ...conflict, localText: revision }, now);
       return this.store.insertRow({ slug, revision, status, now });
     });
+  }
+
+  /**
+   * Puts a withdrawal in the outbox: the story comes off the public site (DELETE with `If-Match` on
+   * the version last synced, or the one a change queued before it makes). Works offline.
+   */
+  enqueueWithdraw(slug: string, storyText: string): OutboxRow {
+    const known = this.store.story(slug)?.lastVersion;
+    if ((known === null || known === undefined) && !this.store.hasPending(slug)) {
+      throw new Error(`the story ${slug} was never sent to the backend: there is nothing to withdraw`);
+    }
+    return this.store.insertRow({ slug, revision: storyText, status: 'withdrawn', now: this.clock.now() });
   }
 
   /** Clears a 401/403 pause (after a new login) and puts paused rows back in the queue. */
@@ -164,7 +194,8 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     const conflict = state?.conflict;
     if (!conflict) throw new Error(`the story ${slug} is not in conflict`);
     const waiting = this.store.rows({ slug, states: PENDING_STATES });
-    const lastTarget = waiting.at(-1)?.targetStatus;
+    // A waiting withdrawal is superseded too: the merge says what the story becomes.
+    const lastTarget = waiting.filter((r) => r.targetStatus !== 'withdrawn').at(-1)?.targetStatus as PushStatus | undefined;
     const fromText = storyFields(parseStory(mergedText)).status;
     const target: PushStatus = status
       ?? lastTarget
@@ -193,6 +224,9 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     const maxWait = options.maxWaitMs ?? 60_000;
     const started = this.clock.now();
     const result: PushResult = { sent: 0, done: 0, rejected: 0, conflicts: 0, retried: 0, paused: false, remaining: 0 };
+    const total = this.store.rows({ states: ['queued', 'sending'] }).length;
+    let settled = 0;
+    this.progress({ phase: 'push', done: 0, total });
     this.store.requeueInterrupted(this.clock.now());
     for (;;) {
       if (this.store.meta('paused')) { result.paused = true; break; }
@@ -210,6 +244,7 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
         if (!this.lock.stillHeld()) throw new Error('another sync worker took over this database');
         result.sent++;
         const outcome = await this.sendRow(row);
+        if (outcome !== 'retry') this.progress({ phase: 'push', done: ++settled, total: Math.max(total, settled) });
         if (outcome === 'done') result.done++;
         else if (outcome === 'rejected') result.rejected++;
         else if (outcome === 'conflict') result.conflicts++;
@@ -232,7 +267,12 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
       const version = row.baseVersion ?? this.store.story(row.storySlug)?.lastVersion ?? null;
       precondition = version === null || version === 0 ? '*' : String(version);
     }
+    if (row.targetStatus === 'withdrawn' && precondition === '*') {
+      this.store.update(row.id, { state: 'rejected', lastError: 'the backend has no version of this story to withdraw' }, now);
+      return 'rejected';
+    }
     this.store.update(row.id, { state: 'sending', attempts: row.attempts + 1, sentPrecondition: precondition }, now);
+    if (row.targetStatus === 'withdrawn') return this.sendWithdraw(row, Number(precondition));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': row.idempotencyKey };
     if (precondition === '*') headers['if-none-match'] = '*';
     else headers['if-match'] = etagFor(Number(precondition));
@@ -281,9 +321,16 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
       this.log(`conflict on ${slug}: the backend has v${current.version}`);
       return 'conflict';
     }
+    return this.settleFailure(row, answer, error);
+  }
+
+  /** The answers every change treats alike: 401/403 pause, transient ones retry, the rest reject. */
+  private settleFailure(row: OutboxRow, answer: HttpAnswer, error: ErrorAnswer): 'rejected' | 'retry' | 'paused' {
+    const t = this.clock.now();
     if (answer.status === 401) return this.pause(row, 'the backend refused the token (401): log in again with `studio login`');
     if (answer.status === 403) {
-      return this.pause(row, `the token's role may not put stories with status "${row.targetStatus}" (403 forbidden): log in with a token of a higher role`);
+      const what = row.targetStatus === 'withdrawn' ? 'withdraw stories' : `put stories with status "${row.targetStatus}"`;
+      return this.pause(row, `the token's role may not ${what} (403 forbidden): log in with a token of a higher role`);
     }
     if (answer.status === 429 || answer.status >= 500 || answer.status === 409 || answer.status === 408) {
       return this.retryLater(row, new RetryableError(`the backend answered ${answer.status}${error.error ? ` ${error.error}` : ''}`, parseRetryAfter(answer.headers.get('retry-after'), t)));
@@ -291,6 +338,45 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     // 400, 413, 428, 422 idempotency_key_reused and the like: a bug or a request the backend will never take.
     this.store.update(row.id, { state: 'rejected', lastError: `the backend answered ${answer.status} ${error.error}: ${oneLine(error.message ?? '')}`, diagnostics: error.diagnostics ?? [] }, t);
     return 'rejected';
+  }
+
+  /**
+   * A withdrawal: DELETE with `If-Match`. A 412 whose current version is already withdrawn means an
+   * earlier try got through (its answer was lost): done. A 412 on a newer version withdraws that one:
+   * withdrawing takes the story off the site whatever its text, and the backend keeps every version.
+   */
+  private async sendWithdraw(row: OutboxRow, version: number): Promise<'done' | 'rejected' | 'retry' | 'paused'> {
+    const slug = row.storySlug;
+    let answer: HttpAnswer;
+    try {
+      answer = await this.http('DELETE', `/api/v1/stories/${encodeURIComponent(slug)}`, undefined, { 'if-match': etagFor(version) });
+    } catch (e) {
+      if (e instanceof AuthPausedError) return this.pause(row, e.message);
+      return this.retryLater(row, e as Error);
+    }
+    const t = this.clock.now();
+    const err = errorAnswerSchema.safeParse(answer.json);
+    const current = err.success ? err.data.current : undefined;
+    const withdrawnAt = answer.status === 200 ? storyPutAnswerSchema.safeParse(answer.json).data?.version
+      : answer.status === 412 && current?.status === 'withdrawn' ? current.version : undefined;
+    if (withdrawnAt !== undefined) {
+      const last = this.store.story(slug)?.lastText ?? row.revision;
+      this.store.transaction(() => {
+        this.store.update(row.id, { state: 'done', resultVersion: withdrawnAt, lastError: null }, t);
+        this.store.setSynced(slug, withdrawnAt, last, 'withdrawn', t);
+      });
+      this.log(`withdrew ${slug} (v${withdrawnAt})`);
+      return 'done';
+    }
+    if (answer.status === 412 && current) {
+      this.store.update(row.id, { state: 'queued', sentPrecondition: String(current.version), nextAttemptAt: t, lastError: `the backend had v${current.version}: withdrawing that version` }, t);
+      return 'retry';
+    }
+    if (answer.status === 404) {
+      this.store.update(row.id, { state: 'rejected', lastError: 'the backend no longer has this story' }, t);
+      return 'rejected';
+    }
+    return this.settleFailure(row, answer, err.success ? err.data : { error: `http_${answer.status}`, message: answer.text.slice(0, 200) });
   }
 
   private retryLater(row: OutboxRow, e: Error): 'retry' {
@@ -340,8 +426,9 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     for (;;) {
       const since = this.store.cursor('stories');
       const page = storyListPageSchema.parse(await this.getJson(`/api/v1/stories?${query(since, this.pageSize)}`));
-      for (const item of page.items) {
+      for (const [i, item] of page.items.entries()) {
         result.storiesSeen++;
+        this.progress({ phase: 'pull', done: result.storiesSeen, total: page.hasMore ? null : result.storiesSeen + page.items.length - i - 1 });
         const outcome = await this.pullStory(item.slug, item.version);
         if (outcome === 'fast-forward') result.fastForwarded.push(item.slug);
         else if (outcome === 'conflict') result.conflicts.push(item.slug);

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { PushStatus, WireDiagnostic } from '../../../shared/protocol/index.js';
+import type { OutboxTarget, WireDiagnostic } from '../../../shared/protocol/index.js';
 
 export type OutboxState = 'queued' | 'sending' | 'done' | 'rejected' | 'conflict' | 'paused' | 'superseded';
 /** States that still hold a change waiting to reach the backend. */
@@ -16,7 +16,8 @@ export interface OutboxRow {
   id: number;
   storySlug: string;
   revision: string;
-  targetStatus: PushStatus;
+  /** The status the change puts, or `withdrawn` for a withdrawal (DELETE). */
+  targetStatus: OutboxTarget;
   idempotencyKey: string;
   state: OutboxState;
   attempts: number;
@@ -59,7 +60,7 @@ const MIGRATIONS: Record<number, string> = {
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       story_slug TEXT NOT NULL,
       revision TEXT NOT NULL,
-      target_status TEXT NOT NULL CHECK (target_status IN ('review','approved','published')),
+      target_status TEXT NOT NULL CHECK (target_status IN ('review','approved','published','withdrawn')),
       idempotency_key TEXT NOT NULL UNIQUE,
       state TEXT NOT NULL DEFAULT 'queued',
       attempts INTEGER NOT NULL DEFAULT 0,
@@ -122,7 +123,7 @@ interface RawRow {
 
 function toRow(r: RawRow): OutboxRow {
   return {
-    id: r.id, storySlug: r.story_slug, revision: r.revision, targetStatus: r.target_status as PushStatus,
+    id: r.id, storySlug: r.story_slug, revision: r.revision, targetStatus: r.target_status as OutboxTarget,
     idempotencyKey: r.idempotency_key, state: r.state as OutboxState, attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at, lastError: r.last_error,
     diagnostics: r.diagnostics ? (JSON.parse(r.diagnostics) as WireDiagnostic[]) : null,
@@ -142,7 +143,7 @@ export class SyncStore {
   }
 
   // ── outbox ──────────────────────────────────────────────────────────────────────────────────
-  insertRow(input: { slug: string; revision: string; status: PushStatus; now: number; baseVersion?: number | null }): OutboxRow {
+  insertRow(input: { slug: string; revision: string; status: OutboxTarget; now: number; baseVersion?: number | null }): OutboxRow {
     const key = randomUUID();
     const info = this.db
       .prepare(`INSERT INTO sync_outbox (story_slug, revision, target_status, idempotency_key, state, next_attempt_at,
@@ -263,6 +264,20 @@ export class SyncStore {
   setMeta(key: string, value: string | null): void {
     if (value === null) this.db.prepare('DELETE FROM sync_meta WHERE key = ?').run(key);
     else this.db.prepare('INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /**
+   * Forgets what was synced with the previous backend (cursors, versions, conflicts, the pulled
+   * catalog) when the studio is pointed at another one. Waiting changes stay and go to the new
+   * backend, their preconditions worked out afresh there.
+   */
+  resetForBackend(now: number): void {
+    this.transaction(() => {
+      this.db.exec('DELETE FROM sync_cursor; DELETE FROM sync_story; DELETE FROM sync_catalog_item');
+      this.db.prepare(`UPDATE sync_outbox SET state = 'queued', sent_precondition = NULL, base_version = NULL, next_attempt_at = 0, updated_at = ?
+        WHERE state IN ('queued','sending','paused','conflict')`).run(now);
+      this.setMeta('paused', null);
+    });
   }
 
   putCatalogItem(kind: string, slug: string, data: unknown | null): void {

@@ -1,6 +1,6 @@
 /** Between story files and the wire: the PUT body of a story file, and a story file of a backend story. */
-import { deriveSlug, isValidSlug, parseStory, serializeStory, storyFields, updateMeta, createStory, type FrontMatter } from '../../../shared/index.js';
-import type { PushStatus, RemoteStory, StoryPutBody } from '../../../shared/protocol/index.js';
+import { createStory, deriveSlug, isValidSlug, parseStory, serializeStory, storyFields, updateMeta, STORY_STATUSES, type FrontMatter, type StoryStatus } from '../../../shared/index.js';
+import type { PushStatus, RemoteStory } from '../../../shared/protocol/index.js';
 
 export class StoryInputError extends Error {
   override name = 'StoryInputError';
@@ -22,22 +22,6 @@ export function prepareRevision(text: string, status: PushStatus): { slug: strin
   return { slug, revision: story.meta.status === status && fields.slug ? text : serializeStory(updateMeta(story, patch)) };
 }
 
-/** The PUT body for a revision text. */
-export function putBody(revision: string, status: PushStatus): StoryPutBody {
-  const story = parseStory(revision);
-  const f = storyFields(story);
-  const body: StoryPutBody = {
-    title: f.title ?? '',
-    beat: f.beat ?? '',
-    body: story.body,
-    citations: f.citations.map((c) => ({ n: c.n, url: c.url, ...(c.title ? { title: c.title } : {}), ...(c.source ? { source: c.source } : {}) })),
-    status,
-  };
-  if (f.dek) body.dek = f.dek;
-  if (f.published) body.published = f.published;
-  return body;
-}
-
 /** What counts as the story's content when telling whether it changed: everything but status and published. */
 export function contentKey(text: string): string {
   const story = parseStory(text);
@@ -50,6 +34,11 @@ export function contentKey(text: string): string {
  * and key order are kept and only the known fields and the body are replaced.
  */
 export function remoteToText(slug: string, remote: RemoteStory, status: string, local?: string): string {
+  // `withdrawn` is the backend's state, not a story status (story-format.md §1): the file keeps the
+  // status it had (a new one is a draft) and the sync state records the withdrawal.
+  if (!STORY_STATUSES.includes(status as StoryStatus)) {
+    status = (local !== undefined ? storyFields(parseStory(local)).status : undefined) ?? 'draft';
+  }
   const meta: FrontMatter = {
     title: remote.title ?? undefined,
     dek: remote.dek ?? undefined,

@@ -25,13 +25,14 @@ export interface TokenVault {
 }
 
 /**
- * Encrypts and decrypts strings (Electron's `safeStorage` fits: isEncryptionAvailable,
- * encryptString, decryptString). Declared here so that electron/main can hand it in.
+ * Encrypts and decrypts strings: the shape of Electron's asynchronous `safeStorage` API
+ * (isAsyncEncryptionAvailable, encryptStringAsync, decryptStringAsync), declared here so that the
+ * services need no Electron and electron/main hands `safeStorage` in as it is.
  */
 export interface StringCipher {
-  isEncryptionAvailable(): boolean;
-  encryptString(plain: string): Buffer;
-  decryptString(encrypted: Buffer): string;
+  isAsyncEncryptionAvailable(): Promise<boolean>;
+  encryptStringAsync(plain: string): Promise<Buffer>;
+  decryptStringAsync(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
 }
 
 interface VaultFile {
@@ -87,12 +88,16 @@ export class CipherVault implements TokenVault {
   async load(): Promise<StoredCredentials | undefined> {
     const data = readVaultFile(this.file);
     if (!data || data.storage !== 'encrypted') return undefined;
-    return { backendUrl: data.backendUrl, token: this.cipher.decryptString(Buffer.from(data.token, 'base64')) };
+    const { result, shouldReEncrypt } = await this.cipher.decryptStringAsync(Buffer.from(data.token, 'base64'));
+    const credentials = { backendUrl: data.backendUrl, token: result };
+    // The system rotated its key: store the token again under the new one.
+    if (shouldReEncrypt) await this.save(credentials);
+    return credentials;
   }
 
   async save(c: StoredCredentials): Promise<void> {
-    if (!this.cipher.isEncryptionAvailable()) throw new Error('encryption is not available on this system');
-    const token = this.cipher.encryptString(c.token).toString('base64');
+    if (!(await this.cipher.isAsyncEncryptionAvailable())) throw new Error('encryption is not available on this system');
+    const token = (await this.cipher.encryptStringAsync(c.token)).toString('base64');
     writePrivate(this.file, `${JSON.stringify({ backendUrl: c.backendUrl, storage: 'encrypted', token } satisfies VaultFile, null, 2)}\n`);
   }
 

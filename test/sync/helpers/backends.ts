@@ -1,15 +1,14 @@
-/** The backends the sync tests run against: the fake always, the real reference backend when built. */
+/** The backend the sync tests run against: the project's reference backend (server/), built, on a loopback port. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FakeBackend } from './fake-backend.js';
 
 export type Role = 'writer' | 'editor' | 'publisher';
 
 export interface Backend {
-  kind: 'fake' | 'real';
+  kind: 'real';
   url: string;
   token(role: Role): Promise<string>;
   /** The current version of a story (read with a publisher token), undefined when it does not exist. */
@@ -25,18 +24,6 @@ async function readStory(url: string, token: string, slug: string): Promise<Awai
   if (res.status === 404) return undefined;
   if (res.status !== 200) throw new Error(`GET story ${slug}: ${res.status}`);
   return (await res.json()) as never;
-}
-
-export async function startFake(): Promise<Backend> {
-  const fake = await new FakeBackend().start();
-  const reader = fake.createToken('publisher', 'reader');
-  return {
-    kind: 'fake',
-    url: fake.url,
-    token: async (role) => fake.createToken(role),
-    story: (slug) => readStory(fake.url, reader, slug),
-    close: () => fake.close(),
-  };
 }
 
 export async function startReal(): Promise<Backend> {
@@ -76,8 +63,7 @@ export async function startReal(): Promise<Backend> {
   };
 }
 
-/** The backends to run a suite against; the real one is listed with `skip` when not built. */
+/** The backends to run a suite against: the reference backend, skipped (saying so) when not built. */
 export const BACKENDS: { name: string; start: () => Promise<Backend>; skip: boolean }[] = [
-  { name: 'fake backend', start: startFake, skip: false },
-  { name: `real backend${realBackendBuilt ? '' : ' (SKIPPED: dist/server/cli.js not built; run node scripts/build.mjs server)'}`, start: startReal, skip: !realBackendBuilt },
+  { name: `reference backend${realBackendBuilt ? '' : ' (SKIPPED: dist/server/cli.js not built; run node scripts/build.mjs server)'}`, start: startReal, skip: !realBackendBuilt },
 ];

@@ -1,0 +1,1 @@
+export { SyncService, type SyncServiceOptions, type SyncRunOptions, type SyncRunResult } from './service.js';

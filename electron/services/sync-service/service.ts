@@ -1,0 +1,426 @@
+/**
+ * The studio's sync, as the app, the browser host and the command line use it: the sync engine on
+ * the library's own SQLite file, the token vault, the backend's address, a background worker (on a
+ * timer, and again as soon as an offline backend answers), and the views the renderer shows.
+ * Nothing here returns, logs or throws the token.
+ */
+import type { Diagnostic } from '../../../shared/index.js';
+import { parseCatalog, parseStory, relocateDiagnostics } from '../../../shared/index.js';
+import type { OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
+import { StudioCallError } from '../../../shared/api/contract.js';
+import {
+  OUTBOX_TARGETS, healthAnswerSchema, roleAllows, type OutboxTarget, type PushStatus, type Role, type WireDiagnostic,
+} from '../../../shared/protocol/index.js';
+import { putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
+import type { Library } from '../library/index.js';
+import {
+  LibraryStories, SyncEngine, SyncLockedError, SyncStore,
+  type OutboxRow, type PullResult, type PushResult, type SyncEngineOptions, type SyncProgress,
+} from '../sync/index.js';
+import { redact, type TokenVault } from '../vault/index.js';
+
+export interface SyncServiceOptions {
+  library: Library;
+  vault: TokenVault;
+  /** One sentence on where the token is kept, for the settings (the host knows its platform). */
+  storageNote?: (storage: TokenVault['storage']) => string;
+  fetch?: typeof globalThis.fetch;
+  /** Background sync period in ms; 0 turns the background worker off (the command line). Default 60 s. */
+  intervalMs?: number;
+  /** While the backend does not answer, how often to look again (ms). Default 5 s. */
+  offlineProbeMs?: number;
+  /** Engine tuning (tests, benchmarks). */
+  engine?: Partial<Pick<SyncEngineOptions, 'backoff' | 'timeoutMs' | 'clock' | 'random' | 'pageSize' | 'lockStaleMs'>>;
+  /** One-line progress messages (never holding the token). */
+  log?: (line: string) => void;
+  /** How far a running push or pull has come (the command line's progress bar). */
+  progress?: (p: SyncProgress) => void;
+}
+
+export interface SyncRunOptions {
+  /** How long a push keeps retrying changes in backoff (ms); 0 sends what is due once. */
+  maxWaitMs?: number;
+  /** Pull after pushing (default true). */
+  pull?: boolean;
+}
+
+export interface SyncRunResult {
+  push?: PushResult;
+  pull?: PullResult;
+  overview: SyncOverview;
+}
+
+/** A published date of the length the backend writes, for rebuilding the file it linted. */
+const SOME_ISO_DATE = '1970-01-01T00:00:00.000Z';
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+function defaultStorageNote(storage: TokenVault['storage']): string {
+  switch (storage) {
+    case 'encrypted': return 'The token is encrypted at rest by the system keyring.';
+    case 'env': return 'The token comes from the STUDIO_TOKEN environment variable and is not stored.';
+    case 'memory': return 'The token is kept in memory only, until the studio quits.';
+    default: return 'This platform offers no encrypted storage here: the token is kept in a file only your user may read (mode 0600).';
+  }
+}
+
+export class SyncService {
+  private readonly lib: Library;
+  private readonly store: SyncStore;
+  private credentials: { backendUrl: string; token: string } | undefined;
+  private loaded: Promise<void>;
+  private engineCache: SyncEngine | undefined;
+  private queueOnly: SyncEngine | undefined;
+  private who: string | null = null;
+  private role: Role | null = null;
+  private online: boolean | null = null;
+  private progress: SyncProgressInfo | null = null;
+  private lastError: string | null = null;
+  private lastPulled: SyncOverview['lastPulled'] = null;
+  private running: Promise<SyncRunResult> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = true;
+
+  constructor(private readonly opts: SyncServiceOptions) {
+    this.lib = opts.library;
+    this.store = new SyncStore(this.lib.db);
+    this.loaded = this.reloadCredentials();
+  }
+
+  private async reloadCredentials(): Promise<void> {
+    try {
+      this.credentials = await this.opts.vault.load();
+    } catch (e) {
+      this.credentials = undefined;
+      this.lastError = oneLine((e as Error).message);
+    }
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(redact(line, this.credentials?.token));
+  }
+
+  private get fetchFn(): typeof globalThis.fetch {
+    return this.opts.fetch ?? globalThis.fetch;
+  }
+
+  private engine(): SyncEngine | undefined {
+    const c = this.credentials;
+    if (!c) return undefined;
+    if (this.engineCache?.backendUrl !== c.backendUrl) {
+      this.engineCache = new SyncEngine({
+        ...this.opts.engine,
+        db: this.lib.db,
+        backendUrl: c.backendUrl,
+        token: () => this.credentials?.token,
+        local: new LibraryStories(this.lib),
+        fetch: this.opts.fetch,
+        log: (line) => this.log(line),
+        progress: (p) => {
+          this.progress = p;
+          this.opts.progress?.(p);
+        },
+      });
+    }
+    return this.engineCache;
+  }
+
+  // ── the background worker ─────────────────────────────────────────────────────────────────
+
+  /** Starts background sync: every `intervalMs`, and every `offlineProbeMs` while the backend is away. */
+  start(): void {
+    if ((this.opts.intervalMs ?? 60_000) <= 0) return;
+    this.stopped = false;
+    this.schedule(1_000);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Waits for a running sync to end (before the library closes). */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  private schedule(ms?: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    const next = ms ?? (this.online === false ? (this.opts.offlineProbeMs ?? 5_000) : (this.opts.intervalMs ?? 60_000));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run().catch(() => undefined).finally(() => this.schedule());
+    }, next);
+    this.timer.unref?.();
+  }
+
+  // ── methods of the contract ───────────────────────────────────────────────────────────────
+
+  async overview(): Promise<SyncOverview> {
+    await this.loaded;
+    const c = this.credentials;
+    const counts = this.store.countByState();
+    const conflicts = this.store.conflicts().map((x) => {
+      const rec = this.lib.storyBySlug(x.slug);
+      return { slug: x.slug, id: rec?.id ?? null, title: rec?.title ?? x.slug };
+    });
+    return {
+      configured: !!c,
+      backendUrl: c?.backendUrl ?? null,
+      tokenStorage: c ? this.opts.vault.storage : null,
+      storageNote: (this.opts.storageNote ?? defaultStorageNote)(this.opts.vault.storage),
+      who: this.who,
+      role: this.role,
+      online: this.online,
+      running: this.running !== undefined,
+      progress: this.running ? this.progress : null,
+      paused: this.store.meta('paused') ?? null,
+      queued: (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.paused ?? 0),
+      rejected: this.latestRows().filter((r) => r.state === 'rejected').length,
+      conflicts,
+      lastSyncAt: this.isoMeta('lastSyncAt'),
+      lastError: this.lastError,
+      catalogStamp: this.lib.catalogStamp(),
+      lastPulled: this.lastPulled,
+    };
+  }
+
+  private isoMeta(key: string): string | null {
+    const v = this.store.meta(key);
+    return v ? new Date(Number(v)).toISOString() : null;
+  }
+
+  /** The newest outbox row of each story. */
+  private latestRows(): OutboxRow[] {
+    const bySlug = new Map<string, OutboxRow>();
+    for (const r of this.store.rows({ states: ['queued', 'sending', 'paused', 'conflict', 'rejected', 'done'] })) bySlug.set(r.storySlug, r);
+    return [...bySlug.values()];
+  }
+
+  /**
+   * Checks the token against the backend, then stores both. Pointing the studio at another backend
+   * forgets what was synced with the old one (waiting changes stay and go to the new one).
+   */
+  async login(backendUrl: string, token: string): Promise<SyncOverview> {
+    await this.loaded;
+    const url = backendUrl.trim().replace(/\/+$/, '');
+    const who = await this.checkToken(url, token);
+    if (this.store.meta('backendUrl') !== undefined && this.store.meta('backendUrl') !== url) {
+      this.store.resetForBackend(Date.now());
+      this.lastPulled = null;
+    }
+    await this.opts.vault.save({ backendUrl: url, token });
+    this.store.setMeta('backendUrl', url);
+    await this.reloadCredentials();
+    this.who = who?.name ?? null;
+    this.role = who?.role ?? null;
+    this.online = true;
+    this.lastError = null;
+    this.engine()?.resume();
+    this.schedule(0);
+    return this.overview();
+  }
+
+  /** Whoami when the backend offers it (an extension of the reference backend), else a read to check the token. */
+  private async checkToken(url: string, token: string): Promise<{ name: string; role: Role } | undefined> {
+    const get = async (path: string) => {
+      try {
+        return await this.fetchFn(`${url}${path}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+      } catch {
+        throw new StudioCallError('bad-input', `cannot reach ${url}: check the address and that the backend is running`);
+      }
+    };
+    const refused = () => new StudioCallError('bad-input', `${url} refused the token (401): check it and try again`);
+    const res = await get('/api/v1/whoami');
+    if (res.status === 401) throw refused();
+    if (res.status === 200) {
+      const body = (await res.json().catch(() => null)) as { name?: unknown; role?: unknown } | null;
+      if (body && typeof body.name === 'string' && (body.role === 'writer' || body.role === 'editor' || body.role === 'publisher')) {
+        return { name: body.name, role: body.role };
+      }
+    }
+    const check = await get('/api/v1/stories?limit=1');
+    if (check.status === 401) throw refused();
+    if (check.status !== 200) throw new StudioCallError('bad-input', `${url} answered ${check.status} when the token was checked: is it a Newsdesk publishing backend?`);
+    return undefined;
+  }
+
+  async logout(): Promise<SyncOverview> {
+    await this.loaded;
+    await this.opts.vault.clear();
+    await this.reloadCredentials();
+    this.who = null;
+    this.role = null;
+    this.online = null;
+    return this.overview();
+  }
+
+  /** Push then pull, once at a time: a call while a sync runs waits for that one. */
+  async run(options: SyncRunOptions = {}): Promise<SyncRunResult> {
+    if (this.running) return this.running;
+    this.running = this.runOnce(options).finally(() => {
+      this.running = undefined;
+      this.progress = null;
+    });
+    return this.running;
+  }
+
+  async syncNow(): Promise<SyncOverview> {
+    return (await this.run()).overview;
+  }
+
+  private async runOnce(options: SyncRunOptions): Promise<SyncRunResult> {
+    await this.loaded;
+    const engine = this.engine();
+    const result: Omit<SyncRunResult, 'overview'> = {};
+    if (!engine) {
+      this.lastError = 'not logged in to a publishing backend';
+      return { ...result, overview: await this.overview() };
+    }
+    this.online = await this.reachable(engine.backendUrl);
+    if (!this.online) {
+      this.lastError = `${engine.backendUrl} does not answer: changes wait in the outbox`;
+      return { ...result, overview: await this.overview() };
+    }
+    this.lastError = null;
+    try {
+      if (this.role === null) await this.refreshWho(engine.backendUrl);
+      result.push = await engine.push({ maxWaitMs: options.maxWaitMs ?? 0 });
+      if (options.pull !== false) {
+        result.pull = await engine.pull();
+        if (result.pull.catalogChanges > 0) this.adoptCatalog();
+        const ids = result.pull.fastForwarded.map((slug) => this.lib.storyBySlug(slug)?.id).filter((x): x is string => !!x);
+        this.lastPulled = { at: new Date().toISOString(), ids };
+      }
+      this.store.setMeta('lastSyncAt', String(Date.now()));
+    } catch (e) {
+      this.lastError = e instanceof SyncLockedError
+        ? 'another sync (the studio command line?) is running on this library: this one waits for the next round'
+        : oneLine(redact((e as Error).message, this.credentials?.token));
+      this.log(`sync failed: ${this.lastError}`);
+    }
+    return { ...result, overview: await this.overview() };
+  }
+
+  private async reachable(url: string): Promise<boolean> {
+    try {
+      const res = await this.fetchFn(`${url}/api/v1/health`, { signal: AbortSignal.timeout(5_000) });
+      return healthAnswerSchema.safeParse(await res.json().catch(() => null)).success;
+    } catch {
+      return false;
+    }
+  }
+
+  private async refreshWho(url: string): Promise<void> {
+    try {
+      const who = await this.checkToken(url, this.credentials!.token);
+      this.who = who?.name ?? null;
+      this.role = who?.role ?? null;
+    } catch {
+      // the push below meets the same refusal and pauses with its own message
+    }
+  }
+
+  /** The pulled catalog becomes the library's catalog copy: the editor's completion and lint follow. */
+  private adoptCatalog(): void {
+    try {
+      this.lib.setCatalog(parseCatalog(this.store.catalog()));
+    } catch (e) {
+      this.lastError = `the backend's catalog was not taken: ${oneLine((e as Error).message)}`;
+    }
+  }
+
+  // ── one story ─────────────────────────────────────────────────────────────────────────────
+
+  async storySync(id: string): Promise<StorySync> {
+    await this.loaded;
+    const rec = this.lib.getStory(id);
+    const slug = rec.slug;
+    const state = slug ? this.store.story(slug) : undefined;
+    const rows = slug ? this.store.rows({ slug }) : [];
+    const newest = rows.filter((r) => r.state !== 'superseded').at(-1);
+    const changes: OutboxEntry[] = rows.slice(-10).reverse().map((r) => ({
+      id: r.id, target: r.targetStatus, state: r.state, attempts: r.attempts, lastError: r.lastError,
+      createdAt: new Date(r.createdAt).toISOString(),
+    }));
+    const synced = state?.lastVersion != null;
+    const withdrawable = synced || rows.some((r) => r.state === 'queued' || r.state === 'sending');
+    const allowed = OUTBOX_TARGETS.filter((t) => (this.role === null || roleAllows(this.role, t)) && (t !== 'withdrawn' || withdrawable));
+    const c = state?.conflict;
+    return {
+      id: rec.id,
+      slug,
+      remoteVersion: state?.lastVersion ?? null,
+      remoteStatus: state?.lastStatus ?? null,
+      changes,
+      rejected: newest?.state === 'rejected'
+        ? { target: newest.targetStatus, message: newest.lastError, diagnostics: this.placeDiagnostics(newest, rec.text) }
+        : null,
+      conflict: c ? { origin: c.origin, remoteVersion: c.remoteVersion, remoteStatus: c.remoteStatus, baseText: c.baseText, localText: c.localText, remoteText: c.remoteText } : null,
+      allowed,
+    };
+  }
+
+  /** The backend's diagnostics were found in the file it built from the PUT: put them on the writer's text. */
+  private placeDiagnostics(row: OutboxRow, text: string): Diagnostic[] {
+    const wire = (row.diagnostics ?? []) as WireDiagnostic[];
+    const ds: Diagnostic[] = wire.map((d) => ({
+      rule: d.rule, severity: d.severity, message: d.message,
+      line: d.line ?? 1, column: d.column ?? 1, from: d.from ?? 0, to: d.to ?? d.from ?? 0,
+    }));
+    if (row.targetStatus === 'withdrawn' || ds.length === 0) return ds;
+    const sent = putBody(row.revision, row.targetStatus as PushStatus);
+    const built = storyFromPut(row.storySlug, sent, sent.published ?? (sent.status === 'published' ? SOME_ISO_DATE : undefined));
+    return relocateDiagnostics(ds, built, parseStory(text), text);
+  }
+
+  /** Puts a change of the story in the outbox (works offline) and the story's new status in the library. */
+  async enqueue(id: string, action: OutboxTarget): Promise<StorySync> {
+    await this.loaded;
+    const rec = this.lib.getStory(id);
+    const engine = this.engine() ?? this.offlineEngine();
+    try {
+      if (action === 'withdrawn') {
+        engine.enqueueWithdraw(rec.slug, rec.text);
+      } else {
+        const row = engine.enqueue(rec.text, action);
+        if (row.revision !== rec.text) this.lib.saveStory(id, row.revision);
+      }
+    } catch (e) {
+      // Not a story that can go out (no title, a bad slug), or nothing to withdraw.
+      throw new StudioCallError('bad-input', `${rec.title || rec.slug || id}: ${oneLine((e as Error).message)}`);
+    }
+    if (this.credentials && this.online !== false) this.schedule(300);
+    return this.storySync(id);
+  }
+
+  /** Resolves a conflict with the merged text; it goes out on the backend's current version. */
+  async resolve(id: string, text: string, status?: PushStatus): Promise<StorySync> {
+    await this.loaded;
+    const rec = this.lib.getStory(id);
+    const engine = this.engine() ?? this.offlineEngine();
+    try {
+      await engine.resolveConflict(rec.slug, text, status);
+    } catch (e) {
+      throw new StudioCallError('bad-input', `${rec.title || rec.slug}: ${oneLine((e as Error).message)}`);
+    }
+    if (this.credentials && this.online !== false) this.schedule(300);
+    return this.storySync(id);
+  }
+
+  /** An engine that only queues (no backend known yet): changes wait for a login. */
+  private offlineEngine(): SyncEngine {
+    this.queueOnly ??= new SyncEngine({ db: this.lib.db, backendUrl: 'http://offline.invalid', token: () => undefined, local: new LibraryStories(this.lib) });
+    return this.queueOnly;
+  }
+
+  /** The engine's detailed status (the command line's `status`). */
+  async detail(): Promise<ReturnType<SyncEngine['status']>> {
+    await this.loaded;
+    return (this.engine() ?? this.offlineEngine()).status();
+  }
+}

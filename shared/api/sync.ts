@@ -1,0 +1,93 @@
+/**
+ * What the studio's processes say to each other about sync (publishing-protocol.md, "What the studio
+ * does with it"): the overview the status bar shows, one story's sync state, and the inputs of the
+ * sync methods of the contract. The token never appears in any of these.
+ */
+import { z } from 'zod';
+import type { Diagnostic } from '../lint/index.js';
+import { OUTBOX_TARGETS, PUSH_STATUSES, type OutboxTarget, type Role } from '../protocol/index.js';
+
+/** How the token is kept at rest: encrypted by the system, a file only the user may read, the environment, or not at all. */
+export type TokenStorage = 'encrypted' | 'plain' | 'env' | 'memory';
+
+export interface SyncProgressInfo {
+  phase: 'push' | 'pull';
+  done: number;
+  total: number | null;
+}
+
+/** The studio's sync as the status bar and the settings show it. */
+export interface SyncOverview {
+  /** A backend address and a token are set. */
+  configured: boolean;
+  backendUrl: string | null;
+  /** Where the token is kept, or null when there is none; `storageNote` says it in a sentence. */
+  tokenStorage: TokenStorage | null;
+  storageNote: string;
+  /** The token's name and role as the backend reports them (null when unknown). */
+  who: string | null;
+  role: Role | null;
+  /** Whether the backend answered the last check; null before the first one. */
+  online: boolean | null;
+  running: boolean;
+  progress: SyncProgressInfo | null;
+  /** Why the queue is paused (a 401/403), or null. */
+  paused: string | null;
+  /** Changes waiting to go out. */
+  queued: number;
+  rejected: number;
+  conflicts: { slug: string; id: string | null; title: string }[];
+  lastSyncAt: string | null;
+  lastError: string | null;
+  /** Changes whenever the library's catalog copy changes, so that the editor reloads it. */
+  catalogStamp: string | null;
+  /** Stories the last pull updated here (library ids), so that an open one reloads. */
+  lastPulled: { at: string; ids: string[] } | null;
+}
+
+/** A change of a story waiting in the outbox, or settled. */
+export interface OutboxEntry {
+  id: number;
+  target: OutboxTarget;
+  state: 'queued' | 'sending' | 'done' | 'rejected' | 'conflict' | 'paused' | 'superseded';
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+}
+
+/** One story's sync state, for its actions and the editor. */
+export interface StorySync {
+  id: string;
+  slug: string;
+  /** The backend's version and status as last synced (`withdrawn` included), null when never synced. */
+  remoteVersion: number | null;
+  remoteStatus: string | null;
+  /** The newest outbox entries of this story, newest first. */
+  changes: OutboxEntry[];
+  /** The backend refused the newest change: its diagnostics, placed on the story's current text. */
+  rejected: { target: OutboxTarget; message: string | null; diagnostics: Diagnostic[] } | null;
+  conflict: {
+    origin: 'push' | 'pull';
+    remoteVersion: number;
+    remoteStatus: string | null;
+    /** The last synced text (null when the story was never synced), the local one, the backend's. */
+    baseText: string | null;
+    localText: string;
+    remoteText: string;
+  } | null;
+  /** What the token's role may do with this story (all actions when the role is unknown). */
+  allowed: OutboxTarget[];
+}
+
+export const syncLoginInput = z.object({
+  backendUrl: z.string().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
+  token: z.string().min(1).max(4096),
+});
+
+export const syncEnqueueInput = z.object({ id: z.string().min(1).max(200), action: z.enum(OUTBOX_TARGETS) });
+
+export const syncResolveInput = z.object({
+  id: z.string().min(1).max(200),
+  text: z.string().max(5_000_000),
+  status: z.enum(PUSH_STATUSES).optional(),
+});
