@@ -80,14 +80,14 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   // Authentication first, before a body is read: 401 comes before any other answer.
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/api/v1/') && !/^\/api\/v1\/health(?:[?#]|$)/.test(req.url)) req.token = await authenticate(options.store, req);
+    if (needsToken(req)) req.token = await authenticate(options.store, req);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (isApi(req) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
 
@@ -139,8 +139,19 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net
   socket.destroy(err);
 }
 
+/**
+ * Whether a request must carry a token. Decided on the route the router matched, not on the raw
+ * URL: the router decodes the path, so `/%61pi/v1/stories` reaches the story list too. A path that
+ * matches no route is judged by its raw form, so that an unknown API path answers 401 before 404.
+ */
+function needsToken(req: FastifyRequest): boolean {
+  const route = req.routeOptions.url;
+  if (route !== undefined) return route.startsWith('/api/v1/') && route !== '/api/v1/health';
+  return req.url.startsWith('/api/v1/') && !/^\/api\/v1\/health(?:[?#]|$)/.test(req.url);
+}
+
 function isApi(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/');
+  return (req.routeOptions.url ?? req.url).startsWith('/api/');
 }
 
 /** The one error handler: protocol errors as they are, framework 4xx mapped, 5xx details hidden. */

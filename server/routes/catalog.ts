@@ -9,6 +9,7 @@ export const catalogRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (
   const { store } = ctx;
 
   app.get('/api/v1/catalog', async (req, reply) => {
+    tokenOf(req); // the onRequest hook authenticates; this makes sure no route is reached without it
     const q = pageQuerySchema.safeParse(req.query);
     if (!q.success) throw badRequest(`bad query: ${describeZodError(q.error)}`);
     const page = await store.catalogChanges(Number(q.data.since ?? 0), q.data.limit ?? 1000);

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { createStory, hasErrors, lintStory, readBodyFacts, referenceUrl, serializeStory } from '../../shared/index.js';
+import { hasErrors, lintStory, readBodyFacts, referenceUrl } from '../../shared/index.js';
 import { requireRole, tokenOf } from '../auth.js';
 import { etagFor, jsonResponse, type ServerContext, type WireResponse } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { describeZodError, IF_MATCH, idempotencyKeySchema, pageQuerySchema, slugParamSchema, storyPutBodySchema, type PushStatus } from '../schemas.js';
 import type { PutStoryResult, Role, StoredStory, StoryFieldsRecord, StoryRef } from '../store/store.js';
+import { newStoryFile } from '../story-file.js';
 import { sendWire } from './send.js';
 
 const ROLE_FOR_STATUS: Record<PushStatus, Role> = { review: 'writer', approved: 'editor', published: 'publisher' };
@@ -60,6 +61,7 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     });
 
   app.get('/api/v1/stories', async (req, reply) => {
+    tokenOf(req); // the onRequest hook authenticates; this makes sure no route is reached without it
     const q = pageQuerySchema.safeParse(req.query);
     if (!q.success) throw badRequest(`bad query: ${describeZodError(q.error)}`);
     const page = await store.storyChanges(Number(q.data.since ?? 0), q.data.limit ?? 1000);
@@ -68,6 +70,7 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
   });
 
   app.get<{ Params: { slug: string } }>('/api/v1/stories/:slug', async (req, reply) => {
+    tokenOf(req);
     const slug = slugFrom(req.params.slug, 'missing');
     const s = await store.getStory(slug);
     if (!s) throw notFound(`no story "${slug}"`);
@@ -122,7 +125,7 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
         status: body.status,
         ...(published !== undefined ? { published } : {}),
       };
-      const story = createStory(
+      const { story, text } = newStoryFile(
         { title: body.title, dek: body.dek, beat: body.beat, slug, status: body.status, published, citations: body.citations },
         body.body,
       );
@@ -150,7 +153,7 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
         slug,
         expectedVersion: expected,
         story: fields,
-        text: serializeStory(story),
+        text,
         refs,
         author: token.name,
         now,

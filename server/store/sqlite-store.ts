@@ -1,14 +1,20 @@
 /**
- * The SQLite implementation of PublishingStore (better-sqlite3): WAL, synchronous FULL by default,
- * schema migrations by `PRAGMA user_version`, every write in a BEGIN IMMEDIATE transaction so that
- * concurrent requests serialise. better-sqlite3 is synchronous: each method runs to completion
- * without yielding, so a transaction never interleaves with another request's.
+ * The SQLite implementation of PublishingStore (better-sqlite3): WAL, every acknowledged write on
+ * disk by default (group commit, wal-sync.ts), schema migrations by `PRAGMA user_version`, every
+ * write in a BEGIN IMMEDIATE transaction so that concurrent requests serialise. better-sqlite3 is
+ * synchronous: each transaction runs to completion without yielding, so it never interleaves with
+ * another request's.
+ *
+ * One server process owns the file (the CLI's token commands may share it briefly): idempotency
+ * keys in flight are therefore kept in this process's memory, and a crash forgets them as it should.
  */
 import Database from 'better-sqlite3';
 import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CatalogIndex, type Catalog, type Entity } from '../../shared/index.js';
+import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
+import { LiveCatalogIndex } from './live-catalog.js';
+import { WalSync } from './wal-sync.js';
 import type {
   CatalogChange, CatalogKind, ChangePage, IdempotencyBegin, IdempotencyScope, PublicStorySummary, PublishingStore,
   PutStoryInput, PutStoryResult, Role, StoredResponse, StoredStatus, StoredStory, StoryFieldsRecord, StoryListItem, TokenInfo,
@@ -51,8 +57,19 @@ const MIGRATIONS: string[] = [
 ];
 
 export interface SqliteStoreOptions {
-  /** PRAGMA synchronous: FULL (default) makes every acknowledged write survive power loss too. */
+  /**
+   * FULL (default): a write is acknowledged once it is on disk, so it survives power loss too (as
+   * SQLite's FULL, but with one WAL sync per batch of writes, off the event loop). NORMAL: once it is
+   * in the operating system's hands, which survives the process being killed but not power loss.
+   */
   synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** What a story write changed in the catalog's stories: published (the item), or no longer (null). */
+interface CatalogStoryChange {
+  slug: string;
+  story: CatalogStory | null;
+  seq: number;
 }
 
 interface StoryRow {
@@ -68,13 +85,21 @@ interface StoryRow {
 
 export class SqliteStore implements PublishingStore {
   readonly db: Database.Database;
-  private catalogCache: { index: CatalogIndex; version: number } | null = null;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** The live catalog and its version (the change number of its latest change); null: read it again. */
+  private catalogCache: { index: LiveCatalogIndex; version: number } | null = null;
+  /** Keys whose first request is still running, by owner and key (see the header comment). */
+  private readonly inFlight = new Map<string, { fingerprint: string; createdAt: string }>();
+  /** Group commit of the WAL (FULL); null for NORMAL and in-memory databases. */
+  private readonly walSync: WalSync | null;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    // SQLite's own FULL would fsync on the event loop at every commit; WalSync does it in batches.
+    this.db.pragma('synchronous = NORMAL');
+    this.walSync = (options.synchronous ?? 'FULL') === 'FULL' && file !== ':memory:' ? new WalSync(`${file}-wal`) : null;
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
@@ -93,8 +118,20 @@ export class SqliteStore implements PublishingStore {
     }
   }
 
+  /** A prepared statement, prepared once: preparing costs more than running most of these. */
+  private sql(source: string): Database.Statement {
+    let statement = this.statements.get(source);
+    if (!statement) this.statements.set(source, (statement = this.db.prepare(source)));
+    return statement;
+  }
+
+  /** Resolves once every commit so far is on disk: awaited before a write is acknowledged. */
+  private durable(): Promise<void> {
+    return this.walSync ? this.walSync.sync() : Promise.resolve();
+  }
+
   private nextSeq(): number {
-    const row = this.db.prepare(`UPDATE counters SET value = value + 1 WHERE name = 'change' RETURNING value`).get() as { value: number };
+    const row = this.sql(`UPDATE counters SET value = value + 1 WHERE name = 'change' RETURNING value`).get() as { value: number };
     return row.value;
   }
 
@@ -102,23 +139,26 @@ export class SqliteStore implements PublishingStore {
 
   async createToken(name: string, role: Role, hash: Buffer): Promise<void> {
     this.db.transaction(() => {
-      const exists = this.db.prepare('SELECT 1 FROM tokens WHERE name = ?').get(name);
+      const exists = this.sql('SELECT 1 FROM tokens WHERE name = ?').get(name);
       if (exists) throw new Error(`a token named "${name}" exists already`);
-      this.db.prepare('INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash, new Date().toISOString());
+      this.sql('INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash, new Date().toISOString());
     }).immediate();
+    await this.durable();
   }
 
   async listTokens(): Promise<TokenInfo[]> {
-    const rows = this.db.prepare('SELECT name, role, created_at FROM tokens ORDER BY name').all() as { name: string; role: Role; created_at: string }[];
+    const rows = this.sql('SELECT name, role, created_at FROM tokens ORDER BY name').all() as { name: string; role: Role; created_at: string }[];
     return rows.map((r) => ({ name: r.name, role: r.role, createdAt: r.created_at }));
   }
 
   async revokeToken(name: string): Promise<boolean> {
-    return this.db.transaction(() => this.db.prepare('DELETE FROM tokens WHERE name = ?').run(name).changes > 0).immediate();
+    const revoked = this.db.transaction(() => this.sql('DELETE FROM tokens WHERE name = ?').run(name).changes > 0).immediate();
+    await this.durable();
+    return revoked;
   }
 
   async findToken(hash: Buffer): Promise<TokenInfo | null> {
-    const row = this.db.prepare('SELECT name, role, hash, created_at FROM tokens WHERE hash = ?').get(hash) as
+    const row = this.sql('SELECT name, role, hash, created_at FROM tokens WHERE hash = ?').get(hash) as
       | { name: string; role: Role; hash: Buffer; created_at: string }
       | undefined;
     if (!row || row.hash.length !== hash.length || !timingSafeEqual(row.hash, hash)) return null;
@@ -129,7 +169,7 @@ export class SqliteStore implements PublishingStore {
 
   async catalog(): Promise<{ index: CatalogIndex; version: number }> {
     if (!this.catalogCache) {
-      const rows = this.db.prepare('SELECT kind, data FROM catalog_items WHERE deleted = 0 ORDER BY seq').all() as { kind: CatalogKind; data: string }[];
+      const rows = this.sql('SELECT kind, data FROM catalog_items WHERE deleted = 0 ORDER BY seq').all() as { kind: CatalogKind; data: string }[];
       const catalog: Catalog = { entities: [], beats: [], stories: [] };
       for (const r of rows) {
         const data = JSON.parse(r.data);
@@ -137,43 +177,45 @@ export class SqliteStore implements PublishingStore {
         else if (r.kind === 'beat') catalog.beats.push(data);
         else catalog.stories.push(data);
       }
-      const version = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS v FROM catalog_items').get() as { v: number }).v;
-      this.catalogCache = { index: new CatalogIndex(catalog), version };
+      const version = (this.sql('SELECT COALESCE(MAX(seq), 0) AS v FROM catalog_items').get() as { v: number }).v;
+      this.catalogCache = { index: new LiveCatalogIndex(catalog), version };
     }
     return this.catalogCache;
   }
 
   async seedCatalog(catalog: Catalog): Promise<boolean> {
     const done = this.db.transaction(() => {
-      const any = this.db.prepare('SELECT (SELECT COUNT(*) FROM catalog_items) + (SELECT COUNT(*) FROM stories) AS n').get() as { n: number };
+      const any = this.sql('SELECT (SELECT COUNT(*) FROM catalog_items) + (SELECT COUNT(*) FROM stories) AS n').get() as { n: number };
       if (any.n > 0) return false;
-      const insert = this.db.prepare('INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES (?, ?, ?, 0, ?)');
+      const insert = this.sql('INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES (?, ?, ?, 0, ?)');
       for (const e of catalog.entities) insert.run('entity', e.slug, JSON.stringify(e), this.nextSeq());
       for (const b of catalog.beats) insert.run('beat', b.slug, JSON.stringify(b), this.nextSeq());
       for (const s of catalog.stories) insert.run('story', s.slug, JSON.stringify(s), this.nextSeq());
       return true;
     }).immediate();
     if (done) this.catalogCache = null;
+    await this.durable();
     return done;
   }
 
   async putEntity(entity: Entity, _now: string): Promise<{ created: boolean; seq: number }> {
     const result = this.db.transaction(() => {
-      const old = this.db.prepare(`SELECT deleted FROM catalog_items WHERE kind = 'entity' AND slug = ?`).get(entity.slug) as { deleted: number } | undefined;
+      const old = this.sql(`SELECT deleted FROM catalog_items WHERE kind = 'entity' AND slug = ?`).get(entity.slug) as { deleted: number } | undefined;
       const seq = this.nextSeq();
-      this.db
-        .prepare(`INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('entity', ?, ?, 0, ?)
+      this
+        .sql(`INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('entity', ?, ?, 0, ?)
                   ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = 0, seq = excluded.seq`)
         .run(entity.slug, JSON.stringify(entity), seq);
       return { created: !old || old.deleted === 1, seq };
     }).immediate();
     this.catalogCache = null;
+    await this.durable();
     return result;
   }
 
   async catalogChanges(since: number, limit: number): Promise<ChangePage<CatalogChange>> {
-    const rows = this.db
-      .prepare('SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ? ORDER BY seq LIMIT ?')
+    const rows = this
+      .sql('SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(since, limit + 1) as { kind: CatalogKind; slug: string; data: string; deleted: number; seq: number }[];
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
@@ -189,9 +231,9 @@ export class SqliteStore implements PublishingStore {
   private storyRow(slug: string, version?: number): StoredStory | null {
     const row = (
       version === undefined
-        ? this.db.prepare(`SELECT s.slug, s.version, s.status, s.created_at, s.updated_at, s.seq, v.fields, v.text
+        ? this.sql(`SELECT s.slug, s.version, s.status, s.created_at, s.updated_at, s.seq, v.fields, v.text
                            FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version WHERE s.slug = ?`).get(slug)
-        : this.db.prepare(`SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
+        : this.sql(`SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
                            FROM story_versions v JOIN stories s ON s.slug = v.slug WHERE v.slug = ? AND v.version = ?`).get(slug, version)
     ) as StoryRow | undefined;
     if (!row) return null;
@@ -216,70 +258,91 @@ export class SqliteStore implements PublishingStore {
   }
 
   async countVersions(slug: string): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM story_versions WHERE slug = ?').get(slug) as { n: number }).n;
+    return (this.sql('SELECT COUNT(*) AS n FROM story_versions WHERE slug = ?').get(slug) as { n: number }).n;
   }
 
+  /** After a commit: the change a write made to the catalog's stories, on the cached index (not re-read). */
+  private applyCatalogChange(change: CatalogStoryChange | null): void {
+    if (!change || !this.catalogCache) return;
+    if (change.story) this.catalogCache.index.setStory(change.story);
+    else this.catalogCache.index.removeStory(change.slug);
+    this.catalogCache.version = change.seq;
+  }
+
+  /** Writes a new version (inside the caller's transaction); the catalog change is applied after commit. */
   private writeVersion(
     slug: string, current: StoredStory | null, story: StoryFieldsRecord, text: string,
     refs: { kind: string; slug: string }[] | null, author: string, now: string,
-  ): PutStoryResult & { ok: true } {
+  ): { result: PutStoryResult & { ok: true }; catalog: CatalogStoryChange | null } {
     const version = current ? current.version + 1 : 1;
     const seq = this.nextSeq();
     const published = story.status === 'published' || story.status === 'withdrawn' ? (story.published ?? null) : null;
-    this.db
-      .prepare(`INSERT INTO stories (slug, version, status, title, beat, published, created_at, updated_at, seq)
+    this
+      .sql(`INSERT INTO stories (slug, version, status, title, beat, published, created_at, updated_at, seq)
                 VALUES (@slug, @version, @status, @title, @beat, @published, @now, @now, @seq)
                 ON CONFLICT (slug) DO UPDATE SET version = excluded.version, status = excluded.status, title = excluded.title,
                   beat = excluded.beat, published = excluded.published, updated_at = excluded.updated_at, seq = excluded.seq`)
       .run({ slug, version, status: story.status, title: story.title, beat: story.beat, published, now, seq });
-    this.db
-      .prepare('INSERT INTO story_versions (slug, version, status, fields, text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this
+      .sql('INSERT INTO story_versions (slug, version, status, fields, text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(slug, version, story.status, JSON.stringify(story), text, author, now);
     if (refs) {
-      this.db.prepare('DELETE FROM story_refs WHERE slug = ?').run(slug);
-      const ins = this.db.prepare('INSERT OR IGNORE INTO story_refs (slug, kind, ref) VALUES (?, ?, ?)');
+      this.sql('DELETE FROM story_refs WHERE slug = ?').run(slug);
+      const ins = this.sql('INSERT OR IGNORE INTO story_refs (slug, kind, ref) VALUES (?, ?, ?)');
       for (const r of refs) ins.run(slug, r.kind, r.slug);
     }
     // The catalog lists published stories: a story leaving "published" leaves a tombstone.
-    const item = this.db.prepare(`SELECT deleted FROM catalog_items WHERE kind = 'story' AND slug = ?`).get(slug) as { deleted: number } | undefined;
+    const item = this.sql(`SELECT deleted FROM catalog_items WHERE kind = 'story' AND slug = ?`).get(slug) as { deleted: number } | undefined;
+    let catalog: CatalogStoryChange | null = null;
     if (story.status === 'published') {
-      const data = { slug, title: story.title, beat: story.beat, ...(story.published ? { published: story.published } : {}) };
-      this.db
-        .prepare(`INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('story', ?, ?, 0, ?)
+      const data: CatalogStory = { slug, title: story.title, beat: story.beat, ...(story.published ? { published: story.published } : {}) };
+      this
+        .sql(`INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('story', ?, ?, 0, ?)
                   ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = 0, seq = excluded.seq`)
         .run(slug, JSON.stringify(data), seq);
-      this.catalogCache = null;
+      catalog = { slug, story: data, seq };
     } else if (item && item.deleted === 0) {
-      this.db.prepare(`UPDATE catalog_items SET deleted = 1, data = ?, seq = ? WHERE kind = 'story' AND slug = ?`).run(JSON.stringify({ slug }), seq, slug);
-      this.catalogCache = null;
+      this.sql(`UPDATE catalog_items SET deleted = 1, data = ?, seq = ? WHERE kind = 'story' AND slug = ?`).run(JSON.stringify({ slug }), seq, slug);
+      catalog = { slug, story: null, seq };
     }
-    return { ok: true, created: current === null, version, status: story.status, updatedAt: now };
+    return { result: { ok: true, created: current === null, version, status: story.status, updatedAt: now }, catalog };
   }
 
   async putStory(input: PutStoryInput): Promise<PutStoryResult> {
-    return this.db.transaction((): PutStoryResult => {
+    let change: CatalogStoryChange | null = null;
+    const result = this.db.transaction((): PutStoryResult => {
       const current = this.storyRow(input.slug);
       const matches = input.expectedVersion === null ? current === null : current !== null && current.version === input.expectedVersion;
-      const result: PutStoryResult = matches
-        ? this.writeVersion(input.slug, current, input.story, input.text, input.refs, input.author, input.now)
-        : { ok: false, reason: 'conflict', current };
+      let result: PutStoryResult = { ok: false, reason: 'conflict', current };
+      if (matches) ({ result, catalog: change } = this.writeVersion(input.slug, current, input.story, input.text, input.refs, input.author, input.now));
       if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(result));
       return result;
     }).immediate();
+    this.applyCatalogChange(change);
+    if (input.idempotency) this.inFlight.delete(keyId(input.idempotency));
+    // A 412 is acknowledged after the sync too: the version it shows may have just been written.
+    await this.durable();
+    return result;
   }
 
   async withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<PutStoryResult | { ok: false; reason: 'not_found' }> {
-    return this.db.transaction((): PutStoryResult | { ok: false; reason: 'not_found' } => {
+    let change: CatalogStoryChange | null = null;
+    const result = this.db.transaction((): PutStoryResult | { ok: false; reason: 'not_found' } => {
       const current = this.storyRow(slug);
       if (!current) return { ok: false, reason: 'not_found' };
       if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
-      return this.writeVersion(slug, current, { ...current.story, status: 'withdrawn' }, current.text, null, author, now);
+      const written = this.writeVersion(slug, current, { ...current.story, status: 'withdrawn' }, current.text, null, author, now);
+      change = written.catalog;
+      return written.result;
     }).immediate();
+    this.applyCatalogChange(change);
+    await this.durable();
+    return result;
   }
 
   async storyChanges(since: number, limit: number): Promise<ChangePage<StoryListItem>> {
-    const rows = this.db
-      .prepare('SELECT slug, version, status, updated_at, seq FROM stories WHERE seq > ? ORDER BY seq LIMIT ?')
+    const rows = this
+      .sql('SELECT slug, version, status, updated_at, seq FROM stories WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(since, limit + 1) as { slug: string; version: number; status: StoredStatus; updated_at: string; seq: number }[];
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
@@ -303,9 +366,9 @@ export class SqliteStore implements PublishingStore {
       params.push(filter.beat);
     }
     const sql = `${from} WHERE ${where.join(' AND ')}`;
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT s.slug, v.fields, s.published ${sql} ORDER BY s.published DESC, s.seq DESC LIMIT ? OFFSET ?`)
+    const total = (this.sql(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n;
+    const rows = this
+      .sql(`SELECT s.slug, v.fields, s.published ${sql} ORDER BY s.published DESC, s.seq DESC LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as { slug: string; fields: string; published: string | null }[];
     const items = rows.map((r) => {
       const f = JSON.parse(r.fields) as StoryFieldsRecord;
@@ -317,45 +380,63 @@ export class SqliteStore implements PublishingStore {
   // ---- idempotency
 
   async beginIdempotent(scope: IdempotencyScope, fingerprint: string, now: string): Promise<IdempotencyBegin> {
-    return this.db.transaction((): IdempotencyBegin => {
-      const row = this.db.prepare('SELECT fingerprint, state, status, headers, body FROM idempotency WHERE owner = ? AND key = ?').get(scope.owner, scope.key) as
-        | { fingerprint: string; state: string; status: number | null; headers: string | null; body: string | null }
-        | undefined;
-      if (!row) {
-        this.db.prepare(`INSERT INTO idempotency (owner, key, fingerprint, state, created_at) VALUES (?, ?, ?, 'in_flight', ?)`).run(scope.owner, scope.key, fingerprint, now);
-        return { state: 'new' };
-      }
-      if (row.fingerprint !== fingerprint) return { state: 'reused' };
-      if (row.state === 'in_flight') return { state: 'in_flight' };
-      return { state: 'done', response: { status: row.status!, headers: JSON.parse(row.headers ?? '{}'), body: row.body ?? '' } };
-    }).immediate();
+    const id = keyId(scope);
+    const flying = this.inFlight.get(id);
+    if (flying) return flying.fingerprint === fingerprint ? { state: 'in_flight' } : { state: 'reused' };
+    const row = this.sql('SELECT fingerprint, state, status, headers, body FROM idempotency WHERE owner = ? AND key = ?').get(scope.owner, scope.key) as
+      | { fingerprint: string; state: string; status: number | null; headers: string | null; body: string | null }
+      | undefined;
+    if (!row) {
+      // Nothing to write yet: the key's row is written with its answer, in the answer's transaction.
+      this.inFlight.set(id, { fingerprint, createdAt: now });
+      return { state: 'new' };
+    }
+    if (row.fingerprint !== fingerprint) return { state: 'reused' };
+    if (row.state === 'in_flight') return { state: 'in_flight' };
+    // The answer may have been committed a moment ago: it is replayed only once it is on disk.
+    await this.durable();
+    return { state: 'done', response: { status: row.status!, headers: JSON.parse(row.headers ?? '{}'), body: row.body ?? '' } };
   }
 
+  /** Writes a key's answer (inside the caller's transaction); the caller then forgets it is in flight. */
   private finishKey(scope: IdempotencyScope, response: StoredResponse): void {
-    this.db
-      .prepare(`UPDATE idempotency SET state = 'done', status = ?, headers = ?, body = ? WHERE owner = ? AND key = ?`)
-      .run(response.status, JSON.stringify(response.headers), response.body, scope.owner, scope.key);
+    const flying = this.inFlight.get(keyId(scope));
+    if (!flying) throw new Error('an idempotency key was completed without being begun');
+    this
+      .sql(`INSERT INTO idempotency (owner, key, fingerprint, state, status, headers, body, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)
+            ON CONFLICT (owner, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
+              headers = excluded.headers, body = excluded.body, created_at = excluded.created_at`)
+      .run(scope.owner, scope.key, flying.fingerprint, response.status, JSON.stringify(response.headers), response.body, flying.createdAt);
   }
 
   async completeIdempotent(scope: IdempotencyScope, response: StoredResponse): Promise<void> {
     this.db.transaction(() => this.finishKey(scope, response)).immediate();
+    this.inFlight.delete(keyId(scope));
+    await this.durable();
   }
 
   async abandonIdempotent(scope: IdempotencyScope): Promise<void> {
-    this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM idempotency WHERE owner = ? AND key = ? AND state = 'in_flight'`).run(scope.owner, scope.key);
-    }).immediate();
+    this.inFlight.delete(keyId(scope));
   }
 
   async sweepIdempotency(before: string): Promise<number> {
-    return this.db.transaction(() => this.db.prepare(`DELETE FROM idempotency WHERE state = 'done' AND created_at < ?`).run(before).changes).immediate();
+    return this.db.transaction(() => this.sql(`DELETE FROM idempotency WHERE state = 'done' AND created_at < ?`).run(before).changes).immediate();
   }
 
   async releaseInFlight(): Promise<number> {
-    return this.db.transaction(() => this.db.prepare(`DELETE FROM idempotency WHERE state = 'in_flight'`).run().changes).immediate();
+    const forgotten = this.inFlight.size;
+    this.inFlight.clear();
+    // Rows in flight are never written now, but a database from an earlier version may hold some.
+    return forgotten + this.db.transaction(() => this.sql(`DELETE FROM idempotency WHERE state = 'in_flight'`).run().changes).immediate();
   }
 
   async close(): Promise<void> {
+    await this.walSync?.close();
     if (this.db.open) this.db.close();
   }
+}
+
+function keyId(scope: IdempotencyScope): string {
+  // Owner names cannot hold a NUL (token names are [A-Za-z0-9._@-]), so the pair is unambiguous.
+  return `${scope.owner}\u0000${scope.key}`;
 }

@@ -160,3 +160,11 @@ export function etagFor(version: number): string {
 export function isValidIdempotencyKey(key: string): boolean {
   return /^[\x20-\x7e]{1,200}$/.test(key);
 }
+
+/**
+ * `GET /api/v1/whoami`: an extension of the reference backend, not part of protocol v1. The token's
+ * owner and role, so that the studio offers only the actions that role may take. A backend without
+ * it answers 404; a client should then offer every action and let the backend answer 403.
+ */
+export const whoamiAnswerSchema = z.looseObject({ name: z.string(), role: z.enum(ROLES) });
+export type WhoamiAnswer = z.infer<typeof whoamiAnswerSchema>;
