@@ -1,6 +1,8 @@
 import { STUDIO_METHODS, type StudioApi, type StudioErrorPayload } from '../shared/api/contract.js';
 
 const SECRET_KEY = 'newsdesk-studio-secret';
+/** Marks the fetch API, so that a second getStudio() call does not take it for Electron's preload. */
+const FETCH_API = Symbol('studio fetch api');
 
 /** An API call that failed: the host's one-line message and its code. */
 export class StudioError extends Error {
@@ -16,7 +18,7 @@ export class StudioError extends Error {
  * address bar.
  */
 export function createFetchApi(secret: string, base = ''): StudioApi {
-  const api: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const api: Record<string, unknown> = {};
   for (const method of STUDIO_METHODS) {
     api[method] = async (input: unknown) => {
       let res: Response;
@@ -35,7 +37,10 @@ export function createFetchApi(secret: string, base = ''): StudioApi {
       return payload.value;
     };
   }
-  return api as unknown as StudioApi;
+  // The browser host has no application menu: commands come from the page's own keymap and menu
+  // bar, so this registration never fires.
+  const onCommand: StudioApi['onCommand'] = () => () => undefined;
+  return Object.assign(api, { onCommand, [FETCH_API]: true }) as unknown as StudioApi;
 }
 
 function takeSecret(): string | null {
@@ -49,9 +54,20 @@ function takeSecret(): string | null {
   return sessionStorage.getItem(SECRET_KEY);
 }
 
+/** Whether the page runs in Electron (its preload put `window.studio` there before any script of ours ran). */
+let electronHost = false;
+
+/** The host the renderer runs in: Electron has a native application menu, the browser host does not. */
+export function hostKind(): 'electron' | 'browser' {
+  return electronHost ? 'electron' : 'browser';
+}
+
 /** The studio API: the preload's in Electron, else the browser host's over fetch. */
 export function getStudio(): StudioApi {
-  if (window.studio) return window.studio;
+  if (window.studio) {
+    electronHost = !(window.studio as { [FETCH_API]?: true })[FETCH_API];
+    return window.studio;
+  }
   const secret = takeSecret();
   if (!secret) throw new StudioError('transport', 'no studio secret: open the address the studio printed (it ends in #secret=…)');
   const api = createFetchApi(secret);

@@ -1,13 +1,14 @@
-import { app, BrowserWindow, Menu, net, protocol, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, Menu, net, protocol, shell } from 'electron';
 import Store from 'electron-store';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Settings } from '../../shared/api/contract.js';
+import { COMMAND_CHANNEL, type Settings } from '../../shared/api/contract.js';
 import { createHandlers, DEFAULT_SETTINGS, type SettingsStore } from '../services/api-handlers.js';
 import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
 import { RENDERER_CSP } from '../host/server.js';
 import { registerIpc } from './ipc.js';
+import { menuTemplate } from './menu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SCHEME = 'studio';
@@ -70,14 +71,8 @@ if (!app.requestSingleInstanceLock()) {
     };
     registerIpc(createHandlers(lib, settings), (contents) => win !== null && contents === win.webContents, APP_ORIGIN);
 
-    const template: MenuItemConstructorOptions[] = [
-      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-      { role: 'fileMenu' },
-      { role: 'editMenu' },
-      { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
-      { role: 'windowMenu' },
-    ];
-    Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+    // Menu commands go one way to the app window only, as a bare command id (see the preload's onCommand).
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate((id) => win?.webContents.send(COMMAND_CHANNEL, id))));
 
     win = new BrowserWindow({
       width: 1400,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Catalog } from '../catalog/index.js';
 import type { Diagnostic } from '../lint/index.js';
+import type { CommandId } from './commands.js';
 
 /** A story row as the library lists it. */
 export interface StorySummary {
@@ -82,13 +83,18 @@ export interface Settings {
   theme: (typeof THEMES)[number];
   autosaveMs: number;
   paneSizes: number[];
+  /** Panes the person hid (the editor is always shown). */
+  hiddenPanes?: Array<(typeof HIDEABLE_PANES)[number]>;
 }
+
+export const HIDEABLE_PANES = ['library', 'preview'] as const;
 
 export const settingsSchema = z.object({
   site: z.string().url().optional(),
   theme: z.enum(THEMES).optional(),
   autosaveMs: z.number().int().min(100).max(1000).optional(),
   paneSizes: z.array(z.number().min(5).max(90)).length(3).optional(),
+  hiddenPanes: z.array(z.enum(HIDEABLE_PANES)).max(HIDEABLE_PANES.length).optional(),
 });
 
 const id = z.string().min(1).max(200);
@@ -140,8 +146,23 @@ export type StudioInput<M extends StudioMethod> = z.input<(typeof STUDIO_API)[M]
 export type StudioParsedInput<M extends StudioMethod> = z.output<(typeof STUDIO_API)[M]['input']>;
 export type StudioOutput<M extends StudioMethod> = (typeof STUDIO_API)[M]['output'];
 
-/** What the renderer calls: one async function per method. */
-export type StudioApi = { [M in StudioMethod]: (input: StudioInput<M>) => Promise<StudioOutput<M>> };
+/** One async function per method. */
+export type StudioCalls = { [M in StudioMethod]: (input: StudioInput<M>) => Promise<StudioOutput<M>> };
+
+/**
+ * Commands chosen in the host's own application menu (Electron sends them one way, on
+ * `COMMAND_CHANNEL`). The browser host has no such menu: there it is a registration that never fires.
+ * Returns the function that unregisters the listener.
+ */
+export interface StudioEvents {
+  onCommand(listener: (id: CommandId) => void): () => void;
+}
+
+/** What the renderer calls (`window.studio`): the methods and the command events. */
+export type StudioApi = StudioCalls & StudioEvents;
+
+/** The one-way channel on which Electron's main process sends a menu command's id to the window. */
+export const COMMAND_CHANNEL = 'studio:command';
 
 /** What a host implements: one handler per method; a missing one is a compile error. */
 export type StudioHandlers = { [M in StudioMethod]: (input: StudioParsedInput<M>) => StudioOutput<M> | Promise<StudioOutput<M>> };
