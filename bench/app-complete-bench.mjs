@@ -72,7 +72,7 @@ export async function run() {
   const rows = [
     { name: `index the catalog (${ENTITIES.toLocaleString('en')} entities, once per catalog)`, ours: indexMs, target: 'reported', pass: true },
     { name: 'first completion (builds the lazy completion index)', ours: firstMs, target: 'reported', pass: true },
-    { name: `complete {{entity:<letters>, p50 (${times.length} calls, ${QUERIES.length} queries)`, ours: percentile(times, 50), peer: percentile(peer, 50), peerName: 'a bare includes() scan of 100k names', target: '≤ 5 ms p95', pass: true },
+    { name: `complete {{entity:<letters>, p50 (${times.length} calls, ${QUERIES.length} queries)`, ours: percentile(times, 50), peer: percentile(peer, 50), peerName: 'a bare includes() scan of 100k names', target: 'reported', pass: true },
     { name: 'complete {{entity:<letters>, p95', ours: percentile(times, 95), peer: percentile(peer, 95), peerName: 'a bare includes() scan of 100k names', target: '≤ 5 ms', pass: percentile(times, 95) <= 5 },
   ];
   report(`autocomplete (${ENTITIES.toLocaleString('en')}-entity catalog)`, rows);

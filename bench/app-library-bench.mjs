@@ -1,72 +1,213 @@
-// Library service benchmarks: saving (a revision and a re-index per save), full-text search and
-// listing over a library of 2,000 stories, in a temporary SQLite file.
+// Library service benchmarks with the real Library class on real SQLite files:
+// - FTS search and story open on a 100,000-story library (targets: search ≤ 10 ms p95, open ≤ 5 ms
+//   p95), each beside the bare SQLite statement doing the same lookup in the same file;
+// - listing one beat of the 100,000;
+// - saving (a revision and a re-index per save) a 10,000-word story, in a small temporary library.
+// The 100,000-story library takes minutes to build (every story goes through the shared parser and
+// renderer for its search text): it is built once, in batches of one transaction each, into
+// node_modules/.cache/studio-bench/ and reused while its schema and corpus version are current.
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateCatalog, generateStory, median, percentile, report } from './bench-util.mjs';
+import { generateCatalog, generateStory, median, percentile, report, rng } from './bench-util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cacheDir = join(root, 'node_modules', '.cache', 'studio-bench');
+const STORIES = 100_000;
+/** Bump when the generated corpus changes: a cached library of another version is rebuilt. */
+const CORPUS_VERSION = 1;
+const BATCH = 5_000;
+
+/** The library service, bundled from its TypeScript sources into the cache (as the app's build does). */
+export async function loadLibrary() {
+  const out = join(cacheDir, 'library.mjs');
+  await build({ entryPoints: [join(root, 'electron/services/library/index.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
+}
+
+// ── a corpus with a realistic spread of word frequencies ─────────────────────────────────────
+
+const STOP = 'the of and a to in is that for on it with as was by at from be this an are or its has but not have'.split(' ');
+const SYLLABLES = 'ka lo mi ne ru sa te vo da fi gu he ji ko la ma no pe qui ri so tu va we xi yo ze bra cle dro fre glo pra stri tha'.split(' ');
+
+/** 30,000 words: English stop words first, then made-up words, ranked for a Zipf distribution. */
+function vocabulary() {
+  const r = rng(11);
+  const words = [...STOP];
+  const seen = new Set(words);
+  while (words.length < 30_000) {
+    const n = 2 + Math.floor(r() * 3);
+    let w = '';
+    for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(r() * SYLLABLES.length)];
+    if (!seen.has(w)) (seen.add(w), words.push(w));
+  }
+  return words;
+}
+
+/** A sampler of word ranks with P(rank r) ∝ 1/r (Zipf, s = 1). */
+function zipf(n, r) {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1);
+  return () => {
+    const x = r() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+/** Story `i` of the corpus: front matter, 80–450 words in paragraphs, a few references, a unique marker word. */
+function corpusStory(i, words, pick, r) {
+  const phrase = (n, from = 0) => Array.from({ length: n }, () => words[Math.max(from, pick())]).join(' ');
+  const title = phrase(3 + Math.floor(r() * 5), 40);
+  const dek = phrase(8 + Math.floor(r() * 8), 20);
+  const paragraphs = [];
+  let left = 80 + Math.floor(r() * 370);
+  while (left > 0) {
+    const n = Math.min(left, 30 + Math.floor(r() * 50));
+    left -= n;
+    let p = phrase(n);
+    if (r() < 0.3) p += ` {{entity:entity-${Math.floor(r() * 500).toString(36)}-x|${words[40 + pick() % 2000]}}}`;
+    paragraphs.push(p.charAt(0).toUpperCase() + p.slice(1) + '.');
+  }
+  paragraphs.splice(1, 0, `Filed under marker${i.toString(36)}.`);
+  return `---\ntitle: ${JSON.stringify(title)}\ndek: ${JSON.stringify(dek)}\nbeat: beat-${i % 50}\nstatus: ${['draft', 'review', 'approved', 'published'][i % 4]}\n---\n${paragraphs.join('\n\n')}\n`;
+}
+
+/** The cached 100,000-story library, built when missing or not of the current schema and corpus. */
+async function corpusLibrary(Library, SCHEMA_VERSION) {
+  mkdirSync(cacheDir, { recursive: true });
+  const file = join(cacheDir, `library-${STORIES}.sqlite`);
+  if (existsSync(file)) {
+    let current = false;
+    try {
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      const version = db.pragma('user_version', { simple: true });
+      const mark = db.prepare(`SELECT value FROM settings WHERE key = 'bench.corpus'`).get();
+      db.close();
+      current = version === SCHEMA_VERSION && mark?.value === JSON.stringify({ version: CORPUS_VERSION, stories: STORIES });
+    } catch {
+      current = false;
+    }
+    if (current) return { file, buildMs: null };
+    console.log(`(rebuilding ${file}: another schema or corpus version)`);
+  }
+  const tmp = `${file}.building`;
+  for (const f of [file, tmp]) for (const ext of ['', '-wal', '-shm']) rmSync(f + ext, { force: true });
+  const started = performance.now();
+  const lib = Library.open(tmp);
+  const words = vocabulary();
+  const r = rng(2024);
+  const pick = zipf(words.length, r);
+  for (let b = 0; b < STORIES; b += BATCH) {
+    // One transaction per batch: the Library's own calls nest in it as savepoints.
+    lib.db.transaction(() => {
+      for (let i = b; i < Math.min(STORIES, b + BATCH); i++) {
+        const rec = lib.createStory({ title: 'Untitled' });
+        lib.saveStory(rec.id, corpusStory(i, words, pick, r));
+      }
+    })();
+    process.stdout.write(`\r(building a ${STORIES.toLocaleString('en')}-story library: ${Math.min(STORIES, b + BATCH).toLocaleString('en')} stories, ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  process.stdout.write('\n');
+  lib.setSetting('bench.corpus', { version: CORPUS_VERSION, stories: STORIES });
+  lib.close();
+  renameSync(tmp, file);
+  return { file, buildMs: performance.now() - started };
+}
+
+function time(fn, n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    fn(i);
+    out.push(performance.now() - s);
+  }
+  return out;
+}
 
 export async function run() {
+  const { Library, SCHEMA_VERSION, ftsQuery } = await loadLibrary();
+  const results = [];
+
+  // ── 100,000 stories: search and open ───────────────────────────────────
+  const { file, buildMs } = await corpusLibrary(Library, SCHEMA_VERSION);
+  if (buildMs !== null) results.push({ name: `build the ${STORIES.toLocaleString('en')}-story library (once, then cached)`, ours: buildMs, target: 'reported', pass: true });
+  const lib = Library.open(file);
+  const words = vocabulary();
+  const count = lib.db.prepare('SELECT count(*) AS n FROM stories WHERE trashed = 0').get().n;
+  if (count !== STORIES) throw new Error(`the cached library holds ${count} stories, not ${STORIES}`);
+
+  // Queries as a writer types them into the search box (each word becomes a prefix term): words
+  // from common (in about half the stories) to rare (a handful), two-word queries, a partial word.
+  const queries = [
+    words[30], words[120], words[600], words[2500], words[12000],
+    `${words[120]} ${words[600]}`, `${words[45]} ${words[3000]}`, words[300].slice(0, 4), `marker${(4321).toString(36)}`,
+  ];
+  const docs = Object.fromEntries(queries.map((q) => [q, lib.db.prepare('SELECT count(*) AS n FROM stories_fts WHERE stories_fts MATCH ?').get(ftsQuery(q)).n]));
+  // The marker of story 4321 finds that story (it is the only one with it).
+  const marked = lib.search(`marker${(4321).toString(36)}`);
+  if (marked.length !== 1 || !marked[0].snippet.includes('«marker')) throw new Error('search did not find the marked story');
+  for (const q of queries) lib.search(q);
+  const perQuery = Object.fromEntries(queries.map((q) => [q, []]));
+  const searches = time((i) => {
+    const q = queries[i % queries.length];
+    const s = performance.now();
+    const hits = lib.search(q);
+    perQuery[q].push(performance.now() - s);
+    if (docs[q] > 0 && hits.length === 0) throw new Error(`no hits for ${q}`);
+  }, queries.length * 30);
+  const bare = lib.db.prepare('SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank LIMIT 50');
+  const peerSearch = time((i) => bare.all(ftsQuery(queries[i % queries.length])), queries.length * 30);
+  const peerName = 'bare FTS5 MATCH … ORDER BY rank LIMIT 50';
+  results.push({ name: `search ${STORIES.toLocaleString('en')} stories, p50 (top 50, bm25 + snippets; ${queries.length} queries × 30)`, ours: percentile(searches, 50), peer: percentile(peerSearch, 50), peerName, target: 'reported', pass: true });
+  results.push({ name: `search ${STORIES.toLocaleString('en')} stories, p95`, ours: percentile(searches, 95), peer: percentile(peerSearch, 95), peerName, target: '≤ 10 ms', pass: percentile(searches, 95) <= 10 });
+  const worst = queries.reduce((a, q) => (percentile(perQuery[q], 95) > percentile(perQuery[a], 95) ? q : a));
+  results.push({ name: `  slowest query, p95: "${worst}" (in ${docs[worst].toLocaleString('en')} stories)`, ours: percentile(perQuery[worst], 95), target: 'reported', pass: true });
+
+  const ids = lib.db.prepare('SELECT id FROM stories ORDER BY random() LIMIT 500').all().map((r) => r.id);
+  for (const id of ids.slice(0, 20)) lib.getStory(id);
+  const opens = time((i) => {
+    const rec = lib.getStory(ids[i % ids.length]);
+    if (!rec.text.startsWith('---\n') || rec.revision <= 0) throw new Error('a story opened without text or revision');
+  }, 1000);
+  const raw = lib.db.prepare('SELECT rowid, * FROM stories WHERE id = ?');
+  const peerOpen = time((i) => raw.get(ids[i % ids.length]), 1000);
+  results.push({ name: `open a story of ${STORIES.toLocaleString('en')}, p50 (getStory: text + latest revision)`, ours: percentile(opens, 50), peer: percentile(peerOpen, 50), peerName: 'bare SELECT by id', target: 'reported', pass: true });
+  results.push({ name: `open a story of ${STORIES.toLocaleString('en')}, p95`, ours: percentile(opens, 95), peer: percentile(peerOpen, 95), peerName: 'bare SELECT by id', target: '≤ 5 ms', pass: percentile(opens, 95) <= 5 });
+
+  const lists = time((i) => lib.listStories({ beat: `beat-${i % 50}` }), 20);
+  results.push({ name: `list one beat's stories (${(STORIES / 50).toLocaleString('en')} of ${STORIES.toLocaleString('en')}), median`, ours: median(lists), target: 'reported', pass: true });
+  const listAll = time(() => lib.listStories(), 3);
+  results.push({ name: `list all ${STORIES.toLocaleString('en')} stories (the library pane's first list), median`, ours: median(listAll), target: 'reported', pass: true });
+  lib.close();
+
+  // ── saving: a 10,000-word story, one revision and one re-index per save ──
   const dir = mkdtempSync(join(tmpdir(), 'studio-bench-'));
   try {
-    const out = join(root, 'node_modules', '.cache', 'studio-bench', 'library.mjs');
-    await build({ entryPoints: [join(root, 'electron/services/library/index.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
-    const { Library } = await import(pathToFileURL(out).href);
-    const lib = Library.open(join(dir, 'bench.sqlite'));
+    const small = Library.open(join(dir, 'bench.sqlite'));
     const { slugs } = generateCatalog(2000);
-    const results = [];
-
-    // 1. 2,000 stories of ~800 words each, created then saved once.
-    const bodies = Array.from({ length: 20 }, (_, i) => generateStory({ words: 800 + i * 10, slugs }));
-    let t = performance.now();
-    const ids = [];
-    for (let i = 0; i < 2000; i++) {
-      const rec = lib.createStory({ title: `Story ${i}` });
-      lib.saveStory(rec.id, `---\ntitle: Story ${i} about ${i % 7 === 0 ? 'lighthouses' : 'weights'}\nbeat: beat-${i % 50}\n---\n${bodies[i % 20]}\n`);
-      ids.push(rec.id);
-    }
-    const fillMs = performance.now() - t;
-    results.push({ name: 'create + save 2,000 stories (~800 words)', ours: fillMs, target: 'reported', pass: true });
-
-    // 2. Autosave of a 10,000-word story: one revision and one FTS re-index per save.
+    const rec = small.createStory({ title: 'Big' });
     const big = generateStory({ words: 10_000, slugs });
-    const saves = [];
-    for (let i = 0; i < 30; i++) {
-      const s = performance.now();
-      lib.saveStory(ids[0], `---\ntitle: Big\n---\n${big}\nedit ${i}\n`);
-      saves.push(performance.now() - s);
-    }
-    results.push({ name: 'save a 10,000-word story (revision + re-index)', ours: median(saves), target: '≤ 25 ms', pass: median(saves) <= 25 });
-
-    // 3. Search over 2,000 stories, bm25 + snippet, top 50.
-    const queries = ['lighthouses', 'model release', 'quiet builders', 'regulators weights', 'moats'];
-    for (const q of queries) lib.search(q);
-    const times = [];
-    for (let i = 0; i < 100; i++) {
-      const s = performance.now();
-      lib.search(queries[i % queries.length]);
-      times.push(performance.now() - s);
-    }
-    results.push({ name: 'search 2,000 stories (p95, top 50 with snippets)', ours: percentile(times, 95), target: '≤ 50 ms', pass: percentile(times, 95) <= 50 });
-
-    // 4. Listing with a beat filter.
-    const lists = [];
-    for (let i = 0; i < 50; i++) {
-      const s = performance.now();
-      lib.listStories({ beat: `beat-${i % 50}` });
-      lists.push(performance.now() - s);
-    }
-    results.push({ name: 'list stories of one beat (2,000 in library)', ours: median(lists), target: '≤ 5 ms', pass: median(lists) <= 5 });
-    lib.close();
-    report('app library', results);
-    return results;
+    const saves = time((i) => small.saveStory(rec.id, `---\ntitle: Big\n---\n${big}\nedit ${i}\n`), 30);
+    results.push({ name: 'save a 10,000-word story (revision + re-index), median', ours: median(saves), target: '≤ 25 ms', pass: median(saves) <= 25 });
+    small.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  report(`app library (${STORIES.toLocaleString('en')} stories, ${file.replace(`${root}/`, '')})`, results);
+  for (const q of queries) console.log(`  - "${q}": ${docs[q].toLocaleString('en')} stories, p50 ${percentile(perQuery[q], 50).toFixed(2)} ms, p95 ${percentile(perQuery[q], 95).toFixed(2)} ms`);
+  return results;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

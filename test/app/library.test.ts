@@ -1,15 +1,48 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Library, LibraryError, SCHEMA_VERSION, readLibraryCatalog } from '../../electron/services/library/index.js';
+import { APPLICATION_ID, Library, LibraryError, SCHEMA_VERSION, readLibraryCatalog } from '../../electron/services/library/index.js';
 import { MIGRATIONS } from '../../electron/services/library/schema.js';
-import { sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
+import { packageRoot, sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
 
 let dir: string;
 const seed = () => ({ seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
 const story = (title: string, body: string, extra = '') => `---\ntitle: ${title}\nbeat: open-source-ai\nstatus: draft\n${extra}---\n${body}\n`;
+
+/**
+ * Opens `file` with the library as a user who may not write it, and returns the error (or null).
+ * Root may write any file, so as root this runs in a child process as `nobody` (uid 65534) with
+ * the library bundled from its sources; otherwise in this process.
+ */
+async function openAsReader(file: string): Promise<{ name: string; reason?: string; file?: string; message: string } | null> {
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot) {
+    try {
+      Library.open(file).close();
+      return null;
+    } catch (e) {
+      const err = e as LibraryError;
+      return { name: err.name, reason: err.reason, file: err.file, message: err.message };
+    }
+  }
+  const bundle = join(packageRoot(), 'node_modules', '.cache', 'studio-test', `library-${process.pid}.mjs`);
+  await build({ entryPoints: [join(packageRoot(), 'electron/services/library/index.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+  chmodSync(dir, 0o755);
+  const script = `const { Library } = await import(${JSON.stringify(bundle)});
+try { Library.open(process.argv[1]).close(); console.log('null'); }
+catch (e) { console.log(JSON.stringify({ name: e.name, reason: e.reason, file: e.file, message: e.message })); }`;
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, file], { uid: 65534, gid: 65534, cwd: dir });
+    return JSON.parse(stdout) as { name: string; message: string } | null;
+  } finally {
+    rmSync(bundle, { force: true });
+  }
+}
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'studio-lib-'));
@@ -90,6 +123,48 @@ describe('library', () => {
     lib.close();
   });
 
+  it('ranks a match in the title above one in the dek, above one in the body, and more matches higher', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const add = (title: string, body: string, dek?: string) => {
+      const rec = lib.createStory();
+      lib.saveStory(rec.id, story(title, body, dek ? `dek: ${dek}\n` : ''));
+      return rec.id;
+    };
+    const filler = 'words about other things entirely '.repeat(10);
+    const inBody = add('Harbour report', `${filler} one mention of a bathysphere here. ${filler}`);
+    const inDek = add('Harbour notes', filler, 'The bathysphere dives again');
+    const inTitle = add('Bathysphere dives', filler);
+    const inBodyTwice = add('Harbour diary', `${filler} bathysphere and bathysphere again. ${filler}`);
+    for (let i = 0; i < 20; i++) add(`Unrelated ${i}`, filler);
+    const hits = lib.search('bathysphere');
+    expect(hits.map((h) => h.id)).toEqual([inTitle, inDek, inBodyTwice, inBody]);
+    expect(hits.every((h) => h.snippet.includes('«bathysphere»') || h.snippet.includes('«Bathysphere»'))).toBe(true);
+    // Prefix terms: a partial word finds the same stories; every word of the query is required.
+    expect(lib.search('bathys').map((h) => h.id)).toEqual([inTitle, inDek, inBodyTwice, inBody]);
+    expect(lib.search('bathysphere dives').map((h) => h.id)).toEqual([inTitle, inDek]);
+    expect(lib.search('bathysphere', 2)).toHaveLength(2);
+    lib.close();
+  });
+
+  it('search fills its page past trashed best hits, in rank order', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const ids: string[] = [];
+    // Story i mentions the word i + 1 times in a body of equal length: later stories rank higher.
+    for (let i = 0; i < 120; i++) {
+      const rec = lib.createStory();
+      lib.saveStory(rec.id, story(`Story ${i}`, `${'quokka '.repeat(i + 1)}${'filler '.repeat(200 - i)}`));
+      ids.push(rec.id);
+    }
+    const all = lib.search('quokka', 200).map((h) => h.id);
+    expect(all).toEqual([...ids].reverse());
+    for (const id of ids.slice(30)) lib.trashStory(id); // the 90 best
+    const hits = lib.search('quokka', 20);
+    expect(hits.map((h) => h.id)).toEqual(ids.slice(10, 30).reverse());
+    expect(hits.every((h) => h.snippet.includes('«quokka»'))).toBe(true);
+    expect(hits.map((h) => h.rank)).toEqual([...hits.map((h) => h.rank)].sort((a, b) => a - b));
+    lib.close();
+  });
+
   it('imports a story file and reports bad input per file', () => {
     const lib = Library.open(join(dir, 'lib.sqlite'), seed());
     const ok = lib.importText('a.md', story('Imported', 'hello {{entity:nobody-here}}'));
@@ -121,6 +196,76 @@ describe('library', () => {
     lib.close();
   });
 
+  // A library as each older version left it (made by hand with that version's migrations), with
+  // stories, revisions, a trashed story, a catalog and settings; opened by this version.
+  for (let version = 1; version < SCHEMA_VERSION; version++) {
+    it(`migrates a version-${version} library to version ${SCHEMA_VERSION}, keeping every story, revision and setting`, () => {
+      const file = join(dir, `v${version}.sqlite`);
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      for (let v = 0; v < version; v++) MIGRATIONS[v]!(db);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${version}`);
+      const texts = {
+        a: ['---\ntitle: Airships return\ndek: Zeppelins over the bay\nbeat: open-source-ai\n---\nFirst draft about hangars.\n',
+          '---\ntitle: Airships return\ndek: Zeppelins over the bay\nbeat: open-source-ai\nstatus: review\n---\nSecond draft about hangars and mooring masts.\n'],
+        b: ['---\ntitle: Quiet lighthouses\n---\nKeepers and lamps.\n'],
+      } as const;
+      const hasDek = version >= 2;
+      let rowid = 0;
+      for (const [id, revs] of Object.entries(texts)) {
+        const text = revs[revs.length - 1]!;
+        const title = /title: (.*)/.exec(text)![1]!;
+        const status = /status: (.*)/.exec(text)?.[1] ?? 'draft';
+        const trashed = id === 'b' ? 1 : 0;
+        db.prepare(`INSERT INTO stories (id, slug, title, status, beat, text, created_at, updated_at, trashed) VALUES (?, ?, ?, ?, '', ?, '2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z', ?)`)
+          .run(id, `slug-${id}`, title, status, text, trashed);
+        rowid++;
+        if (hasDek) {
+          const dek = /dek: (.*)/.exec(text)?.[1] ?? '';
+          db.prepare('UPDATE stories SET dek = ? WHERE id = ?').run(dek, id);
+          db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)').run(rowid, title, dek, text.split('---\n')[2]);
+        }
+        for (const t of revs) db.prepare("INSERT INTO revisions (story_id, text, title, created_at) VALUES (?, ?, ?, '2025-01-01T00:00:00Z')").run(id, t, title);
+      }
+      db.prepare("INSERT INTO catalog (id, json, updated_at) VALUES (1, ?, '2025-01-01')").run(JSON.stringify({ entities: [{ slug: 'ada', name: 'Ada Lovelace', type: 'person' }], beats: [], stories: [] }));
+      db.prepare("INSERT INTO settings (key, value) VALUES ('theme', '\"dark\"')").run();
+      const revisionsBefore = db.prepare('SELECT id, story_id, text FROM revisions ORDER BY id').all() as Array<{ id: number; story_id: string; text: string }>;
+      db.close();
+
+      const lib = Library.open(file);
+      expect(lib.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(lib.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+      expect(lib.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(lib.db.pragma('foreign_key_check')).toEqual([]);
+      expect(lib.db.prepare('SELECT id, story_id, text FROM revisions ORDER BY id').all()).toEqual(revisionsBefore);
+      expect(lib.getStory('a').text).toBe(texts.a[1]);
+      expect(lib.getStory('a').status).toBe('review');
+      expect(lib.getStory('a').revision).toBe(2);
+      expect(lib.listRevisions('a').map((r) => lib.getRevision(r.id).text)).toEqual([...texts.a].reverse());
+      expect(lib.listStories().map((s) => s.id)).toEqual(['a']);
+      expect(lib.listStories({ trashed: true }).map((s) => s.id)).toEqual(['b']);
+      // Search works on the migrated index: by title, dek and body, and not on the trashed story.
+      expect(lib.search('zeppelins').map((h) => h.id)).toEqual(['a']);
+      expect(lib.search('mooring').map((h) => h.id)).toEqual(['a']);
+      expect(lib.search('lighthouses')).toEqual([]);
+      lib.restoreStory('b');
+      expect(lib.search('lighthouses').map((h) => h.id)).toEqual(['b']);
+      expect(lib.catalog()?.entities.get('ada')?.name).toBe('Ada Lovelace');
+      expect(lib.getSetting('theme')).toBe('dark');
+      // The migrated library keeps working: a save is a new revision after the old ones.
+      const saved = lib.saveStory('a', texts.a[0]);
+      expect(saved.revision).toBeGreaterThan(Math.max(...revisionsBefore.map((r) => r.id)));
+      expect(lib.restoreRevision(revisionsBefore[1]!.id).changed).toBe(true);
+      expect(lib.getStory('a').text).toBe(texts.a[1]);
+      lib.close();
+      // Opening again migrates nothing twice.
+      const again = Library.open(file);
+      expect(again.listRevisions('a')).toHaveLength(4);
+      again.close();
+    });
+  }
+
   it('refuses damaged, foreign and newer files with one-line errors, leaving them untouched', () => {
     const corrupt = join(dir, 'corrupt.sqlite');
     writeFileSync(corrupt, 'this is not a database at all, just text\n'.repeat(20));
@@ -144,6 +289,128 @@ describe('library', () => {
     expect(() => Library.open(foreign)).toThrow(/another program/);
   });
 
+  describe('refusals name the file in one line and change no byte of it', () => {
+    /** A library with a few stories and revisions, closed; its bytes. */
+    function makeLibrary(name: string): { file: string; bytes: Buffer } {
+      const file = join(dir, name);
+      const lib = Library.open(file);
+      for (let i = 0; i < 5; i++) {
+        const rec = lib.createStory({ title: `Story ${i}` });
+        for (let j = 0; j < 5; j++) lib.saveStory(rec.id, story(`Story ${i}`, `Draft ${j} ${'with some words '.repeat(40)}`));
+      }
+      lib.close();
+      return { file, bytes: readFileSync(file) };
+    }
+
+    /** Runs `fn`, which must throw a LibraryError for `file` with this reason in one line. */
+    function refusal(fn: () => unknown, file: string, reason: LibraryError['reason']): LibraryError {
+      let error: unknown;
+      try {
+        fn();
+      } catch (e) {
+        error = e;
+      }
+      expect(error, 'no error was thrown').toBeInstanceOf(LibraryError);
+      const e = error as LibraryError;
+      expect(e.reason).toBe(reason);
+      expect(e.file).toBe(file);
+      expect(e.message.startsWith(`${file}: `)).toBe(true);
+      expect(e.message).not.toMatch(/[\r\n]/);
+      return e;
+    }
+
+    it('a library newer than this version', () => {
+      const { file } = makeLibrary('newer.sqlite');
+      const db = new Database(file);
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      db.close();
+      const bytes = readFileSync(file);
+      const e = refusal(() => Library.open(file), file, 'newer');
+      expect(e.message).toContain(`library version ${SCHEMA_VERSION + 1}; this one reads up to ${SCHEMA_VERSION}`);
+      expect(e.message).toContain('left untouched');
+      expect(readFileSync(file).equals(bytes)).toBe(true);
+      refusal(() => Library.open(file, { readonly: true }), file, 'newer');
+      expect(readFileSync(file).equals(bytes)).toBe(true);
+    });
+
+    it('SQLite files of other programs', () => {
+      const tables = join(dir, 'other.sqlite');
+      const a = new Database(tables);
+      a.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
+      a.close();
+      const tablesBytes = readFileSync(tables);
+      expect(refusal(() => Library.open(tables), tables, 'foreign').message).toContain('another program');
+      expect(readFileSync(tables).equals(tablesBytes)).toBe(true);
+
+      const appId = join(dir, 'fossil.sqlite');
+      const b = new Database(appId);
+      b.pragma(`application_id = ${0x0f055112}`);
+      b.pragma('user_version = 1');
+      b.exec('CREATE TABLE blob (rid INTEGER PRIMARY KEY)');
+      b.close();
+      const appIdBytes = readFileSync(appId);
+      refusal(() => Library.open(appId), appId, 'foreign');
+      expect(readFileSync(appId).equals(appIdBytes)).toBe(true);
+    });
+
+    it('damaged files: not SQLite, a damaged schema page, truncated, damaged story pages', () => {
+      const { bytes } = makeLibrary('good.sqlite');
+      const pageSize = bytes.readUInt16BE(16);
+      expect(bytes.length / pageSize).toBeGreaterThan(4);
+      const variants: Record<string, Buffer> = {
+        'text.sqlite': Buffer.from('# notes\nnot a database at all\n'.repeat(50)),
+        'schema.sqlite': Buffer.concat([bytes.subarray(0, 100), Buffer.alloc(pageSize - 100, 0xa5), bytes.subarray(pageSize)]),
+        'truncated.sqlite': bytes.subarray(0, pageSize + 1000),
+        'pages.sqlite': Buffer.concat([bytes.subarray(0, pageSize), Buffer.from(Array.from({ length: bytes.length - pageSize }, (_, i) => (i * 131 + 7) & 0xff))]),
+      };
+      for (const [name, content] of Object.entries(variants)) {
+        const file = join(dir, name);
+        writeFileSync(file, content);
+        // Refused on opening or, when only story pages are damaged, on the first read; never written.
+        refusal(() => {
+          const lib = Library.open(file);
+          try {
+            lib.listStories();
+            lib.search('draft');
+          } finally {
+            lib.close();
+          }
+        }, file, 'corrupt');
+        expect(readFileSync(file).equals(content), `${name} was changed`).toBe(true);
+      }
+    });
+
+    it('a library locked by another connection', () => {
+      const { file } = makeLibrary('locked.sqlite');
+      const holder = new Database(file);
+      try {
+        // Another program holding the library exclusively (as `locking_mode = EXCLUSIVE` does).
+        holder.pragma('locking_mode = EXCLUSIVE');
+        holder.exec('BEGIN EXCLUSIVE; COMMIT');
+        const bytes = readFileSync(file);
+        const e = refusal(() => Library.open(file), file, 'locked');
+        expect(e.message).toContain('locked by another program');
+        expect(readFileSync(file).equals(bytes)).toBe(true);
+      } finally {
+        holder.close();
+      }
+      // Once released, it opens with everything in it.
+      const lib = Library.open(file);
+      expect(lib.listStories()).toHaveLength(5);
+      expect(lib.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      lib.close();
+    }, 20_000);
+
+    it('a read-only library file', async () => {
+      const { file, bytes } = makeLibrary('readonly.sqlite');
+      chmodSync(file, 0o444);
+      const e = await openAsReader(file);
+      expect(e).toMatchObject({ name: 'LibraryError', reason: 'read-only', file });
+      expect(e?.message).toBe(`${file}: the library is read-only; nothing was changed`);
+      expect(readFileSync(file).equals(bytes)).toBe(true);
+    }, 30_000);
+  });
+
   it('reports a locked library clearly', () => {
     const file = join(dir, 'lib.sqlite');
     Library.open(file).close();
@@ -151,12 +418,7 @@ describe('library', () => {
     holder.pragma('journal_mode = DELETE');
     holder.exec('BEGIN EXCLUSIVE');
     try {
-      const lib = Library.open(file);
-      // WAL may still let it open; a write must then fail with the locked message.
-      expect(() => lib.createStory({ title: 'x' })).toThrow(/locked by another program/);
-      lib.close();
-    } catch (e) {
-      expect((e as Error).message).toMatch(/locked by another program/);
+      expect(() => Library.open(file)).toThrow(/lib\.sqlite: the library is locked by another program/);
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
