@@ -1,267 +1,204 @@
-import type { EditorView } from '@codemirror/view';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { EMPTY_CATALOG, STORY_STATUSES, indexCatalog, parseStory, serializeStory, storyFields, updateMeta, type Catalog, type Story } from '../shared/index.js';
-import type { RevisionSummary, Settings, StudioApi } from '../shared/api/contract.js';
-import { getStudio } from './api.js';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { CommandId } from '../shared/api/commands.js';
+import type { ImportReport, Settings } from '../shared/api/contract.js';
+import { parseStory, type FrontMatter } from '../shared/index.js';
+import { hostKind } from './api.js';
+import { isMac } from './commands/platform.js';
+import { useCommandKeymap } from './commands/use-command-keymap.js';
+import { CommandPalette } from './components/command-palette.js';
 import { EditorPane } from './components/editor-pane.js';
+import { HistoryPanel } from './components/history-panel.js';
+import { ImportDialog } from './components/import-dialog.js';
 import { LibraryPane } from './components/library-pane.js';
+import { MenuBar } from './components/menu-bar.js';
+import { MetaForm } from './components/meta-form.js';
 import { PreviewPane } from './components/preview-pane.js';
+import { ReviewView } from './components/review-view.js';
+import { SettingsDialog } from './components/settings/settings-dialog.js';
+import { ShortcutsDialog } from './components/shortcuts-dialog.js';
 import { Splitter } from './components/splitter.js';
-import { ScrollSync } from './editor/index.js';
+import { StatusBar, countWords } from './components/status-bar.js';
+import { editMeta } from './editor/meta-edit.js';
+import { usePaneLayout } from './hooks/use-pane-layout.js';
+import { useScrollSync } from './hooks/use-scroll-sync.js';
+import { useStoryActions } from './hooks/use-story-actions.js';
+import { useStorySession } from './hooks/use-story-session.js';
+import { useStudio } from './hooks/use-studio.js';
+import { useFileDrop } from './import/use-file-drop.js';
+import { useImporter } from './import/use-importer.js';
 
-type SaveState = 'saved' | 'dirty' | 'saving' | 'error';
+type Dialog = 'settings' | 'shortcuts' | 'palette' | 'import' | null;
 
-const WORDS_PER_MINUTE = 230;
+const NEXT_THEME: Record<Settings['theme'], Settings['theme']> = { system: 'dark', dark: 'light', light: 'system' };
+const IMPORT_ACCEPT = '.md,.txt,.markdown,text/markdown,text/plain';
 
-function wordCount(story: Story | null): number {
-  if (!story) return 0;
-  return story.body.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
-}
-
-/** The one changed range between two texts (common prefix and suffix kept), so the cursor and scroll stay put. */
-function minimalChange(a: string, b: string): { from: number; to: number; insert: string } {
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  return { from: start, to: endA, insert: b.slice(start, endB) };
-}
-
-function applyTheme(theme: Settings['theme']) {
-  const dark = theme === 'dark' || (theme === 'system' && window.matchMedia?.('(prefers-color-scheme: dark)').matches);
-  document.documentElement.dataset.theme = dark ? 'dark' : 'light';
-}
-
-/** Newsdesk Studio: library, editor and preview in three resizable panes. */
+/**
+ * Newsdesk Studio: library, editor and preview (or review) in resizable, collapsible panes, with
+ * the shared commands on keys, a menu bar (browser host) or the native menu (Electron), and dialogs.
+ * State lives in hooks (hooks/); this file lays the parts out and maps commands to them.
+ */
 export function App() {
-  const [api, setApi] = useState<StudioApi | null>(null);
-  const [fatal, setFatal] = useState<string | null>(null);
+  const { api, fatal, catalog, catalogIndex, settings: settingsControl } = useStudio();
+  const settings = settingsControl.settings;
   const [error, setError] = useState<string | null>(null);
-  const [catalog, setCatalog] = useState<Catalog>(EMPTY_CATALOG);
-  const [settings, setSettingsState] = useState<Settings | null>(null);
-  const [openId, setOpenId] = useState<string | null>(null);
-  const [initialText, setInitialText] = useState('');
-  const [docKey, setDocKey] = useState<string | null>(null);
-  const [text, setText] = useState('');
-  const [saveState, setSaveState] = useState<SaveState>('saved');
-  const [refreshKey, setRefreshKey] = useState(0);
-  const [sizes, setSizes] = useState<number[]>([22, 42, 36]);
-  const [revisions, setRevisions] = useState<RevisionSummary[] | null>(null);
-
-  const viewRef = useRef<EditorView | null>(null);
-  const previewRef = useRef<HTMLDivElement>(null);
-  const syncRef = useRef<ScrollSync | null>(null);
-  const pending = useRef<{ id: string; text: string } | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-
   const onError = useCallback((m: string) => setError(m), []);
+  const [refreshKey, refreshLibrary] = useReducer((n: number) => n + 1, 0);
+  const session = useStorySession(api, settings?.autosaveMs ?? 800, onError, refreshLibrary);
+  const actions = useStoryActions(api, session, onError, refreshLibrary);
+  const layout = usePaneLayout(settingsControl);
+  const scroll = useScrollSync();
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [reviewing, setReviewing] = useState(false);
+  const [focusSearch, requestSearchFocus] = useReducer((n: number) => n + 1, 0);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const mac = useMemo(isMac, []);
+  const { openStory } = actions;
+
+  const onImported = useCallback((reports: ImportReport[]) => {
+    refreshLibrary();
+    const first = reports.find((r) => r.ok && r.id);
+    if (first?.id) void openStory(first.id);
+  }, [openStory]);
+  const importer = useImporter(api, onImported);
+  const startImport = useCallback((files: File[]) => {
+    setDialog('import');
+    void importer.start(files);
+  }, [importer.start]); // eslint-disable-line react-hooks/exhaustive-deps
+  const dragging = useFileDrop(startImport);
+
+  const story = useMemo(() => (session.docKey === null ? null : parseStory(session.text, { catalog: catalogIndex })), [session.text, session.docKey, catalogIndex]);
+
+  // Review mode compares versions of the open story: it ends when no story is open.
+  useEffect(() => {
+    if (!session.openId) setReviewing(false);
+  }, [session.openId]);
 
   useEffect(() => {
-    let a: StudioApi;
-    try {
-      a = getStudio();
-    } catch (e) {
-      setFatal((e as Error).message);
-      return;
+    if (focusSearch) searchRef.current?.focus();
+  }, [focusSearch]);
+
+  const chooseFiles = useCallback(() => fileInput.current?.click(), []);
+
+  const run = useCallback((id: CommandId) => {
+    switch (id) {
+      case 'story.new': return void actions.create();
+      case 'story.import':
+        // A file picker needs a user gesture: a key press has one, a native menu's message does not.
+        if (navigator.userActivation?.isActive) chooseFiles();
+        else {
+          importer.dismiss();
+          setDialog('import');
+        }
+        return;
+      case 'story.export-md': return void actions.exportAs('md');
+      case 'story.export-text': return void actions.exportAs('text');
+      case 'story.export-html': return void actions.exportAs('html');
+      case 'app.settings': return setDialog('settings');
+      case 'library.search':
+        if (!layout.isShown('library')) layout.toggle('library');
+        return requestSearchFocus();
+      case 'view.toggle-library': return layout.toggle('library');
+      case 'view.toggle-preview': return layout.toggle('preview');
+      case 'view.review':
+        if (!session.openId) return onError('Open a story to review its revisions.');
+        if (!reviewing) void session.flush();
+        return setReviewing(!reviewing);
+      case 'view.history': return void actions.toggleHistory();
+      case 'theme.light': return void settingsControl.update({ theme: 'light' });
+      case 'theme.dark': return void settingsControl.update({ theme: 'dark' });
+      case 'theme.system': return void settingsControl.update({ theme: 'system' });
+      case 'app.palette': return setDialog('palette');
+      case 'app.shortcuts': return setDialog('shortcuts');
     }
-    setApi(a);
-    Promise.all([a.getCatalog({}), a.getSettings({})]).then(([c, s]) => {
-      setCatalog(c);
-      setSettingsState(s);
-      setSizes(s.paneSizes);
-      applyTheme(s.theme);
-    }, (e: Error) => setFatal(e.message));
-  }, []);
+  }, [actions, chooseFiles, importer, layout, session, reviewing, settingsControl, onError]);
+  useCommandKeymap(api, run);
 
-  const catalogIndex = useMemo(() => indexCatalog(catalog), [catalog]);
-  const story = useMemo(() => (docKey === null ? null : parseStory(text, { catalog: catalogIndex })), [text, docKey, catalogIndex]);
-  const words = wordCount(story);
-
-  const flush = useCallback(async () => {
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = null;
-    const p = pending.current;
-    if (!p || !api) return;
-    pending.current = null;
-    setSaveState('saving');
-    try {
-      const r = await api.saveStory(p);
-      setSaveState(pending.current ? 'dirty' : 'saved');
-      if (r.changed) setRefreshKey((k) => k + 1);
-    } catch (e) {
-      setSaveState('error');
-      setError((e as Error).message);
-    }
-  }, [api]);
-
-  const onChange = useCallback((t: string) => {
-    setText(t);
-    if (!openId) return;
-    pending.current = { id: openId, text: t };
-    setSaveState('dirty');
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void flush(), Math.min(1000, settings?.autosaveMs ?? 800));
-  }, [openId, flush, settings]);
-
-  const open = useCallback(async (id: string) => {
-    if (!api) return;
-    await flush();
-    try {
-      const rec = await api.getStory({ id });
-      setOpenId(rec.id);
-      setInitialText(rec.text);
-      setText(rec.text);
-      setDocKey(`${rec.id}:${rec.revision}:${Date.now()}`);
-      setRevisions(null);
-      setSaveState('saved');
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [api, flush]);
-
-  useEffect(() => {
-    const before = () => void flush();
-    window.addEventListener('beforeunload', before);
-    window.addEventListener('pagehide', before);
-    return () => {
-      window.removeEventListener('beforeunload', before);
-      window.removeEventListener('pagehide', before);
-    };
-  }, [flush]);
-
-  const onView = useCallback((view: EditorView | null) => {
-    viewRef.current = view;
-    syncRef.current = view && previewRef.current ? new ScrollSync(view, previewRef.current) : null;
-  }, []);
-
-  /** Rewrites front-matter fields through the shared core and puts the result in the editor. */
-  function setField(key: string, value: string) {
-    const view = viewRef.current;
-    if (!view) return;
-    const current = parseStory(view.state.doc.toString());
-    const next = serializeStory(updateMeta(current, { [key]: value === '' ? undefined : value }));
-    view.dispatch({ changes: minimalChange(view.state.doc.toString(), next), userEvent: 'input.meta' });
-  }
-
-  async function saveSettings(patch: Partial<Settings>) {
-    if (!api) return;
-    try {
-      const s = await api.setSettings(patch);
-      setSettingsState(s);
-      applyTheme(s.theme);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
-
-  async function exportAs(format: 'md' | 'text' | 'html') {
-    if (!api || !openId) return;
-    await flush();
-    try {
-      const r = await api.exportStory({ id: openId, format });
-      const url = URL.createObjectURL(new Blob([r.content], { type: format === 'html' ? 'text/html' : 'text/plain' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = r.fileName;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 1000);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
-
-  async function showHistory() {
-    if (!api || !openId) return;
-    if (revisions) return setRevisions(null);
-    await flush();
-    try {
-      setRevisions(await api.listRevisions({ id: openId }));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
-
-  async function restore(revisionId: number) {
-    if (!api || !openId) return;
-    try {
-      await api.restoreRevision({ revisionId });
-      setRefreshKey((k) => k + 1);
-      await open(openId);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
-
-  function drag(index: number, percent: number) {
-    setSizes((s) => {
-      const next = [...s];
-      if (index === 0) {
-        const left = Math.max(10, Math.min(percent, 100 - next[2]! - 15));
-        next[1] = next[1]! + next[0]! - left;
-        next[0] = left;
-      } else {
-        const edge = Math.max(next[0]! + 15, Math.min(percent, 90));
-        next[1] = edge - next[0]!;
-        next[2] = 100 - edge;
-      }
-      return next;
-    });
-  }
+  const onPatch = useCallback((patch: FrontMatter) => {
+    const view = scroll.view.current;
+    if (view && !editMeta(view, patch)) onError('The front matter cannot be read: fix it in the text first.');
+  }, [scroll.view, onError]);
 
   if (fatal) return <div className="fatal" role="alert"><h1>Newsdesk Studio</h1><p>{fatal}</p></div>;
   if (!api || !settings) return <div className="loading">Loading…</div>;
 
-  const f = story ? storyFields(story) : null;
-  const theme = settings.theme;
+  const [libSize, editorSize, previewSize] = layout.sizes as [number, number, number];
+  const showLibrary = layout.isShown('library');
+  const showPreview = layout.isShown('preview') && !reviewing;
+  const columns = [
+    ...(showLibrary ? [`${libSize}fr`, '6px'] : []),
+    reviewing ? `${editorSize + previewSize}fr` : `${editorSize}fr`,
+    ...(showPreview ? ['6px', `${previewSize}fr`] : []),
+  ];
+
   return (
-    <div className="app" style={{ gridTemplateColumns: `${sizes[0]}fr 6px ${sizes[1]}fr 6px ${sizes[2]}fr` }}>
-      <LibraryPane api={api} catalog={catalog} selectedId={openId} refreshKey={refreshKey} onOpen={(id) => void open(id)} onChanged={() => setRefreshKey((k) => k + 1)} onError={onError} />
-      <Splitter label="Resize library" onDrag={(p) => drag(0, p)} onDone={() => void saveSettings({ paneSizes: sizes })} />
-      <EditorPane docKey={docKey} initialText={initialText} catalog={catalogIndex} onChange={onChange} onView={onView} onScroll={() => syncRef.current?.onEditorScroll()}>
-        {docKey !== null && f && (
-          <div className="toolbar meta-form">
-            <input aria-label="Title" className="title-input" value={f.title ?? ''} placeholder="Title" onChange={(e) => setField('title', e.target.value)} />
-            <select aria-label="Status" value={f.status ?? 'draft'} onChange={(e) => setField('status', e.target.value)}>
-              {STORY_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
-            </select>
-            <select aria-label="Beat" value={f.beat ?? ''} onChange={(e) => setField('beat', e.target.value)}>
-              <option value="">No beat</option>
-              {f.beat && !catalogIndex.beats.has(f.beat) && <option value={f.beat}>{f.beat} (unknown)</option>}
-              {catalog.beats.map((b) => <option key={b.slug} value={b.slug}>{b.name}</option>)}
-            </select>
-          </div>
+    <div className="app">
+      {hostKind() === 'browser' && <MenuBar run={run} mac={mac} />}
+      <main className="panes" style={{ gridTemplateColumns: columns.join(' ') }}>
+        {showLibrary && (
+          <>
+            <LibraryPane
+              api={api} catalog={catalog} selectedId={session.openId} refreshKey={refreshKey} searchRef={searchRef}
+              onOpen={(id) => void openStory(id)} onCreate={(beat) => void actions.create(beat)} onImport={chooseFiles}
+              onChanged={refreshLibrary} onError={onError}
+            />
+            <Splitter label="Resize library" value={libSize} onResize={(f) => layout.resize('library', 'editor', f)} onDone={layout.commit} />
+          </>
         )}
-        {docKey !== null && (
-          <div className="toolbar status-bar">
-            <span className={`save-state ${saveState}`} data-testid="save-state">{saveState === 'saved' ? 'Saved' : saveState === 'saving' ? 'Saving…' : saveState === 'dirty' ? 'Unsaved' : 'Not saved'}</span>
-            <span data-testid="word-count">{words} words · {Math.max(1, Math.ceil(words / WORDS_PER_MINUTE))} min read</span>
-            <span className="spacer" />
-            <button type="button" onClick={() => void showHistory()}>History</button>
-            <button type="button" onClick={() => void exportAs('md')}>.md</button>
-            <button type="button" onClick={() => void exportAs('text')}>.txt</button>
-            <button type="button" onClick={() => void exportAs('html')}>.html</button>
-            <button type="button" title="Theme" onClick={() => void saveSettings({ theme: theme === 'system' ? 'dark' : theme === 'dark' ? 'light' : 'system' })}>Theme: {theme}</button>
-          </div>
+        <EditorPane
+          docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={reviewing}
+          onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll}
+        >
+          {story && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} />}
+          {story && (
+            <div className="toolbar editor-tools">
+              <button type="button" aria-pressed={!!actions.revisions} onClick={() => void actions.toggleHistory()}>History</button>
+              <span className="spacer" />
+              <span className="muted">Export</span>
+              <button type="button" title="Export as .md" onClick={() => void actions.exportAs('md')}>.md</button>
+              <button type="button" title="Export as .txt" onClick={() => void actions.exportAs('text')}>.txt</button>
+              <button type="button" title="Export as .html" onClick={() => void actions.exportAs('html')}>.html</button>
+            </div>
+          )}
+          {actions.revisions && <HistoryPanel revisions={actions.revisions} onRestore={(id) => void actions.restore(id)} onClose={actions.closeHistory} />}
+        </EditorPane>
+        {reviewing && session.openId && (
+          <ReviewView api={api} storyId={session.openId} currentText={session.text} catalog={catalogIndex} site={settings.site} onClose={() => setReviewing(false)} onError={onError} />
         )}
-        {revisions && (
-          <ul className="revisions" aria-label="Revisions">
-            {revisions.map((r, i) => (
-              <li key={r.id}>
-                <span>{new Date(r.createdAt).toLocaleString()} — {r.title || 'Untitled'} ({r.size} chars)</span>
-                {i > 0 && <button type="button" onClick={() => void restore(r.id)}>Restore</button>}
-              </li>
-            ))}
-          </ul>
+        {showPreview && (
+          <>
+            <Splitter label="Resize preview" value={editorSize} onResize={(f) => layout.resize('editor', 'preview', f)} onDone={layout.commit} />
+            <PreviewPane ref={scroll.previewRef} story={story} catalog={catalogIndex} site={settings.site} onScroll={scroll.onPreviewScroll} />
+          </>
         )}
-      </EditorPane>
-      <Splitter label="Resize preview" onDrag={(p) => drag(1, p)} onDone={() => void saveSettings({ paneSizes: sizes })} />
-      <PreviewPane ref={previewRef} story={story} catalog={catalogIndex} site={settings.site} onScroll={() => syncRef.current?.onPreviewScroll()} />
+      </main>
+      <StatusBar
+        saveState={session.docKey === null ? null : session.saveState}
+        words={story ? countWords(story.body) : 0}
+        theme={settings.theme}
+        libraryShown={showLibrary}
+        previewShown={layout.isShown('preview')}
+        reviewing={reviewing}
+        canReview={!!session.openId}
+        onToggleLibrary={() => run('view.toggle-library')}
+        onTogglePreview={() => run('view.toggle-preview')}
+        onToggleReview={() => run('view.review')}
+        onCycleTheme={() => void settingsControl.update({ theme: NEXT_THEME[settingsControl.settings?.theme ?? 'system'] })}
+      />
+      <input ref={fileInput} type="file" multiple accept={IMPORT_ACCEPT} hidden data-testid="import-input" onChange={(e) => {
+        const files = Array.from(e.target.files ?? []);
+        e.target.value = '';
+        startImport(files);
+      }} />
+      {dialog === 'import' && (
+        <ImportDialog run={importer.run} onChoose={chooseFiles} onOpen={(id) => { setDialog(null); void openStory(id); }} onClose={() => { setDialog(null); importer.dismiss(); }} />
+      )}
+      {dialog === 'settings' && <SettingsDialog settings={settings} save={(patch) => settingsControl.update(patch, { optimistic: false })} onClose={() => setDialog(null)} />}
+      {dialog === 'shortcuts' && <ShortcutsDialog mac={mac} onClose={() => setDialog(null)} />}
+      {dialog === 'palette' && <CommandPalette mac={mac} run={run} onClose={() => setDialog(null)} />}
+      {dragging && <div className="drop-overlay" aria-hidden="true"><div>Drop files to import them</div></div>}
       {error && (
-        <div className="toast" role="alert" onClick={() => setError(null)}>{error} <button type="button" className="link">Dismiss</button></div>
+        <div className="toast" role="alert">{error} <button type="button" className="link" onClick={() => setError(null)}>Dismiss</button></div>
       )}
     </div>
   );

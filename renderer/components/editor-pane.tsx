@@ -8,6 +8,8 @@ export interface EditorPaneProps {
   docKey: string | null;
   initialText: string;
   catalog: CatalogIndex;
+  /** Kept mounted while review mode shows instead (so the editor, its undo history and scroll stay). */
+  hidden?: boolean;
   onChange(text: string): void;
   onView(view: EditorView | null): void;
   onScroll(): void;
@@ -15,7 +17,7 @@ export interface EditorPaneProps {
 }
 
 /** The CodeMirror editor; a new state per opened story (so undo history never crosses stories). */
-export function EditorPane({ docKey, initialText, catalog, onChange, onView, onScroll, children }: EditorPaneProps) {
+export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onView, onScroll, children }: EditorPaneProps) {
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);
@@ -45,7 +47,7 @@ export function EditorPane({ docKey, initialText, catalog, onChange, onView, onS
   }, [docKey, catalog]);
 
   return (
-    <section className="pane editor" aria-label="Editor">
+    <section className="pane editor" aria-label="Editor" hidden={hidden}>
       {children}
       {docKey === null ? <p className="empty">Select a story in the library, or create one.</p> : null}
       <div className="editor-host" ref={host} data-testid="editor" />

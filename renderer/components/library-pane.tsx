@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState, type Ref } from 'react';
 import type { Catalog } from '../../shared/index.js';
-import type { ImportReport, SearchHit, StorySummary, StudioInput } from '../../shared/api/contract.js';
+import type { SearchHit, StorySummary, StudioInput } from '../../shared/api/contract.js';
 import { Snippet } from './snippet.js';
 
 const STATUSES = ['draft', 'review', 'approved', 'published'] as const;
@@ -10,21 +10,25 @@ export interface LibraryPaneProps {
   catalog: Catalog;
   selectedId: string | null;
   refreshKey: number;
+  /** The search box, for the "Search library" command. */
+  searchRef: Ref<HTMLInputElement>;
   onOpen(id: string): void;
+  /** New story (in the beat the list is filtered by, if any). */
+  onCreate(beat: string | undefined): void;
+  /** Import… (the file picker). */
+  onImport(): void;
   onChanged(): void;
   onError(message: string): void;
 }
 
 /** The library: search, filters, the story list, new, import and trash. */
-export function LibraryPane({ api, catalog, selectedId, refreshKey, onOpen, onChanged, onError }: LibraryPaneProps) {
+export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, onOpen, onCreate, onImport, onChanged, onError }: LibraryPaneProps) {
   const [stories, setStories] = useState<StorySummary[]>([]);
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [status, setStatus] = useState('');
   const [beat, setBeat] = useState('');
   const [showTrash, setShowTrash] = useState(false);
-  const [reports, setReports] = useState<ImportReport[]>([]);
-  const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     let live = true;
@@ -50,31 +54,6 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, onOpen, onCh
     };
   }, [api, query, refreshKey, onError]);
 
-  async function create() {
-    try {
-      const rec = await api.createStory({ beat: beat || undefined });
-      onChanged();
-      onOpen(rec.id);
-    } catch (e) {
-      onError((e as Error).message);
-    }
-  }
-
-  async function importFiles(list: FileList | null) {
-    if (!list || list.length === 0) return;
-    const files = await Promise.all([...list].map(async (f) => ({ name: f.name, text: await f.text() })));
-    try {
-      const r = await api.importFiles({ files });
-      setReports(r);
-      onChanged();
-      const first = r.find((x) => x.ok && x.id);
-      if (first?.id) onOpen(first.id);
-    } catch (e) {
-      onError((e as Error).message);
-    }
-    if (fileInput.current) fileInput.current.value = '';
-  }
-
   async function toggleTrash(s: StorySummary) {
     try {
       if (s.trashed) await api.restoreStory({ id: s.id });
@@ -90,7 +69,7 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, onOpen, onCh
   return (
     <section className="pane library" aria-label="Library">
       <div className="toolbar">
-        <input type="search" className="search-box" placeholder="Search stories…" aria-label="Search stories" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input ref={searchRef} type="search" className="search-box" placeholder="Search stories…" aria-label="Search stories" value={query} onChange={(e) => setQuery(e.target.value)} />
       </div>
       <div className="toolbar filters">
         <select aria-label="Status filter" value={status} onChange={(e) => setStatus(e.target.value)}>
@@ -103,22 +82,10 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, onOpen, onCh
         </select>
       </div>
       <div className="toolbar">
-        <button type="button" onClick={create} data-testid="new-story">New story</button>
-        <button type="button" onClick={() => fileInput.current?.click()}>Import…</button>
-        <input ref={fileInput} type="file" multiple accept=".md,.txt,.markdown,text/markdown,text/plain" hidden onChange={(e) => importFiles(e.target.files)} data-testid="import-input" />
+        <button type="button" onClick={() => onCreate(beat || undefined)} data-testid="new-story">New story</button>
+        <button type="button" onClick={onImport}>Import…</button>
         <label className="check"><input type="checkbox" checked={showTrash} onChange={(e) => setShowTrash(e.target.checked)} /> Trash</label>
       </div>
-      {reports.length > 0 && (
-        <div className="import-report" role="status">
-          {reports.map((r, i) => (
-            <div key={i} className={r.ok ? 'ok' : 'bad'}>
-              {r.ok ? `Imported ${r.name}${r.diagnostics ? ` (${r.diagnostics} lint findings)` : ''}` : r.error}
-              {r.notices.map((n, j) => <div key={j} className="notice">{n}</div>)}
-            </div>
-          ))}
-          <button type="button" className="link" onClick={() => setReports([])}>Dismiss</button>
-        </div>
-      )}
       <ul className="story-list" aria-label={hits ? 'Search results' : 'Stories'}>
         {hits
           ? hits.map((h) => (

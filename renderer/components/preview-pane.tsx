@@ -1,6 +1,8 @@
-import DOMPurify from 'dompurify';
-import { forwardRef, useMemo } from 'react';
+import { forwardRef, useMemo, useState } from 'react';
 import { renderHtml, storyFields, type CatalogIndex, type Story } from '../../shared/index.js';
+import { refInfo, type RefInfo } from '../preview/ref-info.js';
+import { sanitizeStoryHtml } from '../preview/sanitize.js';
+import { REF_CARD_ID, RefCard } from './ref-card.js';
 
 export interface PreviewPaneProps {
   story: Story | null;
@@ -9,30 +11,53 @@ export interface PreviewPaneProps {
   onScroll(): void;
 }
 
-/** The preview: the shared renderer's HTML, sanitised again with DOMPurify, with data-line kept for scroll sync. */
+/** The reference element an event happened in, if any. */
+function refAt(target: EventTarget | null): HTMLElement | null {
+  return target instanceof Element ? (target.closest('.ref[data-kind][data-slug]') as HTMLElement | null) : null;
+}
+
+/**
+ * Links in the preview never navigate the app: citation links scroll to their source, everything
+ * else (references, web links) stays put. Middle clicks too.
+ */
+export function keepLinksInPlace(e: React.MouseEvent) {
+  const a = (e.target as Element).closest('a');
+  if (!a) return;
+  e.preventDefault();
+  const href = a.getAttribute('href') ?? '';
+  if (e.type === 'click' && href.startsWith('#')) {
+    const target = (e.currentTarget as HTMLElement).querySelector(`[id="${CSS.escape(href.slice(1))}"]`);
+    target?.scrollIntoView({ block: 'center' });
+  }
+}
+
+/**
+ * The preview: the shared renderer's HTML, sanitised again with DOMPurify, with data-line kept for
+ * scroll sync. A reference shows its catalog entry on hover and on keyboard focus.
+ */
 export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function PreviewPane({ story, catalog, site, onScroll }, ref) {
-  const html = useMemo(() => {
-    if (!story) return '';
-    const raw = renderHtml(story, { catalog, site });
-    return DOMPurify.sanitize(raw, { ALLOW_DATA_ATTR: true, FORBID_TAGS: ['style', 'form', 'input'], FORBID_ATTR: ['style'] });
-  }, [story, catalog, site]);
+  const html = useMemo(() => (story ? sanitizeStoryHtml(renderHtml(story, { catalog, site })) : ''), [story, catalog, site]);
+  const [card, setCard] = useState<{ el: HTMLElement; info: RefInfo; rect: DOMRect } | null>(null);
   const f = story ? storyFields(story) : null;
   const beat = f?.beat ? (catalog.beats.get(f.beat)?.name ?? f.beat) : '';
 
-  function onClick(e: React.MouseEvent) {
-    const a = (e.target as HTMLElement).closest('a');
-    if (!a) return;
-    e.preventDefault();
-    const href = a.getAttribute('href') ?? '';
-    if (href.startsWith('#')) {
-      const target = (e.currentTarget as HTMLElement).querySelector(`[id="${CSS.escape(href.slice(1))}"]`);
-      target?.scrollIntoView({ block: 'center' });
-    }
+  function show(el: HTMLElement | null) {
+    if (!el || card?.el === el) return;
+    card?.el.removeAttribute('aria-describedby');
+    el.setAttribute('aria-describedby', REF_CARD_ID);
+    setCard({ el, info: refInfo(el.dataset.kind ?? '', el.dataset.slug ?? '', catalog), rect: el.getBoundingClientRect() });
+  }
+  function hide() {
+    card?.el.removeAttribute('aria-describedby');
+    setCard(null);
   }
 
   return (
     <section className="pane preview" aria-label="Preview">
-      <div className="preview-scroll" ref={ref} onScroll={onScroll} data-testid="preview">
+      <div className="preview-scroll" ref={ref} onScroll={() => {
+        if (card) hide();
+        onScroll();
+      }} data-testid="preview">
         {story ? (
           <article className="story">
             <header data-line={1}>
@@ -40,12 +65,27 @@ export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function
               {f?.dek && <p className="dek" data-line={story.spans.dek?.line ?? 1}>{f.dek}</p>}
               {beat && <p className="story-meta">{beat}{f?.status ? ` · ${f.status}` : ''}</p>}
             </header>
-            <div className="story-body" onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />
+            <div
+              className="story-body"
+              onClick={keepLinksInPlace}
+              onAuxClick={keepLinksInPlace}
+              onMouseOver={(e) => show(refAt(e.target))}
+              onMouseOut={(e) => {
+                if (card && !card.el.contains(e.relatedTarget as Node | null) && document.activeElement !== card.el) hide();
+              }}
+              onFocus={(e) => show(refAt(e.target))}
+              onBlur={() => card && hide()}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape' && card) hide();
+              }}
+              dangerouslySetInnerHTML={{ __html: html }}
+            />
           </article>
         ) : (
           <p className="empty">Open or create a story to see its preview.</p>
         )}
       </div>
+      {card && <RefCard info={card.info} rect={card.rect} />}
     </section>
   );
 });

@@ -1,0 +1,91 @@
+import { useEffect, useRef, useState } from 'react';
+import { MENU_GROUPS, STUDIO_COMMANDS, formatKey, type CommandId, type MenuGroup } from '../../shared/api/commands.js';
+
+const TITLES: Record<MenuGroup, string> = { file: 'File', edit: 'Edit', view: 'View', help: 'Help' };
+
+/**
+ * The browser host's menu bar (Electron has the native one, built from the same command list):
+ * File, Edit, View, Help, each command with its key. Arrow keys move within and across menus,
+ * Escape closes.
+ */
+export function MenuBar({ run, mac }: { run(id: CommandId): void; mac: boolean }) {
+  const [open, setOpen] = useState<MenuGroup | null>(null);
+  const bar = useRef<HTMLElement>(null);
+
+  // Clicking or tabbing elsewhere closes the open menu.
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: Event) => {
+      if (!bar.current?.contains(e.target as Node)) setOpen(null);
+    };
+    document.addEventListener('pointerdown', away);
+    document.addEventListener('focusin', away);
+    return () => {
+      document.removeEventListener('pointerdown', away);
+      document.removeEventListener('focusin', away);
+    };
+  }, [open]);
+
+  // The first item of a menu that opened gets the focus.
+  useEffect(() => {
+    if (open) bar.current?.querySelector<HTMLElement>(`[data-menu="${open}"] [role=menuitem]`)?.focus();
+  }, [open]);
+
+  function onMenuKey(e: React.KeyboardEvent, group: MenuGroup) {
+    const items = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[role=menuitem]')];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    const i = MENU_GROUPS.indexOf(group);
+    if (e.key === 'ArrowDown') items[(at + 1) % items.length]?.focus();
+    else if (e.key === 'ArrowUp') items[(at - 1 + items.length) % items.length]?.focus();
+    else if (e.key === 'Home') items[0]?.focus();
+    else if (e.key === 'End') items[items.length - 1]?.focus();
+    else if (e.key === 'ArrowRight') setOpen(MENU_GROUPS[(i + 1) % MENU_GROUPS.length]!);
+    else if (e.key === 'ArrowLeft') setOpen(MENU_GROUPS[(i - 1 + MENU_GROUPS.length) % MENU_GROUPS.length]!);
+    else if (e.key === 'Escape') {
+      setOpen(null);
+      bar.current?.querySelector<HTMLElement>(`[data-menu-button="${group}"]`)?.focus();
+    } else return;
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  return (
+    <nav className="menubar" aria-label="Menu" ref={bar}>
+      <span className="app-name">Newsdesk Studio</span>
+      {MENU_GROUPS.map((group) => (
+        <div className="menu" key={group}>
+          <button
+            type="button"
+            data-menu-button={group}
+            aria-haspopup="menu"
+            aria-expanded={open === group}
+            onClick={() => setOpen(open === group ? null : group)}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowDown') {
+                e.preventDefault();
+                setOpen(group);
+              }
+            }}
+          >
+            {TITLES[group]}
+          </button>
+          {open === group && (
+            <ul role="menu" aria-label={TITLES[group]} data-menu={group} onKeyDown={(e) => onMenuKey(e, group)}>
+              {STUDIO_COMMANDS.filter((c) => c.menu === group).map((c) => (
+                <li role="none" key={c.id}>
+                  <button type="button" role="menuitem" onClick={() => {
+                    setOpen(null);
+                    run(c.id);
+                  }}>
+                    <span>{c.label}</span>
+                    <kbd>{formatKey(c.key, mac)}</kbd>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ))}
+    </nav>
+  );
+}

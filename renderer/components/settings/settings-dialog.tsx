@@ -1,0 +1,66 @@
+import { useState } from 'react';
+import { THEMES, type Settings } from '../../../shared/api/contract.js';
+import { Modal } from '../modal.js';
+import { PublishingBackendSettings } from './publishing-backend.js';
+
+export interface SettingsDialogProps {
+  settings: Settings;
+  /** Saves a change; resolves to null or the host's one-line reason for refusing it. */
+  save(patch: Partial<Settings>): Promise<string | null>;
+  onClose(): void;
+}
+
+/** The studio's settings (site URL, theme, autosave delay) and the slot for the publishing backend's. */
+export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps) {
+  const [site, setSite] = useState(settings.site);
+  const [theme, setTheme] = useState(settings.theme);
+  const [autosave, setAutosave] = useState(String(settings.autosaveMs));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    // The host validates too (the contract's schema); this only says it sooner, in words.
+    const ms = Number(autosave);
+    if (!Number.isInteger(ms) || ms < 100 || ms > 1000) return setError('Autosave delay: a whole number of milliseconds from 100 to 1000.');
+    setBusy(true);
+    const problem = await save({ site: site.trim(), theme, autosaveMs: ms });
+    setBusy(false);
+    if (problem) setError(problem);
+    else onClose();
+  }
+
+  return (
+    <Modal title="Settings" onClose={onClose} className="settings" testId="settings-dialog">
+      <form className="settings-form" onSubmit={submit} noValidate>
+        <section aria-labelledby="settings-studio">
+          <h3 id="settings-studio">Studio</h3>
+          <label>
+            <span>Site URL</span>
+            <input type="url" name="site" required value={site} onChange={(e) => setSite(e.target.value)} aria-describedby="settings-site-help" />
+          </label>
+          <p id="settings-site-help" className="help">Where references and citations link to in the preview and exports.</p>
+          <label>
+            <span>Theme</span>
+            <select name="theme" value={theme} onChange={(e) => setTheme(e.target.value as Settings['theme'])}>
+              {THEMES.map((t) => <option key={t} value={t}>{t}</option>)}
+            </select>
+          </label>
+          <label>
+            <span>Autosave delay (ms)</span>
+            <input type="number" name="autosaveMs" min={100} max={1000} step={50} value={autosave} onChange={(e) => setAutosave(e.target.value)} />
+          </label>
+        </section>
+        <section aria-labelledby="settings-publishing" className="settings-slot">
+          <h3 id="settings-publishing">Publishing backend</h3>
+          <PublishingBackendSettings />
+        </section>
+        {error && <p className="form-error" role="alert">{error}</p>}
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="submit" className="primary" disabled={busy}>Save</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,47 @@
+import type { ReactNode } from 'react';
+import type { Settings } from '../../shared/api/contract.js';
+import type { SaveState } from '../hooks/use-story-session.js';
+
+const SAVE_LABELS: Record<SaveState, string> = { saved: 'Saved', saving: 'Saving…', dirty: 'Unsaved', error: 'Not saved' };
+const WORDS_PER_MINUTE = 230;
+
+export interface StatusBarProps {
+  /** Null while no story is open. */
+  saveState: SaveState | null;
+  words: number;
+  theme: Settings['theme'];
+  libraryShown: boolean;
+  previewShown: boolean;
+  reviewing: boolean;
+  canReview: boolean;
+  onToggleLibrary(): void;
+  onTogglePreview(): void;
+  onToggleReview(): void;
+  onCycleTheme(): void;
+  /**
+   * SLOT — sync status. The sync work puts its indicator here (between the story's figures and
+   * the view toggles); nothing else in the bar needs to change.
+   */
+  syncStatus?: ReactNode;
+}
+
+/** The bottom bar: save state, word count and reading time, the sync slot, pane toggles and the theme. */
+export function StatusBar(p: StatusBarProps) {
+  return (
+    <footer className="status-bar" aria-label="Status">
+      {p.saveState && <span className={`save-state ${p.saveState}`} data-testid="save-state">{SAVE_LABELS[p.saveState]}</span>}
+      {p.saveState && <span data-testid="word-count">{p.words} words · {Math.max(1, Math.ceil(p.words / WORDS_PER_MINUTE))} min read</span>}
+      <span className="spacer" />
+      {p.syncStatus}
+      <button type="button" aria-pressed={p.libraryShown} onClick={p.onToggleLibrary}>Library</button>
+      <button type="button" aria-pressed={p.previewShown} onClick={p.onTogglePreview}>Preview</button>
+      <button type="button" aria-pressed={p.reviewing} disabled={!p.canReview} onClick={p.onToggleReview}>Review</button>
+      <button type="button" onClick={p.onCycleTheme} title="Theme (system → dark → light)">Theme: {p.theme}</button>
+    </footer>
+  );
+}
+
+/** Words of a story body: runs of non-space holding a letter or a digit. */
+export function countWords(body: string): number {
+  return body.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+}

@@ -1,0 +1,92 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { StudioApi } from '../../shared/api/contract.js';
+
+export type SaveState = 'saved' | 'dirty' | 'saving' | 'error';
+
+export interface StorySession {
+  openId: string | null;
+  /** Changes whenever another story (or a restored revision) is loaded: a new editor state then. */
+  docKey: string | null;
+  /** The text the editor was loaded with. */
+  initialText: string;
+  /** The text as typed, saved or not. */
+  text: string;
+  saveState: SaveState;
+  open(id: string): Promise<void>;
+  onChange(text: string): void;
+  /** Saves what is pending now (before opening another story, exporting, reviewing, closing). */
+  flush(): Promise<void>;
+}
+
+/**
+ * The open story and its autosave: every change is saved at most `autosaveMs` (≤ 1 s) after the
+ * last keystroke, and at once before another story opens or the page goes away.
+ */
+export function useStorySession(api: StudioApi | null, autosaveMs: number, onError: (m: string) => void, onSaved: () => void): StorySession {
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [docKey, setDocKey] = useState<string | null>(null);
+  const [initialText, setInitialText] = useState('');
+  const [text, setText] = useState('');
+  const [saveState, setSaveState] = useState<SaveState>('saved');
+  const pending = useRef<{ id: string; text: string } | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const openIdRef = useRef<string | null>(null);
+  const savedRef = useRef(onSaved);
+  savedRef.current = onSaved;
+
+  const flush = useCallback(async () => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    const p = pending.current;
+    if (!p || !api) return;
+    pending.current = null;
+    setSaveState('saving');
+    try {
+      const r = await api.saveStory(p);
+      setSaveState(pending.current ? 'dirty' : 'saved');
+      if (r.changed) savedRef.current();
+    } catch (e) {
+      setSaveState('error');
+      onError((e as Error).message);
+    }
+  }, [api, onError]);
+
+  const delay = Math.min(1000, autosaveMs);
+  const onChange = useCallback((t: string) => {
+    setText(t);
+    const id = openIdRef.current;
+    if (!id) return;
+    pending.current = { id, text: t };
+    setSaveState('dirty');
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => void flush(), delay);
+  }, [flush, delay]);
+
+  const open = useCallback(async (id: string) => {
+    if (!api) return;
+    await flush();
+    try {
+      const rec = await api.getStory({ id });
+      openIdRef.current = rec.id;
+      setOpenId(rec.id);
+      setInitialText(rec.text);
+      setText(rec.text);
+      setDocKey(`${rec.id}:${rec.revision}:${Date.now()}`);
+      setSaveState('saved');
+    } catch (e) {
+      onError((e as Error).message);
+    }
+  }, [api, flush, onError]);
+
+  useEffect(() => {
+    const before = () => void flush();
+    window.addEventListener('beforeunload', before);
+    window.addEventListener('pagehide', before);
+    return () => {
+      window.removeEventListener('beforeunload', before);
+      window.removeEventListener('pagehide', before);
+    };
+  }, [flush]);
+
+  return { openId, docKey, initialText, text, saveState, open, onChange, flush };
+}

@@ -1,0 +1,41 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { StudioApi } from '../../shared/api/contract.js';
+import { EMPTY_CATALOG, indexCatalog, type Catalog, type CatalogIndex } from '../../shared/index.js';
+import { getStudio } from '../api.js';
+import { useSettings, type SettingsControl } from './use-settings.js';
+
+export interface Studio {
+  api: StudioApi | null;
+  /** Why the studio cannot start (no secret, host unreachable), shown instead of the app. */
+  fatal: string | null;
+  catalog: Catalog;
+  catalogIndex: CatalogIndex;
+  settings: SettingsControl;
+}
+
+/** Connects to the host (`window.studio`) and loads the catalog and the settings once. */
+export function useStudio(): Studio {
+  const [api, setApi] = useState<StudioApi | null>(null);
+  const [fatal, setFatal] = useState<string | null>(null);
+  const [catalog, setCatalog] = useState<Catalog>(EMPTY_CATALOG);
+  const settings = useSettings(api);
+  const { load } = settings;
+
+  useEffect(() => {
+    let a: StudioApi;
+    try {
+      a = getStudio();
+    } catch (e) {
+      setFatal((e as Error).message);
+      return;
+    }
+    setApi(a);
+    Promise.all([a.getCatalog({}), a.getSettings({})]).then(([c, s]) => {
+      setCatalog(c);
+      load(s);
+    }, (e: Error) => setFatal(e.message));
+  }, [load]);
+
+  const catalogIndex = useMemo(() => indexCatalog(catalog), [catalog]);
+  return { api, fatal, catalog, catalogIndex, settings };
+}
