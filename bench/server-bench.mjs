@@ -1,92 +1,189 @@
-// The publishing backend under load, beside bare Fastify routes answering the same bytes:
-//   story PUT rate (every request a new story version, unique Idempotency-Keys) and public page rate.
-// Run after `node scripts/build.mjs server`: node bench/server-bench.mjs [--duration 5] [--connections 10] [--sync FULL|NORMAL]
+// The publishing backend under load on loopback (issue 4), each rate beside a bare Fastify route
+// answering the same bytes, measured with autocannon in one run:
+//   - story PUT: every request makes a new story version (each connection creates its own story with
+//     If-None-Match: *, then updates it with If-Match on the version it got back; fresh keys);
+//   - public page: GET /stories/:slug of a published story.
+// Targets: PUT ≥ 1,000/s; page ≥ 50 % of the bare route.
+// The server is the built `studio-server serve` (default durability: every acknowledged write on
+// disk) in its own process, as it runs for real, and the bare routes are in another: autocannon, here,
+// does not share their event loop. `npm run bench` calls run(); alone:
+//   node bench/server-bench.mjs [--duration 5] [--connections 10]
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({
-  options: { duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '10' }, sync: { type: 'string', default: 'FULL' } },
-});
-const duration = Number(values.duration);
-const connections = Number(values.connections);
-const { buildServer, SqliteStore, newToken, hashToken } = await import(join(root, 'dist/server/cli.js'));
-const catalog = JSON.parse(readFileSync(join(root, 'resources/catalog.json'), 'utf8'));
+const CLI = join(root, 'dist/server/cli.js');
+const PUT_TARGET = 1000;
+const PAGE_RATIO_TARGET = 0.5;
 
-const dir = mkdtempSync(join(tmpdir(), 'studio-server-bench-'));
-const store = new SqliteStore(join(dir, 'bench.sqlite'), { synchronous: values.sync });
-await store.seedCatalog(catalog);
-const token = newToken();
-await store.createToken('bench', 'publisher', hashToken(token));
-const app = await buildServer({ store, site: 'https://aidran.ai', logger: false });
+/** A story of about 5 KB with references and a citation, as a PUT body. */
+function benchStory() {
+  const paragraph = (i) =>
+    `Paragraph ${i}: {{entity:sam-altman|Altman}} and {{entity:openai}} met the {{beat:open-source-ai|open-source crowd}}[1]. ${'Words go here. '.repeat(20)}`;
+  return {
+    title: 'Benchmark story about open models',
+    dek: 'A story put again and again.',
+    beat: 'open-source-ai',
+    body: `${Array.from({ length: 12 }, (_, i) => paragraph(i)).join('\n\n')}\n`,
+    citations: [{ n: 1, url: 'https://example.org/source', title: 'A source', source: 'Example' }],
+    status: 'published',
+  };
+}
+
+// The bare routes: Fastify with nothing but the route, sending the bytes it is given.
+const BARE_SERVER = `
+import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
+const put = readFileSync(process.env.BENCH_PUT_ANSWER, 'utf8');
+const page = readFileSync(process.env.BENCH_PAGE, 'utf8');
+const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+app.put('/api/v1/stories/:slug', async (_req, reply) => reply.type('application/json; charset=utf-8').send(put));
+app.get('/stories/:slug', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
 await app.listen({ port: 0, host: '127.0.0.1' });
-const url = `http://127.0.0.1:${app.server.address().port}`;
+process.stdout.write('listening on http://127.0.0.1:' + app.server.address().port + '\\n');
+`;
 
-const story = {
-  title: 'Benchmark story about open models',
-  dek: 'A story put again and again.',
-  beat: 'open-source-ai',
-  body: Array.from({ length: 12 }, (_, i) => `Paragraph ${i}: {{entity:sam-altman|Altman}} and {{entity:openai}} met the {{beat:open-source-ai|open-source crowd}}[1]. ${'Words go here. '.repeat(20)}`).join('\n\n') + '\n',
-  citations: [{ n: 1, url: 'https://example.org/source', title: 'A source', source: 'Example' }],
-  status: 'published',
-};
-const body = JSON.stringify(story);
-const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-none-match': '*' };
+/** Starts a server process and resolves with its URL, from its first line `listening on URL`. */
+async function startProcess(args, env = {}) {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ').slice(0, 80)} exited (${code}) before listening`)));
+  });
+  const m = /^listening on (http:\/\/\S+)$/.exec(line);
+  if (!m) throw new Error(`unexpected first line: ${line}`);
+  return { child, url: m[1] };
+}
 
-// One PUT to learn the answer's size and to have a page to serve.
-const first = await fetch(`${url}/api/v1/stories/bench-page`, { method: 'PUT', headers: { ...headers, 'idempotency-key': 'first' }, body });
-if (first.status !== 201) throw new Error(`setup PUT failed: ${first.status} ${await first.text()}`);
-const putAnswer = await first.text();
-const pageBytes = await (await fetch(`${url}/stories/bench-page`)).text();
-
-const bare = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
-bare.put('/api/v1/stories/:slug', async (_req, reply) => reply.code(201).type('application/json; charset=utf-8').send(putAnswer));
-bare.get('/stories/:slug', async (_req, reply) => reply.type('text/html; charset=utf-8').send(pageBytes));
-await bare.listen({ port: 0, host: '127.0.0.1' });
-const bareUrl = `http://127.0.0.1:${bare.server.address().port}`;
-
-let n = 0;
-function putRun(target) {
-  return autocannon({
-    url: target,
-    connections,
-    duration,
-    requests: [{
-      method: 'PUT',
-      body,
-      setupRequest: (req) => {
-        const i = ++n;
-        return { ...req, path: `/api/v1/stories/bench-${i}`, headers: { ...headers, 'idempotency-key': `bench-key-${i}` } };
-      },
-    }],
+function stop(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
   });
 }
-function getRun(target) {
-  return autocannon({ url: `${target}/stories/bench-page`, connections, duration });
+
+/** PUTs: each connection its own story, every request a new version of it. */
+function putLoad(url, { token, body, connections, duration, prefix }) {
+  const base = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  let clients = 0;
+  return autocannon({
+    url,
+    connections,
+    duration,
+    setupClient(client) {
+      const state = { slug: `${prefix}-${++clients}`, version: 0, n: 0 };
+      client.setRequests([{
+        method: 'PUT',
+        setupRequest: (req) => ({
+          ...req,
+          path: `/api/v1/stories/${state.slug}`,
+          body,
+          headers: {
+            ...base,
+            'idempotency-key': `${state.slug}-${++state.n}`,
+            ...(state.version === 0 ? { 'if-none-match': '*' } : { 'if-match': `"v${state.version}"` }),
+          },
+        }),
+        onResponse: (status, text) => {
+          // A 412 (a request cut off by a timeout, then retried) puts the chain back on the current version.
+          const answer = status < 300 ? JSON.parse(text) : status === 412 ? JSON.parse(text).current : null;
+          if (answer) state.version = answer.version;
+        },
+      }]);
+    },
+  });
 }
-const fmt = (r) => `${r.requests.average.toFixed(0)} req/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors})`;
 
-const before = n;
-const putServer = await putRun(url);
-const putsMade = n - before;
-const putBare = await putRun(bareUrl);
-const pageServer = await getRun(url);
-const pageBare = await getRun(bareUrl);
+const getLoad = (url, { connections, duration }) => autocannon({ url, connections, duration });
 
-const versions = store.db.prepare('SELECT COUNT(*) AS n FROM story_versions').get().n;
-console.log(`story PUT, server (synchronous=${values.sync}): ${fmt(putServer)}; ${versions - 1} versions written for ${putsMade} requests`);
-console.log(`story PUT, bare Fastify route, same answer bytes: ${fmt(putBare)}`);
-console.log(`  ratio server / bare: ${(putServer.requests.average / putBare.requests.average).toFixed(3)}`);
-console.log(`public page, server: ${fmt(pageServer)} (${pageBytes.length} bytes)`);
-console.log(`public page, bare Fastify route, same bytes: ${fmt(pageBare)}`);
-console.log(`  ratio server / bare: ${(pageServer.requests.average / pageBare.requests.average).toFixed(3)}`);
+const rate = (r) => r.requests.average;
+const describe = (r) =>
+  `${Math.round(rate(r)).toLocaleString('en')} req/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r['2xx'].toLocaleString('en')} × 2xx, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`;
 
-await bare.close();
-await app.close();
-await store.close();
-rmSync(dir, { recursive: true, force: true });
+export async function run({ duration = 5, connections = 10 } = {}) {
+  // Always the current sources: the server part builds in a fraction of a second.
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'server'], { cwd: root, stdio: 'ignore' });
+  const dir = mkdtempSync(join(tmpdir(), 'studio-server-bench-'));
+  const db = join(dir, 'bench.sqlite');
+  let server;
+  let bare;
+  try {
+    const token = execFileSync(process.execPath, [CLI, 'token', 'create', '--db', db, '--name', 'bench', '--role', 'publisher'], { encoding: 'utf8' }).trim();
+    server = await startProcess([CLI, 'serve', '--port', '0', '--db', db, '--catalog', join(root, 'resources/catalog.json'), '--log-level', 'warn']);
+    const body = JSON.stringify(benchStory());
+
+    // The page every GET asks for, and an update's answer (what most PUTs get back), for the bare routes.
+    const put = (slug, headers) =>
+      fetch(`${server.url}/api/v1/stories/${slug}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+        body,
+      });
+    const created = await put('bench-page', { 'idempotency-key': 'setup-1', 'if-none-match': '*' });
+    if (created.status !== 201) throw new Error(`setup PUT answered ${created.status}: ${await created.text()}`);
+    const updated = await put('bench-page', { 'idempotency-key': 'setup-2', 'if-match': '"v1"' });
+    if (updated.status !== 200) throw new Error(`setup PUT answered ${updated.status}: ${await updated.text()}`);
+    const putAnswer = await updated.text();
+    const pageResponse = await fetch(`${server.url}/stories/bench-page`);
+    if (pageResponse.status !== 200) throw new Error(`the bench page answered ${pageResponse.status}`);
+    const page = await pageResponse.text();
+    writeFileSync(join(dir, 'put-answer.json'), putAnswer);
+    writeFileSync(join(dir, 'page.html'), page);
+    bare = await startProcess(['--input-type=module', '-e', BARE_SERVER], {
+      BENCH_PUT_ANSWER: join(dir, 'put-answer.json'),
+      BENCH_PAGE: join(dir, 'page.html'),
+    });
+
+    const load = { token, body, connections, duration };
+    const putServer = await putLoad(server.url, { ...load, prefix: 'bench' });
+    const putBare = await putLoad(bare.url, { ...load, prefix: 'bare' });
+    const pageServer = await getLoad(`${server.url}/stories/bench-page`, load);
+    const pageBare = await getLoad(`${bare.url}/stories/bench-page`, load);
+    await stop(server.child);
+    server = undefined;
+
+    // What the PUTs left in the file: one version per acknowledged PUT (a PUT cut off at the end of
+    // the run may have been written without its answer being counted).
+    const { default: Database } = await import('better-sqlite3');
+    const file = new Database(db, { readonly: true });
+    const versions = file.prepare(`SELECT COUNT(*) AS n FROM story_versions WHERE slug LIKE 'bench-%' AND slug <> 'bench-page'`).get().n;
+    file.close();
+
+    const putRatio = rate(putServer) / rate(putBare);
+    const pageRatio = rate(pageServer) / rate(pageBare);
+    const putMet = rate(putServer) >= PUT_TARGET;
+    const pageMet = pageRatio >= PAGE_RATIO_TARGET;
+    console.log(`\n## Publishing backend: autocannon on loopback, ${connections} connections, ${duration} s a run`);
+    console.log(`- story PUT, each a new version: ${describe(putServer)}`);
+    console.log(`  bare Fastify route, same answer bytes: ${describe(putBare)}`);
+    console.log(`  ratio ${putRatio.toFixed(2)}; ${versions.toLocaleString('en')} versions written for ${putServer['2xx'].toLocaleString('en')} acknowledged PUTs  [target ≥ ${PUT_TARGET.toLocaleString('en')}/s: ${putMet ? 'met' : 'NOT met'}]`);
+    console.log(`- public page /stories/:slug (${Buffer.byteLength(page).toLocaleString('en')} bytes): ${describe(pageServer)}`);
+    console.log(`  bare Fastify route, same bytes: ${describe(pageBare)}`);
+    console.log(`  ratio ${pageRatio.toFixed(2)}  [target ≥ ${PAGE_RATIO_TARGET.toFixed(2)} of the bare route: ${pageMet ? 'met' : 'NOT met'}]`);
+    if (putServer.non2xx > 0 || pageServer.non2xx > 0) throw new Error(`the server answered non-2xx under load (PUT ${putServer.non2xx}, page ${pageServer.non2xx})`);
+    if (versions < putServer['2xx']) throw new Error(`${putServer['2xx']} PUTs acknowledged but only ${versions} versions written`);
+    return { put: rate(putServer), putBare: rate(putBare), putRatio, page: rate(pageServer), pageBare: rate(pageBare), pageRatio, versions, putMet, pageMet };
+  } finally {
+    await stop(server?.child);
+    await stop(bare?.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '10' } } });
+  const duration = Number(values.duration);
+  const connections = Number(values.connections);
+  if (!(duration > 0) || !Number.isInteger(connections) || connections < 1) {
+    console.error('server-bench: --duration must be a positive number of seconds and --connections a positive whole number');
+    process.exit(2);
+  }
+  await run({ duration, connections });
+}

@@ -13,6 +13,7 @@ import { apiRoutes } from './routes/api.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { pageRoutes } from './routes/pages.js';
 import { storyRoutes } from './routes/stories.js';
+import { InlineStoryChecker, WorkerStoryChecker } from './story-checker.js';
 import type { PublishingStore } from './store/store.js';
 
 declare module 'fastify' {
@@ -36,6 +37,11 @@ export interface BuildServerOptions {
   logger?: FastifyBaseLogger | false;
   /** How often finished idempotency keys older than 24 h are swept (default 10 minutes). */
   sweepIntervalMs?: number;
+  /**
+   * Check PUT stories in this many worker threads running `file` (see story-checker.ts); on the
+   * event loop when left out or `count` is 0.
+   */
+  storyWorkers?: { file: string | URL; count: number };
 }
 
 /** Paths whose values must never reach a log line. */
@@ -63,7 +69,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     const fixed = normalizeSite(siteOption);
     return () => fixed;
   })();
-  const ctx: ServerContext = { store: options.store, site };
+  const workers = options.storyWorkers;
+  const checker = workers && workers.count > 0 ? new WorkerStoryChecker(options.store, workers.file, workers.count) : new InlineStoryChecker(options.store);
+  const ctx: ServerContext = { store: options.store, site, checker };
 
   // JSON bodies: kept as received (fingerprints), parse errors answered as 400 bad_request.
   app.removeContentTypeParser('application/json');
@@ -117,6 +125,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
+    await checker.close();
   });
   return app;
 }

@@ -28,7 +28,8 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 /** The caller's token, or a 401. */
 export async function authenticate(store: PublishingStore, req: FastifyRequest): Promise<TokenInfo> {
   const header = req.headers.authorization;
-  const m = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header.trim()) : null;
+  // The scheme's name is case-insensitive (RFC 7235); the token's characters are base64url.
+  const m = typeof header === 'string' ? /^Bearer +([A-Za-z0-9_-]{20,200})$/i.exec(header.trim()) : null;
   if (!m) throw unauthorized();
   const token = await store.findToken(hashToken(m[1]!));
   if (!token) throw unauthorized('unknown token');

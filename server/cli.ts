@@ -1,6 +1,6 @@
 /**
  * `studio-server`: the reference publishing backend's command line.
- *   serve [--db FILE] [--host 127.0.0.1] [--port 8787] [--site URL] [--catalog FILE]
+ *   serve [--db FILE] [--host 127.0.0.1] [--port 8787] [--site URL] [--catalog FILE] [--story-workers N]
  *   token create --db FILE --name NAME --role writer|editor|publisher   (prints the token alone)
  *   token list --db FILE
  *   token revoke NAME --db FILE
@@ -8,14 +8,18 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { normalizeSite, parseCatalog } from '../shared/index.js';
 import { buildServer, createLogger } from './app.js';
 import { hashToken, newToken } from './auth.js';
 import { ROLES, type Role } from './store/store.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { runStoryWorkerIfOne } from './story-checker.js';
 
 const DEFAULT_DB = '.studio-data/server.sqlite';
+/** Story checks off the event loop on every core but the loop's own, up to 4 (story-checker.ts). */
+const DEFAULT_STORY_WORKERS = Math.min(4, Math.max(0, availableParallelism() - 1));
 
 class UsageError extends Error {}
 
@@ -41,8 +45,9 @@ function parseName(value: string): string {
   return value;
 }
 
-async function serve(opts: { db: string; host: string; port: string; site?: string; catalog?: string; logLevel: string }): Promise<void> {
+async function serve(opts: { db: string; host: string; port: string; site?: string; catalog?: string; logLevel: string; storyWorkers: string }): Promise<void> {
   const port = parsePort(opts.port);
+  if (!/^\d{1,2}$/.test(opts.storyWorkers) || Number(opts.storyWorkers) > 64) fail(`--story-workers ${opts.storyWorkers} is not a number of threads (0 to 64)`);
   let site: string | undefined;
   if (opts.site !== undefined) {
     try {
@@ -68,7 +73,13 @@ async function serve(opts: { db: string; host: string; port: string; site?: stri
   const store = openStore(opts.db);
   if (catalog) await store.seedCatalog(catalog);
   let listening = '';
-  const app = await buildServer({ store, site: () => site ?? listening, logger: createLogger(opts.logLevel) });
+  const app = await buildServer({
+    store,
+    site: () => site ?? listening,
+    logger: createLogger(opts.logLevel),
+    // The workers run this very file (the built bundle), which becomes one at the bottom.
+    storyWorkers: { file: new URL(import.meta.url), count: Number(opts.storyWorkers) },
+  });
   try {
     await app.listen({ host: opts.host, port });
   } catch (e) {
@@ -105,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--site <url>', 'the public site URL (default: the listening address)')
     .option('--catalog <file>', 'a catalog JSON that seeds an empty database')
     .option('--log-level <level>', 'pino log level', 'info')
+    .option('--story-workers <n>', 'worker threads that check PUT stories (0: on the event loop)', String(DEFAULT_STORY_WORKERS))
     .action(async (opts) => serve(opts));
 
   const token = program.command('token').description('manage API tokens');
@@ -186,7 +198,9 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) {
+if (runStoryWorkerIfOne()) {
+  // A story worker thread of a running server: it only answers checks.
+} else if (invokedDirectly()) {
   const code = await main(process.argv.slice(2));
   if (code !== 0) process.exit(code);
 }

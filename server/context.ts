@@ -1,8 +1,11 @@
+import type { StoryChecker } from './story-checker.js';
 import type { PublishingStore } from './store/store.js';
 
 /** What the route plugins share. */
 export interface ServerContext {
   store: PublishingStore;
+  /** Builds and lints PUT stories against the catalog (on the event loop or in workers). */
+  checker: StoryChecker;
   /** The public site (no trailing slash) that story URLs and reference links point at. */
   site(): string;
 }

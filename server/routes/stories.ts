@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { hasErrors, lintStory, readBodyFacts, referenceUrl } from '../../shared/index.js';
+import { hasErrors, referenceUrl } from '../../shared/index.js';
 import { requireRole, tokenOf } from '../auth.js';
 import { etagFor, jsonResponse, type ServerContext, type WireResponse } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { describeZodError, IF_MATCH, idempotencyKeySchema, pageQuerySchema, slugParamSchema, storyPutBodySchema, type PushStatus } from '../schemas.js';
-import type { PutStoryResult, Role, StoredStory, StoryFieldsRecord, StoryRef } from '../store/store.js';
-import { newStoryFile } from '../story-file.js';
+import type { PutStoryResult, Role, StoredStory, StoryFieldsRecord } from '../store/store.js';
 import { sendWire } from './send.js';
 
 const ROLE_FOR_STATUS: Record<PushStatus, Role> = { review: 'writer', approved: 'editor', published: 'publisher' };
@@ -109,7 +108,6 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     if (begun.state === 'done') return sendWire(reply, begun.response, { 'idempotent-replayed': 'true' });
 
     try {
-      const { index } = await store.catalog();
       const current = expected !== null ? await store.getStory(slug) : null;
       let published = body.published;
       if (published === undefined && body.status === 'published') {
@@ -125,11 +123,10 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
         status: body.status,
         ...(published !== undefined ? { published } : {}),
       };
-      const { story, text } = newStoryFile(
-        { title: body.title, dek: body.dek, beat: body.beat, slug, status: body.status, published, citations: body.citations },
-        body.body,
-      );
-      const diagnostics = lintStory(story, index);
+      const { text, diagnostics, refs } = await ctx.checker.check({
+        meta: { title: body.title, dek: body.dek, beat: body.beat, slug, status: body.status, published, citations: body.citations },
+        body: body.body,
+      });
       if (hasErrors(diagnostics)) {
         const r = jsonResponse(422, {
           error: 'invalid_story',
@@ -138,15 +135,6 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
         });
         await store.completeIdempotent(scope, r);
         return sendWire(reply, r);
-      }
-      const seen = new Set<string>();
-      const refs: StoryRef[] = [];
-      for (const ref of readBodyFacts(story).references) {
-        const id = `${ref.kind}:${ref.slug}`;
-        if (!seen.has(id)) {
-          seen.add(id);
-          refs.push({ kind: ref.kind, slug: ref.slug });
-        }
       }
       let sent: WireResponse | undefined;
       await store.putStory({

@@ -6,7 +6,8 @@
  * cost time in the size of the catalog (and reading it back from the database, more still). So the
  * store adds and removes catalog stories in place, through the index's public `stories` map.
  */
-import { CatalogIndex, type Catalog, type CatalogStory, type ReferenceKind } from '../../shared/index.js';
+import { CatalogIndex, type Beat, type Catalog, type CatalogStory, type Entity, type ReferenceKind } from '../../shared/index.js';
+import type { CatalogChange } from './store.js';
 
 export class LiveCatalogIndex extends CatalogIndex {
   /** "Did you mean" over story slugs, built on demand and dropped when the stories change. */
@@ -39,5 +40,34 @@ export class LiveCatalogIndex extends CatalogIndex {
     if (kind !== 'story') return super.closestSlug(kind, slug);
     this.storySuggestions ??= new CatalogIndex({ entities: [], beats: [], stories: [...this.stories.values()] });
     return this.storySuggestions.closestSlug('story', slug);
+  }
+}
+
+/**
+ * A copy of the catalog kept from the store's change feed (`catalogChanges`), as a story worker
+ * holds it: changes are applied in feed order, and an index is rebuilt only when entities or beats
+ * changed. Applying a change again is harmless.
+ */
+export class CatalogReplica {
+  private readonly entities = new Map<string, Entity>();
+  private readonly beats = new Map<string, Beat>();
+  private readonly stories = new Map<string, CatalogStory>();
+  index = new LiveCatalogIndex({ entities: [], beats: [], stories: [] });
+
+  apply(changes: readonly CatalogChange[]): void {
+    let rebuild = false;
+    for (const c of changes) {
+      const map: Map<string, unknown> = c.kind === 'entity' ? this.entities : c.kind === 'beat' ? this.beats : this.stories;
+      if (c.deleted) map.delete(c.slug);
+      else map.set(c.slug, c.data);
+      if (c.kind !== 'story') rebuild = true;
+      else if (!rebuild) {
+        if (c.deleted) this.index.removeStory(c.slug);
+        else this.index.setStory(c.data as CatalogStory);
+      }
+    }
+    if (rebuild) {
+      this.index = new LiveCatalogIndex({ entities: [...this.entities.values()], beats: [...this.beats.values()], stories: [...this.stories.values()] });
+    }
   }
 }

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, LOG_REDACT } from '../../server/app.js';
 import { hashToken, newToken } from '../../server/auth.js';
 import { SqliteStore } from '../../server/store/sqlite-store.js';
-import { api, freshKey, putStory, sampleStory, startServer, type TestServer } from './helpers.js';
+import { whoamiAnswerSchema } from '../../shared/protocol/index.js';
+import { api, freshKey, putStory, SAMPLE_CATALOG, sampleStory, startServer, type TestServer } from './helpers.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -33,60 +36,185 @@ describe('health and authentication', () => {
 
   it('answers 401 with {error, message} for a missing, malformed or unknown token on every protected call', async () => {
     const calls: [string, string][] = [
-      ['GET', '/api/v1/catalog'], ['PUT', '/api/v1/catalog/entities/someone'], ['GET', '/api/v1/stories'],
-      ['GET', '/api/v1/stories/x'], ['PUT', '/api/v1/stories/x'], ['DELETE', '/api/v1/stories/x'],
+      ['GET', '/api/v1/whoami'], ['GET', '/api/v1/catalog'], ['PUT', '/api/v1/catalog/entities/someone'], ['GET', '/api/v1/stories'],
+      ['GET', '/api/v1/stories/x'], ['PUT', '/api/v1/stories/x'], ['DELETE', '/api/v1/stories/x'], ['HEAD', '/api/v1/stories'],
     ];
     for (const [method, path] of calls) {
-      for (const auth of [undefined, 'Bearer ' + newToken(), 'Basic abc', 'Bearer', `Bearer ${s.tokens.writer}x`]) {
+      for (const auth of [undefined, 'Bearer ' + newToken(), 'Basic abc', 'Bearer', `Bearer ${s.tokens.writer}x`, `Bearer ${s.tokens.writer.slice(1)}`, `Basic ${s.tokens.writer}`]) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (auth) headers.authorization = auth;
         const r = await fetch(`${s.url}${path}`, { method, headers, ...(method === 'PUT' ? { body: '{}' } : {}) });
         expect(r.status, `${method} ${path} ${auth}`).toBe(401);
+        if (method === 'HEAD') continue;
         const body = await r.json();
         expect(body.error).toBe('unauthorized');
         expect(typeof body.message).toBe('string');
       }
     }
   });
+
+  it('reads the scheme name case-insensitively (RFC 7235)', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer  ']) {
+      const r = await fetch(`${s.url}/api/v1/whoami`, { headers: { authorization: `${scheme} ${s.tokens.editor}` } });
+      expect(r.status, scheme).toBe(200);
+    }
+  });
+
+  it('authenticates by the route the router matched: an encoded path reaches nothing without a token', async () => {
+    // The router decodes `%61` to `a`: these are the story list, the catalog and a story, and must need a token.
+    await create(newSlug('encoded'));
+    for (const path of ['/%61pi/v1/stories', '/%61pi/v1/catalog', '/api/%761/stories', '/%61%70%69/v1/whoami', '/api/v1/%73tories']) {
+      const r = await fetch(`${s.url}${path}`);
+      expect(r.status, path).toBe(401);
+      expect((await r.json()).error, path).toBe('unauthorized');
+      expect((await api(s, path, s.tokens.writer)).status, path).toBe(200);
+    }
+    // Health stays open whichever way it is spelled.
+    expect((await fetch(`${s.url}/api/v1/%68ealth`)).status).toBe(200);
+  });
+
+  it('forgets a revoked token at once', async () => {
+    const token = newToken();
+    await s.store.createToken('short-lived', 'editor', hashToken(token));
+    expect((await api(s, '/api/v1/whoami', token)).status).toBe(200);
+    expect(await s.store.revokeToken('short-lived')).toBe(true);
+    expect((await api(s, '/api/v1/whoami', token)).status).toBe(401);
+  });
+});
+
+describe('whoami (an extension of protocol v1)', () => {
+  it('names the token and its role, for every role', async () => {
+    for (const role of ['writer', 'editor', 'publisher'] as const) {
+      const r = await api(s, '/api/v1/whoami', s.tokens[role]);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      const body = await r.json();
+      expect(body).toEqual({ name: role, role });
+      expect(whoamiAnswerSchema.parse(body)).toEqual({ name: role, role });
+    }
+    expect(await (await api(s, '/api/v1/whoami', s.tokens.writer2)).json()).toEqual({ name: 'writer2', role: 'writer' });
+  });
 });
 
 describe('role × action matrix', () => {
-  const roles = ['writer', 'editor', 'publisher'] as const;
-  const allowed: Record<string, readonly string[]> = {
-    'read catalog': roles, 'list stories': roles, 'get story': roles,
-    'put review': roles, 'put approved': ['editor', 'publisher'], 'put published': ['publisher'],
-    'put entity': ['editor', 'publisher'], withdraw: ['publisher'],
+  // Every endpoint, for no token, an unknown token and each role: the exact status, and for a refused
+  // write, proof that nothing changed.
+  type Caller = 'none' | 'unknown' | 'writer' | 'editor' | 'publisher';
+  const CALLERS: Caller[] = ['none', 'unknown', 'writer', 'editor', 'publisher'];
+  const tokenFor = (c: Caller) => (c === 'none' ? undefined : c === 'unknown' ? newToken() : s.tokens[c]);
+  const versionOf = async (slug: string) => {
+    const r = await api(s, `/api/v1/stories/${slug}`, s.tokens.publisher);
+    return r.status === 404 ? null : ((await r.json()) as { version: number; status: string });
   };
-  for (const role of roles) {
-    for (const [action, who] of Object.entries(allowed)) {
-      it(`${role} ${who.includes(role) ? 'may' : 'may not'} ${action}`, async () => {
-        const token = s.tokens[role];
-        let r: Response;
-        if (action === 'read catalog') r = await api(s, '/api/v1/catalog', token);
-        else if (action === 'list stories') r = await api(s, '/api/v1/stories', token);
-        else if (action === 'get story') {
-          const slug = newSlug();
-          await create(slug);
-          r = await api(s, `/api/v1/stories/${slug}`, token);
-        } else if (action.startsWith('put ') && action !== 'put entity') {
-          const status = action.slice(4) as 'review';
-          r = await putStory(s, newSlug(), sampleStory({ status }), { token, ifNoneMatch: '*' });
-        } else if (action === 'put entity') {
-          r = await api(s, `/api/v1/catalog/entities/${newSlug('entity')}`, token, {
-            method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Some One', type: 'person' }),
-          });
-        } else {
-          const slug = newSlug();
-          const { version } = await create(slug, 'published');
-          r = await api(s, `/api/v1/stories/${slug}`, token, { method: 'DELETE', headers: { 'if-match': `"v${version}"` } });
+  const entityIn = async (slug: string) => {
+    const cat = await (await api(s, '/api/v1/catalog?limit=5000', s.tokens.publisher)).json();
+    return cat.entities.find((e: { slug: string }) => e.slug === slug) as { name: string } | undefined;
+  };
+
+  interface Action {
+    name: string;
+    expect: Record<Caller, number>;
+    run(token: string | undefined): Promise<{ r: Response; unchanged: () => Promise<void> }>;
+  }
+  const all = (n: number): Record<Caller, number> => ({ none: 401, unknown: 401, writer: n, editor: n, publisher: n });
+  const actions: Action[] = [
+    {
+      name: 'GET health', expect: { none: 200, unknown: 200, writer: 200, editor: 200, publisher: 200 },
+      run: async (t) => ({ r: await api(s, '/api/v1/health', t), unchanged: async () => {} }),
+    },
+    { name: 'GET whoami', expect: all(200), run: async (t) => ({ r: await api(s, '/api/v1/whoami', t), unchanged: async () => {} }) },
+    { name: 'GET catalog', expect: all(200), run: async (t) => ({ r: await api(s, '/api/v1/catalog?limit=3', t), unchanged: async () => {} }) },
+    { name: 'GET stories', expect: all(200), run: async (t) => ({ r: await api(s, '/api/v1/stories?limit=3', t), unchanged: async () => {} }) },
+    {
+      name: 'GET story', expect: all(200),
+      run: async (t) => {
+        const slug = newSlug('get');
+        await create(slug);
+        return { r: await api(s, `/api/v1/stories/${slug}`, t), unchanged: async () => {} };
+      },
+    },
+    {
+      name: 'PUT entity (create)', expect: { none: 401, unknown: 401, writer: 403, editor: 201, publisher: 201 },
+      run: async (t) => {
+        const slug = newSlug('entity');
+        const r = await api(s, `/api/v1/catalog/entities/${slug}`, t, {
+          method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Some One', type: 'person' }),
+        });
+        return { r, unchanged: async () => expect(await entityIn(slug)).toBeUndefined() };
+      },
+    },
+    {
+      name: 'PUT entity (change)', expect: { none: 401, unknown: 401, writer: 403, editor: 200, publisher: 200 },
+      run: async (t) => {
+        const slug = newSlug('entity');
+        const put = (token: string | undefined, name: string) => api(s, `/api/v1/catalog/entities/${slug}`, token, {
+          method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, type: 'person' }),
+        });
+        expect((await put(s.tokens.editor, 'First Name')).status).toBe(201);
+        return { r: await put(t, 'Second Name'), unchanged: async () => expect((await entityIn(slug))?.name).toBe('First Name') };
+      },
+    },
+    {
+      name: 'DELETE entity (no such endpoint in protocol v1)', expect: { none: 401, unknown: 401, writer: 404, editor: 404, publisher: 404 },
+      run: async (t) => {
+        const slug = newSlug('entity');
+        const made = await api(s, `/api/v1/catalog/entities/${slug}`, s.tokens.editor, {
+          method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Kept', type: 'person' }),
+        });
+        expect(made.status).toBe(201);
+        const r = await api(s, `/api/v1/catalog/entities/${slug}`, t, { method: 'DELETE' });
+        return { r, unchanged: async () => expect((await entityIn(slug))?.name).toBe('Kept') };
+      },
+    },
+    ...(['review', 'approved', 'published'] as const).map((status): Action => ({
+      name: `PUT story ${status} (create)`,
+      expect: { none: 401, unknown: 401, writer: status === 'review' ? 201 : 403, editor: status === 'published' ? 403 : 201, publisher: 201 },
+      run: async (t) => {
+        const slug = newSlug('create');
+        const r = await putStory(s, slug, sampleStory({ status }), { token: t, ifNoneMatch: '*' });
+        return { r, unchanged: async () => expect(await versionOf(slug)).toBeNull() };
+      },
+    })),
+    ...(['review', 'approved', 'published'] as const).map((status): Action => ({
+      name: `PUT story ${status} (update of a published story)`,
+      expect: { none: 401, unknown: 401, writer: status === 'review' ? 200 : 403, editor: status === 'published' ? 403 : 200, publisher: 200 },
+      run: async (t) => {
+        const slug = newSlug('update');
+        await create(slug, 'published');
+        const r = await putStory(s, slug, sampleStory({ status, title: 'Changed' }), { token: t, ifMatch: '"v1"' });
+        return { r, unchanged: async () => expect(await versionOf(slug)).toMatchObject({ version: 1, status: 'published' }) };
+      },
+    })),
+    {
+      name: 'DELETE story (withdraw)', expect: { none: 401, unknown: 401, writer: 403, editor: 403, publisher: 200 },
+      run: async (t) => {
+        const slug = newSlug('withdraw');
+        await create(slug, 'published');
+        const r = await api(s, `/api/v1/stories/${slug}`, t, { method: 'DELETE', headers: { 'if-match': '"v1"' } });
+        return {
+          r,
+          unchanged: async () => {
+            expect(await versionOf(slug)).toMatchObject({ version: 1, status: 'published' });
+            expect((await fetch(`${s.url}/stories/${slug}`)).status).toBe(200);
+          },
+        };
+      },
+    },
+  ];
+
+  for (const action of actions) {
+    it(`${action.name}: ${CALLERS.map((c) => `${c} ${action.expect[c]}`).join(', ')}`, async () => {
+      for (const caller of CALLERS) {
+        const { r, unchanged } = await action.run(tokenFor(caller));
+        const text = await r.text();
+        expect(r.status, `${caller}: ${text.slice(0, 200)}`).toBe(action.expect[caller]);
+        if (r.status === 401 || r.status === 403 || r.status === 404) {
+          expect(JSON.parse(text).error).toBe(r.status === 401 ? 'unauthorized' : r.status === 403 ? 'forbidden' : 'not_found');
+          await unchanged();
         }
-        if (who.includes(role)) expect(r.status, await r.clone().text()).toBeLessThan(300);
-        else {
-          expect(r.status).toBe(403);
-          expect((await r.json()).error).toBe('forbidden');
-        }
-      });
-    }
+      }
+    });
   }
 });
 
@@ -228,60 +356,118 @@ describe('stories: create, read, update, conflict, withdraw', () => {
 });
 
 describe('idempotency', () => {
-  it('replays the first answer byte for byte and changes nothing', async () => {
+  /** Status, the headers a replay must repeat, and the body's bytes. */
+  const wire = async (r: Response) => ({
+    status: r.status,
+    type: r.headers.get('content-type'),
+    etag: r.headers.get('etag'),
+    bytes: Buffer.from(await r.arrayBuffer()).toString('base64'),
+  });
+
+  it('replays the first answer byte for byte and changes nothing: 201, 200, 412 and 422 alike', async () => {
     const slug = newSlug('idem');
-    const key = freshKey();
-    const first = await putStory(s, slug, sampleStory(), { token: s.tokens.writer, key, ifNoneMatch: '*' });
-    const firstBytes = await first.text();
-    expect(first.status).toBe(201);
-    for (let i = 0; i < 3; i++) {
-      const again = await putStory(s, slug, sampleStory(), { token: s.tokens.writer, key, ifNoneMatch: '*' });
-      expect(again.status).toBe(201);
-      expect(again.headers.get('etag')).toBe('"v1"');
-      expect(again.headers.get('idempotent-replayed')).toBe('true');
-      expect(await again.text()).toBe(firstBytes);
+    const w = s.tokens.writer;
+    const cases: { label: string; body: unknown; opts: Parameters<typeof putStory>[3]; status: number }[] = [
+      { label: 'create', body: sampleStory(), opts: { token: w, ifNoneMatch: '*' }, status: 201 },
+      { label: 'update', body: sampleStory({ title: 'Second' }), opts: { token: w, ifMatch: '"v1"' }, status: 200 },
+      { label: 'conflict', body: sampleStory({ title: 'Stale' }), opts: { token: w, ifMatch: '"v1"' }, status: 412 },
+      { label: 'refused', body: sampleStory({ body: 'About {{entity:nobody-at-all}}.\n', citations: [] }), opts: { token: w, ifMatch: '"v2"' }, status: 422 },
+    ];
+    for (const c of cases) {
+      const key = freshKey();
+      const first = await wire(await putStory(s, slug, c.body, { ...c.opts, key }));
+      expect(first.status, c.label).toBe(c.status);
+      const versions = await s.store.countVersions(slug);
+      for (let i = 0; i < 3; i++) {
+        const again = await putStory(s, slug, c.body, { ...c.opts, key });
+        expect(again.headers.get('idempotent-replayed'), c.label).toBe('true');
+        expect(await wire(again), c.label).toEqual(first);
+      }
+      expect(await s.store.countVersions(slug), c.label).toBe(versions);
     }
-    expect(await s.store.countVersions(slug)).toBe(1);
-    // A refused answer is replayed too.
-    const key412 = freshKey();
-    const c1 = await putStory(s, slug, sampleStory(), { token: s.tokens.writer, key: key412, ifNoneMatch: '*' });
-    expect(c1.status).toBe(412);
-    const c2 = await putStory(s, slug, sampleStory(), { token: s.tokens.writer, key: key412, ifNoneMatch: '*' });
-    expect(c2.status).toBe(412);
-    expect(await c2.text()).toBe(await c1.text());
+    expect(await s.store.countVersions(slug)).toBe(2);
+  });
+
+  it('keeps answers across a restart of the server on the same file', async () => {
+    const file = join(s.dir, 'replay.sqlite');
+    const token = newToken();
+    const open = async () => {
+      const store = new SqliteStore(file);
+      await store.seedCatalog(SAMPLE_CATALOG);
+      const app = await buildServer({ store, site: 'https://news.example.org', logger: false });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return { store, app, url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+    };
+    const one = await open();
+    await one.store.createToken('replayer', 'publisher', hashToken(token));
+    const send = (url: string) => fetch(`${url}/api/v1/stories/kept-answer`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'kept-1', 'if-none-match': '*' },
+      body: JSON.stringify(sampleStory()),
+    });
+    const first = await wire(await send(one.url));
+    expect(first.status).toBe(201);
+    await one.app.close();
+    await one.store.close();
+    const two = await open();
+    try {
+      expect(await wire(await send(two.url))).toEqual(first);
+      expect(await two.store.countVersions('kept-answer')).toBe(1);
+    } finally {
+      await two.app.close();
+      await two.store.close();
+    }
   });
 
   it('answers 422 idempotency_key_reused for a different request with the same key', async () => {
     const slug = newSlug('reuse');
     const key = freshKey();
     expect((await putStory(s, slug, sampleStory(), { token: s.tokens.writer, key, ifNoneMatch: '*' })).status).toBe(201);
-    const changedBody = await putStory(s, slug, sampleStory({ title: 'Another' }), { token: s.tokens.writer, key, ifNoneMatch: '*' });
-    expect(changedBody.status).toBe(422);
-    expect((await changedBody.json()).error).toBe('idempotency_key_reused');
-    const changedPrecondition = await putStory(s, slug, sampleStory(), { token: s.tokens.writer, key, ifMatch: '"v1"' });
-    expect((await changedPrecondition.json()).error).toBe('idempotency_key_reused');
-    const changedPath = await putStory(s, `${slug}-2`, sampleStory(), { token: s.tokens.writer, key, ifNoneMatch: '*' });
-    expect((await changedPath.json()).error).toBe('idempotency_key_reused');
+    const reused = async (r: Response) => {
+      expect(r.status).toBe(422);
+      const body = await r.json();
+      expect(body.error).toBe('idempotency_key_reused');
+      expect(typeof body.message).toBe('string');
+    };
+    await reused(await putStory(s, slug, sampleStory({ title: 'Another' }), { token: s.tokens.writer, key, ifNoneMatch: '*' }));
+    // The same fields in other bytes are another body: the key covers the request as sent.
+    await reused(await putStory(s, slug, null, { token: s.tokens.writer, key, ifNoneMatch: '*', raw: JSON.stringify(sampleStory(), null, 2) }));
+    await reused(await putStory(s, slug, sampleStory(), { token: s.tokens.writer, key, ifMatch: '"v1"' }));
+    await reused(await putStory(s, `${slug}-2`, sampleStory(), { token: s.tokens.writer, key, ifNoneMatch: '*' }));
+    expect((await api(s, `/api/v1/stories/${slug}-2`, s.tokens.writer)).status).toBe(404);
     // Another owner's identical key is another key.
     const other = await putStory(s, `${slug}-3`, sampleStory(), { token: s.tokens.writer2, key, ifNoneMatch: '*' });
     expect(other.status).toBe(201);
     expect(await s.store.countVersions(slug)).toBe(1);
+    expect(await (await api(s, `/api/v1/stories/${slug}`, s.tokens.writer)).json()).toMatchObject({ version: 1, story: { title: sampleStory().title } });
   });
 
-  it('two simultaneous PUTs with one key make one version', async () => {
-    for (let round = 0; round < 5; round++) {
+  it('two simultaneous requests with one key make one version (create and update)', async () => {
+    let replays = 0;
+    let inFlight = 0;
+    for (let round = 0; round < 20; round++) {
       const slug = newSlug('twin');
+      const update = round % 2 === 1;
+      if (update) await create(slug, 'review', s.tokens.writer);
       const key = freshKey();
-      const [a, b] = await Promise.all([
-        putStory(s, slug, sampleStory(), { token: s.tokens.writer, key, ifNoneMatch: '*' }),
-        putStory(s, slug, sampleStory(), { token: s.tokens.writer, key, ifNoneMatch: '*' }),
-      ]);
+      const send = () => putStory(s, slug, sampleStory({ title: `Twin ${round}` }), { token: s.tokens.writer, key, ...(update ? { ifMatch: '"v1"' } : { ifNoneMatch: '*' }) });
+      const [a, b] = await Promise.all([send(), send()]);
+      const ok = update ? 200 : 201;
       const statuses = [a.status, b.status].sort();
-      expect([[201, 201], [201, 409]]).toContainEqual(statuses);
+      expect([[ok, ok], [ok, 409].sort()]).toContainEqual(statuses);
       const [ta, tb] = [await a.text(), await b.text()];
-      if (a.status === 201 && b.status === 201) expect(ta).toBe(tb);
-      expect(await s.store.countVersions(slug)).toBe(1);
+      if (a.status === ok && b.status === ok) {
+        expect(ta).toBe(tb);
+        replays++;
+      } else {
+        expect(JSON.parse(a.status === 409 ? ta : tb).error).toBe('idempotency_key_in_flight');
+        inFlight++;
+      }
+      expect(await s.store.countVersions(slug)).toBe(update ? 2 : 1);
+      const rows = s.store.db.prepare('SELECT state FROM idempotency WHERE owner = ? AND key = ?').all('writer', key);
+      expect(rows).toEqual([{ state: 'done' }]);
     }
+    expect(replays + inFlight).toBe(20);
   });
 
   it('answers 409 idempotency_key_in_flight while a key is being processed', async () => {
@@ -289,30 +475,69 @@ describe('idempotency', () => {
     const key = freshKey();
     const body = JSON.stringify(sampleStory());
     // A key left in flight (as by a request still running): the same request gets 409.
-    const { createHash } = await import('node:crypto');
     const fp = createHash('sha256')
       .update(['PUT', `/api/v1/stories/${slug}`, createHash('sha256').update(body).digest('hex'), '', '*'].join('\n'))
       .digest('hex');
     expect((await s.store.beginIdempotent({ owner: 'writer', key }, fp, new Date().toISOString())).state).toBe('new');
     const r = await putStory(s, slug, null, { token: s.tokens.writer, key, ifNoneMatch: '*', raw: body });
     expect(r.status).toBe(409);
+    expect(r.headers.get('retry-after')).toBe('1');
     expect((await r.json()).error).toBe('idempotency_key_in_flight');
+    // A different request with a key in flight is still a reused key.
+    const other = await putStory(s, slug, sampleStory({ title: 'Other' }), { token: s.tokens.writer, key, ifNoneMatch: '*' });
+    expect((await other.json()).error).toBe('idempotency_key_reused');
     await s.store.abandonIdempotent({ owner: 'writer', key });
     expect((await putStory(s, slug, null, { token: s.tokens.writer, key, ifNoneMatch: '*', raw: body })).status).toBe(201);
   });
 
-  it('sweeps finished keys older than 24 hours only', async () => {
-    const key = freshKey();
-    const slug = newSlug('sweep');
-    await putStory(s, slug, sampleStory(), { token: s.tokens.writer, key, ifNoneMatch: '*' });
-    expect(await s.store.sweepIdempotency(new Date(Date.now() - 24 * 3600 * 1000).toISOString())).toBe(0);
-    s.store.db.prepare('UPDATE idempotency SET created_at = ? WHERE key = ?').run(new Date(Date.now() - 25 * 3600 * 1000).toISOString(), key);
-    expect(await s.store.sweepIdempotency(new Date(Date.now() - 24 * 3600 * 1000).toISOString())).toBe(1);
+  it('keeps keys 24 hours, then the server sweeps them (at start and on its timer) and the key is new again', async () => {
+    const file = join(s.dir, 'sweep.sqlite');
+    const store = new SqliteStore(file);
+    await store.seedCatalog(SAMPLE_CATALOG);
+    const token = newToken();
+    await store.createToken('sweeper', 'writer', hashToken(token));
+    const app = await buildServer({ store, site: 'https://news.example.org', logger: false, sweepIntervalMs: 100 });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const put = (slug: string, key: string, title = 'Swept') => fetch(`${url}/api/v1/stories/${slug}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key, 'if-none-match': '*' },
+      body: JSON.stringify(sampleStory({ title })),
+    });
+    const age = (key: string, ms: number) =>
+      store.db.prepare('UPDATE idempotency SET created_at = ? WHERE key = ?').run(new Date(Date.now() - ms).toISOString(), key);
+    const keys = () => (store.db.prepare('SELECT key FROM idempotency ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+    try {
+      expect((await put('sweep-old', 'old')).status).toBe(201);
+      expect((await put('sweep-young', 'young')).status).toBe(201);
+      age('old', 24 * 3600_000 + 60_000);
+      age('young', 24 * 3600_000 - 60_000);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(keys()).toEqual(['young']);
+      // The swept key is a new key: a different request with it is executed, not refused as reused.
+      const again = await put('sweep-old', 'old', 'Other title');
+      expect(again.status).toBe(412);
+      expect((await again.json()).error).toBe('version_conflict');
+      // The kept key still replays.
+      const replay = await put('sweep-young', 'young');
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    } finally {
+      await app.close();
+      await store.close();
+    }
+    // At start: a server opened on a file with an old key sweeps it before answering anything.
+    const reopened = new SqliteStore(file);
+    reopened.db.prepare('UPDATE idempotency SET created_at = ?').run(new Date(Date.now() - 25 * 3600_000).toISOString());
+    const app2 = await buildServer({ store: reopened, logger: false });
+    await app2.ready();
+    expect(reopened.db.prepare('SELECT COUNT(*) AS n FROM idempotency').get()).toEqual({ n: 0 });
+    await app2.close();
+    await reopened.close();
   });
 });
 
 describe('concurrency', () => {
-  it('50 concurrent PUTs with the same If-Match: exactly one winner, 49 × 412', async () => {
+  it('50 concurrent PUTs with the same If-Match: exactly one winner, 49 × 412 showing the winner', async () => {
     const slug = newSlug('race');
     await create(slug);
     const results = await Promise.all(
@@ -321,7 +546,27 @@ describe('concurrency', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((x) => x === 200)).toHaveLength(1);
     expect(statuses.filter((x) => x === 412)).toHaveLength(49);
+    const winner = statuses.indexOf(200);
+    const stored = await (await api(s, `/api/v1/stories/${slug}`, s.tokens.writer)).json();
+    expect(stored).toMatchObject({ version: 2, story: { title: `Racer ${winner}` } });
+    for (const [i, r] of results.entries()) {
+      if (i === winner) continue;
+      const body = await r.json();
+      expect(body.error).toBe('version_conflict');
+      expect(body.current).toMatchObject({ version: 2, story: { title: `Racer ${winner}` } });
+    }
     expect(await s.store.countVersions(slug)).toBe(2);
+  });
+
+  it('50 concurrent creations of one slug: exactly one 201, 49 × 412', async () => {
+    const slug = newSlug('birth');
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => putStory(s, slug, sampleStory({ title: `Born ${i}` }), { token: s.tokens.writer, ifNoneMatch: '*' })),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((x) => x === 201)).toHaveLength(1);
+    expect(statuses.filter((x) => x === 412)).toHaveLength(49);
+    expect(await s.store.countVersions(slug)).toBe(1);
   });
 });
 

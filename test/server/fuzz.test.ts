@@ -4,6 +4,7 @@
  * every API error is `{ error, message }`, health still answers, and no story is ever written.
  */
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { storyPutBodySchema } from '../../server/schemas.js';
@@ -84,6 +85,9 @@ const request = fc.record({
     { weight: 1, arbitrary: slug.map((x) => `/beats/${x}`) },
     { weight: 1, arbitrary: fc.string({ unit: printable, maxLength: 12 }).map((p) => `/?page=${encodeURIComponent(p)}`) },
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((p) => `/${encodeURIComponent(p)}`) },
+    // The API again, spelled with percent-escapes the router decodes, and the whoami extension.
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('/%61pi/v1', '/api/%761', '/%61%70%69/v1'), fc.constantFrom('/stories', '/catalog', '/whoami', '/stories/a', '/catalog/entities/a')).map(([a, b]) => a + b) },
+    { weight: 1, arbitrary: fc.constant('/api/v1/whoami') },
   ),
   auth: fc.constantFrom('writer', 'publisher', 'publisher', 'garbage', 'none', 'writer'),
   key: fc.oneof({ weight: 4, arbitrary: validKey }, { weight: 2, arbitrary: headerValue }, { weight: 1, arbitrary: fc.constant(undefined) }),
@@ -95,8 +99,22 @@ const request = fc.record({
   bigHeader: fc.nat({ max: 99 }).map((n) => (n === 0 ? 'y'.repeat(20_000) : n === 1 ? 'y'.repeat(8_000) : undefined)),
 });
 
-it(`answers ${RUNS} malformed requests without a 5xx and writes no story`, async () => {
+/** Everything the database holds, as one comparable value: a request that wrote anything changes it. */
+function snapshot() {
+  const db = s.store.db;
+  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+  const out: Record<string, unknown> = {};
+  for (const t of tables) {
+    const rows = db.prepare(`SELECT * FROM "${t}"`).all();
+    out[t] = { count: rows.length, hash: createHash('sha256').update(JSON.stringify(rows, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v))).digest('hex') };
+  }
+  return out;
+}
+
+it(`answers ${RUNS} malformed requests without a 5xx and writes nothing`, async () => {
   const started = Date.now();
+  const before = snapshot();
+  expect(Object.keys(before)).toEqual(expect.arrayContaining(['stories', 'story_versions', 'catalog_items', 'idempotency', 'counters', 'tokens']));
   let sent = 0;
   let refusedByClient = 0;
   const statuses = new Map<number, number>();
@@ -137,6 +155,8 @@ it(`answers ${RUNS} malformed requests without a 5xx and writes no story`, async
   expect(health.status).toBe(200);
   const counts = s.store.db.prepare('SELECT (SELECT COUNT(*) FROM stories) AS stories, (SELECT COUNT(*) FROM story_versions) AS versions').get();
   expect(counts).toEqual({ stories: 0, versions: 0 });
+  // Nor anything else: catalog, change counter, idempotency keys, tokens are as they were.
+  expect(snapshot()).toEqual(before);
   expect(sent).toBeGreaterThanOrEqual(RUNS * 0.95);
   console.log(`fuzz: ${sent} requests answered (${refusedByClient} refused by fetch itself) in ${((Date.now() - started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; API error codes ${JSON.stringify(Object.fromEntries(codes))}`);
 }, 180_000);
