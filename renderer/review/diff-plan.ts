@@ -57,9 +57,22 @@ export function wordDiff(a: string, b: string): { removed: CharRange[]; added: C
       ib += n;
     }
   }
-  // A marked run of whitespace alone says nothing to a reader.
-  const visible = (text: string) => (r: CharRange) => text.slice(r.from, r.to).trim() !== '';
-  return { removed: removed.filter(visible(a)), added: added.filter(visible(b)) };
+  return { removed: tidy(removed, a), added: tidy(added, b) };
+}
+
+/**
+ * Runs as a reader wants them: two runs with only whitespace between become one ("x y", not "x"
+ * and "y"), and a run of whitespace alone is dropped (it says nothing).
+ */
+function tidy(ranges: CharRange[], text: string): CharRange[] {
+  const out: CharRange[] = [];
+  for (const r of ranges) {
+    if (text.slice(r.from, r.to).trim() === '') continue;
+    const last = out[out.length - 1];
+    if (last && text.slice(last.to, r.from).trim() === '') last.to = r.to;
+    else out.push({ ...r });
+  }
+  return out;
 }
 
 /** One row of a side-by-side review: a block on each side, or on one side only. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { StudioApi } from '../../shared/api/contract.js';
+import { COMMAND_CHANNEL, STUDIO_METHODS, type StudioApi } from '../../shared/api/contract.js';
 import { createHandlers } from '../../electron/services/api-handlers.js';
 import { Library } from '../../electron/services/library/index.js';
 import { sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
@@ -13,11 +13,13 @@ import { contractSuite } from './contract-suite.js';
 // A stand-in for Electron's IPC, so that the real preload and the real IPC host run in Node.
 const ipc = vi.hoisted(() => {
   const handlers = new Map<string, (event: unknown, input: unknown) => Promise<unknown>>();
+  // Listeners the preload put on ipcRenderer (one-way messages from the main process).
+  const listeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
   const mainFrame = { url: 'studio://app/index.html' };
   const trusted = { mainFrame };
   let exposed: unknown;
   let event: unknown = { sender: trusted, senderFrame: mainFrame };
-  return { handlers, trusted, mainFrame, get exposed() { return exposed; }, set exposed(v) { exposed = v; }, get event() { return event; }, set event(v) { event = v; } };
+  return { handlers, listeners, trusted, mainFrame, get exposed() { return exposed; }, set exposed(v) { exposed = v; }, get event() { return event; }, set event(v) { event = v; } };
 });
 vi.mock('electron', () => ({
   ipcMain: {
@@ -29,6 +31,13 @@ vi.mock('electron', () => ({
       const fn = ipc.handlers.get(channel);
       if (!fn) return Promise.reject(new Error(`no handler for ${channel}`));
       return fn(ipc.event, structuredClone(input));
+    },
+    on: (channel: string, fn: (event: unknown, ...args: unknown[]) => void) => {
+      if (!ipc.listeners.has(channel)) ipc.listeners.set(channel, new Set());
+      ipc.listeners.get(channel)!.add(fn);
+    },
+    removeListener: (channel: string, fn: (event: unknown, ...args: unknown[]) => void) => {
+      ipc.listeners.get(channel)?.delete(fn);
     },
   },
   contextBridge: { exposeInMainWorld: (_key: string, api: unknown) => (ipc.exposed = api) },
@@ -74,6 +83,29 @@ describe('contract over Electron IPC (preload + IPC host, Electron mocked)', () 
     rmSync(dir, { recursive: true, force: true });
   });
   contractSuite(() => ipc.exposed as StudioApi);
+
+  it('exposes the contract methods and onCommand only, never ipcRenderer', () => {
+    expect(Object.keys(ipc.exposed as object).sort()).toEqual([...STUDIO_METHODS, 'onCommand'].sort());
+  });
+
+  it('relays menu commands one way as bare ids of the shared list, and unregisters', () => {
+    const api = ipc.exposed as StudioApi;
+    const got: unknown[][] = [];
+    const off = api.onCommand((...args: unknown[]) => got.push(args));
+    const send = (...args: unknown[]) => {
+      for (const fn of ipc.listeners.get(COMMAND_CHANNEL) ?? []) fn({ sender: 'the IPC event must not reach the page' }, ...args);
+    };
+    send('view.review');
+    send('not.a.command');
+    send({ toString: () => 'view.review' });
+    send('theme.dark');
+    expect(got).toEqual([['view.review'], ['theme.dark']]);
+    off();
+    send('view.review');
+    expect(got).toHaveLength(2);
+    expect(ipc.listeners.get(COMMAND_CHANNEL)?.size ?? 0).toBe(0);
+    expect(() => api.onCommand('not a function' as never)).toThrow(/needs a function/);
+  });
 
   it('refuses calls from another window, a subframe or another origin', async () => {
     const api = ipc.exposed as StudioApi;
