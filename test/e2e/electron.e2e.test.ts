@@ -31,6 +31,10 @@ describe.skipIf(!binary)('Electron smoke test', () => {
       await win.locator('.story-list .story-item').first().waitFor();
       expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
       expect(await win.evaluate(() => typeof window.studio?.listStories)).toBe('function');
+      // The native menu replaces the page's menu bar; a menu item's command reaches the page through onCommand.
+      expect(await win.locator('.menubar').count()).toBe(0);
+      await app.evaluate(({ Menu }) => Menu.getApplicationMenu()?.getMenuItemById('app.shortcuts')?.click());
+      await win.getByTestId('shortcuts-dialog').waitFor();
       await win.screenshot({ path: join(root, 'test-results', 'electron.png') });
     } finally {
       await app.close();
