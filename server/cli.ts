@@ -18,6 +18,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 import { runStoryWorkerIfOne } from './story-checker.js';
 
 const DEFAULT_DB = '.studio-data/server.sqlite';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Story checks off the event loop on every core but the loop's own, up to 4 (story-checker.ts). */
 const DEFAULT_STORY_WORKERS = Math.min(4, Math.max(0, availableParallelism() - 1));
 
@@ -48,6 +49,7 @@ function parseName(value: string): string {
 async function serve(opts: { db: string; host: string; port: string; site?: string; catalog?: string; logLevel: string; storyWorkers: string }): Promise<void> {
   const port = parsePort(opts.port);
   if (!/^\d{1,2}$/.test(opts.storyWorkers) || Number(opts.storyWorkers) > 64) fail(`--story-workers ${opts.storyWorkers} is not a number of threads (0 to 64)`);
+  if (!LOG_LEVELS.includes(opts.logLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   let site: string | undefined;
   if (opts.site !== undefined) {
     try {

@@ -1,7 +1,7 @@
 /**
  * Restart safety: the built CLI serves a database file, PUTs stream in, the process is killed with
- * SIGKILL, and a restart on the same file must hold every acknowledged version, with
- * `PRAGMA integrity_check` = ok.
+ * SIGKILL, and a restart on the same file must hold every acknowledged version, and replay every
+ * acknowledged answer byte for byte, with `PRAGMA integrity_check` = ok.
  */
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -51,7 +51,16 @@ function kill9(child: ChildProcess): Promise<void> {
   });
 }
 
-interface Ack { slug: string; version: number; title: string }
+interface Ack {
+  slug: string;
+  version: number;
+  title: string;
+  /** The request as sent and the answer as received, to replay after the restarts. */
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+  answer: string;
+}
 
 it('keeps every acknowledged version across 5 kill -9 restarts', async () => {
   const acked: Ack[] = [];
@@ -70,19 +79,17 @@ it('keeps every acknowledged version across 5 kill -9 restarts', async () => {
       let version = 0;
       while (!stop) {
         const title = `Round ${round} stream ${k} v${version + 1}`;
+        const headers: Record<string, string> = {
+          authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `${slug}-${version + 1}`,
+          ...(version === 0 ? { 'if-none-match': '*' } : { 'if-match': `"v${version}"` }),
+        };
+        const body = JSON.stringify(sampleStory({ title, status: version % 3 === 2 ? 'published' : 'review' }));
         try {
-          const r = await fetch(`${url}/api/v1/stories/${slug}`, {
-            method: 'PUT',
-            headers: {
-              authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `${slug}-${version + 1}`,
-              ...(version === 0 ? { 'if-none-match': '*' } : { 'if-match': `"v${version}"` }),
-            },
-            body: JSON.stringify(sampleStory({ title, status: version % 3 === 2 ? 'published' : 'review' })),
-          });
-          if (r.status !== 200 && r.status !== 201) throw new Error(`unexpected ${r.status}: ${await r.text()}`);
-          const answer = await r.json();
-          version = answer.version;
-          acked.push({ slug, version, title });
+          const r = await fetch(`${url}/api/v1/stories/${slug}`, { method: 'PUT', headers, body });
+          const answer = await r.text();
+          if (r.status !== 200 && r.status !== 201) throw new Error(`unexpected ${r.status}: ${answer}`);
+          version = JSON.parse(answer).version;
+          acked.push({ slug, version, title, headers, body, status: r.status, answer });
         } catch (e) {
           if (stop) return;
           throw e;
@@ -97,11 +104,17 @@ it('keeps every acknowledged version across 5 kill -9 restarts', async () => {
   }
   expect(acked.length).toBeGreaterThan(20);
 
-  // The final restart: the API answers for everything, then the file itself is checked.
+  // The final restart: the API answers for everything, every acknowledged PUT replays its answer
+  // (written in the version's own transaction), then the file itself is checked.
   const { child, url } = await start();
   for (const a of acked) {
     const r = await fetch(`${url}/api/v1/stories/${a.slug}`, { headers: { authorization: `Bearer ${token}` } });
     expect((await r.json()).version).toBeGreaterThanOrEqual(a.version);
+  }
+  for (const a of acked) {
+    const r = await fetch(`${url}/api/v1/stories/${a.slug}`, { method: 'PUT', headers: a.headers, body: a.body });
+    expect(r.headers.get('idempotent-replayed'), `${a.slug} v${a.version}`).toBe('true');
+    expect({ status: r.status, answer: await r.text() }).toEqual({ status: a.status, answer: a.answer });
   }
   await kill9(child);
   const file = new Database(db, { readonly: true });
@@ -116,7 +129,7 @@ it('keeps every acknowledged version across 5 kill -9 restarts', async () => {
   } finally {
     file.close();
   }
-  console.log(`restart: ${acked.length} acknowledged versions over ${ROUNDS} kill -9 restarts, all present; integrity_check ok`);
+  console.log(`restart: ${acked.length} acknowledged versions over ${ROUNDS} kill -9 restarts, all present and their answers replayed byte for byte; integrity_check ok`);
 }, 120_000);
 
 it('the CLI refuses bad input with one line and exit 2', () => {
@@ -132,6 +145,8 @@ it('the CLI refuses bad input with one line and exit 2', () => {
   for (const args of [
     ['serve', '--port', 'abc', '--db', db],
     ['serve', '--site', 'ftp://x', '--db', db],
+    ['serve', '--story-workers', 'many', '--db', db],
+    ['serve', '--log-level', 'loud', '--db', db],
     ['serve', '--catalog', join(dir, 'missing.json'), '--db', db],
     ['token', 'create', '--db', db, '--name', 'x', '--role', 'admin'],
     ['token', 'create', '--db', db, '--name', 'pub', '--role', 'writer'],
