@@ -183,7 +183,7 @@ export function App() {
         onToggleLibrary={() => run('view.toggle-library')}
         onTogglePreview={() => run('view.toggle-preview')}
         onToggleReview={() => run('view.review')}
-        onCycleTheme={() => void settingsControl.update({ theme: NEXT_THEME[settingsControl.settings?.theme ?? 'system'] })}
+        onCycleTheme={() => void settingsControl.update({ theme: NEXT_THEME[settingsControl.latest()?.theme ?? 'system'] })}
       />
       <input ref={fileInput} type="file" multiple accept={IMPORT_ACCEPT} hidden data-testid="import-input" onChange={(e) => {
         const files = Array.from(e.target.files ?? []);

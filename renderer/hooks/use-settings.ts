@@ -9,6 +9,8 @@ export function applyTheme(theme: Settings['theme']): void {
 
 export interface SettingsControl {
   settings: Settings | null;
+  /** The newest settings, changes not yet rendered included (for a change built on the previous one). */
+  latest(): Settings | null;
   /** Loads settings read from the host (at start). */
   load(s: Settings): void;
   /**
@@ -61,5 +63,6 @@ export function useSettings(api: StudioApi | null): SettingsControl {
     return () => query.removeEventListener('change', follow);
   }, [theme]);
 
-  return { settings, load, update };
+  const current = useCallback(() => latest.current, []);
+  return { settings, latest: current, load, update };
 }
