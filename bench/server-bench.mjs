@@ -11,7 +11,7 @@
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -103,9 +103,35 @@ function putLoad(url, { token, body, connections, duration, prefix }) {
 
 const getLoad = (url, { connections, duration }) => autocannon({ url, connections, duration });
 
+// CPU time of a process (all its threads), in ms, from /proc (Linux; elsewhere null). On a machine
+// whose cores are shared, rates swing with the neighbours' load; CPU time per request much less.
+const TICK_MS = (() => {
+  try {
+    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  } catch {
+    return 10;
+  }
+})();
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
+/** Runs a load and adds the target process's CPU ms per completed request to its result. */
+async function measured(pid, load) {
+  const before = cpuMs(pid);
+  const result = await load();
+  const after = cpuMs(pid);
+  result.cpuPerRequest = before === null || after === null ? null : (after - before) / Math.max(1, result.requests.total);
+  return result;
+}
+
 const rate = (r) => r.requests.average;
 const describe = (r) =>
-  `${Math.round(rate(r)).toLocaleString('en')} req/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r['2xx'].toLocaleString('en')} × 2xx, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`;
+  `${Math.round(rate(r)).toLocaleString('en')} req/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r['2xx'].toLocaleString('en')} × 2xx, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.cpuPerRequest === null ? '' : `; ${r.cpuPerRequest.toFixed(3)} ms CPU a request`})`;
 
 export async function run({ duration = 5, connections = 10 } = {}) {
   // Always the current sources: the server part builds in a fraction of a second.
@@ -142,10 +168,10 @@ export async function run({ duration = 5, connections = 10 } = {}) {
     });
 
     const load = { token, body, connections, duration };
-    const putServer = await putLoad(server.url, { ...load, prefix: 'bench' });
-    const putBare = await putLoad(bare.url, { ...load, prefix: 'bare' });
-    const pageServer = await getLoad(`${server.url}/stories/bench-page`, load);
-    const pageBare = await getLoad(`${bare.url}/stories/bench-page`, load);
+    const putServer = await measured(server.child.pid, () => putLoad(server.url, { ...load, prefix: 'bench' }));
+    const putBare = await measured(bare.child.pid, () => putLoad(bare.url, { ...load, prefix: 'bare' }));
+    const pageServer = await measured(server.child.pid, () => getLoad(`${server.url}/stories/bench-page`, load));
+    const pageBare = await measured(bare.child.pid, () => getLoad(`${bare.url}/stories/bench-page`, load));
     await stop(server.child);
     server = undefined;
 
@@ -169,6 +195,7 @@ export async function run({ duration = 5, connections = 10 } = {}) {
     console.log(`  ratio ${pageRatio.toFixed(2)}  [target ≥ ${PAGE_RATIO_TARGET.toFixed(2)} of the bare route: ${pageMet ? 'met' : 'NOT met'}]`);
     if (putServer.non2xx > 0 || pageServer.non2xx > 0) throw new Error(`the server answered non-2xx under load (PUT ${putServer.non2xx}, page ${pageServer.non2xx})`);
     if (versions < putServer['2xx']) throw new Error(`${putServer['2xx']} PUTs acknowledged but only ${versions} versions written`);
+    console.log(`  (machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end)`);
     return { put: rate(putServer), putBare: rate(putBare), putRatio, page: rate(pageServer), pageBare: rate(pageBare), pageRatio, versions, putMet, pageMet };
   } finally {
     await stop(server?.child);
