@@ -118,6 +118,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   };
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
+    // Listening means answering promptly: story workers loaded and holding the catalog first.
+    await checker.ready();
     await options.store.releaseInFlight();
     await sweep();
     timer = setInterval(() => void sweep(), options.sweepIntervalMs ?? 10 * 60 * 1000);

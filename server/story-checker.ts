@@ -14,6 +14,8 @@ import { CatalogReplica } from './store/live-catalog.js';
 import type { CatalogChange, PublishingStore } from './store/store.js';
 
 export interface StoryChecker {
+  /** Resolves once checks can start at once (awaited before the server listens). */
+  ready(): Promise<void>;
   check(input: StoryCheckInput): Promise<StoryCheck>;
   close(): Promise<void>;
 }
@@ -21,6 +23,8 @@ export interface StoryChecker {
 /** Checks on the event loop, with the store's own catalog index. */
 export class InlineStoryChecker implements StoryChecker {
   constructor(private readonly store: PublishingStore) {}
+
+  async ready(): Promise<void> {}
 
   async check(input: StoryCheckInput): Promise<StoryCheck> {
     return checkStory(input, (await this.store.catalog()).index);
@@ -30,7 +34,7 @@ export class InlineStoryChecker implements StoryChecker {
 }
 
 type ToWorker = { type: 'catalog'; changes: CatalogChange[] } | { type: 'check'; id: number; input: StoryCheckInput };
-type FromWorker = { id: number; result: StoryCheck } | { id: number; error: string };
+type FromWorker = { ready: true } | { id: number; result: StoryCheck } | { id: number; error: string };
 
 /** Marks a worker thread as a story worker in its `workerData`. */
 const STORY_WORKER = 'newsdesk-story-worker';
@@ -41,7 +45,9 @@ interface Slot {
   /** The change number of the catalog this worker holds. */
   seq: number;
   /** Catalog updates, one after another, so that the worker gets them in feed order. */
-  ready: Promise<void>;
+  updates: Promise<void>;
+  /** Settled when the worker has loaded and listens (or failed to). */
+  started: Promise<void>;
 }
 
 /**
@@ -60,16 +66,29 @@ export class WorkerStoryChecker implements StoryChecker {
 
   private spawn(): Slot {
     const worker = new Worker(this.file, { workerData: { [STORY_WORKER]: true } });
-    const slot: Slot = { worker, pending: new Map(), seq: 0, ready: Promise.resolve() };
+    let started!: { resolve: () => void; reject: (e: Error) => void };
+    const slot: Slot = {
+      worker, pending: new Map(), seq: 0, updates: Promise.resolve(),
+      started: new Promise<void>((resolve, reject) => (started = { resolve, reject })),
+    };
+    slot.started.catch(() => undefined); // observed by ready(), if anyone asks
     worker.on('message', (m: FromWorker) => {
+      if ('ready' in m) return started.resolve();
       const p = slot.pending.get(m.id);
       if (!p) return;
       slot.pending.delete(m.id);
       if ('error' in m) p.reject(new Error(`story check failed: ${m.error}`));
       else p.resolve(m.result);
     });
-    worker.on('error', (e) => this.lost(slot, e));
-    worker.on('exit', (code) => this.lost(slot, new Error(`a story worker stopped (exit code ${code})`)));
+    worker.on('error', (e) => {
+      started.reject(e);
+      this.lost(slot, e);
+    });
+    worker.on('exit', (code) => {
+      const e = new Error(`a story worker stopped (exit code ${code})`);
+      started.reject(e);
+      this.lost(slot, e);
+    });
     // Idle workers must not keep the process alive: the HTTP server does while it is open.
     worker.unref();
     return slot;
@@ -84,18 +103,31 @@ export class WorkerStoryChecker implements StoryChecker {
     this.slots[i] = this.spawn();
   }
 
+  /** Every worker loaded, and given the catalog: the first checks do not wait for either. */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map(async (slot) => {
+      await slot.started;
+      await this.update(slot);
+    }));
+  }
+
   async check(input: StoryCheckInput): Promise<StoryCheck> {
     if (this.closed) throw new Error('the story checker is closed');
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
-    const ready = slot.ready.then(() => this.bringUpToDate(slot));
-    slot.ready = ready.catch(() => undefined);
-    await ready;
+    await this.update(slot);
     const id = ++this.nextId;
     return new Promise<StoryCheck>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.postMessage({ type: 'check', id, input } satisfies ToWorker);
     });
+  }
+
+  /** Queues a catalog update of the worker behind the ones already queued, and waits for it. */
+  private update(slot: Slot): Promise<void> {
+    const done = slot.updates.then(() => this.bringUpToDate(slot));
+    slot.updates = done.catch(() => undefined);
+    return done;
   }
 
   /** Sends the worker the catalog changes it has not seen (all of them, to a new worker). */
@@ -133,5 +165,6 @@ export function runStoryWorkerIfOne(): boolean {
     }
     port.postMessage(answer);
   });
+  port.postMessage({ ready: true } satisfies FromWorker);
   return true;
 }

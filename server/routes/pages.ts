@@ -52,14 +52,17 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     const parsed = slugParamSchema.safeParse(txt ? raw.slice(0, -4) : raw);
     if (!parsed.success) throw notFound();
     const slug = parsed.data;
-    const s = await store.getStory(slug);
-    if (!s || (s.status !== 'published' && s.status !== 'withdrawn')) throw notFound();
-    if (s.status === 'withdrawn') throw new HttpError(410, 'gone', 'This story has been withdrawn.');
+    // The version and status first: a cached page needs nothing more from the database.
+    const state = await store.getStoryState(slug);
+    if (!state || (state.status !== 'published' && state.status !== 'withdrawn')) throw notFound();
+    if (state.status === 'withdrawn') throw new HttpError(410, 'gone', 'This story has been withdrawn.');
     const { index, version } = await store.catalog();
     const site = ctx.site();
-    const key = `${txt ? 't' : 'h'}:${slug}:${s.version}:${version}:${site}`;
+    const key = `${txt ? 't' : 'h'}:${slug}:${state.version}:${version}:${site}`;
     let hit = cache.get(key);
     if (!hit) {
+      const s = await store.getStoryVersion(slug, state.version);
+      if (!s) throw notFound();
       const story = parseStory(s.text);
       const text = txt ? toPlainText(story, index, { site }) : renderHtml(story, { catalog: index, site, standalone: true });
       hit = { text, etag: `"${txt ? 't' : 'h'}${s.version}-${version}-${createHash('sha256').update(text).digest('base64url').slice(0, 16)}"` };

@@ -253,6 +253,10 @@ export class SqliteStore implements PublishingStore {
     return this.storyRow(slug);
   }
 
+  async getStoryState(slug: string): Promise<{ version: number; status: StoredStatus } | null> {
+    return (this.sql('SELECT version, status FROM stories WHERE slug = ?').get(slug) as { version: number; status: StoredStatus } | undefined) ?? null;
+  }
+
   async getStoryVersion(slug: string, version: number): Promise<StoredStory | null> {
     return this.storyRow(slug, version);
   }
