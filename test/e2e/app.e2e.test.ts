@@ -42,7 +42,21 @@ async function closeHost(): Promise<void> {
 
 const editorText = () => page.locator('.cm-content').evaluate((el) => (el as HTMLElement).innerText);
 const preview = () => page.getByTestId('preview');
-const saved = () => expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 5000 }).toBe('Saved');
+const saveState = () => page.getByTestId('save-state').textContent();
+const saved = () => expect.poll(saveState, { timeout: 5000 }).toBe('Saved');
+
+/**
+ * Makes an edit and waits for its own save: first for the edit to be seen as unsaved (the
+ * autosave delay keeps it so for at least 100 ms), then saved. Waiting for "Saved" alone could
+ * read the state from before the edit, and two edits would then share one revision.
+ */
+async function savedAfter(edit: () => Promise<void>): Promise<number> {
+  await edit();
+  await expect.poll(saveState, { interval: 20 }).not.toBe('Saved');
+  const started = Date.now();
+  await expect.poll(saveState, { timeout: 5000, interval: 20 }).toBe('Saved');
+  return Date.now() - started;
+}
 
 /** Opens a story by searching the library for a phrase of it. */
 async function openBySearch(query: string, title: RegExp): Promise<void> {
@@ -299,8 +313,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await openBySearch('zebrafinch', /Zebrafinch field notes/);
     await page.locator('.cm-content').focus();
     await page.keyboard.press('Control+End');
-    await page.keyboard.insertText('\n\nA heron arrived at dawn.\n');
-    await saved();
+    await savedAfter(() => page.keyboard.insertText('\n\nA heron arrived at dawn.\n'));
     // Replace a word of the first paragraph: a changed block, word by word.
     const text = await editorText();
     expect(text).toContain('The zebrafinch report quotes');
@@ -309,8 +322,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await page.keyboard.type('zebrafinch report');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Escape');
-    await page.keyboard.insertText('zebrafinch memo');
-    await saved();
+    await savedAfter(() => page.keyboard.insertText('zebrafinch memo'));
 
     await page.keyboard.press('Control+Alt+r');
     const review = page.getByTestId('review');
@@ -488,10 +500,9 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await openBySearch('warehouse robots', /Warehouse/);
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+End');
-    await page.keyboard.insertText(' One more line about okapis.');
-    const started = Date.now();
-    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 3000, interval: 50 }).toBe('Saved');
-    expect(Date.now() - started).toBeLessThan(1800);
+    // Saved within a second of the last keystroke (the autosave delay is 400 ms by now), plus the save itself.
+    const waited = await savedAfter(() => page.keyboard.insertText(' One more line about okapis.'));
+    expect(waited).toBeLessThan(1500);
     await page.screenshot({ path: join(results, 'app-dark.png') });
   });
 
