@@ -68,6 +68,8 @@ export function App() {
   const dragging = useFileDrop(startImport);
 
   const story = useMemo(() => (session.docKey === null ? null : parseStory(session.text, { catalog: catalogIndex })), [session.text, session.docKey, catalogIndex]);
+  // Once per text, not on every render (a pass over the body; the app renders several times a keystroke).
+  const words = useMemo(() => (story ? countWords(story.body) : 0), [story]);
 
   // Review mode compares versions of the open story: it ends when no story is open.
   useEffect(() => {
@@ -174,7 +176,7 @@ export function App() {
       </main>
       <StatusBar
         saveState={session.docKey === null ? null : session.saveState}
-        words={story ? countWords(story.body) : 0}
+        words={words}
         theme={settings.theme}
         libraryShown={showLibrary}
         previewShown={layout.isShown('preview')}

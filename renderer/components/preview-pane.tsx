@@ -1,7 +1,7 @@
-import { forwardRef, useMemo, useState } from 'react';
+import { forwardRef, useMemo, useRef, useState } from 'react';
 import { renderHtml, storyFields, type CatalogIndex, type Story } from '../../shared/index.js';
 import { refInfo, type RefInfo } from '../preview/ref-info.js';
-import { sanitizeStoryHtml } from '../preview/sanitize.js';
+import { useBlockHtml } from '../preview/block-html.js';
 import { REF_CARD_ID, RefCard } from './ref-card.js';
 
 export interface PreviewPaneProps {
@@ -36,7 +36,10 @@ export function keepLinksInPlace(e: React.MouseEvent) {
  * scroll sync. A reference shows its catalog entry on hover and on keyboard focus.
  */
 export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function PreviewPane({ story, catalog, site, onScroll }, ref) {
-  const html = useMemo(() => (story ? sanitizeStoryHtml(renderHtml(story, { catalog, site })) : ''), [story, catalog, site]);
+  // Sanitised and shown block by block: a keystroke replaces the block it changed, not the story.
+  const html = useMemo(() => (story ? renderHtml(story, { catalog, site }) : ''), [story, catalog, site]);
+  const body = useRef<HTMLDivElement>(null);
+  useBlockHtml(body, html);
   const [card, setCard] = useState<{ el: HTMLElement; info: RefInfo; rect: DOMRect } | null>(null);
   const f = story ? storyFields(story) : null;
   const beat = f?.beat ? (catalog.beats.get(f.beat)?.name ?? f.beat) : '';
@@ -78,7 +81,7 @@ export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function
               onKeyDown={(e) => {
                 if (e.key === 'Escape' && card) hide();
               }}
-              dangerouslySetInnerHTML={{ __html: html }}
+              ref={body}
             />
           </article>
         ) : (

@@ -12,9 +12,16 @@ export interface ParsedStory {
   facts: BodyFacts;
 }
 
+/** `facts` is read on demand (a pass over the whole body): a keystroke pays only for the parse. */
 function parse(text: string, catalog: CatalogIndex): ParsedStory {
   const story = parseStory(text, { catalog });
-  return { story, facts: readBodyFacts(story) };
+  let facts: BodyFacts | undefined;
+  return {
+    story,
+    get facts() {
+      return (facts ??= readBodyFacts(story));
+    },
+  };
 }
 
 export const storyField = StateField.define<ParsedStory>({
