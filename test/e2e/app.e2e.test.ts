@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSlug } from '../../shared/index.js';
 import { createHandlers } from '../../electron/services/api-handlers.js';
 import { Library } from '../../electron/services/library/index.js';
@@ -107,6 +107,13 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await browser?.close();
     await closeHost();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A test that fails half-way must not leave a dialog or review mode in the next one's way.
+  afterEach(async () => {
+    for (let i = 0; i < 3 && (await page.locator('dialog[open]').count()) > 0; i++) await page.keyboard.press('Escape');
+    const close = page.getByRole('button', { name: 'Close review' });
+    if (await close.count()) await close.click();
   });
 
   it('removes the secret from the address bar and lists the seeded stories', async () => {
@@ -329,6 +336,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await review.waitFor();
     // Pick two revisions: the newest and the one before the heron.
     const after = review.getByRole('combobox', { name: 'After' });
+    await expect.poll(() => after.locator('option[value^="rev:"]').count()).toBeGreaterThanOrEqual(3);
     const options = await after.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     const revs = options.filter((v) => v.startsWith('rev:'));
     expect(revs.length).toBeGreaterThanOrEqual(3);
