@@ -48,6 +48,9 @@ interface Slot {
   updates: Promise<void>;
   /** Settled when the worker has loaded and listens (or failed to). */
   started: Promise<void>;
+  online: boolean;
+  /** Checks given to this worker and not answered yet, counted from the moment it is chosen. */
+  load: number;
 }
 
 /**
@@ -68,12 +71,15 @@ export class WorkerStoryChecker implements StoryChecker {
     const worker = new Worker(this.file, { workerData: { [STORY_WORKER]: true } });
     let started!: { resolve: () => void; reject: (e: Error) => void };
     const slot: Slot = {
-      worker, pending: new Map(), seq: 0, updates: Promise.resolve(),
+      worker, pending: new Map(), seq: 0, updates: Promise.resolve(), online: false, load: 0,
       started: new Promise<void>((resolve, reject) => (started = { resolve, reject })),
     };
     slot.started.catch(() => undefined); // observed by ready(), if anyone asks
     worker.on('message', (m: FromWorker) => {
-      if ('ready' in m) return started.resolve();
+      if ('ready' in m) {
+        slot.online = true;
+        return started.resolve();
+      }
       const p = slot.pending.get(m.id);
       if (!p) return;
       slot.pending.delete(m.id);
@@ -94,13 +100,17 @@ export class WorkerStoryChecker implements StoryChecker {
     return slot;
   }
 
-  /** A worker died: its checks fail (the requests answer 500 and may be retried) and a new one takes its place. */
+  /**
+   * A worker died: its checks fail (the requests answer 500 and may be retried) and a new one takes
+   * its place, unless it died before it was ready (a new one would only die the same way).
+   */
   private lost(slot: Slot, error: Error): void {
     for (const p of slot.pending.values()) p.reject(error);
     slot.pending.clear();
     const i = this.slots.indexOf(slot);
     if (i < 0 || this.closed) return;
-    this.slots[i] = this.spawn();
+    if (slot.online) this.slots[i] = this.spawn();
+    else this.slots.splice(i, 1);
   }
 
   /** Every worker loaded, and given the catalog: the first checks do not wait for either. */
@@ -113,14 +123,21 @@ export class WorkerStoryChecker implements StoryChecker {
 
   async check(input: StoryCheckInput): Promise<StoryCheck> {
     if (this.closed) throw new Error('the story checker is closed');
-    let slot = this.slots[0]!;
-    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
-    await this.update(slot);
-    const id = ++this.nextId;
-    return new Promise<StoryCheck>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ type: 'check', id, input } satisfies ToWorker);
-    });
+    let slot = this.slots[0];
+    if (!slot) throw new Error('no story worker is running');
+    for (const s of this.slots) if (s.load < slot.load) slot = s;
+    const chosen = slot;
+    chosen.load++;
+    try {
+      await this.update(chosen);
+      const id = ++this.nextId;
+      return await new Promise<StoryCheck>((resolve, reject) => {
+        chosen.pending.set(id, { resolve, reject });
+        chosen.worker.postMessage({ type: 'check', id, input } satisfies ToWorker);
+      });
+    } finally {
+      chosen.load--;
+    }
   }
 
   /** Queues a catalog update of the worker behind the ones already queued, and waits for it. */
