@@ -22,15 +22,15 @@ const CLI = join(root, 'dist/server/cli.js');
 const PUT_TARGET = 1000;
 const PAGE_RATIO_TARGET = 0.5;
 
-/** A story of about 5 KB with references and a citation, as a PUT body. */
-function benchStory() {
+/** A story of about 5 KB with references and a citation, as a PUT body; `revision` changes its last line. */
+function benchStory(revision = 0) {
   const paragraph = (i) =>
     `Paragraph ${i}: {{entity:sam-altman|Altman}} and {{entity:openai}} met the {{beat:open-source-ai|open-source crowd}}[1]. ${'Words go here. '.repeat(20)}`;
   return {
     title: 'Benchmark story about open models',
     dek: 'A story put again and again.',
     beat: 'open-source-ai',
-    body: `${Array.from({ length: 12 }, (_, i) => paragraph(i)).join('\n\n')}\n`,
+    body: `${Array.from({ length: 12 }, (_, i) => paragraph(i)).join('\n\n')}\n\nRevision ${revision}.\n`,
     citations: [{ n: 1, url: 'https://example.org/source', title: 'A source', source: 'Example' }],
     status: 'published',
   };
@@ -69,9 +69,11 @@ function stop(child) {
   });
 }
 
-/** PUTs: each connection its own story, every request a new version of it. */
-function putLoad(url, { token, body, connections, duration, prefix }) {
+/** PUTs: each connection its own story, every request a new version of it, each with an edited body. */
+function putLoad(url, { token, connections, duration, prefix }) {
   const base = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  // Built once: the load generator shares the cores with the server, so it should cost little.
+  const template = JSON.stringify(benchStory('@REVISION@'));
   let clients = 0;
   return autocannon({
     url,
@@ -84,7 +86,7 @@ function putLoad(url, { token, body, connections, duration, prefix }) {
         setupRequest: (req) => ({
           ...req,
           path: `/api/v1/stories/${state.slug}`,
-          body,
+          body: template.replace('@REVISION@', String(state.n + 1)),
           headers: {
             ...base,
             'idempotency-key': `${state.slug}-${++state.n}`,
@@ -123,15 +125,20 @@ function cpuMs(pid) {
 /** Runs a load and adds the target process's CPU ms per completed request to its result. */
 async function measured(pid, load) {
   const before = cpuMs(pid);
+  const ours = process.cpuUsage();
   const result = await load();
   const after = cpuMs(pid);
-  result.cpuPerRequest = before === null || after === null ? null : (after - before) / Math.max(1, result.requests.total);
+  const used = process.cpuUsage(ours);
+  const n = Math.max(1, result.requests.total);
+  result.cpuPerRequest = before === null || after === null ? null : (after - before) / n;
+  // autocannon's own share of the same cores.
+  result.clientCpuPerRequest = (used.user + used.system) / 1000 / n;
   return result;
 }
 
 const rate = (r) => r.requests.average;
 const describe = (r) =>
-  `${Math.round(rate(r)).toLocaleString('en')} req/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r['2xx'].toLocaleString('en')} × 2xx, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.cpuPerRequest === null ? '' : `; ${r.cpuPerRequest.toFixed(3)} ms CPU a request`})`;
+  `${Math.round(rate(r)).toLocaleString('en')} req/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r['2xx'].toLocaleString('en')} × 2xx, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.cpuPerRequest === null ? '' : `; ${r.cpuPerRequest.toFixed(3)} ms CPU a request, autocannon ${r.clientCpuPerRequest.toFixed(3)}`})`;
 
 export async function run({ duration = 5, connections = 10 } = {}) {
   // Always the current sources: the server part builds in a fraction of a second.
@@ -167,7 +174,7 @@ export async function run({ duration = 5, connections = 10 } = {}) {
       BENCH_PAGE: join(dir, 'page.html'),
     });
 
-    const load = { token, body, connections, duration };
+    const load = { token, connections, duration };
     const putServer = await measured(server.child.pid, () => putLoad(server.url, { ...load, prefix: 'bench' }));
     const putBare = await measured(bare.child.pid, () => putLoad(bare.url, { ...load, prefix: 'bare' }));
     const pageServer = await measured(server.child.pid, () => getLoad(`${server.url}/stories/bench-page`, load));
