@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/index.js';
 import type { Diagnostic } from '../lint/index.js';
 import type { CommandId } from './commands.js';
+import { syncEnqueueInput, syncLoginInput, syncResolveInput, type StorySync, type SyncOverview } from './sync.js';
 
 /** A story row as the library lists it. */
 export interface StorySummary {
@@ -135,6 +136,14 @@ export const STUDIO_API = {
   getCatalog: { input: z.object({}).default({}), output: out<Catalog>() },
   getSettings: { input: z.object({}).default({}), output: out<Settings>() },
   setSettings: { input: settingsSchema, output: out<Settings>() },
+  // Sync with the publishing backend (publishing-protocol.md); the token goes in once and never comes back.
+  syncStatus: { input: z.object({}).default({}), output: out<SyncOverview>() },
+  syncLogin: { input: syncLoginInput, output: out<SyncOverview>() },
+  syncLogout: { input: z.object({}).default({}), output: out<SyncOverview>() },
+  syncNow: { input: z.object({}).default({}), output: out<SyncOverview>() },
+  storySync: { input: z.object({ id }), output: out<StorySync>() },
+  syncEnqueue: { input: syncEnqueueInput, output: out<StorySync>() },
+  syncResolve: { input: syncResolveInput, output: out<StorySync>() },
 } as const;
 
 export type StudioMethod = keyof typeof STUDIO_API;

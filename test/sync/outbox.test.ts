@@ -55,7 +55,10 @@ describe('the outbox tables', () => {
     expect(store.dueRows(10).map((r) => r.id)).toEqual([b1.id]);
     store.update(b1.id, { nextAttemptAt: 100 }, 2);
     expect(store.dueRows(10)).toEqual([]);
-    expect(store.nextDueAt()).toBe(0); // a's second row is queued (blocked) with next_attempt_at 0
+    // a's second row (due at 0) waits for the conflict, not for the clock: only b's row counts.
+    expect(store.nextDueAt()).toBe(100);
+    store.update(b1.id, { state: 'done' }, 3);
+    expect(store.nextDueAt()).toBeUndefined();
   });
 });
 

@@ -261,11 +261,17 @@ export class SyncService {
 
   /** Push then pull, once at a time: a call while a sync runs waits for that one. */
   async run(options: SyncRunOptions = {}): Promise<SyncRunResult> {
-    if (this.running) return this.running;
-    this.running = this.runOnce(options).finally(() => {
-      this.running = undefined;
-      this.progress = null;
-    });
+    if (!this.running) {
+      this.running = this.runOnce(options).then(async (r) => {
+        this.running = undefined;
+        this.progress = null;
+        return { ...r, overview: await this.overview() };
+      }, (e: unknown) => {
+        this.running = undefined;
+        this.progress = null;
+        throw e;
+      });
+    }
     return this.running;
   }
 
@@ -273,18 +279,18 @@ export class SyncService {
     return (await this.run()).overview;
   }
 
-  private async runOnce(options: SyncRunOptions): Promise<SyncRunResult> {
+  private async runOnce(options: SyncRunOptions): Promise<Omit<SyncRunResult, 'overview'>> {
     await this.loaded;
     const engine = this.engine();
     const result: Omit<SyncRunResult, 'overview'> = {};
     if (!engine) {
       this.lastError = 'not logged in to a publishing backend';
-      return { ...result, overview: await this.overview() };
+      return result;
     }
     this.online = await this.reachable(engine.backendUrl);
     if (!this.online) {
       this.lastError = `${engine.backendUrl} does not answer: changes wait in the outbox`;
-      return { ...result, overview: await this.overview() };
+      return result;
     }
     this.lastError = null;
     try {
@@ -303,7 +309,7 @@ export class SyncService {
         : oneLine(redact((e as Error).message, this.credentials?.token));
       this.log(`sync failed: ${this.lastError}`);
     }
-    return { ...result, overview: await this.overview() };
+    return result;
   }
 
   private async reachable(url: string): Promise<boolean> {

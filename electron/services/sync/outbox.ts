@@ -180,9 +180,16 @@ export class SyncStore {
     return raws.map(toRow);
   }
 
-  /** The earliest time a queued row becomes due, or undefined when nothing is queued. */
+  /**
+   * The earliest time a row becomes due, or undefined when none can be: only a story's oldest pending
+   * row counts, since the rows queued behind a conflict or a pause wait for it, not for the clock.
+   */
   nextDueAt(): number | undefined {
-    const r = this.db.prepare(`SELECT MIN(next_attempt_at) AS t FROM sync_outbox WHERE state = 'queued'`).get() as { t: number | null };
+    const r = this.db.prepare(`
+      SELECT MIN(o.next_attempt_at) AS t FROM sync_outbox o
+      WHERE o.state = 'queued'
+        AND o.id = (SELECT MIN(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug
+                    AND p.state IN ('queued','sending','paused','conflict'))`).get() as { t: number | null };
     return r.t ?? undefined;
   }
 
