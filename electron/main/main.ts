@@ -7,7 +7,10 @@ import { createHandlers, DEFAULT_SETTINGS, type SettingsStore } from '../service
 import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
 import { RENDERER_CSP } from '../host/server.js';
+import { SyncService } from '../services/sync-service/index.js';
+import { credentialsPath } from '../services/vault/index.js';
 import { registerIpc } from './ipc.js';
+import { electronTokenVault } from './token-vault.js';
 import { menuTemplate } from './menu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +25,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let win: BrowserWindow | null = null;
   let lib: Library | null = null;
+  let sync: SyncService | null = null;
 
   app.on('second-instance', () => {
     if (win) {
@@ -42,7 +46,7 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 
-  app.whenReady().then(() => {
+  app.whenReady().then(async () => {
     protocol.handle(SCHEME, async (request) => {
       const url = new URL(request.url);
       const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
@@ -54,8 +58,9 @@ if (!app.requestSingleInstanceLock()) {
       return new Response(res.body, { status: res.status, headers });
     });
 
+    const libraryPath = defaultLibraryPath();
     try {
-      lib = Library.open(defaultLibraryPath(), { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
+      lib = Library.open(libraryPath, { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
     } catch (e) {
       console.error(`studio: ${(e as Error).message}`);
       app.exit(2);
@@ -69,7 +74,11 @@ if (!app.requestSingleInstanceLock()) {
         return { ...DEFAULT_SETTINGS, ...store.store };
       },
     };
-    registerIpc(createHandlers(lib, settings), (contents) => win !== null && contents === win.webContents, APP_ORIGIN);
+    // Sync runs in this process: the token never reaches the window.
+    const { vault, storageNote } = await electronTokenVault(credentialsPath(dirname(libraryPath)));
+    sync = new SyncService({ library: lib, vault, storageNote });
+    sync.start();
+    registerIpc(createHandlers(lib, settings, sync), (contents) => win !== null && contents === win.webContents, APP_ORIGIN);
 
     // Menu commands go one way to the app window only, as a bare command id (see the preload's onCommand).
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate((id) => win?.webContents.send(COMMAND_CHANNEL, id))));
@@ -96,7 +105,11 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.on('window-all-closed', () => {
-    lib?.close();
-    app.quit();
+    sync?.stop();
+    // A sync under way finishes its request first, so that its answer is recorded.
+    void (sync?.idle() ?? Promise.resolve()).finally(() => {
+      lib?.close();
+      app.quit();
+    });
   });
 }
