@@ -3,5 +3,4 @@ export * from './outbox.js';
 export * from './backoff.js';
 export * from './lock.js';
 export * from './revision.js';
-export * from './folder-stories.js';
 export * from './library-stories.js';
