@@ -62,6 +62,24 @@ describe('the outbox tables', () => {
   });
 });
 
+describe('rejected stories', () => {
+  it('counts a story while its newest change is the refused one', () => {
+    const store = new SyncStore(new Database(':memory:'));
+    const a1 = store.insertRow({ slug: 'a', revision: '1', status: 'review', now: 1 });
+    const b1 = store.insertRow({ slug: 'b', revision: '1', status: 'review', now: 1 });
+    store.update(a1.id, { state: 'rejected' }, 2);
+    store.update(b1.id, { state: 'rejected' }, 2);
+    expect(store.rejectedStories()).toBe(2);
+    // a fixed change of a went out; a merge superseded nothing of b
+    const a2 = store.insertRow({ slug: 'a', revision: '2', status: 'review', now: 3 });
+    store.update(a2.id, { state: 'done' }, 4);
+    expect(store.rejectedStories()).toBe(1);
+    const b2 = store.insertRow({ slug: 'b', revision: '2', status: 'review', now: 5 });
+    store.update(b2.id, { state: 'superseded' }, 6);
+    expect(store.rejectedStories()).toBe(1);
+  });
+});
+
 describe('the worker lock', () => {
   it('lets one worker hold a database at a time', () => {
     const file = tempDb();

@@ -180,7 +180,7 @@ export class SyncService {
       progress: this.running ? this.progress : null,
       paused: this.store.meta('paused') ?? null,
       queued: (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.paused ?? 0),
-      rejected: this.latestRows().filter((r) => r.state === 'rejected').length,
+      rejected: this.store.rejectedStories(),
       conflicts,
       lastSyncAt: this.isoMeta('lastSyncAt'),
       lastError: this.lastError,
@@ -192,13 +192,6 @@ export class SyncService {
   private isoMeta(key: string): string | null {
     const v = this.store.meta(key);
     return v ? new Date(Number(v)).toISOString() : null;
-  }
-
-  /** The newest outbox row of each story. */
-  private latestRows(): OutboxRow[] {
-    const bySlug = new Map<string, OutboxRow>();
-    for (const r of this.store.rows({ states: ['queued', 'sending', 'paused', 'conflict', 'rejected', 'done'] })) bySlug.set(r.storySlug, r);
-    return [...bySlug.values()];
   }
 
   /**

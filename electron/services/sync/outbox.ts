@@ -222,6 +222,15 @@ export class SyncStore {
     return this.db.prepare(`SELECT 1 FROM sync_outbox WHERE story_slug = ? AND state IN ('queued','sending','paused','conflict') LIMIT 1`).get(slug) !== undefined;
   }
 
+  /** Stories whose newest change the backend refused (a later change that went out clears it). */
+  rejectedStories(): number {
+    const r = this.db.prepare(`
+      SELECT COUNT(*) AS n FROM sync_outbox o
+      WHERE o.state = 'rejected'
+        AND o.id = (SELECT MAX(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug AND p.state != 'superseded')`).get() as { n: number };
+    return r.n;
+  }
+
   countByState(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM sync_outbox GROUP BY state').all() as { state: string; n: number }[]) out[r.state] = r.n;
