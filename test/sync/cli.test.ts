@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStudio } from '../../electron/cli/studio.js';
 import { Library } from '../../electron/services/library/index.js';
+import { SyncService } from '../../electron/services/sync-service/index.js';
+import { MemoryVault } from '../../electron/services/vault/index.js';
+import { FaultProxy } from './helpers/fault-proxy.js';
 import { BACKENDS, type Backend } from './helpers/backends.js';
 import { storyText } from './helpers/stories.js';
 
@@ -165,6 +168,39 @@ for (const b of BACKENDS) {
       const plain = await studio(['sync', '--no-pull']);
       expect(plain.out).not.toContain('\r');
       expect(plain.out).toMatch(/^pushed cli-bar-story-0e0e as approved \(v2\)$/m);
+    });
+
+    it('one sync worker per library: the command line waits while the app syncs it', async () => {
+      const proxy = await new FaultProxy(backend.url).start();
+      proxy.plan = (req) => (req.method === 'PUT' ? { kind: 'slow', ms: 1500, forward: true } : { kind: 'pass' });
+      const lib = Library.open(join(home, 'library.sqlite'));
+      const app = new SyncService({ library: lib, vault: new MemoryVault(), intervalMs: 0 });
+      try {
+        await app.login(proxy.url, tokens.publisher!);
+        const id = lib.putBySlug('cli-locked-story-0f0f', storyText('cli-locked-story-0f0f')).id;
+        await app.enqueue(id, 'review');
+        const appRun = app.run();
+        await expect.poll(() => proxy.log.some((l) => l.method === 'PUT')).toBe(true);
+        const r = await studio(['sync']);
+        expect(r.code).toBe(1);
+        expect(r.err).toMatch(/another sync .* is running on this library/);
+        expect((await appRun).push?.done).toBe(1);
+      } finally {
+        lib.close();
+        await proxy.close();
+      }
+      // Once the app's run is over, the command line gets its turn.
+      const after = await studio(['sync']);
+      expect(after.err).not.toMatch(/another sync/);
+      expect(after.out).toMatch(/^push: /m);
+    });
+
+    it('never writes a token into the library file (nor its WAL)', async () => {
+      for (const f of ['library.sqlite', 'library.sqlite-wal']) {
+        const bytes = existsSync(join(home, f)) ? readFileSync(join(home, f)) : Buffer.alloc(0);
+        for (const t of Object.values(tokens)) expect(bytes.includes(Buffer.from(t)), `${f} holds a token`).toBe(false);
+      }
+      expect(readFileSync(join(home, 'library.sqlite')).length).toBeGreaterThan(0);
     });
 
     it('bad input: a missing file, a folder, a bad --wait are one-line errors and exit 2', async () => {
