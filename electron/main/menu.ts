@@ -16,7 +16,7 @@ function commandItems(group: MenuGroup, send: (id: CommandId) => void): MenuItem
 
 /**
  * The application menu, built from the shared command list (shared/api/commands.ts): File, Edit,
- * View and Help carry the studio's commands; Edit's clipboard items and View's zoom items are
+ * View, Publish and Help carry the studio's commands; Edit's clipboard items and View's zoom items are
  * Electron roles.
  */
 export function menuTemplate(send: (id: CommandId) => void, platform: NodeJS.Platform = process.platform): MenuItemConstructorOptions[] {
@@ -52,6 +52,7 @@ export function menuTemplate(send: (id: CommandId) => void, platform: NodeJS.Pla
         { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' },
       ],
     },
+    { label: 'Publish', submenu: commandItems('publish', send) },
     { role: 'windowMenu' },
     { role: 'help', submenu: commandItems('help', send) },
   ];

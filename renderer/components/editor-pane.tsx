@@ -2,7 +2,7 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import type { CatalogIndex } from '../../shared/index.js';
-import { storyEditor } from '../editor/index.js';
+import { setEditorCatalog, storyEditor } from '../editor/index.js';
 
 export interface EditorPaneProps {
   docKey: string | null;
@@ -10,7 +10,8 @@ export interface EditorPaneProps {
   catalog: CatalogIndex;
   /** Kept mounted while review mode shows instead (so the editor, its undo history and scroll stay). */
   hidden?: boolean;
-  onChange(text: string): void;
+  /** Every change of the text; `remote` when it was the library's text put in place (already saved). */
+  onChange(text: string, remote: boolean): void;
   onView(view: EditorView | null): void;
   onScroll(): void;
   children?: React.ReactNode;
@@ -24,12 +25,14 @@ export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onV
   changeRef.current = onChange;
   const scrollRef = useRef(onScroll);
   scrollRef.current = onScroll;
+  const catalogRef = useRef(catalog);
+  catalogRef.current = catalog;
 
   useEffect(() => {
     if (!host.current || docKey === null) return;
     const view = new EditorView({
       parent: host.current,
-      state: EditorState.create({ doc: initialText, extensions: storyEditor(catalog, (t) => changeRef.current(t)) }),
+      state: EditorState.create({ doc: initialText, extensions: storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote)) }),
     });
     const scroller = () => scrollRef.current();
     view.scrollDOM.addEventListener('scroll', scroller);
@@ -42,9 +45,14 @@ export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onV
       viewRef.current = null;
       onView(null);
     };
-    // A new editor only when another story opens or the catalog changes.
+    // A new editor only when another story opens.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [docKey, catalog]);
+  }, [docKey]);
+
+  // A new catalog (pulled from the backend) goes into the open editor: its text, cursor and undo stay.
+  useEffect(() => {
+    if (viewRef.current) setEditorCatalog(viewRef.current, catalog);
+  }, [catalog]);
 
   return (
     <section className="pane editor" aria-label="Editor" hidden={hidden}>

@@ -1,11 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import { MENU_GROUPS, STUDIO_COMMANDS, formatKey, type CommandId, type MenuGroup } from '../../shared/api/commands.js';
-
-const TITLES: Record<MenuGroup, string> = { file: 'File', edit: 'Edit', view: 'View', help: 'Help' };
+import { MENU_GROUPS, MENU_TITLES, STUDIO_COMMANDS, formatKey, type CommandId, type MenuGroup } from '../../shared/api/commands.js';
 
 /**
  * The browser host's menu bar (Electron has the native one, built from the same command list):
- * File, Edit, View, Help, each command with its key. Arrow keys move within and across menus,
+ * File, Edit, View, Publish, Help, each command with its key. Arrow keys move within and across menus,
  * Escape closes.
  */
 export function MenuBar({ run, mac }: { run(id: CommandId): void; mac: boolean }) {
@@ -67,10 +65,10 @@ export function MenuBar({ run, mac }: { run(id: CommandId): void; mac: boolean }
               }
             }}
           >
-            {TITLES[group]}
+            {MENU_TITLES[group]}
           </button>
           {open === group && (
-            <ul role="menu" aria-label={TITLES[group]} data-menu={group} onKeyDown={(e) => onMenuKey(e, group)}>
+            <ul role="menu" aria-label={MENU_TITLES[group]} data-menu={group} onKeyDown={(e) => onMenuKey(e, group)}>
               {STUDIO_COMMANDS.filter((c) => c.menu === group).map((c) => (
                 <li role="none" key={c.id}>
                   <button type="button" role="menuitem" onClick={() => {

@@ -1,8 +1,6 @@
-import { MENU_GROUPS, STUDIO_COMMANDS, formatKey } from '../../shared/api/commands.js';
+import { MENU_GROUPS, MENU_TITLES, STUDIO_COMMANDS, formatKey } from '../../shared/api/commands.js';
 import { EDITOR_KEYS } from '../editor/editor-keys.js';
 import { Modal } from './modal.js';
-
-const TITLES = { file: 'File', edit: 'Edit', view: 'View', help: 'Help' } as const;
 
 /** Every command's key (from the shared command list) and the editor's own keys. */
 export function ShortcutsDialog({ onClose, mac }: { onClose(): void; mac: boolean }) {
@@ -11,7 +9,7 @@ export function ShortcutsDialog({ onClose, mac }: { onClose(): void; mac: boolea
       <div className="shortcut-groups">
         {MENU_GROUPS.map((group) => (
           <table key={group} className="shortcut-table">
-            <caption>{TITLES[group]}</caption>
+            <caption>{MENU_TITLES[group]}</caption>
             <tbody>
               {STUDIO_COMMANDS.filter((c) => c.menu === group).map((c) => (
                 <tr key={c.id}><th scope="row">{c.label}</th><td><kbd>{formatKey(c.key, mac)}</kbd></td></tr>

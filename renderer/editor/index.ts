@@ -8,19 +8,25 @@ import type { CatalogIndex } from '../../shared/index.js';
 import { storyMarkdown } from './front-matter.js';
 import { referenceCompletion } from './reference-complete.js';
 import { referenceHighlight } from './reference-highlight.js';
-import { catalogFacet, storyField } from './story-state.js';
+import { isRemoteUpdate } from './remote-text.js';
+import { catalogExtension, storyField } from './story-state.js';
 import { storyLint } from './story-lint.js';
 import { studioTheme } from './theme.js';
 
 export { applyFirstFix, storyDiagnostics } from './story-lint.js';
 export { ScrollSync } from './scroll-sync.js';
-export { storyField, catalogFacet } from './story-state.js';
+export { storyField, catalogFacet, setEditorCatalog } from './story-state.js';
+export { applyRemoteText } from './remote-text.js';
+export { setBackendDiagnostics, BACKEND_PREFIX } from './backend-lint.js';
 export { referenceCompletion } from './reference-complete.js';
 
-/** Everything the story editor needs, for a catalog; `onChange` hears every document change. */
-export function storyEditor(catalog: CatalogIndex, onChange: (text: string) => void): Extension {
+/**
+ * Everything the story editor needs, for a catalog; `onChange` hears every document change, with
+ * `remote` set when the change was a text from the library put in place (nothing to save).
+ */
+export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remote: boolean) => void): Extension {
   return [
-    catalogFacet.of(catalog),
+    catalogExtension(catalog),
     storyField,
     lineNumbers(),
     highlightActiveLineGutter(),
@@ -38,7 +44,7 @@ export function storyEditor(catalog: CatalogIndex, onChange: (text: string) => v
     studioTheme,
     keymap.of([...closeBracketsKeymap, ...completionKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab, ...defaultKeymap]),
     EditorView.updateListener.of((u) => {
-      if (u.docChanged) onChange(u.state.doc.toString());
+      if (u.docChanged) onChange(u.state.doc.toString(), isRemoteUpdate(u.transactions));
     }),
     EditorState.tabSize.of(2),
     // Prose: no auto-closed quotes or apostrophes.

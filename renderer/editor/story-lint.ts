@@ -2,6 +2,7 @@ import { forEachDiagnostic, linter, lintGutter, type Action, type Diagnostic as 
 import type { Extension } from '@codemirror/state';
 import { keymap, type Command, type EditorView } from '@codemirror/view';
 import { lintStory, type Fix } from '../../shared/index.js';
+import { backendDiagnostics, backendDiagnosticsChanged, backendDiagnosticsField } from './backend-lint.js';
 import { catalogFacet, storyField } from './story-state.js';
 
 function fixAction(fix: Fix): Action {
@@ -15,8 +16,15 @@ function fixAction(fix: Fix): Action {
   };
 }
 
-/** Diagnostics of the shared linter for the document, with each fix as an action. */
+/**
+ * Diagnostics of the shared linter for the document, with each fix as an action, and the
+ * publishing backend's findings (marked as its own) when it refused the story.
+ */
 export function storyDiagnostics(view: EditorView): CmDiagnostic[] {
+  return [...localDiagnostics(view), ...backendDiagnostics(view.state)];
+}
+
+function localDiagnostics(view: EditorView): CmDiagnostic[] {
   const { story } = view.state.field(storyField);
   const len = view.state.doc.length;
   return lintStory(story, view.state.facet(catalogFacet)).map((d) => {
@@ -46,10 +54,18 @@ export const applyFirstFix: Command = (view) => {
   return true;
 };
 
-/** The story linter: shared lintStory, underlines, a gutter, and a quick-fix key. */
+/**
+ * The story linter: shared lintStory, underlines, a gutter, and a quick-fix key. It runs again when
+ * the text changes, and also when the catalog changes (a pulled catalog) or the backend's findings
+ * arrive, neither of which touches the text.
+ */
 export function storyLint(): Extension {
   return [
-    linter(storyDiagnostics, { delay: 250 }),
+    backendDiagnosticsField,
+    linter(storyDiagnostics, {
+      delay: 250,
+      needsRefresh: (u) => u.startState.facet(catalogFacet) !== u.state.facet(catalogFacet) || u.transactions.some(backendDiagnosticsChanged),
+    }),
     lintGutter(),
     keymap.of([{ key: 'Mod-.', run: applyFirstFix, preventDefault: true }]),
   ];

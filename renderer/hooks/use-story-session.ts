@@ -13,9 +13,12 @@ export interface StorySession {
   text: string;
   saveState: SaveState;
   open(id: string): Promise<void>;
-  onChange(text: string): void;
+  /** A change of the editor's text; `remote` when it is the library's own text put in place (nothing to save). */
+  onChange(text: string, remote?: boolean): void;
   /** Saves what is pending now (before opening another story, exporting, reviewing, closing). */
   flush(): Promise<void>;
+  /** Whether the editor holds text the library does not have yet (waiting or being saved). */
+  hasUnsaved(): boolean;
 }
 
 /**
@@ -31,6 +34,7 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
   const pending = useRef<{ id: string; text: string } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const openIdRef = useRef<string | null>(null);
+  const saving = useRef(0);
   const savedRef = useRef(onSaved);
   savedRef.current = onSaved;
 
@@ -41,6 +45,7 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     if (!p || !api) return;
     pending.current = null;
     setSaveState('saving');
+    saving.current++;
     try {
       const r = await api.saveStory(p);
       setSaveState(pending.current ? 'dirty' : 'saved');
@@ -48,12 +53,19 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     } catch (e) {
       setSaveState('error');
       onError((e as Error).message);
+    } finally {
+      saving.current--;
     }
   }, [api, onError]);
 
+  const hasUnsaved = useCallback(() => pending.current !== null || saving.current > 0, []);
+
   const delay = Math.min(1000, autosaveMs);
-  const onChange = useCallback((t: string) => {
+  const onChange = useCallback((t: string, remote = false) => {
     setText(t);
+    // The library's own text, put in the editor: already saved (unless typing is waiting to be, then
+    // the save below carries both).
+    if (remote && !pending.current) return;
     const id = openIdRef.current;
     if (!id) return;
     pending.current = { id, text: t };
@@ -88,5 +100,5 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     };
   }, [flush]);
 
-  return { openId, docKey, initialText, text, saveState, open, onChange, flush };
+  return { openId, docKey, initialText, text, saveState, open, onChange, flush, hasUnsaved };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { StudioApi } from '../../shared/api/contract.js';
 import { EMPTY_CATALOG, indexCatalog, type Catalog, type CatalogIndex } from '../../shared/index.js';
 import { getStudio } from '../api.js';
@@ -11,9 +11,11 @@ export interface Studio {
   catalog: Catalog;
   catalogIndex: CatalogIndex;
   settings: SettingsControl;
+  /** Reads the library's catalog again (it changed: the sync service adopted the backend's). */
+  reloadCatalog(): Promise<void>;
 }
 
-/** Connects to the host (`window.studio`) and loads the catalog and the settings once. */
+/** Connects to the host (`window.studio`) and loads the catalog (again when asked) and the settings once. */
 export function useStudio(): Studio {
   const [api, setApi] = useState<StudioApi | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
@@ -36,6 +38,10 @@ export function useStudio(): Studio {
     }, (e: Error) => setFatal(e.message));
   }, [load]);
 
+  const reloadCatalog = useCallback(async () => {
+    if (api) setCatalog(await api.getCatalog({}));
+  }, [api]);
+
   const catalogIndex = useMemo(() => indexCatalog(catalog), [catalog]);
-  return { api, fatal, catalog, catalogIndex, settings };
+  return { api, fatal, catalog, catalogIndex, settings, reloadCatalog };
 }

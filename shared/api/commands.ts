@@ -10,8 +10,11 @@
  * (test/app/commands.test.ts checks both).
  */
 
-export const MENU_GROUPS = ['file', 'edit', 'view', 'help'] as const;
+export const MENU_GROUPS = ['file', 'edit', 'view', 'publish', 'help'] as const;
 export type MenuGroup = (typeof MENU_GROUPS)[number];
+
+/** How each group is titled in a menu bar, the native menu and the shortcuts help. */
+export const MENU_TITLES: Record<MenuGroup, string> = { file: 'File', edit: 'Edit', view: 'View', publish: 'Publish', help: 'Help' };
 
 export interface StudioCommand {
   id: string;
@@ -36,6 +39,13 @@ export const STUDIO_COMMANDS = [
   { id: 'theme.light', label: 'Theme: light', key: 'Mod-Alt-1', menu: 'view' },
   { id: 'theme.dark', label: 'Theme: dark', key: 'Mod-Alt-2', menu: 'view' },
   { id: 'theme.system', label: 'Theme: system', key: 'Mod-Alt-3', menu: 'view' },
+  // Publishing: the story actions go to the outbox (they work offline); the key chords are
+  // deliberate ones, Shift added for the two that change what readers see.
+  { id: 'sync.now', label: 'Sync now', key: 'Mod-Alt-s', menu: 'publish' },
+  { id: 'story.submit', label: 'Submit for review', key: 'Mod-Alt-u', menu: 'publish' },
+  { id: 'story.approve', label: 'Approve', key: 'Mod-Alt-a', menu: 'publish' },
+  { id: 'story.publish', label: 'Publish', key: 'Mod-Alt-Shift-p', menu: 'publish' },
+  { id: 'story.withdraw', label: 'Withdraw…', key: 'Mod-Alt-Shift-w', menu: 'publish' },
   { id: 'app.palette', label: 'Command palette…', key: 'Mod-Shift-p', menu: 'help' },
   { id: 'app.shortcuts', label: 'Keyboard shortcuts', key: 'F1', menu: 'help' },
 ] as const satisfies readonly StudioCommand[];

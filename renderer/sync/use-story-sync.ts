@@ -1,0 +1,148 @@
+import type { EditorView } from '@codemirror/view';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import type { StudioApi } from '../../shared/api/contract.js';
+import type { StorySync } from '../../shared/api/sync.js';
+import type { OutboxTarget, PushStatus } from '../../shared/protocol/index.js';
+import { applyRemoteText, setBackendDiagnostics } from '../editor/index.js';
+import type { StorySession } from '../hooks/use-story-session.js';
+import { storySyncKey } from './story-sync-text.js';
+import type { SyncControl } from './use-sync-overview.js';
+
+export interface StorySyncControl {
+  /** The open story's sync state; null while none is open or it is being read. */
+  state: StorySync | null;
+  busy: boolean;
+  /** A word for the person that is not an error (the story changed on the backend while they typed). */
+  notice: string | null;
+  dismissNotice(): void;
+  /** Saves pending typing, then puts the action in the outbox (works offline). */
+  enqueue(action: OutboxTarget): Promise<boolean>;
+  /** Sends the person's choice for a conflict; the merged text becomes the story's. */
+  resolve(text: string, status?: PushStatus): Promise<boolean>;
+}
+
+export type LibraryTextResult = 'same' | 'applied' | 'unsaved' | 'gone';
+
+/**
+ * The open story's sync: its state (read when it opens and when the overview says something
+ * moved), its actions, the backend's findings put in the editor, and the library's text put back
+ * in the editor whenever the sync service changed it (a new status, a merge, a fast-forward) —
+ * unless the person has typed since, then they are told and nothing of theirs is replaced.
+ */
+export function useStorySync(
+  api: StudioApi | null,
+  session: StorySession,
+  view: RefObject<EditorView | null>,
+  sync: SyncControl,
+  onError: (m: string) => void,
+  onLibraryChanged: () => void,
+): StorySyncControl {
+  const { openId, docKey, flush, hasUnsaved } = session;
+  const [state, setState] = useState<StorySync | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const openRef = useRef(openId);
+  openRef.current = openId;
+  const asked = useRef(0);
+
+  const read = useCallback(async () => {
+    const id = openRef.current;
+    if (!api || !id) return setState(null);
+    const n = ++asked.current;
+    try {
+      const s = await api.storySync({ id });
+      if (n === asked.current && openRef.current === id) setState(s);
+    } catch {
+      // A story just trashed or a host away: the next change of the overview reads it again.
+    }
+  }, [api]);
+
+  /** Puts the library's copy of the open story in the editor when the person has nothing unsaved. */
+  const takeLibraryText = useCallback(async (): Promise<LibraryTextResult> => {
+    const id = openRef.current;
+    if (!api || !id) return 'gone';
+    const rec = await api.getStory({ id });
+    const v = view.current;
+    if (openRef.current !== id || !v) return 'gone';
+    if (v.state.doc.toString() === rec.text) return 'same';
+    if (hasUnsaved()) return 'unsaved';
+    applyRemoteText(v, rec.text);
+    return 'applied';
+  }, [api, view, hasUnsaved]);
+
+  // Read when a story opens, and when the overview shows a change that can concern it.
+  const key = storySyncKey(sync.overview);
+  useEffect(() => {
+    setState((s) => (s && s.id === openId ? s : null));
+    setNotice(null);
+    void read();
+  }, [openId, key, read]);
+
+  // The backend's findings go into the editor (again into a new editor of the same story).
+  useEffect(() => {
+    const v = view.current;
+    if (!v) return;
+    v.dispatch({ effects: setBackendDiagnostics.of(state?.id === openId ? (state?.rejected?.diagnostics ?? []) : []) });
+  }, [state, openId, docKey, view]);
+
+  // A pull that updated the open story: show it, unless the person has typed since.
+  const pulledAt = sync.overview?.lastPulled?.at;
+  const seenPull = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const pulled = sync.overview?.lastPulled;
+    if (!pulled || pulled.at === seenPull.current) return;
+    const first = seenPull.current === undefined;
+    seenPull.current = pulled.at;
+    if (pulled.ids.length && !first) onLibraryChanged();
+    if (!openId || !pulled.ids.includes(openId)) return;
+    void takeLibraryText().then((r) => {
+      if (r === 'unsaved') {
+        setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History.');
+      }
+    }, () => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [pulledAt, openId]);
+
+  const enqueue = useCallback(async (action: OutboxTarget) => {
+    const id = openRef.current;
+    if (!api || !id) return false;
+    setBusy(true);
+    try {
+      // What goes out is the saved story: save the typing first.
+      await flush();
+      setState(await api.syncEnqueue({ id, action }));
+      // The service wrote the new status into the story: the editor shows it.
+      await takeLibraryText();
+      onLibraryChanged();
+      void sync.refresh();
+      return true;
+    } catch (e) {
+      onError((e as Error).message);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, [api, flush, takeLibraryText, onLibraryChanged, sync, onError]);
+
+  const resolve = useCallback(async (text: string, status?: PushStatus) => {
+    const id = openRef.current;
+    if (!api || !id) return false;
+    setBusy(true);
+    try {
+      await flush();
+      setState(await api.syncResolve({ id, text, status }));
+      // The merged text is now the story's: the editor takes it.
+      if ((await takeLibraryText()) === 'unsaved') setNotice('The merge was sent; your newer typing is kept on top of it.');
+      onLibraryChanged();
+      void sync.refresh();
+      return true;
+    } catch (e) {
+      onError((e as Error).message);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, [api, flush, takeLibraryText, onLibraryChanged, sync, onError]);
+
+  return { state: state?.id === openId ? state : null, busy, notice, dismissNotice: useCallback(() => setNotice(null), []), enqueue, resolve };
+}
