@@ -78,11 +78,17 @@ export function useStorySync(
     void read();
   }, [openId, key, read]);
 
-  // The backend's findings go into the editor (again into a new editor of the same story).
+  // The backend's findings go into the editor (again into a new editor of the same story), only
+  // when they changed: each dispatch runs the linter again.
+  const placed = useRef<{ view: EditorView; json: string } | null>(null);
   useEffect(() => {
     const v = view.current;
     if (!v) return;
-    v.dispatch({ effects: setBackendDiagnostics.of(state?.id === openId ? (state?.rejected?.diagnostics ?? []) : []) });
+    const diagnostics = state?.id === openId ? (state?.rejected?.diagnostics ?? []) : [];
+    const json = JSON.stringify(diagnostics);
+    if (placed.current?.view === v && placed.current.json === json) return;
+    placed.current = { view: v, json };
+    v.dispatch({ effects: setBackendDiagnostics.of(diagnostics) });
   }, [state, openId, docKey, view]);
 
   // A pull that updated the open story: show it, unless the person has typed since.
