@@ -2,31 +2,30 @@
  * The story file the server stores for a PUT, and its check against the catalog, made with the
  * story core (shared/). Pure: it runs on the event loop or in a story worker (story-checker.ts).
  */
-import {
-  hasErrors, lintStory, parseStory, readBodyFacts, serializeStory,
-  type CatalogIndex, type Diagnostic, type FrontMatter, type Story,
-} from '../shared/index.js';
+import { hasErrors, lintStory, readBodyFacts, type CatalogIndex, type Diagnostic, type Story } from '../shared/index.js';
+import type { StoryPutBody } from '../shared/protocol/index.js';
+import { storyFromPut } from '../shared/protocol/wire-story.js';
 import type { StoryRef } from './store/store.js';
 
 /**
- * A new story file from the PUT's fields: its canonical text (what is stored and served) and the
- * parsed story (what is linted). It is what `createStory(meta, body)` does, keeping the text:
- * `serializeStory(createStory(...))` would write the front matter again and parse it once more just
- * to find it unchanged, about a sixth of a PUT's time in the story core.
- * test/server/story-file.test.ts checks that both give the same story and text.
+ * The story file of a PUT: `storyFromPut`, the very function the studio uses to place the backend's
+ * diagnostics on the writer's file, and its canonical text. createStory parses the text it has just
+ * written, and a story file read that way keeps its source as head + body: no second serialisation
+ * (writing the front matter again and comparing it) is needed to have the text back.
+ * test/server/story-file.test.ts checks that the text is serializeStory's.
  */
-export function newStoryFile(meta: FrontMatter, body: string): { story: Story; text: string } {
-  const text = serializeStory({
-    format: 'md', meta, body, bodyStart: { offset: 0, line: 1, column: 0 }, head: '', frontMatter: null,
-    frontMatterOffset: 0, spans: {}, notices: [],
-  });
-  return { story: parseStory(text), text };
+export function putStoryFile(slug: string, body: StoryPutBody, published: string | undefined): { story: Story; text: string } {
+  const story = storyFromPut(slug, body, published);
+  if (story.format !== 'md') throw new Error('a PUT story file was read back as a plain-text export');
+  return { story, text: story.head + story.body };
 }
 
 export interface StoryCheckInput {
-  /** The front matter: title, dek, beat, slug, status, published, citations. */
-  meta: FrontMatter;
-  body: string;
+  slug: string;
+  /** The PUT body, as validated. */
+  body: StoryPutBody;
+  /** The publication date the server settled on (the body's, or now for a first publication). */
+  published: string | undefined;
 }
 
 export interface StoryCheck {
@@ -38,9 +37,12 @@ export interface StoryCheck {
   refs: StoryRef[];
 }
 
-/** Everything a story PUT needs from the story core, in one call (one message to a worker). */
+/**
+ * Everything a story PUT needs from the story core, in one call (one message to a worker). The body
+ * is parsed once: lintStory reads its facts, and the references come from those same facts.
+ */
 export function checkStory(input: StoryCheckInput, catalog: CatalogIndex): StoryCheck {
-  const { story, text } = newStoryFile(input.meta, input.body);
+  const { story, text } = putStoryFile(input.slug, input.body, input.published);
   const diagnostics = lintStory(story, catalog);
   if (hasErrors(diagnostics)) return { text, diagnostics, refs: [] };
   const seen = new Set<string>();

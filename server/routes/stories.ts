@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { hasErrors, referenceUrl } from '../../shared/index.js';
+import { roleForStatus } from '../../shared/protocol/index.js';
 import { requireRole, tokenOf } from '../auth.js';
 import { etagFor, jsonResponse, type ServerContext, type WireResponse } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
-import { describeZodError, IF_MATCH, idempotencyKeySchema, pageQuerySchema, slugParamSchema, storyPutBodySchema, type PushStatus } from '../schemas.js';
-import type { PutStoryResult, Role, StoredStory, StoryFieldsRecord } from '../store/store.js';
+import { describeZodError, IF_MATCH, idempotencyKeySchema, pageQuerySchema, slugParamSchema, storyPutBodySchema } from '../schemas.js';
+import type { PutStoryResult, StoredStory, StoryFieldsRecord } from '../store/store.js';
 import { sendWire } from './send.js';
-
-const ROLE_FOR_STATUS: Record<PushStatus, Role> = { review: 'writer', approved: 'editor', published: 'publisher' };
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -89,7 +88,7 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     const parsed = storyPutBodySchema.safeParse(req.body);
     if (!parsed.success) throw badRequest(`the story does not fit the shape: ${describeZodError(parsed.error)}`);
     const body = parsed.data;
-    requireRole(token, ROLE_FOR_STATUS[body.status], `put a story with status "${body.status}"`);
+    requireRole(token, roleForStatus(body.status), `put a story with status "${body.status}"`);
 
     const now = new Date().toISOString();
     const scope = { owner: token.name, key: key.data };
@@ -123,10 +122,7 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
         status: body.status,
         ...(published !== undefined ? { published } : {}),
       };
-      const { text, diagnostics, refs } = await ctx.checker.check({
-        meta: { title: body.title, dek: body.dek, beat: body.beat, slug, status: body.status, published, citations: body.citations },
-        body: body.body,
-      });
+      const { text, diagnostics, refs } = await ctx.checker.check({ slug, body, published });
       if (hasErrors(diagnostics)) {
         const r = jsonResponse(422, {
           error: 'invalid_story',

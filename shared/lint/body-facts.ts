@@ -6,23 +6,42 @@ import { DEFAULT_SITE } from '../site.js';
 import type { CitationOccurrence, MalformedReference, ReferenceOccurrence, Story } from '../story/types.js';
 import { lineIndexAt, lineStarts } from '../text-util.js';
 
-/** The references, malformed `{{…}}` and citation markers of a body, in file offsets. */
+/**
+ * The references, malformed `{{…}}` and citation markers of a body, in file offsets. Read-only:
+ * the facts of a story are read once and shared by everyone who asks (readBodyFacts).
+ */
 export interface BodyFacts {
-  references: ReferenceOccurrence[];
-  malformed: MalformedReference[];
-  citations: CitationOccurrence[];
+  readonly references: readonly ReferenceOccurrence[];
+  readonly malformed: readonly MalformedReference[];
+  readonly citations: readonly CitationOccurrence[];
 }
+
+/** The facts last read from each story object, with the body and body start they were read from. */
+const known = new WeakMap<Story, { body: string; offset: number; line: number; column: number; facts: BodyFacts }>();
 
 /**
  * Reads the body with the renderer's own parser, so the linter sees exactly what the preview shows
  * (nothing inside code, escapes honoured), and maps what it found back to offsets in the file.
+ *
+ * Parsing is most of the cost, so the facts are kept per story object: asked again for the same
+ * story (lintStory, then whoever wants its references), this answers without parsing again, as
+ * long as the story's body and its place in the file are still those the facts were read from.
  */
 export function readBodyFacts(story: Story): BodyFacts {
+  const at = story.bodyStart;
+  const hit = known.get(story);
+  if (hit && hit.body === story.body && hit.offset === at.offset && hit.line === at.line && hit.column === at.column) return hit.facts;
+  const facts = read(story);
+  known.set(story, { body: story.body, offset: at.offset, line: at.line, column: at.column, facts });
+  return facts;
+}
+
+function read(story: Story): BodyFacts {
   const raw: RawFacts = { references: [], citations: [] };
   const env: StoryEnv = { catalog: indexCatalog(EMPTY_CATALOG), site: DEFAULT_SITE, lineOffset: 1, collect: raw };
   storyMarkdown().parse(story.body, env);
   const locate = locator(story);
-  const facts: BodyFacts = { references: [], malformed: [], citations: [] };
+  const facts = { references: [] as ReferenceOccurrence[], malformed: [] as MalformedReference[], citations: [] as CitationOccurrence[] };
   for (const r of raw.references) {
     const at = locate(r.block, r.from);
     const to = locate(r.block, r.to).offset;
@@ -63,7 +82,7 @@ export function readBodyFacts(story: Story): BodyFacts {
     const at = locate(c.block, c.from);
     facts.citations.push({ n: c.n, from: at.offset, to: locate(c.block, c.to).offset, line: at.line, column: at.column });
   }
-  return facts;
+  return Object.freeze({ references: Object.freeze(facts.references), malformed: Object.freeze(facts.malformed), citations: Object.freeze(facts.citations) });
 }
 
 interface Located {

@@ -1,5 +1,5 @@
 /**
- * The server's pieces around the story core: the PUT's story file (same as createStory), the check a
+ * The server's pieces around the story core: the PUT's story file (storyFromPut's), the check a
  * worker runs, the live catalog index and its replica, and the WAL group commit.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -7,8 +7,10 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CatalogIndex, createStory, lintStory, parseStory, serializeStory, type FrontMatter } from '../../shared/index.js';
-import { checkStory, newStoryFile } from '../../server/story-file.js';
+import { CatalogIndex, createStory, lintStory, parseStory, serializeStory, storyFields, type FrontMatter } from '../../shared/index.js';
+import type { StoryPutBody } from '../../shared/protocol/index.js';
+import { storyFromPut } from '../../shared/protocol/wire-story.js';
+import { checkStory, putStoryFile } from '../../server/story-file.js';
 import { CatalogReplica, LiveCatalogIndex } from '../../server/store/live-catalog.js';
 import { SqliteStore } from '../../server/store/sqlite-store.js';
 import { WalSync } from '../../server/store/wal-sync.js';
@@ -17,55 +19,80 @@ import { ROOT, SAMPLE_CATALOG, sampleStory } from './helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'studio-server-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The fields of every sample story, as a PUT would carry them, plus a few awkward ones. */
-function fieldSets(): { meta: FrontMatter; body: string }[] {
-  const out: { meta: FrontMatter; body: string }[] = [];
+/** Every sample story as a PUT would carry it (slug, body, settled publication date), plus a few awkward ones. */
+function puts(): PutCase[] {
+  const out: PutCase[] = [];
   const folder = join(ROOT, 'resources/stories');
   for (const f of readdirSync(folder).filter((x) => x.endsWith('.md') && x !== 'README.md')) {
     const story = parseStory(readFileSync(join(folder, f), 'utf8'));
-    out.push({ meta: { ...story.meta, slug: f.replace(/\.md$/, '') }, body: story.body });
+    const fields = storyFields(story);
+    const status = fields.status === 'approved' || fields.status === 'published' ? fields.status : 'review';
+    const body: StoryPutBody = { title: fields.title ?? 'Untitled', beat: fields.beat ?? 'none', body: story.body, citations: fields.citations.map((c) => ({ ...c })), status };
+    if (fields.dek) body.dek = fields.dek;
+    if (fields.published) body.published = fields.published;
+    out.push({ slug: f.replace(/\.md$/, ''), body, published: body.published });
   }
   const s = sampleStory();
-  out.push({ meta: { title: s.title, dek: undefined, beat: s.beat, slug: 'x', status: 'review', published: undefined, citations: s.citations }, body: s.body });
-  out.push({ meta: { title: 'Ünïcødé: "quotes", #hash, - dash', beat: 'b', slug: 'y', status: 'published', published: '2026-01-02T03:04:05.000Z', citations: [] }, body: '' });
-  out.push({ meta: { title: '---', beat: 'b', slug: 'z', status: 'approved', citations: [{ n: 1, url: 'https://x.org/a b', title: 'key: value' }] }, body: '---\nnot front matter\n' });
+  out.push({ slug: 'x', body: { title: s.title, beat: s.beat, body: s.body, citations: s.citations, status: 'review' }, published: undefined });
+  out.push({ slug: 'y', body: { title: 'Ünïcødé: "quotes", #hash, - dash', beat: 'b', body: '', citations: [], status: 'published' }, published: '2026-01-02T03:04:05.000Z' });
+  out.push({ slug: 'z', body: { title: '---', beat: 'b', body: '---\nnot front matter\n', citations: [{ n: 1, url: 'https://x.org/a b', title: 'key: value' }], status: 'approved' }, published: undefined });
+  out.push({ slug: 'w', body: { title: 'Dek and date', dek: 'A dek: with "quotes"', beat: 'b', body: '\uFEFFBOM in the body\n', citations: [], status: 'published', published: '2025-12-31T00:00:00.000Z' }, published: '2025-12-31T00:00:00.000Z' });
   return out;
 }
 
-describe('newStoryFile', () => {
-  it('gives the story createStory gives, and the text serializeStory would write', () => {
-    const sets = fieldSets();
-    expect(sets.length).toBeGreaterThan(8);
-    for (const { meta, body } of sets) {
-      const { story, text } = newStoryFile(meta, body);
-      const created = createStory(meta, body);
-      expect(story, String(meta.slug)).toEqual(created);
-      expect(text, String(meta.slug)).toBe(serializeStory(created));
+interface PutCase {
+  slug: string;
+  body: StoryPutBody;
+  published: string | undefined;
+}
+
+/** The front matter the backend built from a PUT before storyFromPut was used, for the comparison. */
+const metaOf = ({ slug, body, published }: PutCase): FrontMatter =>
+  ({ title: body.title, dek: body.dek, beat: body.beat, slug, status: body.status, published, citations: body.citations });
+
+describe('putStoryFile', () => {
+  it('gives storyFromPut\'s story (what createStory gives for the same fields) and the text serializeStory writes', () => {
+    const cases = puts();
+    expect(cases.length).toBeGreaterThan(8);
+    for (const c of cases) {
+      const { story, text } = putStoryFile(c.slug, c.body, c.published);
+      expect(story, c.slug).toEqual(storyFromPut(c.slug, c.body, c.published));
+      expect(story, c.slug).toEqual(createStory(metaOf(c), c.body.body));
+      expect(text, c.slug).toBe(serializeStory(story));
+      expect(parseStory(text), c.slug).toEqual(story);
     }
   });
 });
 
 describe('checkStory', () => {
   const index = new CatalogIndex(SAMPLE_CATALOG);
+  const put = (body: string, over: Partial<StoryPutBody> = {}): StoryPutBody => {
+    const s = sampleStory();
+    return { title: s.title, beat: s.beat, body, citations: s.citations, status: 'review', ...over };
+  };
 
   it('lints as lintStory does and lists each reference once', () => {
-    const s = sampleStory();
-    const meta = { title: s.title, beat: s.beat, slug: 'check', status: 'review', citations: s.citations };
-    const body = `${s.body}\nAgain {{entity:sam-altman}} and {{entity:openai}}.\n`;
-    const check = checkStory({ meta, body }, index);
-    expect(check.diagnostics).toEqual(lintStory(createStory(meta, body), index));
+    const body = put(`${sampleStory().body}\nAgain {{entity:sam-altman}} and {{entity:openai}}.\n`);
+    const check = checkStory({ slug: 'check', body, published: undefined }, index);
+    const story = storyFromPut('check', body, undefined);
+    expect(check.diagnostics).toEqual(lintStory(story, index));
     expect(check.refs).toEqual([
       { kind: 'entity', slug: 'sam-altman' },
       { kind: 'beat', slug: 'open-source-ai' },
       { kind: 'entity', slug: 'openai' },
     ]);
-    expect(check.text).toBe(serializeStory(createStory(meta, body)));
+    expect(check.text).toBe(serializeStory(story));
   });
 
   it('refuses with diagnostics and no references', () => {
-    const check = checkStory({ meta: { title: 'T', beat: 'open-source-ai', slug: 'bad', status: 'review', citations: [] }, body: 'About {{entity:nobody-here}}.\n' }, index);
+    const check = checkStory({ slug: 'bad', body: put('About {{entity:nobody-here}}.\n', { title: 'T', citations: [] }), published: undefined }, index);
     expect(check.diagnostics.map((d) => d.rule)).toContain('ref-unknown');
     expect(check.refs).toEqual([]);
+  });
+
+  it('settles the publication date it is given', () => {
+    const check = checkStory({ slug: 'dated', body: put('Plain.\n', { status: 'published' }), published: '2026-02-03T04:05:06.000Z' }, index);
+    expect(parseStory(check.text).meta.published).toBe('2026-02-03T04:05:06.000Z');
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { lintStory, loadCatalog, parseStory, type Diagnostic, type Fix } from '../../shared/index.js';
+import { lintStory, loadCatalog, parseStory, readBodyFacts, type Diagnostic, type Fix } from '../../shared/index.js';
 
 const catalog = loadCatalog(readFileSync(new URL('../../resources/catalog.json', import.meta.url), 'utf8'));
 const small = loadCatalog(readFileSync(new URL('../fixtures/shared/catalog-small.json', import.meta.url), 'utf8'));
@@ -126,5 +126,39 @@ describe('lint rules (story-format.md §6)', () => {
     expect([...broken].sort()).toEqual([
       'citation-missing', 'citation-unused', 'citation-url', 'meta-beat-unknown', 'meta-missing', 'ref-label-mismatch', 'ref-syntax', 'ref-unknown', 'slug-invalid',
     ]);
+  });
+});
+
+describe('body facts', () => {
+  const text = `${head}About {{entity:sam-altman|Altman}}[1] and {{nope}}.\n`;
+
+  it('are read once per story object: lintStory and a later reader share them, frozen', () => {
+    const story = parseStory(text, { catalog: small });
+    const first = readBodyFacts(story);
+    expect(readBodyFacts(story)).toBe(first);
+    expect(lintStory(story, small)).toEqual(lint(text));
+    expect(readBodyFacts(story)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.references) && Object.isFrozen(first.citations) && Object.isFrozen(first.malformed)).toBe(true);
+    expect(first.references.map((r) => r.slug)).toEqual(['sam-altman']);
+    expect(first.malformed).toHaveLength(1);
+    // Another story object with the same text: facts equal, read for it.
+    const twin = parseStory(text, { catalog: small });
+    expect(readBodyFacts(twin)).not.toBe(first);
+    expect(readBodyFacts(twin)).toEqual(first);
+  });
+
+  it('are read again when the story object now holds another body or starts it elsewhere', () => {
+    const story = parseStory(text, { catalog: small });
+    const first = readBodyFacts(story);
+    story.body = 'Only {{entity:openai}} now.\n';
+    const second = readBodyFacts(story);
+    expect(second.references.map((r) => r.slug)).toEqual(['openai']);
+    expect(second.citations).toEqual([]);
+    story.bodyStart = { ...story.bodyStart, offset: story.bodyStart.offset + 10, line: story.bodyStart.line + 1 };
+    const third = readBodyFacts(story);
+    expect(third).not.toBe(second);
+    expect(third.references[0]!.from).toBe(second.references[0]!.from + 10);
+    expect(third.references[0]!.line).toBe(second.references[0]!.line + 1);
+    expect(first.references.map((r) => r.slug)).toEqual(['sam-altman']);
   });
 });
