@@ -107,10 +107,11 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     if (begun.state === 'done') return sendWire(reply, begun.response, { 'idempotent-replayed': 'true' });
 
     try {
-      const current = expected !== null ? await store.getStory(slug) : null;
       let published = body.published;
       if (published === undefined && body.status === 'published') {
-        published = current?.status === 'published' && current.story.published ? current.story.published : now;
+        // Published again without a date: it keeps the one it has (its state holds it), else now.
+        const current = expected !== null ? await store.getStoryState(slug) : null;
+        published = current?.status === 'published' && current.published ? current.published : now;
       }
       const fields: StoryFieldsRecord = {
         slug,

@@ -253,8 +253,8 @@ export class SqliteStore implements PublishingStore {
     return this.storyRow(slug);
   }
 
-  async getStoryState(slug: string): Promise<{ version: number; status: StoredStatus } | null> {
-    return (this.sql('SELECT version, status FROM stories WHERE slug = ?').get(slug) as { version: number; status: StoredStatus } | undefined) ?? null;
+  async getStoryState(slug: string): Promise<{ version: number; status: StoredStatus; published: string | null } | null> {
+    return (this.sql('SELECT version, status, published FROM stories WHERE slug = ?').get(slug) as { version: number; status: StoredStatus; published: string | null } | undefined) ?? null;
   }
 
   async getStoryVersion(slug: string, version: number): Promise<StoredStory | null> {
@@ -275,10 +275,10 @@ export class SqliteStore implements PublishingStore {
 
   /** Writes a new version (inside the caller's transaction); the catalog change is applied after commit. */
   private writeVersion(
-    slug: string, current: StoredStory | null, story: StoryFieldsRecord, text: string,
+    slug: string, currentVersion: number | null, story: StoryFieldsRecord, text: string,
     refs: { kind: string; slug: string }[] | null, author: string, now: string,
   ): { result: PutStoryResult & { ok: true }; catalog: CatalogStoryChange | null } {
-    const version = current ? current.version + 1 : 1;
+    const version = currentVersion === null ? 1 : currentVersion + 1;
     const seq = this.nextSeq();
     const published = story.status === 'published' || story.status === 'withdrawn' ? (story.published ?? null) : null;
     this
@@ -309,16 +309,18 @@ export class SqliteStore implements PublishingStore {
       this.sql(`UPDATE catalog_items SET deleted = 1, data = ?, seq = ? WHERE kind = 'story' AND slug = ?`).run(JSON.stringify({ slug }), seq, slug);
       catalog = { slug, story: null, seq };
     }
-    return { result: { ok: true, created: current === null, version, status: story.status, updatedAt: now }, catalog };
+    return { result: { ok: true, created: currentVersion === null, version, status: story.status, updatedAt: now }, catalog };
   }
 
   async putStory(input: PutStoryInput): Promise<PutStoryResult> {
     let change: CatalogStoryChange | null = null;
     const result = this.db.transaction((): PutStoryResult => {
-      const current = this.storyRow(input.slug);
-      const matches = input.expectedVersion === null ? current === null : current !== null && current.version === input.expectedVersion;
-      let result: PutStoryResult = { ok: false, reason: 'conflict', current };
+      // The version alone decides; the whole current story is read only for a 412's answer.
+      const current = (this.sql('SELECT version FROM stories WHERE slug = ?').get(input.slug) as { version: number } | undefined)?.version ?? null;
+      const matches = input.expectedVersion === null ? current === null : current === input.expectedVersion;
+      let result: PutStoryResult;
       if (matches) ({ result, catalog: change } = this.writeVersion(input.slug, current, input.story, input.text, input.refs, input.author, input.now));
+      else result = { ok: false, reason: 'conflict', current: this.storyRow(input.slug) };
       if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(result));
       return result;
     }).immediate();
@@ -335,7 +337,7 @@ export class SqliteStore implements PublishingStore {
       const current = this.storyRow(slug);
       if (!current) return { ok: false, reason: 'not_found' };
       if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
-      const written = this.writeVersion(slug, current, { ...current.story, status: 'withdrawn' }, current.text, null, author, now);
+      const written = this.writeVersion(slug, current.version, { ...current.story, status: 'withdrawn' }, current.text, null, author, now);
       change = written.catalog;
       return written.result;
     }).immediate();

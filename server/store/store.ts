@@ -132,8 +132,12 @@ export interface PublishingStore {
 
   // stories
   getStory(slug: string): Promise<StoredStory | null>;
-  /** A story's current version and status alone (what a cached public page needs to be checked). */
-  getStoryState(slug: string): Promise<{ version: number; status: StoredStatus } | null>;
+  /**
+   * A story's current version and status alone (what a cached public page needs to be checked), and
+   * its publication date while published or withdrawn (null otherwise: what a PUT keeps when it
+   * publishes again without a date).
+   */
+  getStoryState(slug: string): Promise<{ version: number; status: StoredStatus; published: string | null } | null>;
   getStoryVersion(slug: string, version: number): Promise<StoredStory | null>;
   putStory(input: PutStoryInput): Promise<PutStoryResult>;
   withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<PutStoryResult | { ok: false; reason: 'not_found' }>;

@@ -304,6 +304,23 @@ describe('stories: create, read, update, conflict, withdraw', () => {
     expect((await api(s, '/api/v1/stories/no-such-story', s.tokens.publisher, { method: 'DELETE', headers: { 'if-match': '"v1"' } })).status).toBe(404);
   });
 
+  it('keeps the publication date when a published story is put again without one; a new publication gets a new date', async () => {
+    const slug = newSlug('dated');
+    const put = async (status: 'review' | 'published', version: number | null, over: { published?: string } = {}) => {
+      const r = await putStory(s, slug, sampleStory({ status, ...over }), { token: s.tokens.publisher, ...(version === null ? { ifNoneMatch: '*' } : { ifMatch: `"v${version}"` }) });
+      expect(r.status).toBe(version === null ? 201 : 200);
+      return (await (await api(s, `/api/v1/stories/${slug}`, s.tokens.writer)).json()).story.published as string | undefined;
+    };
+    const first = await put('published', null, { published: '2026-03-04T05:06:07.000Z' });
+    expect(first).toBe('2026-03-04T05:06:07.000Z');
+    expect(await put('published', 1)).toBe(first);
+    expect(await put('review', 2)).toBeUndefined();
+    const before = Date.now();
+    const again = await put('published', 3);
+    expect(Date.parse(again!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(await s.store.getStoryState(slug)).toEqual({ version: 4, status: 'published', published: again });
+  });
+
   it('refuses a story with lint errors: 422 invalid_story with diagnostics, nothing written', async () => {
     const slug = newSlug('bad');
     const r = await putStory(s, slug, sampleStory({ body: 'About {{entity:nobody-we-know}} and {{widget:x}}[7].\n', citations: [{ n: 1, url: 'ftp://x' }] }), {
