@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StudioApi } from '../../shared/api/contract.js';
+import { SeenRevisions } from '../sync/library-follow.js';
 
 export type SaveState = 'saved' | 'dirty' | 'saving' | 'error';
 
@@ -19,6 +20,13 @@ export interface StorySession {
   flush(): Promise<void>;
   /** Whether the editor holds text the library does not have yet (waiting or being saved). */
   hasUnsaved(): boolean;
+  /** Resolves once no save is on its way (their revisions are then in `seen`). */
+  settled(): Promise<void>;
+  /**
+   * Revisions of the open story the editor has seen: loaded, saved, or taken in from the library.
+   * Any other revision was written by someone else (the sync service, the command line).
+   */
+  seen: SeenRevisions;
 }
 
 /**
@@ -35,6 +43,8 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const openIdRef = useRef<string | null>(null);
   const saving = useRef(0);
+  const inFlight = useRef<Promise<void>>(Promise.resolve());
+  const seen = useRef(new SeenRevisions());
   const savedRef = useRef(onSaved);
   savedRef.current = onSaved;
 
@@ -46,19 +56,27 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     pending.current = null;
     setSaveState('saving');
     saving.current++;
-    try {
-      const r = await api.saveStory(p);
-      setSaveState(pending.current ? 'dirty' : 'saved');
-      if (r.changed) savedRef.current();
-    } catch (e) {
-      setSaveState('error');
-      onError((e as Error).message);
-    } finally {
-      saving.current--;
-    }
+    const save = (async () => {
+      try {
+        const r = await api.saveStory(p);
+        if (p.id === openIdRef.current) seen.current.add(r.revision);
+        setSaveState(pending.current ? 'dirty' : 'saved');
+        if (r.changed) savedRef.current();
+      } catch (e) {
+        setSaveState('error');
+        onError((e as Error).message);
+      } finally {
+        saving.current--;
+      }
+    })();
+    inFlight.current = Promise.all([inFlight.current, save]).then(() => undefined);
+    await save;
   }, [api, onError]);
 
   const hasUnsaved = useCallback(() => pending.current !== null || saving.current > 0, []);
+  const settled = useCallback(async () => {
+    while (saving.current > 0) await inFlight.current;
+  }, []);
 
   const delay = Math.min(1000, autosaveMs);
   const onChange = useCallback((t: string, remote = false) => {
@@ -79,6 +97,7 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     await flush();
     try {
       const rec = await api.getStory({ id });
+      seen.current.reset(rec.revision);
       openIdRef.current = rec.id;
       setOpenId(rec.id);
       setInitialText(rec.text);
@@ -100,5 +119,5 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     };
   }, [flush]);
 
-  return { openId, docKey, initialText, text, saveState, open, onChange, flush, hasUnsaved };
+  return { openId, docKey, initialText, text, saveState, open, onChange, flush, hasUnsaved, settled, seen: seen.current };
 }

@@ -5,6 +5,7 @@ import type { StorySync } from '../../shared/api/sync.js';
 import type { OutboxTarget, PushStatus } from '../../shared/protocol/index.js';
 import { applyRemoteText, setBackendDiagnostics } from '../editor/index.js';
 import type { StorySession } from '../hooks/use-story-session.js';
+import { followLibrary } from './library-follow.js';
 import { storySyncKey } from './story-sync-text.js';
 import type { SyncControl } from './use-sync-overview.js';
 
@@ -37,7 +38,7 @@ export function useStorySync(
   onError: (m: string) => void,
   onLibraryChanged: () => void,
 ): StorySyncControl {
-  const { openId, docKey, flush, hasUnsaved } = session;
+  const { openId, docKey, flush, hasUnsaved, settled, seen } = session;
   const [state, setState] = useState<StorySync | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -64,19 +65,43 @@ export function useStorySync(
     const rec = await api.getStory({ id });
     const v = view.current;
     if (openRef.current !== id || !v) return 'gone';
+    // The service's answer to the person's own action (a status, a merge): seen, whatever follows.
+    seen.add(rec.revision);
     if (v.state.doc.toString() === rec.text) return 'same';
     if (hasUnsaved()) return 'unsaved';
     applyRemoteText(v, rec.text);
     return 'applied';
-  }, [api, view, hasUnsaved]);
+  }, [api, view, hasUnsaved, seen]);
+
+  /**
+   * After a sync round: did anyone else write the open story (a pull's fast-forward)? Its text goes
+   * into the editor when nothing is unsaved; typing waiting to be saved, or already saved over it,
+   * is never replaced, and the person is told. By revisions, so a round the page did not hear of
+   * (a throttled tab) is caught by the next one.
+   */
+  const follow = useCallback(async () => {
+    const id = openRef.current;
+    if (!api || !id) return;
+    await settled();
+    const [revisions, rec] = await Promise.all([api.listRevisions({ id }), api.getStory({ id })]);
+    const v = view.current;
+    if (openRef.current !== id || !v) return;
+    const decision = followLibrary(seen, {
+      revisions: revisions.map((r) => r.id), libraryText: rec.text,
+      editorText: v.state.doc.toString(), unsaved: hasUnsaved(),
+    });
+    if (decision === 'apply') applyRemoteText(v, rec.text);
+    if (decision === 'notice') setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History.');
+  }, [api, view, settled, seen, hasUnsaved]);
 
   // Read when a story opens, and when the overview shows a change that can concern it.
   const key = storySyncKey(sync.overview);
   useEffect(() => {
     setState((s) => (s && s.id === openId ? s : null));
-    setNotice(null);
     void read();
   }, [openId, key, read]);
+  // A notice is about the story it was given for: it stays until dismissed or another story opens.
+  useEffect(() => setNotice(null), [openId]);
 
   // The backend's findings go into the editor (again into a new editor of the same story), only
   // when they changed: each dispatch runs the linter again.
@@ -91,23 +116,19 @@ export function useStorySync(
     v.dispatch({ effects: setBackendDiagnostics.of(diagnostics) });
   }, [state, openId, docKey, view]);
 
-  // A pull that updated the open story: show it, unless the person has typed since.
+  // After each sync round (and a pull that updated stories): the library list, and the open story.
   const pulledAt = sync.overview?.lastPulled?.at;
+  const syncedAt = sync.overview?.lastSyncAt;
   const seenPull = useRef<string | undefined>(undefined);
   useEffect(() => {
     const pulled = sync.overview?.lastPulled;
-    if (!pulled || pulled.at === seenPull.current) return;
-    const first = seenPull.current === undefined;
-    seenPull.current = pulled.at;
-    if (pulled.ids.length && !first) onLibraryChanged();
-    if (!openId || !pulled.ids.includes(openId)) return;
-    void takeLibraryText().then((r) => {
-      if (r === 'unsaved') {
-        setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History.');
-      }
-    }, () => undefined);
+    if (pulled && pulled.at !== seenPull.current) {
+      if (seenPull.current !== undefined && pulled.ids.length) onLibraryChanged();
+      seenPull.current = pulled.at;
+    }
+    if (syncedAt || pulled) void follow().catch(() => undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [pulledAt, openId]);
+  }, [pulledAt, syncedAt]);
 
   const enqueue = useCallback(async (action: OutboxTarget) => {
     const id = openRef.current;

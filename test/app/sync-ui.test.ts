@@ -13,6 +13,7 @@ import { indexCatalog, lintStory, loadCatalog, type Diagnostic } from '../../sha
 import { sampleCatalogPath } from '../../electron/services/paths.js';
 import { backendDiagnostics, backendDiagnosticsField, setBackendDiagnostics } from '../../renderer/editor/backend-lint.js';
 import { isRemoteUpdate } from '../../renderer/editor/remote-text.js';
+import { SeenRevisions, followLibrary } from '../../renderer/sync/library-follow.js';
 import { catalogExtension, catalogFacet, setEditorCatalog, storyField } from '../../renderer/editor/story-state.js';
 import { describeStorySync, storySyncKey } from '../../renderer/sync/story-sync-text.js';
 
@@ -111,5 +112,41 @@ describe('remote text and typing', () => {
     expect(isRemoteUpdate([remote, selection])).toBe(true);
     expect(isRemoteUpdate([typed])).toBe(false);
     expect(isRemoteUpdate([remote, typed])).toBe(false);
+  });
+});
+
+describe('following the library when someone else writes the open story', () => {
+  const opened = () => {
+    const seen = new SeenRevisions();
+    seen.reset(10); // opened at revision 10; older ones were the story's before
+    return seen;
+  };
+  const input = (revisions: number[], over: Partial<Parameters<typeof followLibrary>[1]> = {}) => ({
+    revisions, libraryText: 'theirs', editorText: 'mine', unsaved: false, ...over,
+  });
+
+  it('does nothing while every revision is the editor’s own', () => {
+    const seen = opened();
+    seen.add(12);
+    expect(followLibrary(seen, input([3, 7, 10, 12], { libraryText: 'mine' }))).toBe('none');
+  });
+
+  it('shows someone else’s newest text when nothing is unsaved, once', () => {
+    const seen = opened();
+    expect(followLibrary(seen, input([10, 15]))).toBe('apply');
+    expect(seen.has(15)).toBe(true);
+    expect(followLibrary(seen, input([10, 15]))).toBe('none');
+  });
+
+  it('never replaces typing: unsaved, or saved over the other text already — the person is told, once', () => {
+    expect(followLibrary(opened(), input([10, 15], { unsaved: true }))).toBe('notice');
+    const seen = opened();
+    seen.add(16); // the autosave, after the pull's revision 15
+    expect(followLibrary(seen, input([10, 15, 16], { libraryText: 'mine' }))).toBe('notice');
+    expect(followLibrary(seen, input([10, 15, 16], { libraryText: 'mine' }))).toBe('none');
+  });
+
+  it('says nothing when the other text is what the editor shows', () => {
+    expect(followLibrary(opened(), input([10, 15], { libraryText: 'same', editorText: 'same', unsaved: true }))).toBe('none');
   });
 });

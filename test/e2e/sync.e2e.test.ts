@@ -472,6 +472,82 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await statusText('sync-queued')).toBe('0 queued');
   });
 
+  it('a pull never replaces typing: unsaved, or saved over the pulled text already, the person is told and their text stays', async () => {
+    // The main page looks at another story meanwhile; a second tab, whose timers the test drives,
+    // has the story open: the autosave and the status poll fire only when the test says.
+    await page.locator('.story-item', { hasText: 'Herons return to the marsh' }).first().click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe('Herons return to the marsh');
+    const tab = await context.newPage();
+    await tab.clock.install();
+    await tab.goto(host.url);
+    await tab.locator('.story-item', { hasText: TITLE }).first().click();
+    const tabState = () => tab.getByTestId('story-sync-state').textContent();
+    const tabText = () => tab.locator('.editor .cm-content').evaluate((el) => (el as HTMLElement).innerText);
+    const notice = tab.getByRole('status').filter({ hasText: 'updated from the backend while you were typing' });
+    await expect.poll(tabState).toMatch(/^v\d+ published on the backend$/);
+    const typeInTab = async (text: string) => {
+      await tab.locator('.editor .cm-content').click();
+      await tab.keyboard.press('Control+End');
+      if ((await tab.locator('.editor .cm-activeLine').textContent()) === '') await tab.keyboard.press('ArrowLeft');
+      await tab.keyboard.insertText(text);
+    };
+    /** Someone else edits the first paragraph on the backend, and the host syncs: a fast-forward here. */
+    const remoteEditAndPull = async (words: string) => {
+      const current = (await onBackend(SLUG))!;
+      const { title, dek, beat, citations, published } = current.story as unknown as Record<string, unknown>;
+      const body = current.story.body.replace('mapped the estuary[1].', `mapped the estuary[1]. ${words}`);
+      const put = await putStory(backend, SLUG, { title, dek, beat, citations, published, body, status: 'published' }, { token: otherPublisher, ifMatch: `"v${current.version}"` });
+      expect(put.status, await put.clone().text()).toBe(200);
+      // (The host's background round may pull it first: either way the library fast-forwards.)
+      await expect.poll(async () => {
+        await sync.syncNow();
+        return lib.storyBySlug(SLUG)!.text;
+      }).toContain(words);
+    };
+
+    // 1. The page hears of the pull while the typing is not saved yet: told, nothing replaced.
+    await tab.clock.runFor(1500); // the next status poll is due before the autosave of what is typed now
+    await typeInTab(' Typed while the pull came.');
+    await remoteEditAndPull('Kingfishers nested nearby.');
+    await tab.clock.runFor(600);
+    await notice.waitFor();
+    expect(await tabText()).toContain('Typed while the pull came.');
+    expect(await tabText()).not.toContain('Kingfishers nested nearby.');
+    await tab.clock.runFor(1000); // the autosave: the person's text is the story's; the backend's is in History
+    await expect.poll(() => lib.storyBySlug(SLUG)!.text).toContain('Typed while the pull came.');
+    const revisions = lib.listRevisions(lib.storyBySlug(SLUG)!.id);
+    expect(revisions.some((r) => lib.getRevision(r.id).text.includes('Kingfishers nested nearby.'))).toBe(true);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+
+    // Send it, so that the story is synced again (the next backend edit is a fast-forward).
+    await tab.getByRole('group', { name: 'Publishing' }).getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(async () => (await sync.syncNow()).queued).toBe(0);
+    await tab.clock.runFor(2000);
+    await expect.poll(tabState).toBe(`v${(await onBackend(SLUG))!.version} published on the backend`);
+
+    // 2. The autosave saved over the pulled text before the page heard of the pull: told all the same.
+    await typeInTab(' Typed before the autosave.');
+    await remoteEditAndPull('Spoonbills waded in.');
+    await tab.clock.runFor(1000); // the autosave first
+    await expect.poll(() => lib.storyBySlug(SLUG)!.text).toContain('Typed before the autosave.');
+    expect(await notice.count()).toBe(0);
+    await tab.clock.runFor(2000); // then the status poll, with the pull in it
+    await notice.waitFor();
+    expect(await tabText()).toContain('Typed before the autosave.');
+    expect(await tabText()).not.toContain('Spoonbills waded in.');
+    await tab.close();
+    await page.getByRole('searchbox', { name: 'Search stories' }).fill('kestrel');
+    await page.locator('.search-hit', { hasText: TITLE }).first().click();
+    await page.getByRole('searchbox', { name: 'Search stories' }).fill('');
+    await expect.poll(editorText).toContain('Typed before the autosave.');
+    // Put the story back in step with the backend for the next test.
+    const before = (await onBackend(SLUG))!.version;
+    await storySyncBar().getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(storyState, { timeout: 15_000 }).toBe(`v${before + 1} published on the backend`);
+    await expect.poll(() => statusText('sync-queued')).toBe('0 queued');
+    expect((await onBackend(SLUG))!.story.body).toContain('Typed before the autosave.');
+  });
+
   it('withdraws the story from its key, after a confirmation: its public page is gone', async () => {
     expect(await storySyncBar().getByRole('button').allTextContents()).toContain('Withdraw…');
     const version = (await onBackend(SLUG))!.version;

@@ -1,0 +1,54 @@
+/**
+ * Following the library when something other than this editor writes the open story (the sync
+ * service's fast-forward of a pull, its status write, a merge; the command line): by revisions,
+ * which the library numbers in the order they were written (ids grow across all stories).
+ */
+
+/** Which revisions of the open story this editor has seen: loaded, saved by it, or taken in. */
+export class SeenRevisions {
+  private floor = 0;
+  private readonly ids = new Set<number>();
+
+  /** A story was opened at revision `latest`: everything up to it is what the editor shows. */
+  reset(latest: number): void {
+    this.floor = latest;
+    this.ids.clear();
+  }
+
+  add(id: number): void {
+    this.ids.add(id);
+  }
+
+  has(id: number): boolean {
+    return id <= this.floor || this.ids.has(id);
+  }
+}
+
+export type FollowDecision =
+  /** Nothing was written by anyone else, or it is what the editor shows already. */
+  | 'none'
+  /** Someone else's text is the newest and the editor has nothing unsaved: show it. */
+  | 'apply'
+  /** Someone else's text arrived while the person typed (unsaved, or saved over it already): say so, replace nothing. */
+  | 'notice';
+
+export interface FollowInput {
+  /** The story's revision ids (any order). */
+  revisions: readonly number[];
+  /** The library's text now. */
+  libraryText: string;
+  editorText: string;
+  unsaved: boolean;
+}
+
+/** What to do about revisions the editor has not seen; marks them seen. */
+export function followLibrary(seen: SeenRevisions, i: FollowInput): FollowDecision {
+  const unknown = i.revisions.filter((id) => !seen.has(id));
+  if (unknown.length === 0) return 'none';
+  // The editor's own save came after someone else's text: the autosave wrote over it.
+  const savedOver = unknown.some((u) => i.revisions.some((id) => id > u && seen.has(id)));
+  for (const id of unknown) seen.add(id);
+  if (savedOver) return 'notice';
+  if (i.editorText === i.libraryText) return 'none';
+  return i.unsaved ? 'notice' : 'apply';
+}
