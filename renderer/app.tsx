@@ -219,6 +219,7 @@ export function App() {
                 state={storySync.state} busy={storySync.busy} notice={storySync.notice}
                 onAction={storyAction} onResolve={() => session.openId && void openConflict(session.openId)}
                 onShowProblems={() => scroll.view.current && openLintPanel(scroll.view.current)} onDismissNotice={storySync.dismissNotice}
+                onReview={() => !reviewing && run('view.review')}
               />
             )}
             {actions.revisions && <HistoryPanel revisions={actions.revisions} onRestore={(id) => void actions.restore(id)} onClose={actions.closeHistory} />}

@@ -10,6 +10,8 @@ export interface StorySyncBarProps {
   onResolve(): void;
   onShowProblems(): void;
   onDismissNotice(): void;
+  /** Opens review mode (the notice's versions are among the story's revisions). */
+  onReview(): void;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface StorySyncBarProps {
  * (they go to the outbox and work offline), and banners for what needs the person: the backend
  * refused the story (its findings are marked in the text), or the story is in conflict.
  */
-export function StorySyncBar({ state, busy, notice, onAction, onResolve, onShowProblems, onDismissNotice }: StorySyncBarProps) {
+export function StorySyncBar({ state, busy, notice, onAction, onResolve, onShowProblems, onDismissNotice, onReview }: StorySyncBarProps) {
   if (!state) return null;
   const { kind, text } = describeStorySync(state);
   return (
@@ -47,7 +49,8 @@ export function StorySyncBar({ state, busy, notice, onAction, onResolve, onShowP
       )}
       {notice && (
         <div className="sync-banner notice" role="status">
-          {notice} <button type="button" className="link" onClick={onDismissNotice}>Dismiss</button>
+          {notice} <button type="button" className="link" onClick={onReview}>Review</button>
+          <button type="button" className="link" onClick={onDismissNotice}>Dismiss</button>
         </div>
       )}
     </>

@@ -91,7 +91,9 @@ export function useStorySync(
       editorText: v.state.doc.toString(), unsaved: hasUnsaved(),
     });
     if (decision === 'apply') applyRemoteText(v, rec.text);
-    if (decision === 'notice') setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History.');
+    if (decision === 'notice') {
+      setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History. Compare them in Review before you send the story again (it would go out over the backend\'s).');
+    }
   }, [api, view, settled, seen, hasUnsaved]);
 
   // Read when a story opens, and when the overview shows a change that can concern it.
