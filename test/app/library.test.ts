@@ -6,13 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APPLICATION_ID, Library, LibraryError, SCHEMA_VERSION, readLibraryCatalog } from '../../electron/services/library/index.js';
+import { APPLICATION_ID, Library, LibraryError, SCHEMA_VERSION, ftsQuery, readLibraryCatalog } from '../../electron/services/library/index.js';
 import { MIGRATIONS } from '../../electron/services/library/schema.js';
 import { packageRoot, sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
 
 let dir: string;
 const seed = () => ({ seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
 const story = (title: string, body: string, extra = '') => `---\ntitle: ${title}\nbeat: open-source-ai\nstatus: draft\n${extra}---\n${body}\n`;
+/** Adds a story with this text to a library. */
+const lib0 = (lib: Library, text: string) => lib.saveStory(lib.createStory().id, text);
 
 /**
  * Opens `file` with the library as a user who may not write it, and returns the error (or null).
@@ -165,6 +167,87 @@ describe('library', () => {
     lib.close();
   });
 
+  it('ranks in tiers: every word in the title, then in title and dek, then the rest, even where bm25 alone would not', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const add = (title: string, body: string, dek?: string) => {
+      const rec = lib.createStory();
+      lib.saveStory(rec.id, story(title, body, dek ? `dek: ${dek}\n` : ''));
+      return rec.id;
+    };
+    const filler = (n: number) => 'words about other things entirely '.repeat(n);
+    // bm25 over all columns puts a short story saying the word again and again above a long one
+    // with the word in its title; the tiers put the title first.
+    const titled = add('Narwhal season', filler(60));
+    const dekked = add('Harbour notes', filler(60), 'Where the narwhal feeds');
+    const repeated = add('Short note', 'narwhal narwhal narwhal narwhal narwhal narwhal.');
+    const plain = lib.db.prepare(`SELECT s.id FROM stories_fts f JOIN stories s ON s.rowid = f.rowid WHERE stories_fts MATCH '"narwhal"*' ORDER BY bm25(stories_fts, 10.0, 4.0, 1.0)`).pluck().all();
+    expect(plain[0]).toBe(repeated);
+    const hits = lib.search('narwhal');
+    expect(hits.map((h) => h.id)).toEqual([titled, dekked, repeated]);
+    expect(hits.map((h) => Math.floor(h.rank / 1000) + 1)).toEqual([0, 1, 2]);
+    // Several words: all in the title, then all in title and dek together, then spread further.
+    const both = add('Harbour lights tonight', filler(5));
+    const split = add('Harbour at dusk', filler(5), 'Its lights come on');
+    const spread = add('Harbour diary', `The lights ${filler(5)}`);
+    const body = add('Unrelated', `harbour lights ${filler(5)}`);
+    expect(lib.search('harbour lights').map((h) => h.id)).toEqual([both, split, spread, body]);
+    expect(lib.search('lights harb').map((h) => h.id)).toEqual([both, split, spread, body]);
+    // Every word is required, in every tier.
+    expect(lib.search('harbour narwhal').map((h) => h.id)).toEqual([dekked]);
+    lib.close();
+  });
+
+  it('with more title matches than the page holds, ranks those first and fills past the trash from the next tiers', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const inTitle: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const rec = lib.createStory();
+      // Longer bodies rank lower within the tier (bm25's length normalisation).
+      lib.saveStory(rec.id, story(`Okapi report ${i}`, 'filler '.repeat(10 + i)));
+      inTitle.push(rec.id);
+    }
+    const inDek: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const rec = lib.createStory();
+      lib.saveStory(rec.id, story(`Report ${i}`, 'filler '.repeat(10 + i), 'dek: An okapi was seen\n'));
+      inDek.push(rec.id);
+    }
+    const inBody = lib.createStory();
+    lib.saveStory(inBody.id, story('Another report', 'an okapi'));
+    const page = lib.search('okapi', 20);
+    expect(page.map((h) => h.id)).toEqual(inTitle.slice(0, 20));
+    expect(page.map((h) => h.rank)).toEqual([...page.map((h) => h.rank)].sort((a, b) => a - b));
+    expect(lib.search('okapi', 200).map((h) => h.id)).toEqual([...inTitle, ...inDek, inBody.id]);
+    for (const id of inTitle.slice(0, 25)) lib.trashStory(id);
+    expect(lib.search('okapi', 20).map((h) => h.id)).toEqual([...inTitle.slice(25), ...inDek, inBody.id]);
+    lib.close();
+  });
+
+  it('gives the snippets FTS5 gives on the index itself, leaves its scratch index empty, and searches in a transaction and read-only', () => {
+    const file = join(dir, 'lib.sqlite');
+    const lib = Library.open(file, seed());
+    for (let i = 0; i < 12; i++) {
+      const rec = lib.createStory();
+      const words = Array.from({ length: 40 }, (_, j) => ['model', 'Modèle', 'weights', 'open', 'models:', 'MODEL.', 'release', 'de-model'][(i * 7 + j * 3) % 8]).join(' ');
+      lib.saveStory(rec.id, story(i % 3 ? `Model notes ${i}` : `Notes ${i}`, `${words}.\n\nSecond paragraph: a model again, and an ${'open '.repeat(i)}model.`, i % 2 ? 'dek: About a modèle\n' : ''));
+    }
+    const direct = lib.db.prepare(`SELECT s.id, snippet(stories_fts, -1, '«', '»', '…', 12) AS snippet FROM stories_fts f JOIN stories s ON s.rowid = f.rowid WHERE stories_fts MATCH ?`);
+    for (const q of ['model', 'mod', 'modele', 'open model', 'model weights release', 'gemma']) {
+      const hits = lib.search(q, 200);
+      expect(hits.length, q).toBeGreaterThan(0);
+      const expected = new Map((direct.all(ftsQuery(q)) as Array<{ id: string; snippet: string }>).map((r) => [r.id, r.snippet]));
+      expect(hits.length, q).toBe(expected.size);
+      for (const h of hits) expect(h.snippet, `${q}: ${h.title}`).toBe(expected.get(h.id));
+    }
+    expect(lib.db.prepare('SELECT count(*) FROM temp.search_scratch').pluck().get()).toBe(0);
+    const before = lib.search('model');
+    expect(lib.db.transaction(() => lib.search('model'))()).toEqual(before);
+    lib.close();
+    const reader = Library.open(file, { readonly: true });
+    expect(reader.search('model')).toEqual(before);
+    reader.close();
+  });
+
   it('imports a story file and reports bad input per file', () => {
     const lib = Library.open(join(dir, 'lib.sqlite'), seed());
     const ok = lib.importText('a.md', story('Imported', 'hello {{entity:nobody-here}}'));
@@ -193,6 +276,42 @@ describe('library', () => {
     const lib = Library.open(file);
     expect(lib.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(lib.search('zeppelins').map((h) => h.id)).toEqual(['x']);
+    lib.close();
+  });
+
+  it('migrates a version-3 full-text index to one with 2-, 3- and 4-character prefix indexes, the same rows in it', () => {
+    const file = join(dir, 'v3.sqlite');
+    const old = Library.open(join(dir, 'made.sqlite'));
+    const texts = Array.from({ length: 40 }, (_, i) => story(`Bridge ${i} ${i % 3 ? 'repairs' : 'report'}`, `Brass band ${'bravo '.repeat(i % 5)}plays on the bridge number ${i}.`, i % 4 ? '' : 'dek: Brief notes\n'));
+    for (const t of texts) lib0(old, t);
+    const queries = ['b', 'br', 'bri', 'brid', 'bridge', 'bra', 'brass band', 're', 'rep', 'brief'];
+    const expected = Object.fromEntries(queries.map((q) => [q, old.search(q, 200).map(({ id, rank, snippet }) => ({ id, rank, snippet }))]));
+    old.close();
+    // The same stories in a version-3 file: its schema by the first three migrations, its index without prefixes.
+    const made = new Database(join(dir, 'made.sqlite'), { readonly: true });
+    const db = new Database(file);
+    for (let v = 0; v < 3; v++) MIGRATIONS[v]!(db);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 3');
+    const storyCols = 'id, slug, title, status, beat, dek, text, created_at, updated_at, trashed';
+    const insertStory = db.prepare(`INSERT INTO stories (rowid, ${storyCols}) VALUES (?, ${storyCols.split(', ').map(() => '?').join(', ')})`);
+    for (const r of made.prepare(`SELECT rowid, ${storyCols} FROM stories`).raw().all() as unknown[][]) insertStory.run(...r);
+    const insertFts = db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)');
+    for (const r of made.prepare('SELECT rowid, title, dek, body FROM stories_fts').raw().all() as unknown[][]) insertFts.run(...r);
+    made.close();
+    expect(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'stories_fts'`).pluck().get()).not.toMatch(/prefix/);
+    // What each query matches, and its bm25, on the index without prefix indexes.
+    const matchesOf = (d: Database.Database) => Object.fromEntries(queries.map((q) => [q, d.prepare(`SELECT rowid, bm25(stories_fts, 10.0, 4.0, 1.0) AS r FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid`).all(ftsQuery(q))]));
+    const unprefixed = matchesOf(db);
+    db.close();
+
+    const lib = Library.open(file);
+    expect(lib.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'stories_fts'`).pluck().get()).toMatch(/prefix = '2 3 4'/);
+    expect(lib.db.prepare('SELECT count(*) FROM stories_fts').pluck().get()).toBe(texts.length);
+    expect(lib.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    lib.db.exec(`INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)`);
+    expect(matchesOf(lib.db)).toEqual(unprefixed);
+    for (const q of queries) expect(lib.search(q, 200).map(({ id, rank, snippet }) => ({ id, rank, snippet })), q).toEqual(expected[q]);
     lib.close();
   });
 

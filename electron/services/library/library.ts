@@ -12,7 +12,7 @@ import type {
 } from '../../../shared/api/contract.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import { LibraryError, describeSqliteError } from './errors.js';
-import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { APPLICATION_ID, FTS_TOKENIZE, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export interface OpenLibraryOptions {
   /** Seed a new library with this catalog file and these sample stories. */
@@ -363,36 +363,121 @@ export class Library {
     return this.summary(this.row(id));
   }
 
-  /** Full-text search over title, dek and body (bm25, title weighted most), with snippets. */
+  /**
+   * Full-text search over title, dek and body, with snippets; every word of the query is required,
+   * each as a prefix. Hits come in tiers: stories whose title holds every word, then those whose
+   * title and dek together hold them, then the rest. The first two tiers are ranked by bm25 over
+   * title and dek (10, 4), the last by bm25 over all three columns (10, 4, 1); `rank` is
+   * 1000 × tier + that bm25, lower first. A tier is ranked only when the ones before it leave room
+   * on the page, so a word found in half of 100,000 stories costs bm25 of the few stories with it in
+   * their title, not of every story that mentions it (docs/decisions.md).
+   */
   search(query: string, limit = 50): SearchHit[] {
     const match = ftsQuery(query);
     if (!match) return [];
     return this.run(() => {
-      // Ranked on the full-text index alone, then the stories' rows read for the best only (in
-      // batches, skipping the trash): joining the stories table before ranking reads every match's
-      // row, text included, which on 100,000 stories costs several times the ranking itself.
-      const ranked = this.db.prepare('SELECT rowid, bm25(stories_fts, 10.0, 4.0, 1.0) AS rank FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?');
-      const live = this.db.prepare('SELECT rowid, id, title, slug, status, beat FROM stories WHERE rowid IN (SELECT value FROM json_each(?)) AND trashed = 0');
-      const best: Array<SearchHit & { rowid: number }> = [];
-      for (let offset = 0, batch = limit + 16; best.length < limit; offset += batch, batch *= 4) {
-        const rows = ranked.all(match, batch, offset) as Array<{ rowid: number; rank: number }>;
-        const found = new Map((live.all(JSON.stringify(rows.map((r) => r.rowid))) as Array<Omit<SearchHit, 'rank' | 'snippet'> & { rowid: number }>).map((r) => [r.rowid, r]));
-        for (const r of rows) {
-          const story = found.get(r.rowid);
-          if (story && best.length < limit) best.push({ ...story, snippet: '', rank: r.rank });
+      const s = this.searchStatements();
+      const hits: Array<SearchHit & { rowid: number }> = [];
+      for (const stage of this.searchStages(match, limit)) {
+        for (let offset = 0, batch = limit - hits.length + 16; hits.length < limit; offset += batch, batch *= 4) {
+          const rows = stage(batch, offset);
+          // Only the best rows are read from the stories table, skipping the trash.
+          const found = new Map((s.live.all(JSON.stringify(rows.map((r) => r.rowid))) as Array<Omit<SearchHit, 'rank' | 'snippet'> & { rowid: number }>).map((r) => [r.rowid, r]));
+          for (const r of rows) {
+            const story = found.get(r.rowid);
+            if (story && hits.length < limit) hits.push({ ...story, snippet: '', rank: r.rank });
+          }
+          if (rows.length < batch) break;
         }
-        if (rows.length < batch) break;
+        if (hits.length >= limit) break;
       }
-      if (best.length === 0) return [];
-      // Snippets of those hits in one pass over the matches (`+rowid`: a filter, not a lookup per
-      // id, each of which would expand the query's prefix terms again).
-      const ids = best.map((b) => b.rowid);
-      const snippets = new Map((this.db.prepare(`
-        SELECT rowid, snippet(stories_fts, -1, '«', '»', '…', 12) AS snippet FROM stories_fts
-        WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))`)
-        .all(match, Math.min(...ids), Math.max(...ids), JSON.stringify(ids)) as Array<{ rowid: number; snippet: string }>).map((r) => [r.rowid, r.snippet]));
-      return best.map(({ rowid, ...hit }) => ({ ...hit, snippet: snippets.get(rowid) ?? '' }));
+      if (hits.length === 0) return [];
+      const snippets = this.onScratchIndex(hits.map((h) => h.rowid), 'all', () => s.snippet.all(match) as Array<{ rowid: number; snippet: string }>);
+      const byRow = new Map(snippets.map((r) => [r.rowid, r.snippet]));
+      return hits.map(({ rowid, ...hit }) => ({ ...hit, snippet: byRow.get(rowid) ?? '' }));
     });
+  }
+
+  /**
+   * The tiers of a search as stages, each giving its ranked rows page by page (limit, offset); a
+   * stage is asked for only once those before it ran out. Each leaves out the stories of the stages
+   * before it, which by then it knows in full.
+   */
+  private *searchStages(match: string, limit: number): Generator<SearchStage> {
+    const s = this.searchStatements();
+    const head = `{title dek}: (${match})`;
+    const seen: number[] = [];
+    const ranked = (stmt: Database.Statement, m: string, ids: number[], tier: (r: RankedRow) => number): SearchStage => {
+      const json = JSON.stringify(ids);
+      return (l, o) => (stmt.all({ match: m, ids: json, limit: l, offset: o }) as RankedRow[]).map((r) => (seen.push(r.rowid), { rowid: r.rowid, rank: tier(r) * TIER_STEP + r.rank }));
+    };
+    const several = match.includes(' ');
+    const probe = limit + 16;
+    const headRows = several ? (s.rankExcept.all({ match: head, ids: '[]', limit: probe, offset: 0 }) as RankedRow[]) : undefined;
+    if (headRows && headRows.length < probe) {
+      // Several words: title and dek together seldom hold them all, and these are all the stories
+      // where they do, ranked; those whose title holds every word are picked out on their own text.
+      const ids = headRows.map((r) => r.rowid);
+      const inTitle = new Set(this.onScratchIndex(ids, 'title', () => s.scratchIds.all(`{title}: (${match})`) as number[]));
+      const ordered = [...headRows.filter((r) => inTitle.has(r.rowid)), ...headRows.filter((r) => !inTitle.has(r.rowid))]
+        .map((r) => ({ rowid: r.rowid, rank: (inTitle.has(r.rowid) ? 0 : TIER_STEP) + r.rank }));
+      seen.push(...ids);
+      yield (l, o) => ordered.slice(o, o + l);
+    } else {
+      // One word (or words found in many titles and deks): the stories whose title holds them first.
+      const inTitle = s.ids.all(`{title}: (${match})`) as number[];
+      if (inTitle.length >= limit) {
+        // Enough to fill the page: bm25 of just those stories, then of the other title and dek matches.
+        yield ranked(s.rankOnly, head, inTitle, () => 0);
+        yield ranked(s.rankExcept, head, inTitle, () => 1);
+      } else {
+        yield ranked(s.rankFirst, head, inTitle, (r) => (r.first ? 0 : 1));
+      }
+    }
+    yield ranked(s.rankExcept, match, seen, () => 2);
+  }
+
+  private statements: SearchStatements | undefined;
+
+  private searchStatements(): SearchStatements {
+    if (this.statements) return this.statements;
+    const db = this.db;
+    const bm25 = 'bm25(stories_fts, 10.0, 4.0, 1.0)';
+    const ids = 'SELECT value FROM json_each(@ids)';
+    // The scratch index: the columns and tokenizer of stories_fts, in the connection's temporary
+    // database, filled with a few stories' text and emptied again by a rollback (onScratchIndex).
+    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch USING fts5(title, dek, body, tokenize = '${FTS_TOKENIZE}')`);
+    const matched = 'FROM main.stories_fts WHERE rowid IN (SELECT value FROM json_each(?))';
+    this.statements = {
+      ids: db.prepare('SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?').pluck(),
+      rankOnly: db.prepare(`SELECT rowid, ${bm25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid IN (${ids}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`),
+      rankFirst: db.prepare(`SELECT rowid, ${bm25} AS rank, +rowid IN (${ids}) AS first FROM stories_fts WHERE stories_fts MATCH @match ORDER BY first DESC, rank, rowid LIMIT @limit OFFSET @offset`),
+      rankExcept: db.prepare(`SELECT rowid, ${bm25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${ids}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`),
+      live: db.prepare('SELECT rowid, id, title, slug, status, beat FROM stories WHERE rowid IN (SELECT value FROM json_each(?)) AND trashed = 0'),
+      fillAll: db.prepare(`INSERT INTO temp.search_scratch (rowid, title, dek, body) SELECT rowid, title, dek, body ${matched}`),
+      fillTitle: db.prepare(`INSERT INTO temp.search_scratch (rowid, title) SELECT rowid, title ${matched}`),
+      scratchIds: db.prepare('SELECT rowid FROM temp.search_scratch WHERE search_scratch MATCH ?').pluck(),
+      snippet: db.prepare(`SELECT rowid, snippet(search_scratch, -1, '«', '»', '…', 12) AS snippet FROM temp.search_scratch WHERE search_scratch MATCH ?`),
+    };
+    return this.statements;
+  }
+
+  /**
+   * Runs `read` on a scratch full-text index holding just these stories' indexed text (all columns,
+   * or the title alone), then empties it by rolling back. FTS5's snippet() and column filters look at
+   * nothing but a row's own text and matches, so they give here what they give on stories_fts, where
+   * the query would first gather every match of its words (for a word in half the stories, half the
+   * index) only to use these few.
+   */
+  private onScratchIndex<T>(rowids: number[], columns: 'all' | 'title', read: () => T): T {
+    const s = this.searchStatements();
+    this.db.exec('SAVEPOINT search_scratch');
+    try {
+      (columns === 'all' ? s.fillAll : s.fillTitle).run(JSON.stringify(rowids));
+      return read();
+    } finally {
+      this.db.exec('ROLLBACK TO search_scratch; RELEASE search_scratch');
+    }
   }
 
   // ── import / export ────────────────────────────────────────────────────
@@ -437,6 +522,30 @@ export function ftsQuery(input: string): string {
   const words = input.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
   return words.slice(0, 20).map((w) => `"${w}"*`).join(' ');
 }
+
+interface SearchStatements {
+  ids: Database.Statement;
+  rankOnly: Database.Statement;
+  rankFirst: Database.Statement;
+  rankExcept: Database.Statement;
+  live: Database.Statement;
+  fillAll: Database.Statement;
+  fillTitle: Database.Statement;
+  scratchIds: Database.Statement;
+  snippet: Database.Statement;
+}
+
+interface RankedRow {
+  rowid: number;
+  rank: number;
+  first?: number;
+}
+
+/** One tier (or two) of a search: its ranked rows, `limit` from `offset`, each rank with its tier's step. */
+type SearchStage = (limit: number, offset: number) => Array<{ rowid: number; rank: number }>;
+
+/** Ranks of a tier start this far after those of the tier before: |bm25| stays far below it. */
+const TIER_STEP = 1000;
 
 /**
  * The catalog copy a library file holds, or null when it has none (how the CLI reads a library's

@@ -3,6 +3,12 @@ import type { Database } from 'better-sqlite3';
 /** "NDSS": marks an SQLite file as a Newsdesk Studio library. */
 export const APPLICATION_ID = 0x4e445353;
 
+/**
+ * The tokenizer of the full-text index, stories_fts (made by migration 1 → 2 with this very string),
+ * and of the search's scratch index of snippets, which must cut text into the same words.
+ */
+export const FTS_TOKENIZE = 'unicode61 remove_diacritics 2';
+
 /** Migrations by `user_version`: entry i brings a library from version i to i + 1. */
 export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
   // 0 → 1: stories, revisions, catalog copy, settings.
@@ -44,6 +50,17 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
   // 2 → 3: stories found by slug (sync matches the backend's stories by slug).
   (db) => {
     db.exec('CREATE INDEX stories_slug ON stories(slug)');
+  },
+  // 3 → 4: the full-text index again, now with prefix indexes of 2, 3 and 4 characters. Search
+  // makes every word a prefix term, and without them a short one merges the lists of every indexed
+  // word it starts before it can be used. The rows are copied from the old index (no re-render).
+  (db) => {
+    db.exec(`
+      CREATE VIRTUAL TABLE stories_fts_v4 USING fts5(title, dek, body, tokenize = '${FTS_TOKENIZE}', prefix = '2 3 4');
+      INSERT INTO stories_fts_v4 (rowid, title, dek, body) SELECT rowid, title, dek, body FROM stories_fts;
+      DROP TABLE stories_fts;
+      ALTER TABLE stories_fts_v4 RENAME TO stories_fts;
+    `);
   },
 ];
 
