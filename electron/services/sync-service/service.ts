@@ -4,8 +4,8 @@
  * timer, and again as soon as an offline backend answers), and the views the renderer shows.
  * Nothing here returns, logs or throws the token.
  */
-import type { Diagnostic } from '../../../shared/index.js';
-import { parseCatalog, parseStory, relocateDiagnostics } from '../../../shared/index.js';
+import type { Catalog, Diagnostic } from '../../../shared/index.js';
+import { parseStory, relocateDiagnostics } from '../../../shared/index.js';
 import type { OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import {
@@ -327,7 +327,8 @@ export class SyncService {
   /** The pulled catalog becomes the library's catalog copy: the editor's completion and lint follow. */
   private adoptCatalog(): void {
     try {
-      this.lib.setCatalog(parseCatalog(this.store.catalog()));
+      // setCatalog validates it (parseCatalog) and throws on a bad one: no need to validate it twice.
+      this.lib.setCatalog(this.store.catalog() as Catalog);
     } catch (e) {
       this.lastError = `the backend's catalog was not taken: ${oneLine((e as Error).message)}`;
     }

@@ -50,7 +50,7 @@ export interface SyncEngineOptions<L extends LocalStories = LocalStories> {
   backoff?: BackoffOptions;
   /** Per-request timeout in ms (AbortController). */
   timeoutMs?: number;
-  /** Page size for pulls. */
+  /** Page size for pulls (default 5000, the protocol's largest: a 100,000-item catalog in 20 requests). */
   pageSize?: number;
   /** Lock staleness in ms. */
   lockStaleMs?: number;
@@ -137,7 +137,7 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     this.random = opts.random ?? Math.random;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
-    this.pageSize = opts.pageSize ?? 500;
+    this.pageSize = opts.pageSize ?? 5000;
     this.local = opts.local ?? (new MemoryStories() as LocalStories as L);
     this.lock = new SyncLock(this.store, { staleMs: opts.lockStaleMs, now: () => Date.now() });
     this.log = opts.log ?? (() => {});

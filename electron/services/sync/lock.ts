@@ -56,7 +56,7 @@ export class SyncLock {
 
   private beat(): void {
     try {
-      this.store.db.prepare('UPDATE sync_lock SET heartbeat_at = ? WHERE id = 1 AND owner = ?').run(this.now(), this.owner);
+      this.store.prepare('UPDATE sync_lock SET heartbeat_at = ? WHERE id = 1 AND owner = ?').run(this.now(), this.owner);
     } catch {
       // a busy database: the next beat tries again
     }
@@ -65,7 +65,7 @@ export class SyncLock {
   /** True while this lock is still the one recorded (no one took it over). */
   stillHeld(): boolean {
     if (!this.held) return false;
-    const r = this.store.db.prepare('SELECT owner FROM sync_lock WHERE id = 1').get() as { owner: string } | undefined;
+    const r = this.store.prepare('SELECT owner FROM sync_lock WHERE id = 1').get() as { owner: string } | undefined;
     return r?.owner === this.owner;
   }
 
@@ -75,7 +75,7 @@ export class SyncLock {
     if (!this.held) return;
     this.held = false;
     try {
-      this.store.db.prepare('DELETE FROM sync_lock WHERE id = 1 AND owner = ?').run(this.owner);
+      this.store.prepare('DELETE FROM sync_lock WHERE id = 1 AND owner = ?').run(this.owner);
     } catch {
       // the database is closed or busy; the lock goes stale
     }

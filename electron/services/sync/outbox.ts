@@ -134,8 +134,21 @@ function toRow(r: RawRow): OutboxRow {
 
 /** Typed access to the sync tables. All writes are single statements or short transactions. */
 export class SyncStore {
+  /** Prepared statements by SQL text: preparing one costs more than running it (a pull stores 100,000 items). */
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(readonly db: Database.Database) {
     migrateSync(db);
+  }
+
+  /** The prepared statement of `sql`, prepared once per store. */
+  prepare(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   transaction<T>(fn: () => T): T {
@@ -145,7 +158,7 @@ export class SyncStore {
   // ── outbox ──────────────────────────────────────────────────────────────────────────────────
   insertRow(input: { slug: string; revision: string; status: OutboxTarget; now: number; baseVersion?: number | null }): OutboxRow {
     const key = randomUUID();
-    const info = this.db
+    const info = this
       .prepare(`INSERT INTO sync_outbox (story_slug, revision, target_status, idempotency_key, state, next_attempt_at,
                 base_version, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?)`)
       .run(input.slug, input.revision, input.status, key, input.baseVersion ?? null, input.now, input.now);
@@ -153,7 +166,7 @@ export class SyncStore {
   }
 
   row(id: number): OutboxRow | undefined {
-    const r = this.db.prepare('SELECT * FROM sync_outbox WHERE id = ?').get(id) as RawRow | undefined;
+    const r = this.prepare('SELECT * FROM sync_outbox WHERE id = ?').get(id) as RawRow | undefined;
     return r ? toRow(r) : undefined;
   }
 
@@ -163,7 +176,7 @@ export class SyncStore {
     if (filter.slug !== undefined) { where.push('story_slug = ?'); args.push(filter.slug); }
     if (filter.states) { where.push(`state IN (${filter.states.map(() => '?').join(',')})`); args.push(...filter.states); }
     const sql = `SELECT * FROM sync_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
-    return (this.db.prepare(sql).all(...args) as RawRow[]).map(toRow);
+    return (this.prepare(sql).all(...args) as RawRow[]).map(toRow);
   }
 
   /**
@@ -171,7 +184,7 @@ export class SyncStore {
    * queued and due. A story whose oldest pending row is in conflict or paused is blocked.
    */
   dueRows(now: number): OutboxRow[] {
-    const raws = this.db.prepare(`
+    const raws = this.prepare(`
       SELECT o.* FROM sync_outbox o
       WHERE o.id = (SELECT MIN(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug
                     AND p.state IN ('queued','sending','paused','conflict'))
@@ -185,7 +198,7 @@ export class SyncStore {
    * row counts, since the rows queued behind a conflict or a pause wait for it, not for the clock.
    */
   nextDueAt(): number | undefined {
-    const r = this.db.prepare(`
+    const r = this.prepare(`
       SELECT MIN(o.next_attempt_at) AS t FROM sync_outbox o
       WHERE o.state = 'queued'
         AND o.id = (SELECT MIN(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug
@@ -205,26 +218,26 @@ export class SyncStore {
       args.push(k === 'diagnostics' ? (v === null ? null : JSON.stringify(v)) : v);
     }
     args.push(id);
-    this.db.prepare(`UPDATE sync_outbox SET ${sets.join(', ')} WHERE id = ?`).run(...args);
+    this.prepare(`UPDATE sync_outbox SET ${sets.join(', ')} WHERE id = ?`).run(...args);
   }
 
   /** Rows left `sending` by a worker that died go back to the queue (their key makes a resend safe). */
   requeueInterrupted(now: number): number {
-    return this.db.prepare(`UPDATE sync_outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'`).run(now).changes;
+    return this.prepare(`UPDATE sync_outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'`).run(now).changes;
   }
 
   /** Paused rows go back to the queue, due now. */
   unpauseAll(now: number): number {
-    return this.db.prepare(`UPDATE sync_outbox SET state = 'queued', next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE state = 'paused'`).run(now).changes;
+    return this.prepare(`UPDATE sync_outbox SET state = 'queued', next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE state = 'paused'`).run(now).changes;
   }
 
   hasPending(slug: string): boolean {
-    return this.db.prepare(`SELECT 1 FROM sync_outbox WHERE story_slug = ? AND state IN ('queued','sending','paused','conflict') LIMIT 1`).get(slug) !== undefined;
+    return this.prepare(`SELECT 1 FROM sync_outbox WHERE story_slug = ? AND state IN ('queued','sending','paused','conflict') LIMIT 1`).get(slug) !== undefined;
   }
 
   /** Stories whose newest change the backend refused (a later change that went out clears it). */
   rejectedStories(): number {
-    const r = this.db.prepare(`
+    const r = this.prepare(`
       SELECT COUNT(*) AS n FROM sync_outbox o
       WHERE o.state = 'rejected'
         AND o.id = (SELECT MAX(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug AND p.state != 'superseded')`).get() as { n: number };
@@ -233,53 +246,53 @@ export class SyncStore {
 
   countByState(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM sync_outbox GROUP BY state').all() as { state: string; n: number }[]) out[r.state] = r.n;
+    for (const r of this.prepare('SELECT state, COUNT(*) AS n FROM sync_outbox GROUP BY state').all() as { state: string; n: number }[]) out[r.state] = r.n;
     return out;
   }
 
   // ── per-story state ─────────────────────────────────────────────────────────────────────────
   story(slug: string): StorySyncState | undefined {
-    const r = this.db.prepare('SELECT * FROM sync_story WHERE slug = ?').get(slug) as
+    const r = this.prepare('SELECT * FROM sync_story WHERE slug = ?').get(slug) as
       { slug: string; last_version: number | null; last_text: string | null; last_status: string | null; conflict: string | null } | undefined;
     if (!r) return undefined;
     return { slug: r.slug, lastVersion: r.last_version, lastText: r.last_text, lastStatus: r.last_status, conflict: r.conflict ? (JSON.parse(r.conflict) as ConflictInfo) : null };
   }
 
   setSynced(slug: string, version: number, text: string, status: string, now: number): void {
-    this.db.prepare(`INSERT INTO sync_story (slug, last_version, last_text, last_status, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.prepare(`INSERT INTO sync_story (slug, last_version, last_text, last_status, updated_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (slug) DO UPDATE SET last_version = excluded.last_version, last_text = excluded.last_text,
       last_status = excluded.last_status, updated_at = excluded.updated_at`).run(slug, version, text, status, now);
   }
 
   setConflict(slug: string, conflict: ConflictInfo | null, now: number): void {
-    this.db.prepare(`INSERT INTO sync_story (slug, conflict, updated_at) VALUES (?, ?, ?)
+    this.prepare(`INSERT INTO sync_story (slug, conflict, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (slug) DO UPDATE SET conflict = excluded.conflict, updated_at = excluded.updated_at`)
       .run(slug, conflict ? JSON.stringify(conflict) : null, now);
   }
 
   conflicts(): (ConflictInfo & { slug: string })[] {
-    const rs = this.db.prepare('SELECT slug, conflict FROM sync_story WHERE conflict IS NOT NULL ORDER BY slug').all() as { slug: string; conflict: string }[];
+    const rs = this.prepare('SELECT slug, conflict FROM sync_story WHERE conflict IS NOT NULL ORDER BY slug').all() as { slug: string; conflict: string }[];
     return rs.map((r) => ({ slug: r.slug, ...(JSON.parse(r.conflict) as ConflictInfo) }));
   }
 
   // ── cursors, meta, catalog ──────────────────────────────────────────────────────────────────
   cursor(name: string): string | undefined {
-    const r = this.db.prepare('SELECT cursor FROM sync_cursor WHERE name = ?').get(name) as { cursor: string | null } | undefined;
+    const r = this.prepare('SELECT cursor FROM sync_cursor WHERE name = ?').get(name) as { cursor: string | null } | undefined;
     return r?.cursor ?? undefined;
   }
 
   setCursor(name: string, cursor: string | null): void {
-    this.db.prepare('INSERT INTO sync_cursor (name, cursor) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor').run(name, cursor);
+    this.prepare('INSERT INTO sync_cursor (name, cursor) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor').run(name, cursor);
   }
 
   meta(key: string): string | undefined {
-    const r = this.db.prepare('SELECT value FROM sync_meta WHERE key = ?').get(key) as { value: string | null } | undefined;
+    const r = this.prepare('SELECT value FROM sync_meta WHERE key = ?').get(key) as { value: string | null } | undefined;
     return r?.value ?? undefined;
   }
 
   setMeta(key: string, value: string | null): void {
-    if (value === null) this.db.prepare('DELETE FROM sync_meta WHERE key = ?').run(key);
-    else this.db.prepare('INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    if (value === null) this.prepare('DELETE FROM sync_meta WHERE key = ?').run(key);
+    else this.prepare('INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   /**
@@ -290,23 +303,24 @@ export class SyncStore {
   resetForBackend(now: number): void {
     this.transaction(() => {
       this.db.exec('DELETE FROM sync_cursor; DELETE FROM sync_story; DELETE FROM sync_catalog_item');
-      this.db.prepare(`UPDATE sync_outbox SET state = 'queued', sent_precondition = NULL, base_version = NULL, next_attempt_at = 0, updated_at = ?
+      this.prepare(`UPDATE sync_outbox SET state = 'queued', sent_precondition = NULL, base_version = NULL, next_attempt_at = 0, updated_at = ?
         WHERE state IN ('queued','sending','paused','conflict')`).run(now);
       this.setMeta('paused', null);
     });
   }
 
   putCatalogItem(kind: string, slug: string, data: unknown | null): void {
-    if (data === null) this.db.prepare('DELETE FROM sync_catalog_item WHERE kind = ? AND slug = ?').run(kind, slug);
-    else this.db.prepare(`INSERT INTO sync_catalog_item (kind, slug, data) VALUES (?, ?, ?)
+    if (data === null) this.prepare('DELETE FROM sync_catalog_item WHERE kind = ? AND slug = ?').run(kind, slug);
+    else this.prepare(`INSERT INTO sync_catalog_item (kind, slug, data) VALUES (?, ?, ?)
       ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data`).run(kind, slug, JSON.stringify(data));
   }
 
   catalog(): { entities: unknown[]; beats: unknown[]; stories: unknown[] } {
     const out = { entities: [] as unknown[], beats: [] as unknown[], stories: [] as unknown[] };
-    for (const r of this.db.prepare('SELECT kind, data FROM sync_catalog_item ORDER BY kind, slug').all() as { kind: keyof typeof out; data: string }[]) {
-      out[r.kind]?.push(JSON.parse(r.data));
-    }
+    // One JSON array per kind, joined by SQLite in slug order: one parse, not one per item.
+    const rows = this.prepare(`SELECT kind, '[' || group_concat(data, ',' ORDER BY slug) || ']' AS items
+      FROM sync_catalog_item GROUP BY kind`).all() as { kind: keyof typeof out; items: string }[];
+    for (const r of rows) if (Object.hasOwn(out, r.kind)) out[r.kind] = JSON.parse(r.items) as unknown[];
     return out;
   }
 }
