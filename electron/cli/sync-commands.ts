@@ -179,7 +179,11 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
       const rep = reporter();
       const s = openSession(io, opts.library, rep.log, rep.progress);
       try {
-        const rec = s.library.putBySlug(f.slug ?? deriveSlug(f.title), text);
+        const slug = f.slug ?? deriveSlug(f.title);
+        const before = s.library.storyBySlug(slug);
+        const rec = s.library.putBySlug(slug, text);
+        // The file was written apart from the library: if a pull changed the story there, this is a conflict.
+        if (rec.revision !== before?.revision) s.sync.noteSave(rec.id, undefined, rec.text);
         const queued = await s.sync.enqueue(rec.id, opts.status);
         io.stdout(`queued ${queued.slug} → ${opts.status}\n`);
         if (opts.offline) return setExit(SYNC_EXIT.ok);

@@ -45,7 +45,11 @@ export function createHandlers(
   return {
     listStories: (f) => lib.listStories(f),
     getStory: ({ id }) => lib.getStory(id),
-    saveStory: ({ id, text }) => lib.saveStory(id, text),
+    saveStory: ({ id, text, baseRevision }) => {
+      const saved = lib.saveStory(id, text);
+      if (saved.changed) sync.noteSave(id, baseRevision, text);
+      return saved;
+    },
     createStory: (i) => lib.createStory(i),
     importText: ({ name, text }) => lib.importText(name, text),
     importFiles: ({ files }) => files.map((f) => lib.importText(f.name, f.text)),

@@ -58,8 +58,8 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     saving.current++;
     const save = (async () => {
       try {
-        const r = await api.saveStory(p);
-        if (p.id === openIdRef.current) seen.current.add(r.revision);
+        const r = await api.saveStory({ ...p, baseRevision: p.id === openIdRef.current ? seen.current.base : undefined });
+        if (p.id === openIdRef.current) seen.current.adopt(r.revision);
         setSaveState(pending.current ? 'dirty' : 'saved');
         if (r.changed) savedRef.current();
       } catch (e) {

@@ -4,19 +4,33 @@
  * which the library numbers in the order they were written (ids grow across all stories).
  */
 
-/** Which revisions of the open story this editor has seen: loaded, saved by it, or taken in. */
+/**
+ * Which revisions of the open story this editor has seen (loaded, saved by it, taken in, or merely
+ * noticed), and the newest one its text is written from: its saves carry that as `baseRevision`, so
+ * that the library can tell a save that never saw a pulled text from one that did.
+ */
 export class SeenRevisions {
   private floor = 0;
   private readonly ids = new Set<number>();
+  /** The newest revision the editor's text includes. */
+  base = 0;
 
   /** A story was opened at revision `latest`: everything up to it is what the editor shows. */
   reset(latest: number): void {
     this.floor = latest;
+    this.base = latest;
     this.ids.clear();
   }
 
+  /** A revision the editor knows of, whose text it does not (necessarily) hold. */
   add(id: number): void {
     this.ids.add(id);
+  }
+
+  /** A revision whose text the editor now holds (its own save, or the library's text taken in). */
+  adopt(id: number): void {
+    this.ids.add(id);
+    this.base = Math.max(this.base, id);
   }
 
   has(id: number): boolean {

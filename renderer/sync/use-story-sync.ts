@@ -67,9 +67,13 @@ export function useStorySync(
     if (openRef.current !== id || !v) return 'gone';
     // The service's answer to the person's own action (a status, a merge): seen, whatever follows.
     seen.add(rec.revision);
-    if (v.state.doc.toString() === rec.text) return 'same';
+    if (v.state.doc.toString() === rec.text) {
+      seen.adopt(rec.revision);
+      return 'same';
+    }
     if (hasUnsaved()) return 'unsaved';
     applyRemoteText(v, rec.text);
+    seen.adopt(rec.revision);
     return 'applied';
   }, [api, view, hasUnsaved, seen]);
 
@@ -90,9 +94,11 @@ export function useStorySync(
       revisions: revisions.map((r) => r.id), libraryText: rec.text,
       editorText: v.state.doc.toString(), unsaved: hasUnsaved(),
     });
+    const newest = Math.max(0, ...revisions.map((r) => r.id));
     if (decision === 'apply') applyRemoteText(v, rec.text);
+    if (decision === 'apply' || v.state.doc.toString() === rec.text) seen.adopt(newest);
     if (decision === 'notice') {
-      setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History. Compare them in Review before you send the story again (it would go out over the backend\'s).');
+      setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History. Once your typing is saved the two are a conflict to merge: nothing goes out over the backend\'s text until you do.');
     }
   }, [api, view, settled, seen, hasUnsaved]);
 

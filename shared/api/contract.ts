@@ -119,7 +119,8 @@ export const STUDIO_API = {
     output: out<StorySummary[]>(),
   },
   getStory: { input: z.object({ id }), output: out<StoryRecord>() },
-  saveStory: { input: z.object({ id, text: z.string().max(5_000_000) }), output: out<SaveResult>() },
+  /** `baseRevision`: the revision the text was written from, so that a save never silently undoes what a sync pulled in meanwhile. */
+  saveStory: { input: z.object({ id, text: z.string().max(5_000_000), baseRevision: z.number().int().nonnegative().optional() }), output: out<SaveResult>() },
   createStory: { input: z.object({ title: z.string().max(500).optional(), beat: z.string().max(200).optional() }).default({}), output: out<StoryRecord>() },
   importText: { input: z.object({ name: z.string().max(500), text: z.string().max(5_000_000) }), output: out<ImportReport>() },
   importFiles: {

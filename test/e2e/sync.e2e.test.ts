@@ -472,7 +472,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await statusText('sync-queued')).toBe('0 queued');
   });
 
-  it('a pull never replaces typing: unsaved, or saved over the pulled text already, the person is told and their text stays', async () => {
+  it('a pull never replaces typing: unsaved, or saved over the pulled text already, the person is told, their text stays, and the two become a conflict to merge', async () => {
     // The main page looks at another story meanwhile; a second tab, whose timers the test drives,
     // has the story open: the autosave and the status poll fire only when the test says.
     await page.locator('.story-item', { hasText: 'Herons return to the marsh' }).first().click();
@@ -519,11 +519,27 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(revisions.some((r) => lib.getRevision(r.id).text.includes('Kingfishers nested nearby.'))).toBe(true);
     await notice.getByRole('button', { name: 'Dismiss' }).click();
 
-    // Send it, so that the story is synced again (the next backend edit is a fast-forward).
-    await tab.getByRole('group', { name: 'Publishing' }).getByRole('button', { name: 'Publish', exact: true }).click();
-    await expect.poll(async () => (await sync.syncNow()).queued).toBe(0);
+    // Once saved over the pulled text, the story is in conflict: nothing goes out over the backend's
+    // text, even when the person presses Publish, until the two are merged.
+    const id = lib.storyBySlug(SLUG)!.id;
     await tab.clock.runFor(2000);
-    await expect.poll(tabState).toBe(`v${(await onBackend(SLUG))!.version} published on the backend`);
+    await expect.poll(tabState).toBe(`In conflict with the backend's v${(await onBackend(SLUG))!.version}`);
+    const mergeBoth = async (backendWords: string) => {
+      const versionBefore = (await onBackend(SLUG))!.version;
+      await sync.enqueue(id, 'published');
+      await sync.syncNow();
+      expect((await onBackend(SLUG))!.version).toBe(versionBefore);
+      const mine = lib.storyBySlug(SLUG)!.text;
+      await sync.resolve(id, mine.replace('mapped the estuary[1].', `mapped the estuary[1]. ${backendWords}`), 'published');
+      await expect.poll(async () => (await sync.syncNow()).queued).toBe(0);
+      expect((await onBackend(SLUG))!.version).toBe(versionBefore + 1);
+      expect((await onBackend(SLUG))!.story.body).toContain(backendWords);
+      await tab.clock.runFor(2000);
+      await expect.poll(tabState).toBe(`v${versionBefore + 1} published on the backend`);
+      await expect.poll(tabText).toContain(backendWords);
+    };
+    await mergeBoth('Kingfishers nested nearby.');
+    expect((await onBackend(SLUG))!.story.body).toContain('Typed while the pull came.');
 
     // 2. The autosave saved over the pulled text before the page heard of the pull: told all the same.
     await typeInTab(' Typed before the autosave.');
@@ -535,17 +551,17 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     await notice.waitFor();
     expect(await tabText()).toContain('Typed before the autosave.');
     expect(await tabText()).not.toContain('Spoonbills waded in.');
+    await expect.poll(tabState).toMatch(/^In conflict with the backend's v\d+$/);
+    await mergeBoth('Spoonbills waded in.');
     await tab.close();
     await page.getByRole('searchbox', { name: 'Search stories' }).fill('kestrel');
     await page.locator('.search-hit', { hasText: TITLE }).first().click();
     await page.getByRole('searchbox', { name: 'Search stories' }).fill('');
     await expect.poll(editorText).toContain('Typed before the autosave.');
-    // Put the story back in step with the backend for the next test.
-    const before = (await onBackend(SLUG))!.version;
-    await storySyncBar().getByRole('button', { name: 'Publish', exact: true }).click();
-    await expect.poll(storyState, { timeout: 15_000 }).toBe(`v${before + 1} published on the backend`);
+    await expect.poll(editorText).toContain('Spoonbills waded in.');
     await expect.poll(() => statusText('sync-queued')).toBe('0 queued');
-    expect((await onBackend(SLUG))!.story.body).toContain('Typed before the autosave.');
+    const final = (await onBackend(SLUG))!.story.body;
+    for (const words of ['Typed while the pull came.', 'Kingfishers nested nearby.', 'Typed before the autosave.', 'Spoonbills waded in.']) expect(final).toContain(words);
   });
 
   it('withdraws the story from its key, after a confirmation: its public page is gone', async () => {

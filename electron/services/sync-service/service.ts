@@ -14,7 +14,7 @@ import {
 import { putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
 import type { Library } from '../library/index.js';
 import {
-  LibraryStories, SyncEngine, SyncLockedError, SyncStore,
+  LibraryStories, SyncEngine, SyncLockedError, SyncStore, contentKey,
   type OutboxRow, type PullResult, type PushResult, type SyncEngineOptions, type SyncProgress,
 } from '../sync/index.js';
 import { redact, type TokenVault } from '../vault/index.js';
@@ -115,7 +115,7 @@ export class SyncService {
         db: this.lib.db,
         backendUrl: c.backendUrl,
         token: () => this.credentials?.token,
-        local: new LibraryStories(this.lib),
+        local: this.localStories(),
         fetch: this.opts.fetch,
         log: (line) => this.log(line),
         progress: (p) => {
@@ -412,9 +412,36 @@ export class SyncService {
     return this.storySync(id);
   }
 
+  /** The library as the engine's local stories; a fast-forward's revision is remembered (see `noteSave`). */
+  private localStories(): LibraryStories {
+    return new LibraryStories(this.lib, (slug, revision) => this.store.setPulled(slug, revision, Date.now()));
+  }
+
+  /**
+   * The person saved a story: when the text was written without the backend's text a pull put in
+   * the library (`baseRevision` older than that pull's revision, or unknown, as for a file the
+   * command line publishes), the save must not silently undo it: the story goes into conflict, the
+   * backend's text against the person's, and nothing goes out until they merge.
+   */
+  noteSave(id: string, baseRevision: number | undefined, savedText: string): void {
+    const slug = this.lib.getStory(id).slug;
+    const state = slug ? this.store.story(slug) : undefined;
+    if (!state || state.pulledRevision === null || state.conflict || state.lastText === null || state.lastVersion === null) return;
+    if (baseRevision !== undefined && baseRevision >= state.pulledRevision) {
+      this.store.setPulled(slug, null, Date.now());
+      return;
+    }
+    if (contentKey(savedText) === contentKey(state.lastText)) return;
+    this.store.undoPull(slug, {
+      origin: 'pull', remoteVersion: state.lastVersion, remoteStatus: state.lastStatus, remoteText: state.lastText,
+      localText: savedText, baseText: state.beforePull?.text ?? null, detectedAt: Date.now(),
+    }, Date.now());
+    this.log(`conflict on ${slug}: saved over the backend's v${state.lastVersion}, which a pull had brought`);
+  }
+
   /** An engine that only queues (no backend known yet): changes wait for a login. */
   private offlineEngine(): SyncEngine {
-    this.queueOnly ??= new SyncEngine({ db: this.lib.db, backendUrl: 'http://offline.invalid', token: () => undefined, local: new LibraryStories(this.lib) });
+    this.queueOnly ??= new SyncEngine({ db: this.lib.db, backendUrl: 'http://offline.invalid', token: () => undefined, local: this.localStories() });
     return this.queueOnly;
   }
 

@@ -15,10 +15,13 @@ import { SyncStore, type ConflictInfo, type OutboxRow, PENDING_STATES } from './
 import { putBody } from '../../../shared/protocol/wire-story.js';
 import { contentKey, prepareRevision, remoteToText } from './revision.js';
 
-/** Where the engine reads and writes the person's stories (the library, or a folder, or memory in tests). */
+/**
+ * Where the engine reads and writes the person's stories (the library, or memory in tests). `put`
+ * says why it writes: a pull's fast-forward, or the person's merge of a conflict.
+ */
 export interface LocalStories {
   get(slug: string): Promise<string | undefined> | string | undefined;
-  put(slug: string, text: string): Promise<void> | void;
+  put(slug: string, text: string, why: 'pull' | 'merge'): Promise<void> | void;
 }
 
 export class MemoryStories implements LocalStories {
@@ -209,7 +212,7 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
       this.store.setConflict(slug, null, now);
       return this.store.insertRow({ slug, revision: prepared.revision, status: target, now, baseVersion: conflict.remoteVersion });
     });
-    await this.local.put(slug, prepared.revision);
+    await this.local.put(slug, prepared.revision, 'merge');
     return row;
   }
 
@@ -453,7 +456,7 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     const now = this.clock.now();
     const unchangedLocally = local === undefined || (state?.lastText != null && contentKey(local) === contentKey(state.lastText));
     if (unchangedLocally || contentKey(local) === contentKey(remoteText)) {
-      await this.local.put(slug, remoteText);
+      await this.local.put(slug, remoteText, 'pull');
       this.store.transaction(() => {
         this.store.setSynced(slug, remote.version, remoteText, remote.status, now);
         if (state?.conflict) this.store.setConflict(slug, null, now);

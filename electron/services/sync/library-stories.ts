@@ -3,13 +3,15 @@ import type { Library } from '../library/index.js';
 import type { LocalStories } from './engine.js';
 
 export class LibraryStories implements LocalStories {
-  constructor(private readonly library: Library) {}
+  /** `onPulled` hears of the library revision each fast-forward wrote. */
+  constructor(private readonly library: Library, private readonly onPulled?: (slug: string, revision: number) => void) {}
 
   get(slug: string): string | undefined {
     return this.library.storyBySlug(slug)?.text;
   }
 
-  put(slug: string, text: string): void {
-    this.library.putBySlug(slug, text);
+  put(slug: string, text: string, why: 'pull' | 'merge'): void {
+    const rec = this.library.putBySlug(slug, text);
+    if (why === 'pull') this.onPulled?.(slug, rec.revision);
   }
 }

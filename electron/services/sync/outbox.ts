@@ -39,6 +39,9 @@ export interface StorySyncState {
   lastText: string | null;
   lastStatus: string | null;
   conflict: ConflictInfo | null;
+  /** The library revision the last fast-forward wrote, and the synced state it replaced. */
+  pulledRevision: number | null;
+  beforePull: { version: number | null; text: string | null; status: string | null } | null;
 }
 
 export interface ConflictInfo {
@@ -52,7 +55,7 @@ export interface ConflictInfo {
   detectedAt: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -92,6 +95,12 @@ const MIGRATIONS: Record<number, string> = {
       id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL,
       host TEXT, heartbeat_at INTEGER NOT NULL
     );
+  `,
+  // A pull's fast-forward: the library revision it wrote and the synced state before it, so that a
+  // save made without the pulled text becomes a conflict instead of silently undoing it.
+  2: `
+    ALTER TABLE sync_story ADD COLUMN pulled_revision INTEGER;
+    ALTER TABLE sync_story ADD COLUMN before_pull TEXT;
   `,
 };
 
@@ -253,9 +262,36 @@ export class SyncStore {
   // ── per-story state ─────────────────────────────────────────────────────────────────────────
   story(slug: string): StorySyncState | undefined {
     const r = this.prepare('SELECT * FROM sync_story WHERE slug = ?').get(slug) as
-      { slug: string; last_version: number | null; last_text: string | null; last_status: string | null; conflict: string | null } | undefined;
+      { slug: string; last_version: number | null; last_text: string | null; last_status: string | null; conflict: string | null;
+        pulled_revision: number | null; before_pull: string | null } | undefined;
     if (!r) return undefined;
-    return { slug: r.slug, lastVersion: r.last_version, lastText: r.last_text, lastStatus: r.last_status, conflict: r.conflict ? (JSON.parse(r.conflict) as ConflictInfo) : null };
+    return {
+      slug: r.slug, lastVersion: r.last_version, lastText: r.last_text, lastStatus: r.last_status,
+      conflict: r.conflict ? (JSON.parse(r.conflict) as ConflictInfo) : null,
+      pulledRevision: r.pulled_revision,
+      beforePull: r.before_pull ? (JSON.parse(r.before_pull) as StorySyncState['beforePull']) : null,
+    };
+  }
+
+  /** Records a fast-forward's library revision and the synced state before it (called before `setSynced`). */
+  setPulled(slug: string, revision: number | null, now: number): void {
+    const before = this.story(slug);
+    const snapshot = revision === null ? null : JSON.stringify({ version: before?.lastVersion ?? null, text: before?.lastText ?? null, status: before?.lastStatus ?? null });
+    this.prepare(`INSERT INTO sync_story (slug, pulled_revision, before_pull, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (slug) DO UPDATE SET pulled_revision = excluded.pulled_revision, before_pull = excluded.before_pull, updated_at = excluded.updated_at`)
+      .run(slug, revision, snapshot, now);
+  }
+
+  /**
+   * A save undid a fast-forward: the story is in conflict (the backend's text against the person's),
+   * and its synced state goes back to before the pull, so that nothing goes out on the pulled
+   * version until the person merges.
+   */
+  undoPull(slug: string, conflict: ConflictInfo, now: number): void {
+    const s = this.story(slug);
+    const before = s?.beforePull ?? { version: null, text: null, status: null };
+    this.prepare(`UPDATE sync_story SET last_version = ?, last_text = ?, last_status = ?, conflict = ?, pulled_revision = NULL,
+      before_pull = NULL, updated_at = ? WHERE slug = ?`).run(before.version, before.text, before.status, JSON.stringify(conflict), now, slug);
   }
 
   setSynced(slug: string, version: number, text: string, status: string, now: number): void {
