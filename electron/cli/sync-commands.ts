@@ -274,7 +274,10 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
         const rec = s.library.storyBySlug(slug);
         if (!rec) throw new BadInputError(slug, 'no story with this slug in the library');
         const r = await s.sync.resolve(rec.id, text, opts.status);
-        io.stdout(`queued the merge of ${slug} → ${r.changes[0]?.target ?? 'review'}; run \`studio sync\` to send it\n`);
+        const queued = r.changes.find((c) => c.state === 'queued');
+        io.stdout(queued
+          ? `queued the merge of ${slug} → ${queued.target}; run \`studio sync\` to send it\n`
+          : `took the backend's v${r.remoteVersion} of ${slug}: nothing to send\n`);
         setExit(SYNC_EXIT.ok);
       } finally {
         await s.close();

@@ -95,6 +95,26 @@ describe('a save over a pulled text', () => {
     expect((await sync.storySync(id)).conflict).toBeNull();
   });
 
+  it('resolved by taking the backend\'s story as it is sends nothing: the story is in step with that version', async () => {
+    const { id, before } = await pulledStory('take-theirs-4d4d');
+    const handlers = createHandlers(lib, librarySettings(lib), sync);
+    await handlers.saveStory({ id, text: addParagraph(lib.getRevision(before).text, 'Dropped later.'), baseRevision: before });
+    const c = (await sync.storySync(id)).conflict!;
+    await sync.resolve(id, c.remoteText);
+    const r = await sync.run();
+    expect(r.push?.sent).toBe(0);
+    expect(await backendBody('take-theirs-4d4d')).toMatchObject({ version: 2 });
+    const s = await sync.storySync(id);
+    expect(s).toMatchObject({ conflict: null, remoteVersion: 2 });
+    expect(lib.getStory(id).text).toContain('From the other desk.');
+    expect(lib.getStory(id).text).not.toContain('Dropped later.');
+    // The next edit goes out on v2 as an ordinary update.
+    await handlers.saveStory({ id, text: addParagraph(lib.getStory(id).text, 'Then this.'), baseRevision: lib.getStory(id).revision });
+    await sync.enqueue(id, 'review');
+    await sync.run();
+    expect(await backendBody('take-theirs-4d4d')).toMatchObject({ version: 3 });
+  });
+
   it('written from the pulled revision is an ordinary edit', async () => {
     const { id, pulled } = await pulledStory('saved-after-2b2b');
     const handlers = createHandlers(lib, librarySettings(lib), sync);

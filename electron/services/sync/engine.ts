@@ -190,9 +190,10 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
 
   /**
    * Resolves a conflict with the merged text: every change still waiting for this story is superseded
-   * and the merged text goes out with `If-Match` on the backend's current version.
+   * and the merged text goes out with `If-Match` on the backend's current version. A merge that is
+   * the backend's story as it stands sends nothing (null): the story is then in step with it.
    */
-  async resolveConflict(slug: string, mergedText: string, status?: PushStatus): Promise<OutboxRow> {
+  async resolveConflict(slug: string, mergedText: string, status?: PushStatus): Promise<OutboxRow | null> {
     const state = this.store.story(slug);
     const conflict = state?.conflict;
     if (!conflict) throw new Error(`the story ${slug} is not in conflict`);
@@ -207,12 +208,18 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     const prepared = prepareRevision(mergedText, target);
     if (prepared.slug !== slug) throw new Error(`the merged text has the slug ${prepared.slug}, not ${slug}`);
     const now = this.clock.now();
+    // Taking the backend's story as it is: nothing to send, the story is in step with that version.
+    const takesBackend = conflict.remoteVersion > 0 && target === conflict.remoteStatus && contentKey(prepared.revision) === contentKey(conflict.remoteText);
     const row = this.store.transaction(() => {
       for (const r of waiting) this.store.update(r.id, { state: 'superseded', lastError: 'superseded by a conflict resolution' }, now);
       this.store.setConflict(slug, null, now);
+      if (takesBackend) {
+        this.store.setSynced(slug, conflict.remoteVersion, conflict.remoteText, conflict.remoteStatus ?? target, now);
+        return null;
+      }
       return this.store.insertRow({ slug, revision: prepared.revision, status: target, now, baseVersion: conflict.remoteVersion });
     });
-    await this.local.put(slug, prepared.revision, 'merge');
+    await this.local.put(slug, takesBackend ? conflict.remoteText : prepared.revision, 'merge');
     return row;
   }
 
