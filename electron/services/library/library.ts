@@ -12,7 +12,8 @@ import type {
 } from '../../../shared/api/contract.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import { LibraryError, describeSqliteError } from './errors.js';
-import { APPLICATION_ID, FTS_TOKENIZE, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { ftsPhrase, ftsSnippet, holdsEvery } from './fts-text.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export interface OpenLibraryOptions {
   /** Seed a new library with this catalog file and these sample stories. */
@@ -366,11 +367,12 @@ export class Library {
   /**
    * Full-text search over title, dek and body, with snippets; every word of the query is required,
    * each as a prefix. Hits come in tiers: stories whose title holds every word, then those whose
-   * title and dek together hold them, then the rest. The first two tiers are ranked by bm25 over
-   * title and dek (10, 4), the last by bm25 over all three columns (10, 4, 1); `rank` is
-   * 1000 × tier + that bm25, lower first. A tier is ranked only when the ones before it leave room
-   * on the page, so a word found in half of 100,000 stories costs bm25 of the few stories with it in
-   * their title, not of every story that mentions it (docs/decisions.md).
+   * title and dek together hold them, then the rest. The first two tiers are ranked by bm25 with
+   * the title weighing 10, the dek 4 and the body nothing; the last by bm25 with 10, 4 and 1.
+   * `rank` is 1000 × tier + that bm25: lower first, comparable within one search only. A tier is
+   * ranked only when the ones before it leave room on the page, so a word found in half of 100,000
+   * stories costs bm25 of the few with it in their title, not of every story that mentions it.
+   * Snippets are FTS5's snippet(), made in fts-text.ts from the hits' text (docs/decisions.md).
    */
   search(query: string, limit = 50): SearchHit[] {
     const match = ftsQuery(query);
@@ -378,7 +380,7 @@ export class Library {
     return this.run(() => {
       const s = this.searchStatements();
       const hits: Array<SearchHit & { rowid: number }> = [];
-      for (const stage of this.searchStages(match, limit)) {
+      for (const stage of this.searchStages(query, match, limit)) {
         for (let offset = 0, batch = limit - hits.length + 16; hits.length < limit; offset += batch, batch *= 4) {
           const rows = stage(batch, offset);
           // Only the best rows are read from the stories table, skipping the trash.
@@ -392,9 +394,14 @@ export class Library {
         if (hits.length >= limit) break;
       }
       if (hits.length === 0) return [];
-      const snippets = this.onScratchIndex(hits.map((h) => h.rowid), 'all', () => s.snippet.all(match) as Array<{ rowid: number; snippet: string }>);
-      const byRow = new Map(snippets.map((r) => [r.rowid, r.snippet]));
-      return hits.map(({ rowid, ...hit }) => ({ ...hit, snippet: byRow.get(rowid) ?? '' }));
+      // The snippets FTS5's snippet() gives, made from just the hits' indexed text (fts-text.ts).
+      const phrases = ftsWords(query).map(ftsPhrase);
+      const texts = new Map((s.indexed.all(JSON.stringify(hits.map((h) => h.rowid))) as Array<{ rowid: number; title: string; dek: string; body: string }>)
+        .map((r) => [r.rowid, [r.title, r.dek, r.body]]));
+      return hits.map(({ rowid, ...hit }) => {
+        const t = texts.get(rowid);
+        return { ...hit, snippet: t ? ftsSnippet(t, phrases, SNIPPET) : '' };
+      });
     });
   }
 
@@ -403,7 +410,7 @@ export class Library {
    * stage is asked for only once those before it ran out. Each leaves out the stories of the stages
    * before it, which by then it knows in full.
    */
-  private *searchStages(match: string, limit: number): Generator<SearchStage> {
+  private *searchStages(query: string, match: string, limit: number): Generator<SearchStage> {
     const s = this.searchStatements();
     const head = `{title dek}: (${match})`;
     const seen: number[] = [];
@@ -411,28 +418,41 @@ export class Library {
       const json = JSON.stringify(ids);
       return (l, o) => (stmt.all({ match: m, ids: json, limit: l, offset: o }) as RankedRow[]).map((r) => (seen.push(r.rowid), { rowid: r.rowid, rank: tier(r) * TIER_STEP + r.rank }));
     };
-    const several = match.includes(' ');
-    const probe = limit + 16;
-    const headRows = several ? (s.rankExcept.all({ match: head, ids: '[]', limit: probe, offset: 0 }) as RankedRow[]) : undefined;
-    if (headRows && headRows.length < probe) {
-      // Several words: title and dek together seldom hold them all, and these are all the stories
-      // where they do, ranked; those whose title holds every word are picked out on their own text.
-      const ids = headRows.map((r) => r.rowid);
-      const inTitle = new Set(this.onScratchIndex(ids, 'title', () => s.scratchIds.all(`{title}: (${match})`) as number[]));
-      const ordered = [...headRows.filter((r) => inTitle.has(r.rowid)), ...headRows.filter((r) => !inTitle.has(r.rowid))]
-        .map((r) => ({ rowid: r.rowid, rank: (inTitle.has(r.rowid) ? 0 : TIER_STEP) + r.rank }));
-      seen.push(...ids);
-      yield (l, o) => ordered.slice(o, o + l);
-    } else {
-      // One word (or words found in many titles and deks): the stories whose title holds them first.
-      const inTitle = s.ids.all(`{title}: (${match})`) as number[];
-      if (inTitle.length >= limit) {
-        // Enough to fill the page: bm25 of just those stories, then of the other title and dek matches.
-        yield ranked(s.rankOnly, head, inTitle, () => 0);
-        yield ranked(s.rankExcept, head, inTitle, () => 1);
+    if (match.includes(' ')) {
+      // Several words: title and dek seldom hold them all. Those that do are found as rowids, told
+      // apart (every word in the title, or only in title and dek) on their own text when few, and
+      // ranked by bm25 over title and dek in the pass that ranks the rest by bm25 over all three.
+      const probe = limit + 16;
+      const few = s.idsUpTo.all(head, probe) as number[];
+      let inHead = few;
+      let inTitle: number[];
+      if (few.length < probe) {
+        const phrases = ftsWords(query).map(ftsPhrase);
+        inTitle = (s.indexedTitles.all(JSON.stringify(few)) as Array<{ rowid: number; title: string }>).filter((t) => holdsEvery(t.title, phrases)).map((t) => t.rowid);
       } else {
-        yield ranked(s.rankFirst, head, inTitle, (r) => (r.first ? 0 : 1));
+        inHead = s.ids.all(head) as number[];
+        inTitle = s.ids.all(`{title}: (${match})`) as number[];
       }
+      const tiers = { match, t0: JSON.stringify(inTitle), head: JSON.stringify(inHead) };
+      const tiered = (only: string | null): SearchStage => (l, o) => s.rankTiers.all({ ...tiers, only, limit: l, offset: o }) as RankedRow[];
+      if (inHead.length >= limit) {
+        // Enough to fill the page: the title and dek matches alone, then the others.
+        yield tiered(tiers.head);
+        yield ranked(s.rankExcept, match, inHead, () => 2);
+      } else {
+        yield tiered(null);
+      }
+      return;
+    }
+    // One word: the stories whose title holds it first; bm25 over title and dek as a column filter
+    // (for one word, the order of bm25 with weights 10, 4, 0 over whole stories).
+    const inTitle = s.ids.all(`{title}: (${match})`) as number[];
+    if (inTitle.length >= limit) {
+      // Enough to fill the page: bm25 of just those stories, then of the other title and dek matches.
+      yield ranked(s.rankOnly, head, inTitle, () => 0);
+      yield ranked(s.rankExcept, head, inTitle, () => 1);
+    } else {
+      yield ranked(s.rankFirst, head, inTitle, (r) => (r.first ? 0 : 1));
     }
     yield ranked(s.rankExcept, match, seen, () => 2);
   }
@@ -444,40 +464,26 @@ export class Library {
     const db = this.db;
     const bm25 = 'bm25(stories_fts, 10.0, 4.0, 1.0)';
     const ids = 'SELECT value FROM json_each(@ids)';
-    // The scratch index: the columns and tokenizer of stories_fts, in the connection's temporary
-    // database, filled with a few stories' text and emptied again by a rollback (onScratchIndex).
-    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_scratch USING fts5(title, dek, body, tokenize = '${FTS_TOKENIZE}')`);
-    const matched = 'FROM main.stories_fts WHERE rowid IN (SELECT value FROM json_each(?))';
     this.statements = {
       ids: db.prepare('SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?').pluck(),
       rankOnly: db.prepare(`SELECT rowid, ${bm25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid IN (${ids}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`),
       rankFirst: db.prepare(`SELECT rowid, ${bm25} AS rank, +rowid IN (${ids}) AS first FROM stories_fts WHERE stories_fts MATCH @match ORDER BY first DESC, rank, rowid LIMIT @limit OFFSET @offset`),
       rankExcept: db.prepare(`SELECT rowid, ${bm25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${ids}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`),
+      idsUpTo: db.prepare('SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?').pluck(),
+      // Tiers 0 (in @t0), 1 (in @head) and 2 in one rank, each tier by its bm25: over title and
+      // dek, or over all three (the tier's step added: |bm25| stays far below it).
+      rankTiers: db.prepare(`SELECT rowid,
+          CASE WHEN +rowid IN (SELECT value FROM json_each(@head))
+            THEN (CASE WHEN +rowid IN (SELECT value FROM json_each(@t0)) THEN 0 ELSE ${TIER_STEP} END) + bm25(stories_fts, 10.0, 4.0, 0.0)
+            ELSE ${2 * TIER_STEP} + ${bm25} END AS rank
+        FROM stories_fts WHERE stories_fts MATCH @match AND (@only IS NULL OR +rowid IN (SELECT value FROM json_each(@only)))
+        ORDER BY rank, rowid LIMIT @limit OFFSET @offset`),
       live: db.prepare('SELECT rowid, id, title, slug, status, beat FROM stories WHERE rowid IN (SELECT value FROM json_each(?)) AND trashed = 0'),
-      fillAll: db.prepare(`INSERT INTO temp.search_scratch (rowid, title, dek, body) SELECT rowid, title, dek, body ${matched}`),
-      fillTitle: db.prepare(`INSERT INTO temp.search_scratch (rowid, title) SELECT rowid, title ${matched}`),
-      scratchIds: db.prepare('SELECT rowid FROM temp.search_scratch WHERE search_scratch MATCH ?').pluck(),
-      snippet: db.prepare(`SELECT rowid, snippet(search_scratch, -1, '«', '»', '…', 12) AS snippet FROM temp.search_scratch WHERE search_scratch MATCH ?`),
+      // The indexed text of a few rows (what snippet() would read), each by its rowid.
+      indexed: db.prepare('SELECT rowid, title, dek, body FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))'),
+      indexedTitles: db.prepare('SELECT rowid, title FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))'),
     };
     return this.statements;
-  }
-
-  /**
-   * Runs `read` on a scratch full-text index holding just these stories' indexed text (all columns,
-   * or the title alone), then empties it by rolling back. FTS5's snippet() and column filters look at
-   * nothing but a row's own text and matches, so they give here what they give on stories_fts, where
-   * the query would first gather every match of its words (for a word in half the stories, half the
-   * index) only to use these few.
-   */
-  private onScratchIndex<T>(rowids: number[], columns: 'all' | 'title', read: () => T): T {
-    const s = this.searchStatements();
-    this.db.exec('SAVEPOINT search_scratch');
-    try {
-      (columns === 'all' ? s.fillAll : s.fillTitle).run(JSON.stringify(rowids));
-      return read();
-    } finally {
-      this.db.exec('ROLLBACK TO search_scratch; RELEASE search_scratch');
-    }
   }
 
   // ── import / export ────────────────────────────────────────────────────
@@ -517,10 +523,14 @@ export class Library {
   }
 }
 
+/** The words of a search (letters and digits, at most 20), each one a prefix term of its query. */
+export function ftsWords(input: string): string[] {
+  return (input.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 20);
+}
+
 /** A safe FTS5 query for free text: every word as a quoted prefix term, all required. */
 export function ftsQuery(input: string): string {
-  const words = input.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.slice(0, 20).map((w) => `"${w}"*`).join(' ');
+  return ftsWords(input).map((w) => `"${w}"*`).join(' ');
 }
 
 interface SearchStatements {
@@ -528,12 +538,15 @@ interface SearchStatements {
   rankOnly: Database.Statement;
   rankFirst: Database.Statement;
   rankExcept: Database.Statement;
+  idsUpTo: Database.Statement;
+  rankTiers: Database.Statement;
   live: Database.Statement;
-  fillAll: Database.Statement;
-  fillTitle: Database.Statement;
-  scratchIds: Database.Statement;
-  snippet: Database.Statement;
+  indexed: Database.Statement;
+  indexedTitles: Database.Statement;
 }
+
+/** snippet(stories_fts, -1, '«', '»', '…', 12): matches in «…», 12 words. */
+const SNIPPET = { open: '«', close: '»', ellipsis: '…', tokens: 12 };
 
 interface RankedRow {
   rowid: number;

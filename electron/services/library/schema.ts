@@ -4,8 +4,8 @@ import type { Database } from 'better-sqlite3';
 export const APPLICATION_ID = 0x4e445353;
 
 /**
- * The tokenizer of the full-text index, stories_fts (made by migration 1 → 2 with this very string),
- * and of the search's scratch index of snippets, which must cut text into the same words.
+ * The tokenizer of the full-text index, stories_fts (made by migration 1 → 2 with this very string).
+ * fts-text.ts ports this tokenizer, with these options, to make snippets: change both together.
  */
 export const FTS_TOKENIZE = 'unicode61 remove_diacritics 2';
 
