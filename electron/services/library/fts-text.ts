@@ -1,13 +1,13 @@
 /**
  * What FTS5 does to the text of a few search hits, done in JavaScript: the `unicode61` tokenizer
  * (`remove_diacritics 2`, the default categories), prefix phrases matched against its tokens, and
- * the `snippet()` auxiliary function. A port of SQLite's own code (fts5_tokenize.c, fts5_aux.c),
- * with its tables (fts-unicode.ts), so that it gives exactly what FTS5 gives;
- * test/app/library-search-text.test.ts compares the two on generated text.
+ * the `snippet()` auxiliary function. A port of SQLite's own code (fts5_tokenize.c, fts5_aux.c)
+ * with its tables (fts-unicode.ts, written by fts-unicode.gen.mjs), so that it gives exactly what
+ * FTS5 gives; test/app/library-search-text.test.ts compares the two.
  *
- * Why: FTS5 can only make a snippet inside a query over the whole index, and a query of a common
- * prefix reads every story holding it (a pass over half the index) to keep 50. On the 50 hits'
- * own text the same snippets take a fraction of a millisecond.
+ * Why: FTS5 makes a snippet only inside a query over the whole index, and a query of a common
+ * prefix reads every story holding it (a pass over half the index) to keep 50. From the 50 hits'
+ * own text the same snippets take about 1.5 ms (50 stories of 2 KB), against 6–11 ms.
  */
 import { BLOCK, DATA, DIA, DIA_CHAR, DIACRITIC_MASK, FOLD, FOLD_OFFSET, MAP } from './fts-unicode.js';
 

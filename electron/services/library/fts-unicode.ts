@@ -1,6 +1,7 @@
 // GENERATED from SQLite 3.51.2's amalgamation (fts5_unicode2.c, public domain) by extracting its
-// tables: the character categories and case folding of FTS5's unicode61 tokenizer. Do not edit;
-// test/app/library-search-text.test.ts compares these with the SQLite that better-sqlite3 builds.
+// tables: the character categories and case folding of FTS5's unicode61 tokenizer. Do not edit:
+// fts-unicode.gen.mjs writes it; test/app/library-search-text.test.ts compares it with the SQLite
+// that better-sqlite3 builds.
 /* eslint-disable */
 
 export const SQLITE_VERSION = "3.51.2";
