@@ -72,7 +72,7 @@ const slugOf = (r: Real, i: number) => `model-${r.run}-${i}`;
 
 function open(r: Real): void {
   r.library = Library.open(join(r.dir, 'library.sqlite'), { seed: { catalogPath: sampleCatalogPath() } });
-  r.sync = new SyncService({ library: r.library, vault: r.vault, fetch: r.net.fetch, intervalMs: 0, engine: { backoff: { baseMs: 1, capMs: 4 }, timeoutMs: 5_000 } });
+  r.sync = new SyncService({ library: r.library, vault: r.vault, fetch: r.net.fetch, intervalMs: 0, healthRetryMs: 0, engine: { backoff: { baseMs: 1, capMs: 4 }, timeoutMs: 5_000 } });
 }
 
 function appendParagraph(text: string, paragraph: string): string {

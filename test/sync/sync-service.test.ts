@@ -139,3 +139,24 @@ describe('a save over a pulled text', () => {
     expect((await sync.storySync(id)).conflict).toMatchObject({ origin: 'pull', remoteVersion: 2 });
   });
 });
+
+describe('the health check before a run', () => {
+  it('takes one dropped connection for a blip, not for being offline; three in a row are offline', async () => {
+    let drops = 1;
+    const flaky: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/api/v1/health') && drops-- > 0) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const s = new SyncService({ library: lib, vault: new MemoryVault(), fetch: flaky, intervalMs: 0, healthRetryMs: 1 });
+    await s.login(backend.url, backend.tokens.editor);
+    const id = lib.putBySlug('health-blip-5e5e', storyText('health-blip-5e5e')).id;
+    await s.enqueue(id, 'review');
+    let r = await s.run();
+    expect(r.overview.online).toBe(true);
+    expect(r.push?.done).toBe(1);
+    drops = 3;
+    r = await s.run();
+    expect(r.overview.online).toBe(false);
+    expect(r.overview.lastError).toMatch(/does not answer: changes wait in the outbox/);
+  });
+});

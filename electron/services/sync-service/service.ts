@@ -29,6 +29,8 @@ export interface SyncServiceOptions {
   intervalMs?: number;
   /** While the backend does not answer, how often to look again (ms). Default 5 s. */
   offlineProbeMs?: number;
+  /** The pause before a health check is tried again (ms, times the attempt). Default 200 ms. */
+  healthRetryMs?: number;
   /** Engine tuning (tests, benchmarks). */
   engine?: Partial<Pick<SyncEngineOptions, 'backoff' | 'timeoutMs' | 'clock' | 'random' | 'pageSize' | 'lockStaleMs'>>;
   /** One-line progress messages (never holding the token). */
@@ -305,12 +307,21 @@ export class SyncService {
     return result;
   }
 
+  /**
+   * Whether the backend answers its health check. A dropped connection or a passing 5xx is tried
+   * again twice, a moment apart, before the studio calls itself offline (and waits for the next
+   * probe); the push that follows handles transient answers with its own backoff.
+   */
   private async reachable(url: string): Promise<boolean> {
-    try {
-      const res = await this.fetchFn(`${url}/api/v1/health`, { signal: AbortSignal.timeout(5_000) });
-      return healthAnswerSchema.safeParse(await res.json().catch(() => null)).success;
-    } catch {
-      return false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.fetchFn(`${url}/api/v1/health`, { signal: AbortSignal.timeout(5_000) });
+        if (healthAnswerSchema.safeParse(await res.json().catch(() => null)).success) return true;
+      } catch {
+        // no answer: tried again below
+      }
+      if (attempt === 3) return false;
+      await new Promise((r) => setTimeout(r, (this.opts.healthRetryMs ?? 200) * attempt));
     }
   }
 
