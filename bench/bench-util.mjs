@@ -1,4 +1,6 @@
 // Shared helpers of the benchmarks: generated catalogs and stories, medians, a printed table.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** A deterministic pseudo-random generator, so every run measures the same text. */
 export function rng(seed = 42) {
@@ -72,4 +74,25 @@ export function report(title, rows) {
 
 function fmt(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(2)} ms`;
+}
+
+const TICK_MS = (() => {
+  try {
+    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  } catch {
+    return 10;
+  }
+})();
+
+/**
+ * CPU time of a process (all its threads), in ms, from /proc (Linux; elsewhere null). On a machine
+ * whose cores are shared, rates swing with the neighbours' load; CPU time per request much less.
+ */
+export function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
 }

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuMs } from './bench-util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'dist/server/cli.js');
@@ -105,23 +106,6 @@ function putLoad(url, { token, connections, duration, prefix }) {
 
 const getLoad = (url, { connections, duration }) => autocannon({ url, connections, duration });
 
-// CPU time of a process (all its threads), in ms, from /proc (Linux; elsewhere null). On a machine
-// whose cores are shared, rates swing with the neighbours' load; CPU time per request much less.
-const TICK_MS = (() => {
-  try {
-    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  } catch {
-    return 10;
-  }
-})();
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return null;
-  }
-}
 /** Runs a load and adds the target process's CPU ms per completed request to its result. */
 async function measured(pid, load) {
   const before = cpuMs(pid);

@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateCatalog } from './bench-util.mjs';
+import { cpuMs, generateCatalog } from './bench-util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'dist/server/cli.js');
@@ -97,22 +97,6 @@ function stop(child) {
   });
 }
 
-// CPU time of a process (all its threads), in ms, from /proc (Linux; elsewhere null).
-const TICK_MS = (() => {
-  try {
-    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  } catch {
-    return 10;
-  }
-})();
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return null;
-  }
-}
 
 /** Runs `fn`, timing it and measuring the CPU it took here and in the backend process. */
 async function measured(pid, fn) {

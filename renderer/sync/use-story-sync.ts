@@ -138,16 +138,19 @@ export function useStorySync(
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pulledAt, syncedAt]);
 
-  const enqueue = useCallback(async (action: OutboxTarget) => {
+  /**
+   * A sync action on the open story: the typing is saved first (what goes out is the saved story),
+   * then the service's answer is shown and the text it wrote into the story (a status, a merge)
+   * comes into the editor.
+   */
+  const act = useCallback(async (send: (id: string) => Promise<StorySync>, onUnsaved?: string) => {
     const id = openRef.current;
     if (!api || !id) return false;
     setBusy(true);
     try {
-      // What goes out is the saved story: save the typing first.
       await flush();
-      setState(await api.syncEnqueue({ id, action }));
-      // The service wrote the new status into the story: the editor shows it.
-      await takeLibraryText();
+      setState(await send(id));
+      if ((await takeLibraryText()) === 'unsaved' && onUnsaved) setNotice(onUnsaved);
       onLibraryChanged();
       void sync.refresh();
       return true;
@@ -159,25 +162,11 @@ export function useStorySync(
     }
   }, [api, flush, takeLibraryText, onLibraryChanged, sync, onError]);
 
-  const resolve = useCallback(async (text: string, status?: PushStatus) => {
-    const id = openRef.current;
-    if (!api || !id) return false;
-    setBusy(true);
-    try {
-      await flush();
-      setState(await api.syncResolve({ id, text, status }));
-      // The merged text is now the story's: the editor takes it.
-      if ((await takeLibraryText()) === 'unsaved') setNotice('The merge was sent; your newer typing is kept on top of it.');
-      onLibraryChanged();
-      void sync.refresh();
-      return true;
-    } catch (e) {
-      onError((e as Error).message);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }, [api, flush, takeLibraryText, onLibraryChanged, sync, onError]);
+  const enqueue = useCallback((action: OutboxTarget) => act((id) => api!.syncEnqueue({ id, action })), [act, api]);
+  const resolve = useCallback(
+    (text: string, status?: PushStatus) => act((id) => api!.syncResolve({ id, text, status }), 'The merge was sent; your newer typing is kept on top of it.'),
+    [act, api],
+  );
 
   return { state: state?.id === openId ? state : null, busy, notice, dismissNotice: useCallback(() => setNotice(null), []), enqueue, resolve };
 }
