@@ -9,6 +9,7 @@ import { createHandlers } from '../../electron/services/api-handlers.js';
 import { Library } from '../../electron/services/library/index.js';
 import { packageRoot, sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
 import { startHost, type RunningHost } from '../../electron/host/server.js';
+import { SAMPLE_NAME, SAMPLE_PATH, sampleTitle } from '../reference-sample.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -16,8 +17,8 @@ if (!hasChromium) console.warn(`[e2e] skipped: ${CHROMIUM} is missing (apt-get i
 
 const root = packageRoot();
 const results = join(root, 'test-results');
-const SAMPLE = join(root, '..', 'shared', 'reference', 'aidran-story-sample.txt');
-const sampleFile = () => ({ name: 'aidran-story-sample.txt', mimeType: 'text/plain', buffer: readFileSync(SAMPLE) });
+// The reference sample beside this checkout, or our own export with the same four problems.
+const sampleFile = () => ({ name: SAMPLE_NAME, mimeType: 'text/plain', buffer: readFileSync(SAMPLE_PATH) });
 let dir: string;
 let libraryFile: string;
 let lib: Library;
@@ -273,8 +274,8 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     const lines = dialog.getByTestId('import-line');
     expect(await lines.count()).toBe(3);
     const sample = await lines.nth(0).innerText();
-    expect(sample).toContain('aidran-story-sample.txt');
-    expect(sample).toContain('The Open-Source Moat Drained Overnight');
+    expect(sample).toContain(SAMPLE_NAME);
+    expect(sample).toContain(sampleTitle());
     expect(sample).toContain('4 diagnostics');
     expect(sample).toMatch(/body came back as one paragraph/);
     expect(await lines.nth(1).innerText()).toContain('photo.png: not a text file');
@@ -283,7 +284,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await expect.poll(() => dialog.count()).toBe(0);
 
     // The imported story is open: its lint panel lists 3 label warnings and 1 missing citation.
-    await expect.poll(() => page.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toContain('The Open-Source Moat Drained Overnight');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe(sampleTitle());
     await page.locator('.cm-content').focus();
     await page.keyboard.press('Control+Shift+M');
     const panel = page.locator('.cm-panel-lint');
@@ -537,7 +538,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await page.getByRole('searchbox', { name: 'Search stories' }).fill('');
     const sizes = (lib.getSetting('studio') as { paneSizes: number[] }).paneSizes;
     expect(await page.getByRole('separator', { name: 'Resize library' }).getAttribute('aria-valuenow')).toBe(String(Math.round(sizes[0]!)));
-    for (const title of ['The Open-Source Moat Drained Overnight', 'Dropped kestrel one', 'Dropped kestrel two']) {
+    for (const title of [sampleTitle(), 'Dropped kestrel one', 'Dropped kestrel two']) {
       await page.locator('.story-item', { hasText: title }).first().waitFor();
     }
     expect(dialogs).toEqual([]);

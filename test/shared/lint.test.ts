@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { OWN_SAMPLE_PATH, REFERENCE_PATH, hasReference } from '../reference-sample.js';
 import { lintStory, loadCatalog, parseStory, readBodyFacts, type Diagnostic, type Fix } from '../../shared/index.js';
 
 const catalog = loadCatalog(readFileSync(new URL('../../resources/catalog.json', import.meta.url), 'utf8'));
@@ -14,8 +15,8 @@ function applyFix(text: string, fix: Fix): string {
 }
 const fixes = (d: Diagnostic): Fix[] => (d.fix ? (Array.isArray(d.fix) ? d.fix : [d.fix]) : []);
 
-describe('the reference sample', () => {
-  const text = readFileSync(new URL('../../../shared/reference/aidran-story-sample.txt', import.meta.url), 'utf8');
+describe.skipIf(!hasReference)('the reference sample', () => {
+  const text = hasReference ? readFileSync(REFERENCE_PATH, 'utf8') : '';
   const story = parseStory(text, { catalog });
   const diagnostics = lintStory(story, catalog);
 
@@ -42,6 +43,22 @@ describe('the reference sample', () => {
     expect(text.slice(cite.from, cite.to)).toBe('[¹]');
     expect(cite.line).toBe(1);
     expect(cite.column).toBe(cite.from + 1);
+  });
+});
+
+describe('our collapsed export with the same kinds of mistakes', () => {
+  const text = readFileSync(OWN_SAMPLE_PATH, 'utf8');
+  const story = parseStory(text, { catalog });
+  const diagnostics = lintStory(story, catalog);
+
+  it('finds the three mislabelled entities, each fixed to the entity the label names, and the citation with no source', () => {
+    expect(story.notices.join('\n')).toMatch(/one paragraph/);
+    expect(diagnostics.map((d) => d.rule)).toEqual(['ref-label-mismatch', 'ref-label-mismatch', 'ref-label-mismatch', 'citation-missing']);
+    const labels = diagnostics.filter((d) => d.rule === 'ref-label-mismatch');
+    expect(labels.map((d) => applyFix(text.slice(0, d.to), fixes(d)[0]!).slice(d.from))).toEqual([
+      '{{entity:jensen-huang|Jensen Huang}}', '{{entity:anthropic|Anthropic}}', '{{entity:yann-lecun|Yann LeCun}}',
+    ]);
+    expect(text.slice(diagnostics[3]!.from, diagnostics[3]!.to)).toBe('[²]');
   });
 });
 
