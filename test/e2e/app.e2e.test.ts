@@ -256,6 +256,15 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     const scroller = page.locator('.cm-scroller');
     await scroller.evaluate((el) => { el.scrollTop = (el.scrollHeight - el.clientHeight) * 0.7; });
     await expect.poll(() => preview().evaluate((el) => el.scrollTop)).toBeGreaterThan(100);
+    // CodeMirror measures the lines it drew and may adjust its scroll once more, which the preview
+    // follows: scroll the preview when both sides have held still for a few frames, as a person would.
+    await expect.poll(() => page.evaluate(() => new Promise<boolean>((resolve) => {
+      const at = () => [document.querySelector('.cm-scroller')!.scrollTop, document.querySelector('[data-testid="preview"]')!.scrollTop].join();
+      const before = at();
+      let frames = 3;
+      const tick = () => (--frames ? requestAnimationFrame(tick) : resolve(at() === before));
+      requestAnimationFrame(tick);
+    }))).toBe(true);
     await preview().evaluate((el) => { el.scrollTop = 0; });
     await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBe(0);
     // Halfway down the preview, the editor shows the body, past the front matter.
