@@ -42,7 +42,8 @@ export function referenceCompletion(context: CompletionContext): CompletionResul
   const before = line.text.slice(0, context.pos - line.from);
   const catalog = context.state.facet(catalogFacet);
 
-  const label = /\{\{entity:([a-z0-9]+(?:-[a-z0-9]+)*)\|([^}|\n]*)$/.exec(before);
+  // The slug is whatever stands before `|`: the catalog decides whether it is one (no second slug rule here).
+  const label = /\{\{entity:([^|}\s]+)\|([^}|\n]*)$/.exec(before);
   if (label) {
     const entity = catalog.entities.get(label[1]!);
     if (!entity) return null;

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
-export const SLUG_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 export const PUSH_STATUSES = ['review', 'approved', 'published'] as const;
 export type PushStatus = (typeof PUSH_STATUSES)[number];
 export const ROLES = ['writer', 'editor', 'publisher'] as const;
