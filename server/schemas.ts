@@ -39,9 +39,6 @@ export const pageQuerySchema = z.object({
   limit: limitSchema.optional(),
 });
 
-/** An Idempotency-Key: 1 to 200 printable ASCII characters. */
-export const idempotencyKeySchema = z.string().regex(/^[\x20-\x7e]{1,200}$/);
-
 /** `If-Match: "v<N>"`. */
 export const IF_MATCH = /^"v([1-9][0-9]{0,14})"$/;
 

@@ -72,31 +72,21 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     return sendPage(req, reply, txt ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8', hit.text, hit.etag);
   });
 
-  app.get<{ Params: { slug: string }; Querystring: { page?: string } }>('/beats/:slug', async (req, reply) => {
-    const parsed = slugParamSchema.safeParse(req.params.slug);
-    if (!parsed.success) throw notFound();
-    const page = pageNumber(req.query.page);
-    const { index } = await store.catalog();
-    const beat = index.beats.get(parsed.data);
-    const { items, total } = await store.publishedStories((page - 1) * PAGE_SIZE, PAGE_SIZE, { beat: parsed.data });
-    if (!beat && total === 0) throw new HttpError(404, 'not_found', 'There is no such beat.');
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    if (page > pages) throw new HttpError(404, 'not_found', `There is no page ${page}.`);
-    const html = storyList(ctx.site(), beat?.name ?? parsed.data, items, (b) => index.beats.get(b)?.name ?? b, { page, pages, base: `/beats/${parsed.data}` });
-    return sendPage(req, reply, 'text/html; charset=utf-8', html);
-  });
-
-  app.get<{ Params: { slug: string }; Querystring: { page?: string } }>('/entities/:slug', async (req, reply) => {
-    const parsed = slugParamSchema.safeParse(req.params.slug);
-    if (!parsed.success) throw notFound();
-    const page = pageNumber(req.query.page);
-    const { index } = await store.catalog();
-    const entity = index.entities.get(parsed.data);
-    const { items, total } = await store.publishedStories((page - 1) * PAGE_SIZE, PAGE_SIZE, { entity: parsed.data });
-    if (!entity && total === 0) throw new HttpError(404, 'not_found', 'There is no such entity.');
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    if (page > pages) throw new HttpError(404, 'not_found', `There is no page ${page}.`);
-    const html = storyList(ctx.site(), entity?.name ?? parsed.data, items, (b) => index.beats.get(b)?.name ?? b, { page, pages, base: `/entities/${parsed.data}` });
-    return sendPage(req, reply, 'text/html; charset=utf-8', html);
-  });
+  // A beat's and an entity's pages list their published stories the same way.
+  for (const kind of ['beat', 'entity'] as const) {
+    const folder = kind === 'beat' ? 'beats' : 'entities';
+    app.get<{ Params: { slug: string }; Querystring: { page?: string } }>(`/${folder}/:slug`, async (req, reply) => {
+      const parsed = slugParamSchema.safeParse(req.params.slug);
+      if (!parsed.success) throw notFound();
+      const page = pageNumber(req.query.page);
+      const { index } = await store.catalog();
+      const item = (kind === 'beat' ? index.beats : index.entities).get(parsed.data);
+      const { items, total } = await store.publishedStories((page - 1) * PAGE_SIZE, PAGE_SIZE, { [kind]: parsed.data });
+      if (!item && total === 0) throw new HttpError(404, 'not_found', `There is no such ${kind}.`);
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      if (page > pages) throw new HttpError(404, 'not_found', `There is no page ${page}.`);
+      const html = storyList(ctx.site(), item?.name ?? parsed.data, items, (b) => index.beats.get(b)?.name ?? b, { page, pages, base: `/${folder}/${parsed.data}` });
+      return sendPage(req, reply, 'text/html; charset=utf-8', html);
+    });
+  }
 };

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { hasErrors, referenceUrl } from '../../shared/index.js';
-import { roleForStatus } from '../../shared/protocol/index.js';
+import { idempotencyKeySchema, roleForStatus } from '../../shared/protocol/index.js';
 import { requireRole, tokenOf } from '../auth.js';
 import { etagFor, jsonResponse, type ServerContext, type WireResponse } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
-import { describeZodError, IF_MATCH, idempotencyKeySchema, pageQuerySchema, slugParamSchema, storyPutBodySchema } from '../schemas.js';
+import { describeZodError, IF_MATCH, pageQuerySchema, slugParamSchema, storyPutBodySchema } from '../schemas.js';
 import type { PutStoryResult, StoredStory, StoryFieldsRecord } from '../store/store.js';
 import { sendWire } from './send.js';
 

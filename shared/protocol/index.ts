@@ -110,11 +110,6 @@ export const errorAnswerSchema = z.looseObject({
 });
 export type ErrorAnswer = z.infer<typeof errorAnswerSchema>;
 
-export const ERROR_CODES = [
-  'unauthorized', 'forbidden', 'not_found', 'version_conflict', 'invalid_story', 'bad_request',
-  'idempotency_key_required', 'idempotency_key_reused', 'idempotency_key_in_flight', 'precondition_required',
-] as const;
-
 const deletedItem = z.looseObject({ slug: z.string(), deleted: z.literal(true) });
 
 /** `GET /api/v1/catalog?since=&limit=`. Items are entities/beats/stories or `{ slug, deleted: true }`. */
@@ -145,20 +140,12 @@ export type StoryListPage = z.infer<typeof storyListPageSchema>;
 
 export const healthAnswerSchema = z.looseObject({ ok: z.boolean(), protocol: z.number() });
 
-/** `ETag: "v12"` → 12; anything else → undefined. */
-export function parseEtag(etag: string | null | undefined): number | undefined {
-  const m = /^(?:W\/)?"v(\d+)"$/.exec((etag ?? '').trim());
-  return m ? Number(m[1]) : undefined;
-}
-
 export function etagFor(version: number): string {
   return `"v${version}"`;
 }
 
-/** An Idempotency-Key: 1..200 printable ASCII characters. */
-export function isValidIdempotencyKey(key: string): boolean {
-  return /^[\x20-\x7e]{1,200}$/.test(key);
-}
+/** An Idempotency-Key: 1 to 200 printable ASCII characters. */
+export const idempotencyKeySchema = z.string().regex(/^[\x20-\x7e]{1,200}$/);
 
 /**
  * `GET /api/v1/whoami`: an extension of the reference backend, not part of protocol v1. The token's

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   deriveSlug, lintStory, loadCatalog, parseCatalog, parseStory, renderHtml, renderMarkdown, serializeStory, storyFields, toPlainText,
   type Catalog, type CatalogIndex,
@@ -573,7 +573,3 @@ export async function readLibraryCatalog(path: string): Promise<CatalogIndex | n
   }
 }
 
-/** The default name for an imported file's story when it gives none. */
-export function displayName(file: string): string {
-  return basename(file);
-}
