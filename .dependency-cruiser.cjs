@@ -9,7 +9,7 @@ module.exports = {
       comment: 'shared/ imports none of the other folders, no Node built-ins, no DOM or Electron',
       severity: 'error',
       from: { path: '^shared/' },
-      to: { pathNot: ['^shared/', '^node_modules/(markdown-it|yaml|zod|mdurl|uc\\.micro|punycode\\.js|linkify-it|entities)/'] },
+      to: { pathNot: ['^shared/', '^node_modules/(markdown-it|yaml|zod|mdurl|uc\\.micro|punycode\\.js|linkify-it|entities|approx-string-match|node-diff3)/'] },
     },
     {
       name: 'shared-no-builtins',
@@ -52,6 +52,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
+    preserveSymlinks: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     exclude: { path: '^(dist|node_modules)/' },
