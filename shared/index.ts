@@ -8,6 +8,7 @@ export * from './catalog/index.js';
 export * from './render/index.js';
 export * from './lint/index.js';
 export * from './text-export/index.js';
+export * from './notes/index.js';
 export { isAllowedUrl, isHttpUrl } from './markdown/index.js';
 export { SLUG_PATTERN, SLUG_MAX_LENGTH, deriveSlug, isValidSlug, slugProblem, slugify } from './slug.js';
 export { DEFAULT_SITE, normalizeSite, referenceUrl } from './site.js';

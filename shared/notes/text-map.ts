@@ -1,0 +1,126 @@
+/**
+ * Where the unchanged stretches of a text went after an edit: old offsets mapped to new ones. Paragraphs
+ * that the two texts share (node-diff3's LCS, after trimming the common head and tail so that a small
+ * edit costs only its own lines) map exactly; a changed stretch of lines keeps its unchanged head and
+ * tail, so that a note beside an edit in the same paragraph still maps exactly. Only text that an
+ * edit touched has no mapping, and is found again by its quote.
+ */
+import { diffIndices } from 'node-diff3';
+
+interface Run {
+  oldFrom: number;
+  oldTo: number;
+  newFrom: number;
+}
+
+export interface TextMap {
+  /** The new range of an old range that lies wholly in unchanged text, or null. */
+  mapRange(from: number, to: number): { from: number; to: number } | null;
+  /** The new offset nearest to where an old offset went (exact in unchanged text, estimated elsewhere). */
+  approx(offset: number): number;
+}
+
+/**
+ * Where each unit starts: a paragraph with the blank lines after it (or a line, inside runs of
+ * single-spaced lines). Units are nearly all distinct, which keeps the LCS fast: blank lines as units
+ * of their own would make most of them alike.
+ */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    let next = i + 1;
+    while (text.charCodeAt(next) === 10) next++;
+    if (next < text.length) starts.push(next);
+    i = next - 1;
+  }
+  return starts;
+}
+
+function lines(text: string, starts: number[]): string[] {
+  return starts.map((s, i) => text.slice(s, i + 1 < starts.length ? starts[i + 1] : text.length));
+}
+
+/**
+ * The unchanged head and tail of a changed stretch, as runs (appended in order): a paragraph edited
+ * in one place keeps the rest of its text mapped exactly. (Text between two edits of the same
+ * paragraph is left to the quote search; a word-level LCS here costs more than it saves.)
+ */
+function edgeRuns(runs: Run[], oldText: string, oldFrom: number, oldTo: number, newText: string, newFrom: number, newTo: number): void {
+  let head = 0;
+  while (oldFrom + head < oldTo && newFrom + head < newTo && oldText.charCodeAt(oldFrom + head) === newText.charCodeAt(newFrom + head)) head++;
+  let tail = 0;
+  while (oldTo - tail > oldFrom + head && newTo - tail > newFrom + head && oldText.charCodeAt(oldTo - 1 - tail) === newText.charCodeAt(newTo - 1 - tail)) tail++;
+  if (head > 0) runs.push({ oldFrom, oldTo: oldFrom + head, newFrom });
+  if (tail > 0) runs.push({ oldFrom: oldTo - tail, oldTo, newFrom: newTo - tail });
+}
+
+export function textMap(oldText: string, newText: string): TextMap {
+  const runs: Run[] = [];
+  if (oldText === newText) {
+    runs.push({ oldFrom: 0, oldTo: oldText.length, newFrom: 0 });
+  } else {
+    const oldStarts = lineStarts(oldText);
+    const newStarts = lineStarts(newText);
+    const a = lines(oldText, oldStarts);
+    const b = lines(newText, newStarts);
+    // Common head and tail first: the LCS then runs on the changed middle alone.
+    let head = 0;
+    while (head < a.length && head < b.length && a[head] === b[head]) head++;
+    let tail = 0;
+    while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+    const offA = (i: number) => (i < oldStarts.length ? oldStarts[i]! : oldText.length);
+    const offB = (i: number) => (i < newStarts.length ? newStarts[i]! : newText.length);
+    const push = (ia: number, ib: number, n: number) => {
+      if (n > 0) runs.push({ oldFrom: offA(ia), oldTo: offA(ia + n), newFrom: offB(ib) });
+    };
+    push(0, 0, head);
+    const midA = a.slice(head, a.length - tail);
+    const midB = b.slice(head, b.length - tail);
+    let ia = 0;
+    let ib = 0;
+    for (const d of diffIndices(midA, midB)) {
+      const [a0, aLen] = d.buffer1;
+      const [b0, bLen] = d.buffer2;
+      push(head + ia, head + ib, a0 - ia);
+      if (aLen > 0 && bLen > 0) {
+        edgeRuns(runs, oldText, offA(head + a0), offA(head + a0 + aLen), newText, offB(head + b0), offB(head + b0 + bLen));
+      }
+      ia = a0 + aLen;
+      ib = b0 + bLen;
+    }
+    push(head + ia, head + ib, midA.length - ia);
+    push(a.length - tail, b.length - tail, tail);
+  }
+
+  const find = (offset: number): number => {
+    // The last run starting at or before offset.
+    let lo = 0;
+    let hi = runs.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (runs[mid]!.oldFrom <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+
+  return {
+    mapRange(from, to) {
+      const i = find(from);
+      const run = i >= 0 ? runs[i]! : undefined;
+      if (!run || to > run.oldTo) return null;
+      const shift = run.newFrom - run.oldFrom;
+      return { from: from + shift, to: to + shift };
+    },
+    approx(offset) {
+      const i = find(offset);
+      const run = i >= 0 ? runs[i]! : undefined;
+      if (!run) return Math.min(offset, newText.length);
+      const shift = run.newFrom - run.oldFrom;
+      return Math.max(0, Math.min(newText.length, Math.min(offset, run.oldTo) + shift));
+    },
+  };
+}
