@@ -11,6 +11,7 @@ import { HttpError } from './errors.js';
 import { errorPage } from './html.js';
 import { apiRoutes } from './routes/api.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { noteRoutes } from './routes/notes.js';
 import { pageRoutes } from './routes/pages.js';
 import { storyRoutes } from './routes/stories.js';
 import { InlineStoryChecker, WorkerStoryChecker } from './story-checker.js';
@@ -105,6 +106,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(apiRoutes, { ctx });
   await app.register(catalogRoutes, { ctx });
   await app.register(storyRoutes, { ctx });
+  await app.register(noteRoutes, { ctx });
   await app.register(pageRoutes, { ctx });
 
   // Idempotency keys: remembered at least 24 h; swept at start and on a timer.

@@ -12,12 +12,12 @@ import Database from 'better-sqlite3';
 import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
+import type { Catalog, CatalogIndex, CatalogStory, Entity, NoteAnchor, NoteState } from '../../shared/index.js';
 import { LiveCatalogIndex } from './live-catalog.js';
 import { WalSync } from './wal-sync.js';
 import type {
-  CatalogChange, CatalogKind, ChangePage, IdempotencyBegin, IdempotencyScope, PublicStorySummary, PublishingStore,
-  PutStoryInput, PutStoryResult, Role, StoredResponse, StoredStatus, StoredStory, StoryFieldsRecord, StoryListItem, TokenInfo,
+  CatalogChange, CatalogKind, ChangePage, IdempotencyBegin, IdempotencyScope, NoteRecord, NoteStore, PublicStorySummary, PublishingStore,
+  PutNoteInput, PutNoteResult, PutStoryInput, PutStoryResult, Role, StoredResponse, StoredStatus, StoredStory, StoryFieldsRecord, StoryListItem, TokenInfo,
 } from './store.js';
 
 const MIGRATIONS: string[] = [
@@ -54,6 +54,15 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX idempotency_created ON idempotency (created_at);
   `,
+  // 2: review notes; seq from the change counter, so a story's notes page by the same kind of cursor
+  `
+  CREATE TABLE notes (
+    story_slug TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, author TEXT NOT NULL, role TEXT NOT NULL,
+    body TEXT NOT NULL, anchor TEXT, state TEXT NOT NULL CHECK (state IN ('open','resolved')), reply_to TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (story_slug, id)
+  );
+  CREATE INDEX notes_seq ON notes (story_slug, seq);
+  `,
 ];
 
 export interface SqliteStoreOptions {
@@ -83,8 +92,9 @@ interface StoryRow {
   text: string;
 }
 
-export class SqliteStore implements PublishingStore {
+export class SqliteStore implements PublishingStore, NoteStore {
   readonly db: Database.Database;
+  readonly notes: NoteStore = this;
   private readonly statements = new Map<string, Database.Statement>();
   /** The live catalog and its version (the change number of its latest change); null: read it again. */
   private catalogCache: { index: LiveCatalogIndex; version: number } | null = null;
@@ -436,10 +446,88 @@ export class SqliteStore implements PublishingStore {
     return forgotten + this.db.transaction(() => this.sql(`DELETE FROM idempotency WHERE state = 'in_flight'`).run().changes).immediate();
   }
 
+  // ---- review notes
+
+  private noteRow(storySlug: string, id: string): NoteRecord | null {
+    const r = this.sql('SELECT * FROM notes WHERE story_slug = ? AND id = ?').get(storySlug, id) as NoteRow | undefined;
+    return r ? noteFromRow(r) : null;
+  }
+
+  async getNote(storySlug: string, id: string): Promise<NoteRecord | null> {
+    return this.noteRow(storySlug, id);
+  }
+
+  async putNote(input: PutNoteInput): Promise<PutNoteResult> {
+    const result = this.db.transaction((): PutNoteResult => {
+      const settle = (r: PutNoteResult): PutNoteResult => {
+        if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(r));
+        return r;
+      };
+      if (!this.sql('SELECT 1 FROM stories WHERE slug = ?').get(input.storySlug)) return settle({ ok: false, reason: 'no_story' });
+      const current = this.noteRow(input.storySlug, input.id);
+      if (input.expectedVersion === null ? current !== null : current?.version !== input.expectedVersion) {
+        return settle({ ok: false, reason: 'conflict', current });
+      }
+      const n = input.note;
+      const note: NoteRecord = {
+        id: input.id,
+        storySlug: input.storySlug,
+        version: (current?.version ?? 0) + 1,
+        author: current?.author ?? n.author,
+        role: current?.role ?? n.role,
+        body: n.body,
+        anchor: n.anchor,
+        state: n.state,
+        replyTo: n.replyTo,
+        createdAt: current?.createdAt ?? input.now,
+        updatedAt: input.now,
+      };
+      this
+        .sql(`INSERT INTO notes (story_slug, id, version, author, role, body, anchor, state, reply_to, created_at, updated_at, seq)
+              VALUES (@storySlug, @id, @version, @author, @role, @body, @anchor, @state, @replyTo, @createdAt, @updatedAt, @seq)
+              ON CONFLICT (story_slug, id) DO UPDATE SET version = excluded.version, body = excluded.body, anchor = excluded.anchor,
+                state = excluded.state, updated_at = excluded.updated_at, seq = excluded.seq`)
+        .run({ ...note, anchor: note.anchor ? JSON.stringify(note.anchor) : null, seq: this.nextSeq() });
+      return settle({ ok: true, created: current === null, note });
+    }).immediate();
+    if (input.idempotency) this.inFlight.delete(keyId(input.idempotency));
+    await this.durable();
+    return result;
+  }
+
+  async noteChanges(storySlug: string, since: number, limit: number): Promise<ChangePage<NoteRecord>> {
+    const rows = this.sql('SELECT * FROM notes WHERE story_slug = ? AND seq > ? ORDER BY seq LIMIT ?').all(storySlug, since, limit + 1) as NoteRow[];
+    const page = rows.slice(0, limit);
+    return { items: page.map(noteFromRow), cursor: String(page.length ? page[page.length - 1]!.seq : since), hasMore: rows.length > limit };
+  }
+
   async close(): Promise<void> {
     await this.walSync?.close();
     if (this.db.open) this.db.close();
   }
+}
+
+interface NoteRow {
+  story_slug: string;
+  id: string;
+  version: number;
+  author: string;
+  role: Role;
+  body: string;
+  anchor: string | null;
+  state: NoteState;
+  reply_to: string | null;
+  created_at: string;
+  updated_at: string;
+  seq: number;
+}
+
+function noteFromRow(r: NoteRow): NoteRecord {
+  return {
+    id: r.id, storySlug: r.story_slug, version: r.version, author: r.author, role: r.role, body: r.body,
+    anchor: r.anchor ? (JSON.parse(r.anchor) as NoteAnchor) : null, state: r.state, replyTo: r.reply_to,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
 }
 
 function keyId(scope: IdempotencyScope): string {

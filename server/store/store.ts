@@ -5,7 +5,7 @@
  * Every write is one serialised transaction: a story PUT checks its precondition, writes the new
  * version, the change cursor, the reference rows and the idempotency answer atomically.
  */
-import type { Catalog, CatalogIndex, Entity } from '../../shared/index.js';
+import type { Catalog, CatalogIndex, Entity, NoteAnchor, NoteState } from '../../shared/index.js';
 
 export type Role = 'writer' | 'editor' | 'publisher';
 export const ROLES: readonly Role[] = ['writer', 'editor', 'publisher'];
@@ -114,7 +114,50 @@ export interface PublicStorySummary {
   published: string;
 }
 
+/** A review note as the backend keeps it (publishing-protocol.md, "Review notes"). */
+export interface NoteRecord {
+  id: string;
+  storySlug: string;
+  version: number;
+  author: string;
+  role: Role;
+  body: string;
+  anchor: NoteAnchor | null;
+  state: NoteState;
+  replyTo: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PutNoteInput {
+  storySlug: string;
+  id: string;
+  /** null: create (If-None-Match: *); a number: the version the writer last saw (If-Match). */
+  expectedVersion: number | null;
+  /** The note's new fields (author and role of a new note come from the token). */
+  note: Pick<NoteRecord, 'body' | 'anchor' | 'state' | 'replyTo' | 'author' | 'role'>;
+  now: string;
+  idempotency?: IdempotencyScope & { respond: (result: PutNoteResult) => StoredResponse };
+}
+
+export type PutNoteResult =
+  | { ok: true; created: boolean; note: NoteRecord }
+  | { ok: false; reason: 'conflict'; current: NoteRecord | null }
+  | { ok: false; reason: 'no_story' };
+
+/** Review notes: a store that keeps them offers this (routes answer 501 where one does not). */
+export interface NoteStore {
+  getNote(storySlug: string, id: string): Promise<NoteRecord | null>;
+  /** Writes a note in one transaction with its precondition and idempotent answer. */
+  putNote(input: PutNoteInput): Promise<PutNoteResult>;
+  /** A story's notes changed after `since`, oldest change first. */
+  noteChanges(storySlug: string, since: number, limit: number): Promise<ChangePage<NoteRecord>>;
+}
+
 export interface PublishingStore {
+  /** Review notes, where this store keeps them. */
+  readonly notes?: NoteStore;
+
   // tokens
   createToken(name: string, role: Role, hash: Buffer): Promise<void>;
   listTokens(): Promise<TokenInfo[]>;
