@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ftsWords } from '../../electron/services/library/library.js';
+import { ftsWords } from '../../electron/services/library/search.js';
 import { ftsPhrase, ftsSnippet, ftsTokens, holdsEvery } from '../../electron/services/library/fts-text.js';
 import * as tables from '../../electron/services/library/fts-unicode.js';
 import { FTS_TOKENIZE } from '../../electron/services/library/schema.js';

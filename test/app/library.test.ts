@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, Library, LibraryError, SCHEMA_VERSION, ftsQuery, readLibraryCatalog } from '../../electron/services/library/index.js';
 import { MIGRATIONS } from '../../electron/services/library/schema.js';
 import { packageRoot, sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
+import { parseStory, storyFields } from '../../shared/index.js';
 
 let dir: string;
 const seed = () => ({ seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
@@ -98,6 +99,28 @@ describe('library', () => {
     expect(lib.search('teapots')).toHaveLength(0);
     lib.restoreStory(rec.id);
     expect(lib.listStories().map((s) => s.id)).toContain(rec.id);
+    lib.close();
+  });
+
+  it('writes a new story through the shared core: a title or beat with ": " or "#" reads back as typed', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const cases = [
+      { title: 'Breaking: the lab opens its weights', beat: 'ai-policy' },
+      { title: 'Issue #4 # not a comment', beat: 'beat: with colon' },
+      { title: "Quotes ' and \" and - dashes", beat: '#hash-first' },
+      { title: '---', beat: 'x' },
+    ];
+    for (const c of cases) {
+      const rec = lib.createStory(c);
+      const read = storyFields(parseStory(rec.text));
+      expect(read, c.title).toMatchObject({ title: c.title, beat: c.beat, status: 'draft' });
+      expect(rec.title).toBe(c.title);
+      expect(rec.beat).toBe(c.beat);
+      expect(parseStory(rec.text).body).toBe('\n');
+    }
+    const plain = lib.createStory();
+    expect(plain.title).toBe('Untitled story');
+    expect(storyFields(parseStory(plain.text)).beat).toBeUndefined();
     lib.close();
   });
 

@@ -1,0 +1,78 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Every statement the library runs, by name: prepared on first use and kept for the connection (a
+ * read-only library of an old version never prepares the ones naming tables it lacks). Search's
+ * statements take named parameters; `pluck` ones give the first column only.
+ */
+/** Ranks of a search tier start this far after those of the tier before: |bm25| stays far below it. */
+export const TIER_STEP = 1000;
+/** bm25 with the title weighing 10, the dek 4 and the body 1. */
+const BM25 = 'bm25(stories_fts, 10.0, 4.0, 1.0)';
+const IDS = 'SELECT value FROM json_each(@ids)';
+
+const SQL = {
+  catalog: 'SELECT json FROM catalog WHERE id = 1',
+  catalogStamp: 'SELECT updated_at FROM catalog WHERE id = 1',
+  setCatalog: 'INSERT INTO catalog (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at',
+  getSetting: 'SELECT value FROM settings WHERE key = ?',
+  setSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+
+  insertStory: 'INSERT INTO stories (id, slug, title, status, beat, dek, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  updateStory: 'UPDATE stories SET slug = ?, title = ?, status = ?, beat = ?, dek = ?, text = ?, updated_at = ? WHERE id = ?',
+  setTrashed: 'UPDATE stories SET trashed = ?, updated_at = ? WHERE id = ?',
+  storyRow: 'SELECT rowid, * FROM stories WHERE id = ?',
+  storyBySlug: 'SELECT id FROM stories WHERE slug = ? ORDER BY trashed, updated_at DESC LIMIT 1',
+  insertIndexed: 'INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)',
+  deleteIndexed: 'DELETE FROM stories_fts WHERE rowid = ?',
+  insertRevision: 'INSERT INTO revisions (story_id, text, title, created_at) VALUES (?, ?, ?, ?)',
+  latestRevision: 'SELECT max(id) AS id FROM revisions WHERE story_id = ?',
+  listRevisions: 'SELECT id, story_id, title, created_at, length(text) AS size FROM revisions WHERE story_id = ? ORDER BY id DESC',
+  getRevision: 'SELECT id, story_id, title, created_at, text FROM revisions WHERE id = ?',
+
+  // Search (search.ts): rowids of a MATCH, ranked pages of one, and the page's stories.
+  matchIds: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?',
+  matchIdsUpTo: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?',
+  rankOnly: `SELECT rowid, ${BM25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid IN (${IDS}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
+  rankFirst: `SELECT rowid, ${BM25} AS rank, +rowid IN (${IDS}) AS first FROM stories_fts WHERE stories_fts MATCH @match ORDER BY first DESC, rank, rowid LIMIT @limit OFFSET @offset`,
+  rankExcept: `SELECT rowid, ${BM25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${IDS}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
+  // Tiers 0 (in @t0), 1 (in @head) and 2 in one rank, each tier by its bm25: over title and
+  // dek, or over all three (the tier's step added: |bm25| stays far below it).
+  rankTiers: `SELECT rowid,
+      CASE WHEN +rowid IN (SELECT value FROM json_each(@head))
+        THEN (CASE WHEN +rowid IN (SELECT value FROM json_each(@t0)) THEN 0 ELSE ${TIER_STEP} END) + bm25(stories_fts, 10.0, 4.0, 0.0)
+        ELSE ${2 * TIER_STEP} + ${BM25} END AS rank
+    FROM stories_fts WHERE stories_fts MATCH @match AND (@only IS NULL OR +rowid IN (SELECT value FROM json_each(@only)))
+    ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
+  liveHits: 'SELECT rowid, id, title, slug, status, beat FROM stories WHERE rowid IN (SELECT value FROM json_each(?)) AND trashed = 0',
+  // The indexed text of a few rows (what snippet() would read), each by its rowid.
+  indexed: 'SELECT rowid, title, dek, body FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))',
+  indexedTitles: 'SELECT rowid, title FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))',
+} as const;
+
+/** Statements giving their first column only. */
+const PLUCK: ReadonlySet<StatementName> = new Set<StatementName>(['matchIds', 'matchIdsUpTo']);
+
+export type StatementName = keyof typeof SQL;
+
+export class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  get(name: StatementName): Database.Statement {
+    return this.sql(SQL[name], PLUCK.has(name));
+  }
+
+  /** A statement built from parts known only at run time (a list's filters): cached by its text. */
+  sql(text: string, pluck = false): Database.Statement {
+    const key = pluck ? `pluck:${text}` : text;
+    let stmt = this.cache.get(key);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      if (pluck) stmt.pluck();
+      this.cache.set(key, stmt);
+    }
+    return stmt;
+  }
+}
