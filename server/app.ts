@@ -5,6 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import { normalizeSite } from '../shared/index.js';
+import { PUT_REQUEST_MAX_BYTES } from '../shared/protocol/index.js';
 import type { ServerContext } from './context.js';
 import { authenticate } from './auth.js';
 import { HttpError } from './errors.js';
@@ -24,7 +25,7 @@ declare module 'fastify' {
   }
 }
 
-export const BODY_LIMIT = 2 * 1024 * 1024;
+export const BODY_LIMIT = PUT_REQUEST_MAX_BYTES;
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export const CONTENT_SECURITY_POLICY =

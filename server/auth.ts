@@ -9,7 +9,8 @@ declare module 'fastify' {
   }
 }
 import { forbidden, unauthorized } from './errors.js';
-import type { PublishingStore, Role, TokenInfo } from './store/store.js';
+import { roleAtLeast, type Role } from '../shared/protocol/index.js';
+import type { PublishingStore, TokenInfo } from './store/store.js';
 
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
@@ -17,12 +18,6 @@ export function newToken(): string {
 
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
-}
-
-const RANK: Record<Role, number> = { writer: 0, editor: 1, publisher: 2 };
-
-export function roleAtLeast(role: Role, needed: Role): boolean {
-  return RANK[role] >= RANK[needed];
 }
 
 /** The caller's token, or a 401. */

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { normalizeSite, parseCatalog } from '../shared/index.js';
 import { buildServer, createLogger } from './app.js';
 import { hashToken, newToken } from './auth.js';
-import { ROLES, type Role } from './store/store.js';
+import { isRole, ROLES } from '../shared/protocol/index.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { runStoryWorkerIfOne } from './story-checker.js';
 
@@ -129,11 +129,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--db <file>', 'the SQLite database', DEFAULT_DB)
     .action(async (opts: { name: string; role: string; db: string }) => {
       const name = parseName(opts.name);
-      if (!ROLES.includes(opts.role as Role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+      if (!isRole(opts.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
       const store = openStore(opts.db);
       try {
         const value = newToken();
-        await store.createToken(name, opts.role as Role, hashToken(value));
+        await store.createToken(name, opts.role, hashToken(value));
         process.stdout.write(`${value}\n`);
       } catch (e) {
         fail((e as Error).message);

@@ -20,7 +20,3 @@ export interface WireResponse {
 export function jsonResponse(status: number, value: unknown, headers: Record<string, string> = {}): WireResponse {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
 }
-
-export function etagFor(version: number): string {
-  return `"v${version}"`;
-}

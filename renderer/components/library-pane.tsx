@@ -1,9 +1,7 @@
 import { useEffect, useState, type Ref } from 'react';
-import type { Catalog } from '../../shared/index.js';
+import { STORY_STATUSES, type Catalog } from '../../shared/index.js';
 import type { SearchHit, StorySummary, StudioInput } from '../../shared/api/contract.js';
 import { Snippet } from './snippet.js';
-
-const STATUSES = ['draft', 'review', 'approved', 'published'] as const;
 
 export interface LibraryPaneProps {
   api: NonNullable<Window['studio']>;
@@ -74,7 +72,7 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
       <div className="toolbar filters">
         <select aria-label="Status filter" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">All statuses</option>
-          {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {STORY_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>
         <select aria-label="Beat filter" value={beat} onChange={(e) => setBeat(e.target.value)}>
           <option value="">All beats</option>

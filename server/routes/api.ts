@@ -1,10 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { WhoamiAnswer } from '../../shared/protocol/index.js';
+import { PROTOCOL_VERSION, type WhoamiAnswer } from '../../shared/protocol/index.js';
 import { tokenOf } from '../auth.js';
 import { jsonResponse, type ServerContext } from '../context.js';
 import { sendWire } from './send.js';
-
-export const PROTOCOL_VERSION = 1;
 
 export const apiRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app) => {
   app.get('/api/v1/health', async (_req, reply) => {

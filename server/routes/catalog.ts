@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { requireRole, tokenOf } from '../auth.js';
 import { jsonResponse, type ServerContext } from '../context.js';
 import { badRequest } from '../errors.js';
-import { describeZodError, entityPutBodySchema, pageQuerySchema, slugParamSchema } from '../schemas.js';
+import { CATALOG_EDIT_ROLE, describeZodError } from '../../shared/protocol/index.js';
+import { entityPutBodySchema, pageQuerySchema, slugParamSchema } from '../schemas.js';
 import { sendWire } from './send.js';
 
 export const catalogRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
@@ -23,7 +24,7 @@ export const catalogRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (
 
   app.put<{ Params: { slug: string } }>('/api/v1/catalog/entities/:slug', async (req, reply) => {
     const token = tokenOf(req);
-    requireRole(token, 'editor', 'change the catalog');
+    requireRole(token, CATALOG_EDIT_ROLE, 'change the catalog');
     const slug = slugParamSchema.safeParse(req.params.slug);
     if (!slug.success) throw badRequest('the slug in the path is not a valid slug');
     const body = entityPutBodySchema.safeParse(req.body);

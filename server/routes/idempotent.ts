@@ -5,10 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { idempotencyKeySchema } from '../../shared/protocol/index.js';
+import { idempotencyKeySchema, parseIfMatch } from '../../shared/protocol/index.js';
 import type { WireResponse } from '../context.js';
 import { HttpError } from '../errors.js';
-import { IF_MATCH } from '../schemas.js';
 import type { IdempotencyScope, PublishingStore, TokenInfo } from '../store/store.js';
 import { sendWire } from './send.js';
 
@@ -24,9 +23,9 @@ export function precondition(req: FastifyRequest, allowCreate: boolean): number 
   const required = (message: string) => new HttpError(428, 'precondition_required', message);
   if (ifMatch !== undefined && ifNoneMatch !== undefined) throw required('send exactly one of If-None-Match: * and If-Match: "v<N>"');
   if (ifMatch !== undefined) {
-    const m = IF_MATCH.exec(ifMatch.trim());
-    if (!m) throw required('If-Match must be "v<N>", the version last seen');
-    return Number(m[1]);
+    const version = parseIfMatch(ifMatch);
+    if (version === null) throw required('If-Match must be "v<N>", the version last seen');
+    return version;
   }
   if (ifNoneMatch !== undefined && allowCreate) {
     if (ifNoneMatch.trim() !== '*') throw required('If-None-Match must be *');

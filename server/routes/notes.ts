@@ -6,9 +6,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { noteActionAllowed, noteIdSchema, notePutBodySchema, type NoteAction } from '../../shared/index.js';
 import { tokenOf } from '../auth.js';
-import { etagFor, jsonResponse, type ServerContext } from '../context.js';
+import { etagFor, describeZodError } from '../../shared/protocol/index.js';
+import { jsonResponse, type ServerContext } from '../context.js';
 import { badRequest, forbidden, HttpError, notFound } from '../errors.js';
-import { describeZodError, pageQuerySchema, slugParamSchema } from '../schemas.js';
+import { pageQuerySchema, slugParamSchema } from '../schemas.js';
 import type { NoteRecord, NoteStore, PutNoteResult } from '../store/store.js';
 import { idempotencyKey, idempotentWrite, precondition } from './idempotent.js';
 import { sendWire } from './send.js';

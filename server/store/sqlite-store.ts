@@ -13,6 +13,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Catalog, CatalogIndex, CatalogStory, Entity, NoteAnchor, NoteState } from '../../shared/index.js';
+import { ROLES } from '../../shared/protocol/index.js';
 import { LiveCatalogIndex } from './live-catalog.js';
 import { WalSync } from './wal-sync.js';
 import type {
@@ -20,13 +21,16 @@ import type {
   PutNoteInput, PutNoteResult, PutStoryInput, PutStoryResult, Role, StoredResponse, StoredStatus, StoredStory, StoryFieldsRecord, StoryListItem, TokenInfo,
 } from './store.js';
 
+/** `'a','b'`: a list of the protocol's names for a CHECK constraint (the text migration 1 always had). */
+const sqlList = (names: readonly string[]) => names.map((n) => `'${n}'`).join(',');
+
 const MIGRATIONS: string[] = [
   // 1: the first schema
   `
   CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO counters (name, value) VALUES ('change', 0);
   CREATE TABLE tokens (
-    name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('writer','editor','publisher')),
+    name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN (${sqlList(ROLES)})),
     hash BLOB NOT NULL UNIQUE, created_at TEXT NOT NULL
   );
   CREATE TABLE catalog_items (

@@ -6,10 +6,11 @@
  * version, the change cursor, the reference rows and the idempotency answer atomically.
  */
 import type { Catalog, CatalogIndex, Entity, NoteAnchor, NoteState } from '../../shared/index.js';
+import { REMOTE_STATUSES, ROLES, type RemoteStatus, type Role } from '../../shared/protocol/index.js';
 
-export type Role = 'writer' | 'editor' | 'publisher';
-export const ROLES: readonly Role[] = ['writer', 'editor', 'publisher'];
-export type StoredStatus = 'review' | 'approved' | 'published' | 'withdrawn';
+export { ROLES, type Role };
+export const STORED_STATUSES = REMOTE_STATUSES;
+export type StoredStatus = RemoteStatus;
 
 export interface TokenInfo {
   name: string;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Catalog } from '../catalog/index.js';
+import { STORY_STATUSES } from '../protocol/index.js';
 import type { Diagnostic } from '../lint/index.js';
 import type { CommandId } from './commands.js';
 import { syncEnqueueInput, syncLoginInput, syncResolveInput, type StorySync, type SyncOverview } from './sync.js';
@@ -99,7 +100,7 @@ export const settingsSchema = z.object({
 });
 
 const id = z.string().min(1).max(200);
-const STATUS = z.enum(['draft', 'review', 'approved', 'published']);
+const STATUS = z.enum(STORY_STATUSES);
 
 /** Marks a method's output type (the value is never used at run time). */
 function out<T>(): T {

@@ -4,50 +4,18 @@
  * Schemas for answers are lenient (unknown keys pass) so that a newer backend adding fields still parses.
  */
 import { z } from 'zod';
+import { ROLES } from './rules.js';
 
-export const PROTOCOL_VERSION = 1;
-export const PUSH_STATUSES = ['review', 'approved', 'published'] as const;
-export type PushStatus = (typeof PUSH_STATUSES)[number];
-export const ROLES = ['writer', 'editor', 'publisher'] as const;
-export type Role = (typeof ROLES)[number];
+export * from './rules.js';
+export * from './put-body.js';
 
-/** The lowest role that may put a story with this status. */
-export function roleForStatus(status: PushStatus): Role {
-  return status === 'review' ? 'writer' : status === 'approved' ? 'editor' : 'publisher';
-}
-
-/** What a change in the studio's outbox asks of the backend: a status to put, or a withdrawal (DELETE). */
-export const OUTBOX_TARGETS = [...PUSH_STATUSES, 'withdrawn'] as const;
-export type OutboxTarget = (typeof OUTBOX_TARGETS)[number];
-
-/** The lowest role that may carry out an outbox change. */
-export function roleForTarget(target: OutboxTarget): Role {
-  return target === 'withdrawn' ? 'publisher' : roleForStatus(target);
-}
-
-/** Whether a role may carry out an outbox change. */
-export function roleAllows(role: Role, target: OutboxTarget): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(roleForTarget(target));
-}
-
+/** A citation as an answer carries it (lenient: see the header). */
 export const citationSchema = z.looseObject({
   n: z.number().int().min(1),
   url: z.string(),
   title: z.string().optional(),
   source: z.string().optional(),
 });
-
-/** The body of `PUT /api/v1/stories/:slug`. */
-export const storyPutBodySchema = z.object({
-  title: z.string().min(1),
-  dek: z.string().optional(),
-  beat: z.string().min(1),
-  body: z.string(),
-  citations: z.array(citationSchema),
-  status: z.enum(PUSH_STATUSES),
-  published: z.string().optional(),
-});
-export type StoryPutBody = z.infer<typeof storyPutBodySchema>;
 
 /** A story as the backend holds it (the PUT body's fields, with any status including `withdrawn`). */
 export const remoteStorySchema = z.looseObject({
@@ -139,10 +107,6 @@ export const storyListPageSchema = z.looseObject({
 export type StoryListPage = z.infer<typeof storyListPageSchema>;
 
 export const healthAnswerSchema = z.looseObject({ ok: z.boolean(), protocol: z.number() });
-
-export function etagFor(version: number): string {
-  return `"v${version}"`;
-}
 
 /** An Idempotency-Key: 1 to 200 printable ASCII characters. */
 export const idempotencyKeySchema = z.string().regex(/^[\x20-\x7e]{1,200}$/);

@@ -1,7 +1,8 @@
 import type { ReferenceKind } from '../catalog/schema.js';
 
-export const STORY_STATUSES = ['draft', 'review', 'approved', 'published'] as const;
-export type StoryStatus = (typeof STORY_STATUSES)[number];
+import { STORY_STATUSES, type StoryStatus } from '../protocol/rules.js';
+
+export { STORY_STATUSES, type StoryStatus };
 
 /** The front matter as plain data: every key of the file, known or not. */
 export type FrontMatter = Record<string, unknown>;

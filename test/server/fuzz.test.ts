@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { storyPutBodySchema } from '../../server/schemas.js';
+import { storyPutBodySchema } from '../../shared/protocol/index.js';
 import { sampleStory, startServer, type TestServer } from './helpers.js';
 
 let s: TestServer;

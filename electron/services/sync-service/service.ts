@@ -9,7 +9,7 @@ import { parseStory, relocateDiagnostics } from '../../../shared/index.js';
 import type { OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import {
-  OUTBOX_TARGETS, healthAnswerSchema, roleAllows, type OutboxTarget, type PushStatus, type Role, type WireDiagnostic,
+  OUTBOX_TARGETS, healthAnswerSchema, roleAllows, whoamiAnswerSchema, type OutboxTarget, type PushStatus, type Role, type WireDiagnostic,
 } from '../../../shared/protocol/index.js';
 import { putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
 import type { Library } from '../library/index.js';
@@ -233,10 +233,8 @@ export class SyncService {
     const res = await get('/api/v1/whoami');
     if (res.status === 401) throw refused();
     if (res.status === 200) {
-      const body = (await res.json().catch(() => null)) as { name?: unknown; role?: unknown } | null;
-      if (body && typeof body.name === 'string' && (body.role === 'writer' || body.role === 'editor' || body.role === 'publisher')) {
-        return { name: body.name, role: body.role };
-      }
+      const who = whoamiAnswerSchema.safeParse(await res.json().catch(() => null));
+      if (who.success) return { name: who.data.name, role: who.data.role };
     }
     const check = await get('/api/v1/stories?limit=1');
     if (check.status === 401) throw refused();

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import {
-  catalogPageSchema, errorAnswerSchema, etagFor, storyGetAnswerSchema, storyListPageSchema, storyPutAnswerSchema,
+  catalogPageSchema, errorAnswerSchema, etagFor, isRetryableStatus, storyGetAnswerSchema, storyListPageSchema, storyPutAnswerSchema,
   PUSH_STATUSES, type ErrorAnswer, type OutboxTarget, type PushStatus, type RemoteStory,
 } from '../../../shared/protocol/index.js';
 import { storyFields, parseStory } from '../../../shared/index.js';
@@ -342,7 +342,7 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
       const what = row.targetStatus === 'withdrawn' ? 'withdraw stories' : `put stories with status "${row.targetStatus}"`;
       return this.pause(row, `the token's role may not ${what} (403 forbidden): log in with a token of a higher role`);
     }
-    if (answer.status === 429 || answer.status >= 500 || answer.status === 409 || answer.status === 408) {
+    if (isRetryableStatus(answer.status)) {
       return this.retryLater(row, new RetryableError(`the backend answered ${answer.status}${error.error ? ` ${error.error}` : ''}`, parseRetryAfter(answer.headers.get('retry-after'), t)));
     }
     // 400, 413, 428, 422 idempotency_key_reused and the like: a bug or a request the backend will never take.
@@ -500,7 +500,7 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
           this.store.setMeta('paused', msg);
           throw new AuthPausedError(msg);
         }
-        if (!(answer.status === 429 || answer.status >= 500 || answer.status === 409)) {
+        if (!isRetryableStatus(answer.status)) {
           throw new Error(`GET ${path.split('?')[0]} answered ${answer.status}`);
         }
         failure = new RetryableError(`GET ${path.split('?')[0]} answered ${answer.status}`, parseRetryAfter(answer.headers.get('retry-after'), this.clock.now()));
