@@ -6,7 +6,7 @@ import { join } from 'node:path';
 export async function buildApp(root) {
   const started = Date.now();
   const { build: viteBuild } = await import('vite');
-  await viteBuild({ root: join(root, 'renderer'), configFile: join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
+  await viteBuild({ root: join(root, 'renderer'), configFile: join(root, 'scripts/vite.config.ts'), logLevel: 'warn' });
   const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', external: ['electron', 'better-sqlite3'] };
   // The main process bundles its libraries (electron-store, conf, yaml, zod, markdown-it…), so a
   // packaged app needs only better-sqlite3's native module beside it (see electron-builder.yml).

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 const bin = (name) => `node_modules/.bin/${name}`;
 const steps = [
   ['build', process.execPath, ['scripts/build.mjs']],
-  ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
-  ['import rules', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', ...['shared', 'electron', 'renderer', 'server', 'test', 'bench'].filter((d) => existsSync(d))]],
+  ['typecheck', process.execPath, ['scripts/typecheck.mjs']],
+  ['import rules', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', ...['shared', 'electron', 'renderer', 'server', 'test', 'bench', 'scripts'].filter((d) => existsSync(d))]],
   ['tests', bin('vitest'), ['run', ...process.argv.slice(2)]],
 ];
 for (const [name, cmd, args] of steps) {

@@ -4,16 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
+import { RENDERER_CSP, SECRET_HEADER } from '../../shared/api/transport.js';
 import { dispatch } from '../services/api-handlers.js';
 
-/** The header every API call carries the per-launch secret in. */
-export const SECRET_HEADER = 'x-studio-secret';
-
-/** The Content-Security-Policy of the renderer page (CodeMirror inserts style elements, hence inline styles). */
-export const RENDERER_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: https:",
-  "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-].join('; ');
 
 export interface HostOptions {
   handlers: StudioHandlers;

@@ -1,9 +1,9 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// The renderer: one page, served by Electron (studio://app/) or by the loopback host. The root is
-// this folder (scripts/build-app.mjs passes it), so outDir is relative to it. No Node built-ins
-// here: renderer/ may import none (see .dependency-cruiser.cjs).
+// The renderer's build: one page, served by Electron (studio://app/) or by the loopback host. The
+// root is renderer/ (scripts/build-app.mjs passes it), so outDir is relative to it. This file runs
+// in Node at build time, so it lives here rather than in renderer/, which holds only page code.
 export default defineConfig({
   base: './',
   plugins: [react()],
