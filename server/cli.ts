@@ -1,6 +1,7 @@
 /**
  * `studio-server`: the reference publishing backend's command line.
- *   serve [--db FILE] [--host 127.0.0.1] [--port 8787] [--site URL] [--catalog FILE] [--story-workers N]
+ *   serve [--db FILE|postgres://USER@HOST:PORT/DB] [--pool-size N] [--host 127.0.0.1] [--port 8787] [--site URL] [--catalog FILE] [--story-workers N]
+ *   (every --db: a SQLite file, or a postgres:// URL that several instances share)
  *   token create --db FILE --name NAME --role writer|editor|publisher   (prints the token alone)
  *   token list --db FILE
  *   token revoke NAME --db FILE
@@ -15,6 +16,8 @@ import { buildServer, createLogger } from './app.js';
 import { hashToken, newToken } from './auth.js';
 import { isRole, ROLES } from '../shared/protocol/index.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { isPostgresUrl, PgStore, redactUrl } from './store/pg-store.js';
+import type { PublishingStore } from './store/store.js';
 import { runStoryWorkerIfOne } from './story-checker.js';
 
 const DEFAULT_DB = '.studio-data/server.sqlite';
@@ -28,12 +31,18 @@ function fail(message: string): never {
   throw new UsageError(message);
 }
 
-function openStore(file: string): SqliteStore {
+/** `--db`: a `postgres://` URL opens PostgreSQL (several instances may share it); anything else is a SQLite file. */
+async function openStore(db: string, poolSize?: number): Promise<PublishingStore> {
   try {
-    return new SqliteStore(file);
+    return isPostgresUrl(db) ? await PgStore.open(db, { poolSize }) : new SqliteStore(db);
   } catch (e) {
-    fail(`cannot open the database ${file}: ${(e as Error).message.split('\n')[0]}`);
+    fail(`cannot open the database ${redactUrl(db)}: ${(e as Error).message.split('\n')[0]}`);
   }
+}
+
+function parsePoolSize(value: string): number {
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 500) fail(`--pool-size ${value} is not a number of connections (1 to 500)`);
+  return Number(value);
 }
 
 function parsePort(value: string): number {
@@ -46,8 +55,9 @@ function parseName(value: string): string {
   return value;
 }
 
-async function serve(opts: { db: string; host: string; port: string; site?: string; catalog?: string; logLevel: string; storyWorkers: string }): Promise<void> {
+async function serve(opts: { db: string; host: string; port: string; site?: string; catalog?: string; logLevel: string; storyWorkers: string; poolSize: string }): Promise<void> {
   const port = parsePort(opts.port);
+  const poolSize = parsePoolSize(opts.poolSize);
   if (!/^\d{1,2}$/.test(opts.storyWorkers) || Number(opts.storyWorkers) > 64) fail(`--story-workers ${opts.storyWorkers} is not a number of threads (0 to 64)`);
   if (!LOG_LEVELS.includes(opts.logLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   let site: string | undefined;
@@ -72,7 +82,7 @@ async function serve(opts: { db: string; host: string; port: string; site?: stri
       fail(`the catalog ${opts.catalog} is not valid: ${(e as Error).message}`);
     }
   }
-  const store = openStore(opts.db);
+  const store = await openStore(opts.db, poolSize);
   if (catalog) await store.seedCatalog(catalog);
   let listening = '';
   const app = await buildServer({
@@ -112,7 +122,8 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('serve')
     .description('serve the publishing API and the public site')
-    .option('--db <file>', 'the SQLite database', DEFAULT_DB)
+    .option('--db <file|url>', 'the SQLite database file, or a postgres://USER@HOST:PORT/DB URL', DEFAULT_DB)
+    .option('--pool-size <n>', 'PostgreSQL connections of this instance', '10')
     .option('--host <host>', 'the address to listen on', '127.0.0.1')
     .option('--port <port>', 'the port (0 picks a free one)', '8787')
     .option('--site <url>', 'the public site URL (default: the listening address)')
@@ -126,11 +137,11 @@ export async function main(argv: string[]): Promise<number> {
     .command('create')
     .requiredOption('--name <name>', 'who the token is for')
     .requiredOption('--role <role>', 'writer, editor or publisher')
-    .option('--db <file>', 'the SQLite database', DEFAULT_DB)
+    .option('--db <file|url>', 'the SQLite database file, or a postgres:// URL', DEFAULT_DB)
     .action(async (opts: { name: string; role: string; db: string }) => {
       const name = parseName(opts.name);
       if (!isRole(opts.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
-      const store = openStore(opts.db);
+      const store = await openStore(opts.db, 1);
       try {
         const value = newToken();
         await store.createToken(name, opts.role, hashToken(value));
@@ -143,9 +154,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   token
     .command('list')
-    .option('--db <file>', 'the SQLite database', DEFAULT_DB)
+    .option('--db <file|url>', 'the SQLite database file, or a postgres:// URL', DEFAULT_DB)
     .action(async (opts: { db: string }) => {
-      const store = openStore(opts.db);
+      const store = await openStore(opts.db, 1);
       try {
         for (const t of await store.listTokens()) process.stdout.write(`${t.name}\t${t.role}\t${t.createdAt}\n`);
       } finally {
@@ -155,9 +166,9 @@ export async function main(argv: string[]): Promise<number> {
   token
     .command('revoke')
     .argument('<name>', 'the token to revoke')
-    .option('--db <file>', 'the SQLite database', DEFAULT_DB)
+    .option('--db <file|url>', 'the SQLite database file, or a postgres:// URL', DEFAULT_DB)
     .action(async (name: string, opts: { db: string }) => {
-      const store = openStore(opts.db);
+      const store = await openStore(opts.db, 1);
       try {
         if (!(await store.revokeToken(name))) fail(`no token named "${name}"`);
         process.stdout.write(`revoked ${name}\n`);
@@ -188,6 +199,7 @@ export async function main(argv: string[]): Promise<number> {
 // What the bundle exposes to programs that import it (the bench), beside running as the CLI.
 export { buildServer } from './app.js';
 export { SqliteStore } from './store/sqlite-store.js';
+export { PgStore } from './store/pg-store.js';
 export { hashToken, newToken } from './auth.js';
 
 function invokedDirectly(): boolean {

@@ -16,9 +16,11 @@ import type { Catalog, CatalogIndex, CatalogStory, Entity, NoteAnchor, NoteState
 import { ROLES } from '../../shared/protocol/index.js';
 import { LiveCatalogIndex } from './live-catalog.js';
 import { WalSync } from './wal-sync.js';
-import type {
-  CatalogChange, CatalogKind, ChangePage, IdempotencyBegin, IdempotencyScope, NoteRecord, NoteStore, PublicStorySummary, PublishingStore,
-  PutNoteInput, PutNoteResult, PutStoryInput, PutStoryResult, Role, StoredResponse, StoredStatus, StoredStory, StoryFieldsRecord, StoryListItem, TokenInfo,
+import {
+  changePage, idempotencyKeyId, type CatalogChange, type CatalogKind, type ChangePage, type IdempotencyBegin, type IdempotencyScope,
+  type NoteRecord, type NoteStore, type PublicStorySummary, type PublishingStore, type PutNoteInput, type PutNoteResult,
+  type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
+  type StoryListItem, type TokenInfo,
 } from './store.js';
 
 /** `'a','b'`: a list of the protocol's names for a CHECK constraint (the text migration 1 always had). */
@@ -231,13 +233,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
     const rows = this
       .sql('SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(since, limit + 1) as { kind: CatalogKind; slug: string; data: string; deleted: number; seq: number }[];
-    const hasMore = rows.length > limit;
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map((r) => ({ kind: r.kind, slug: r.slug, deleted: r.deleted === 1, data: JSON.parse(r.data) })),
-      cursor: String(page.length ? page[page.length - 1]!.seq : since),
-      hasMore,
-    };
+    return changePage(rows, limit, since, (r) => ({ kind: r.kind, slug: r.slug, deleted: r.deleted === 1, data: JSON.parse(r.data) }));
   }
 
   // ---- stories
@@ -339,7 +335,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
       return result;
     }).immediate();
     this.applyCatalogChange(change);
-    if (input.idempotency) this.inFlight.delete(keyId(input.idempotency));
+    if (input.idempotency) this.inFlight.delete(idempotencyKeyId(input.idempotency));
     // A 412 is acknowledged after the sync too: the version it shows may have just been written.
     await this.durable();
     return result;
@@ -364,13 +360,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
     const rows = this
       .sql('SELECT slug, version, status, updated_at, seq FROM stories WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(since, limit + 1) as { slug: string; version: number; status: StoredStatus; updated_at: string; seq: number }[];
-    const hasMore = rows.length > limit;
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map((r) => ({ slug: r.slug, version: r.version, status: r.status, updatedAt: r.updated_at, seq: r.seq })),
-      cursor: String(page.length ? page[page.length - 1]!.seq : since),
-      hasMore,
-    };
+    return changePage(rows, limit, since, (r) => ({ slug: r.slug, version: r.version, status: r.status, updatedAt: r.updated_at, seq: r.seq }));
   }
 
   async publishedStories(offset: number, limit: number, filter: { beat?: string; entity?: string } = {}): Promise<{ items: PublicStorySummary[]; total: number }> {
@@ -400,7 +390,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
   // ---- idempotency
 
   async beginIdempotent(scope: IdempotencyScope, fingerprint: string, now: string): Promise<IdempotencyBegin> {
-    const id = keyId(scope);
+    const id = idempotencyKeyId(scope);
     const flying = this.inFlight.get(id);
     if (flying) return flying.fingerprint === fingerprint ? { state: 'in_flight' } : { state: 'reused' };
     const row = this.sql('SELECT fingerprint, state, status, headers, body FROM idempotency WHERE owner = ? AND key = ?').get(scope.owner, scope.key) as
@@ -420,7 +410,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   /** Writes a key's answer (inside the caller's transaction); the caller then forgets it is in flight. */
   private finishKey(scope: IdempotencyScope, response: StoredResponse): void {
-    const flying = this.inFlight.get(keyId(scope));
+    const flying = this.inFlight.get(idempotencyKeyId(scope));
     if (!flying) throw new Error('an idempotency key was completed without being begun');
     this
       .sql(`INSERT INTO idempotency (owner, key, fingerprint, state, status, headers, body, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)
@@ -431,12 +421,12 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   async completeIdempotent(scope: IdempotencyScope, response: StoredResponse): Promise<void> {
     this.db.transaction(() => this.finishKey(scope, response)).immediate();
-    this.inFlight.delete(keyId(scope));
+    this.inFlight.delete(idempotencyKeyId(scope));
     await this.durable();
   }
 
   async abandonIdempotent(scope: IdempotencyScope): Promise<void> {
-    this.inFlight.delete(keyId(scope));
+    this.inFlight.delete(idempotencyKeyId(scope));
   }
 
   async sweepIdempotency(before: string): Promise<number> {
@@ -494,7 +484,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
         .run({ ...note, anchor: note.anchor ? JSON.stringify(note.anchor) : null, seq: this.nextSeq() });
       return settle({ ok: true, created: current === null, note });
     }).immediate();
-    if (input.idempotency) this.inFlight.delete(keyId(input.idempotency));
+    if (input.idempotency) this.inFlight.delete(idempotencyKeyId(input.idempotency));
     await this.durable();
     return result;
   }
@@ -532,9 +522,4 @@ function noteFromRow(r: NoteRow): NoteRecord {
     anchor: r.anchor ? (JSON.parse(r.anchor) as NoteAnchor) : null, state: r.state, replyTo: r.reply_to,
     createdAt: r.created_at, updatedAt: r.updated_at,
   };
-}
-
-function keyId(scope: IdempotencyScope): string {
-  // Owner names cannot hold a NUL (token names are [A-Za-z0-9._@-]), so the pair is unambiguous.
-  return `${scope.owner}\u0000${scope.key}`;
 }

@@ -1,6 +1,7 @@
 /**
- * The storage interface of the publishing backend. One implementation ships (SQLite, in
- * sqlite-store.ts); docs/server.md says how a PostgreSQL one would honour the same contract.
+ * The storage interface of the publishing backend. Two implementations: SQLite (sqlite-store.ts, one
+ * process owns the file) and PostgreSQL (pg-store.ts, several instances share one database); the
+ * `--db` value chooses. The routes see only this interface.
  *
  * Every write is one serialised transaction: a story PUT checks its precondition, writes the new
  * version, the change cursor, the reference rows and the idempotency answer atomically.
@@ -203,4 +204,15 @@ export interface PublishingStore {
   releaseInFlight(): Promise<number>;
 
   close(): Promise<void>;
+}
+
+/** A change page from `limit + 1` rows read after `since` in change order (the extra row says there is more). */
+export function changePage<R extends { seq: number }, T>(rows: readonly R[], limit: number, since: number, map: (row: R) => T): ChangePage<T> {
+  const page = rows.slice(0, limit);
+  return { items: page.map(map), cursor: String(page.length ? page[page.length - 1]!.seq : since), hasMore: rows.length > limit };
+}
+
+/** One string for an owner's key. Owner names cannot hold a NUL (token names are [A-Za-z0-9._@-]), so the pair is unambiguous. */
+export function idempotencyKeyId(scope: IdempotencyScope): string {
+  return `${scope.owner}\u0000${scope.key}`;
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,11 +6,20 @@ import { buildServer, LOG_REDACT } from '../../server/app.js';
 import { hashToken, newToken } from '../../server/auth.js';
 import { SqliteStore } from '../../server/store/sqlite-store.js';
 import { whoamiAnswerSchema } from '../../shared/protocol/index.js';
-import { api, freshKey, putStory, SAMPLE_CATALOG, sampleStory, startServer, type TestServer } from './helpers.js';
+import {
+  api, freshKey, newStoreLocation, openStore, putStory, rawQuery, SAMPLE_CATALOG, sampleStory, startServer, stopPgCluster, STORE_KINDS,
+  type TestServer,
+} from './helpers.js';
 
+afterAll(async () => {
+  await stopPgCluster();
+});
+
+// One protocol suite, run on each store.
+describe.each(STORE_KINDS)('on the %s store', (kind) => {
 let s: TestServer;
 beforeAll(async () => {
-  s = await startServer();
+  s = await startServer({ kind });
 });
 afterAll(async () => {
   await s?.close();
@@ -405,11 +413,11 @@ describe('idempotency', () => {
     expect(await s.store.countVersions(slug)).toBe(2);
   });
 
-  it('keeps answers across a restart of the server on the same file', async () => {
-    const file = join(s.dir, 'replay.sqlite');
+  it('keeps answers across a restart of the server on the same database', async () => {
+    const file = await newStoreLocation(kind, s.dir, 'replay');
     const token = newToken();
     const open = async () => {
-      const store = new SqliteStore(file);
+      const store = await openStore(file);
       await store.seedCatalog(SAMPLE_CATALOG);
       const app = await buildServer({ store, site: 'https://news.example.org', logger: false });
       await app.listen({ port: 0, host: '127.0.0.1' });
@@ -481,7 +489,7 @@ describe('idempotency', () => {
         inFlight++;
       }
       expect(await s.store.countVersions(slug)).toBe(update ? 2 : 1);
-      const rows = s.store.db.prepare('SELECT state FROM idempotency WHERE owner = ? AND key = ?').all('writer', key);
+      const rows = await rawQuery(s.store, 'SELECT state FROM idempotency WHERE owner = ? AND key = ?', 'writer', key);
       expect(rows).toEqual([{ state: 'done' }]);
     }
     expect(replays + inFlight).toBe(20);
@@ -508,8 +516,8 @@ describe('idempotency', () => {
   });
 
   it('keeps keys 24 hours, then the server sweeps them (at start and on its timer) and the key is new again', async () => {
-    const file = join(s.dir, 'sweep.sqlite');
-    const store = new SqliteStore(file);
+    const file = await newStoreLocation(kind, s.dir, 'sweep');
+    const store = await openStore(file);
     await store.seedCatalog(SAMPLE_CATALOG);
     const token = newToken();
     await store.createToken('sweeper', 'writer', hashToken(token));
@@ -521,16 +529,15 @@ describe('idempotency', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key, 'if-none-match': '*' },
       body: JSON.stringify(sampleStory({ title })),
     });
-    const age = (key: string, ms: number) =>
-      store.db.prepare('UPDATE idempotency SET created_at = ? WHERE key = ?').run(new Date(Date.now() - ms).toISOString(), key);
-    const keys = () => (store.db.prepare('SELECT key FROM idempotency ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+    const age = (key: string, ms: number) => rawQuery(store, 'UPDATE idempotency SET created_at = ? WHERE key = ?', new Date(Date.now() - ms).toISOString(), key);
+    const keys = async () => (await rawQuery<{ key: string }>(store, 'SELECT key FROM idempotency ORDER BY key')).map((r) => r.key);
     try {
       expect((await put('sweep-old', 'old')).status).toBe(201);
       expect((await put('sweep-young', 'young')).status).toBe(201);
-      age('old', 24 * 3600_000 + 60_000);
-      age('young', 24 * 3600_000 - 60_000);
+      await age('old', 24 * 3600_000 + 60_000);
+      await age('young', 24 * 3600_000 - 60_000);
       await new Promise((r) => setTimeout(r, 400));
-      expect(keys()).toEqual(['young']);
+      expect(await keys()).toEqual(['young']);
       // The swept key is a new key: a different request with it is executed, not refused as reused.
       const again = await put('sweep-old', 'old', 'Other title');
       expect(again.status).toBe(412);
@@ -543,11 +550,11 @@ describe('idempotency', () => {
       await store.close();
     }
     // At start: a server opened on a file with an old key sweeps it before answering anything.
-    const reopened = new SqliteStore(file);
-    reopened.db.prepare('UPDATE idempotency SET created_at = ?').run(new Date(Date.now() - 25 * 3600_000).toISOString());
+    const reopened = await openStore(file);
+    await rawQuery(reopened, 'UPDATE idempotency SET created_at = ?', new Date(Date.now() - 25 * 3600_000).toISOString());
     const app2 = await buildServer({ store: reopened, logger: false });
     await app2.ready();
-    expect(reopened.db.prepare('SELECT COUNT(*) AS n FROM idempotency').get()).toEqual({ n: 0 });
+    expect(await rawQuery(reopened, 'SELECT COUNT(*) AS n FROM idempotency')).toEqual([{ n: 0 }]);
     await app2.close();
     await reopened.close();
   });
@@ -671,6 +678,8 @@ describe('public pages', () => {
     expect((await fetch(`${s.url}/beats/no-such-beat`)).status).toBe(404);
     expect((await fetch(`${s.url}/nowhere`)).status).toBe(404);
   });
+});
+
 });
 
 describe('logging', () => {

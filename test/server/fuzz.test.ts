@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { storyPutBodySchema } from '../../shared/protocol/index.js';
+import type { SqliteStore } from '../../server/store/sqlite-store.js';
 import { sampleStory, startServer, type TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -101,7 +102,7 @@ const request = fc.record({
 
 /** Everything the database holds, as one comparable value: a request that wrote anything changes it. */
 function snapshot() {
-  const db = s.store.db;
+  const db = (s.store as SqliteStore).db;
   const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
   const out: Record<string, unknown> = {};
   for (const t of tables) {
@@ -153,7 +154,7 @@ it(`answers ${RUNS} malformed requests without a 5xx and writes nothing`, async 
   );
   const health = await fetch(`${s.url}/api/v1/health`);
   expect(health.status).toBe(200);
-  const counts = s.store.db.prepare('SELECT (SELECT COUNT(*) FROM stories) AS stories, (SELECT COUNT(*) FROM story_versions) AS versions').get();
+  const counts = (s.store as SqliteStore).db.prepare('SELECT (SELECT COUNT(*) FROM stories) AS stories, (SELECT COUNT(*) FROM story_versions) AS versions').get();
   expect(counts).toEqual({ stories: 0, versions: 0 });
   // Nor anything else: catalog, change counter, idempotency keys, tokens are as they were.
   expect(snapshot()).toEqual(before);

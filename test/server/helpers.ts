@@ -5,15 +5,58 @@ import type { FastifyInstance } from 'fastify';
 import { parseCatalog } from '../../shared/index.js';
 import { buildServer } from '../../server/app.js';
 import { hashToken, newToken } from '../../server/auth.js';
+import { PgStore } from '../../server/store/pg-store.js';
 import { SqliteStore } from '../../server/store/sqlite-store.js';
-import type { Role } from '../../server/store/store.js';
+import type { PublishingStore, Role } from '../../server/store/store.js';
+import { PG_SKIP_REASON, startPgCluster, type PgCluster } from './pg-cluster.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const SAMPLE_CATALOG = parseCatalog(readFileSync(join(ROOT, 'resources/catalog.json'), 'utf8'));
 
+/** The stores the protocol suite runs on: one suite, two stores (PostgreSQL only where it can run). */
+export type StoreKind = 'sqlite' | 'postgres';
+export const STORE_KINDS: StoreKind[] = PG_SKIP_REASON ? ['sqlite'] : ['sqlite', 'postgres'];
+
+let cluster: Promise<PgCluster> | null = null;
+let databases = 0;
+
+/** The test file's one PostgreSQL cluster, started on first use (stop it with `stopPgCluster` in afterAll). */
+export function pgCluster(): Promise<PgCluster> {
+  cluster ??= startPgCluster();
+  return cluster;
+}
+
+export async function stopPgCluster(): Promise<void> {
+  const c = cluster;
+  cluster = null;
+  if (c) await (await c).stop();
+}
+
+/** Where a new, empty store of this kind lives: a SQLite file in `dir`, or a new PostgreSQL database. */
+export async function newStoreLocation(kind: StoreKind, dir: string, name: string): Promise<string> {
+  if (kind === 'sqlite') return join(dir, `${name}.sqlite`);
+  return (await pgCluster()).createDatabase(`${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_${++databases}`);
+}
+
+export async function openStore(location: string, options: { synchronous?: 'NORMAL' | 'FULL'; poolSize?: number } = {}): Promise<PublishingStore> {
+  return location.startsWith('postgres://') ? PgStore.open(location, { poolSize: options.poolSize }) : new SqliteStore(location, { synchronous: options.synchronous ?? 'NORMAL' });
+}
+
+/** Raw SQL on either store, with `?` placeholders (for tests that look under the interface). */
+export async function rawQuery<T = Record<string, unknown>>(store: PublishingStore, text: string, ...params: unknown[]): Promise<T[]> {
+  if (store instanceof SqliteStore) {
+    const st = store.db.prepare(text);
+    return (st.reader ? st.all(...params) : (st.run(...params), [])) as T[];
+  }
+  let n = 0;
+  const rows = await (store as PgStore).sql.unsafe(text.replace(/\?/g, () => `$${++n}`), params as never[]);
+  return [...rows] as T[];
+}
+
 export interface TestServer {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: PublishingStore;
+  kind: StoreKind;
   url: string;
   dir: string;
   tokens: Record<Role, string> & { writer2: string };
@@ -21,9 +64,10 @@ export interface TestServer {
 }
 
 /** A real server on a loopback port, a temporary database seeded with the sample catalog, and one token per role. */
-export async function startServer(options: { synchronous?: 'NORMAL' | 'FULL' } = {}): Promise<TestServer> {
+export async function startServer(options: { synchronous?: 'NORMAL' | 'FULL'; kind?: StoreKind } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'studio-server-test-'));
-  const store = new SqliteStore(join(dir, 'server.sqlite'), { synchronous: options.synchronous ?? 'NORMAL' });
+  const kind = options.kind ?? 'sqlite';
+  const store = await openStore(await newStoreLocation(kind, dir, 'server'), options);
   await store.seedCatalog(SAMPLE_CATALOG);
   const tokens = {} as TestServer['tokens'];
   for (const [name, role] of [['writer', 'writer'], ['editor', 'editor'], ['publisher', 'publisher'], ['writer2', 'writer']] as const) {
@@ -37,7 +81,7 @@ export async function startServer(options: { synchronous?: 'NORMAL' | 'FULL' } =
   const addr = app.server.address();
   url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   return {
-    app, store, url, dir, tokens,
+    app, store, kind, url, dir, tokens,
     async close() {
       await app.close();
       await store.close();
