@@ -1,6 +1,9 @@
 /**
  * Crash safety (issue 6): `studio sync` of 1,000 stories (1,200 changes) on a studio library is
- * killed with SIGKILL at 50+ random moments and restarted each time. At the end the backend holds
+ * killed with SIGKILL 50 times and restarted each time. The kills are set off by what the sync does,
+ * never by a clock, so that a slow or loaded machine meets the same moments: half after the k-th
+ * change the run settled (its "pushed" line), half while the backend holds the j-th PUT of the run,
+ * before the studio has its answer. At the end the backend holds
  * exactly one version per change (the idempotency keys turn every resend into a replay), nothing
  * local is lost, and the outbox is empty. A proxy slows every answer a little (so kills land
  * mid-drain), answers some 503s, and drops some connections after the backend has answered (so some
@@ -24,7 +27,10 @@ const CLI = join(process.cwd(), 'dist/cli/studio.js');
 const cliBuilt = existsSync(CLI);
 const STORIES = 1000;
 const SECOND_CHANGES = 200;
-const MIN_KILLS = 50;
+const KILLS = 50;
+/** A run that neither settles a change nor exits for this long is stuck: the test fails. */
+const STUCK_MS = 60_000;
+const SEED = Number(process.env.SYNC_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 for (const b of BACKENDS) {
   describe.skipIf(b.skip || !cliBuilt)(`crash safety against the ${b.name}${cliBuilt ? '' : ' (SKIPPED: dist/cli/studio.js not built)'}`, () => {
@@ -42,9 +48,13 @@ for (const b of BACKENDS) {
       rmSync(home, { recursive: true, force: true });
     });
 
-    it(`SIGKILL at ${MIN_KILLS}+ random moments of a sync of ${STORIES} stories: one version per change, nothing lost`, async () => {
-      const rnd = seeded(7);
-      proxy.plan = () => {
+    it(`SIGKILL at ${KILLS} moments of a sync of ${STORIES} stories: one version per change, nothing lost`, async () => {
+      console.log(`crash: seed ${SEED} (replay with SYNC_CRASH_SEED=${SEED})`);
+      const rnd = seeded(SEED);
+      // Set by a run that kills its child on the j-th PUT the proxy forwards.
+      let onPut: (() => void) | undefined;
+      proxy.plan = ({ method }) => {
+        if (method === 'PUT') onPut?.();
         const x = rnd();
         if (x < 0.03) return { kind: 'drop-after' };
         if (x < 0.05) return { kind: 'status', status: 503 };
@@ -83,13 +93,24 @@ for (const b of BACKENDS) {
       const changes = STORIES + SECOND_CHANGES;
 
       const env = { ...process.env, STUDIO_HOME: home, STUDIO_SYNC_BACKOFF_BASE_MS: '10', STUDIO_SYNC_BACKOFF_CAP_MS: '100', STUDIO_SYNC_TIMEOUT_MS: '2000' };
-      const run = (killAfterMs?: number) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
+      /** One `studio sync`, killed at the k-th change it settles or at the j-th PUT it sends (when given). */
+      const run = (kill?: { afterPushed: number } | { atPut: number }) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve, reject) => {
         const child = spawn(process.execPath, [CLI, 'sync', '--no-pull', '--wait', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
-        child.stdout.on('data', (d) => { out += String(d); });
+        let puts = 0;
+        let stuck = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`studio sync made no progress for ${STUCK_MS} ms:\n${out.slice(-2000)}`)); }, STUCK_MS);
+        const progressed = () => {
+          clearTimeout(stuck);
+          stuck = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`studio sync made no progress for ${STUCK_MS} ms:\n${out.slice(-2000)}`)); }, STUCK_MS);
+        };
+        child.stdout.on('data', (d) => {
+          out += String(d);
+          progressed();
+          if (kill && 'afterPushed' in kill && (out.match(/^pushed /gm)?.length ?? 0) >= kill.afterPushed) child.kill('SIGKILL');
+        });
         child.stderr.on('data', (d) => { out += String(d); });
-        const timer = killAfterMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
-        child.on('exit', (code, signal) => { if (timer) clearTimeout(timer); resolve({ code, signal, out }); });
+        onPut = kill && 'atPut' in kill ? () => { if (++puts === kill.atPut) child.kill('SIGKILL'); } : undefined;
+        child.on('exit', (code, signal) => { clearTimeout(stuck); onPut = undefined; resolve({ code, signal, out }); });
       });
       const doneCount = () => {
         const db = new Database(libraryFile, { readonly: true });
@@ -99,13 +120,17 @@ for (const b of BACKENDS) {
           db.close();
         }
       };
+      // At most 20 changes settle per killed run (50 × 20 < 1,200), so every kill lands before the drain ends.
       let kills = 0;
       let midDrainKills = 0;
-      while (kills < MIN_KILLS) {
+      let pushedKills = 0;
+      for (let i = 0; i < KILLS; i++) {
         const before = doneCount();
-        const r = await run(350 + Math.floor(rnd() * 550));
-        if (r.signal !== 'SIGKILL') continue;
+        const byPush = i % 2 === 0;
+        const r = await run(byPush ? { afterPushed: 1 + Math.floor(rnd() * 20) } : { atPut: 2 + Math.floor(rnd() * 19) });
+        expect(r.signal, `run ${i} ended by itself before its kill:\n${r.out.slice(-1000)}`).toBe('SIGKILL');
         kills++;
+        if (byPush) pushedKills++;
         const after = doneCount();
         if (after > before && after < changes) midDrainKills++;
       }
@@ -113,7 +138,8 @@ for (const b of BACKENDS) {
       console.log(`crash: ${kills} SIGKILLs (${midDrainKills} mid-drain), ${changes} changes of ${STORIES} stories, ${proxy.log.filter((l) => l.fault === 'drop-after').length} answers dropped after the backend took them`);
       expect(final.out).toMatch(/push: \d+ sent, 0 rejected, 0 in conflict, 0 waiting/);
       expect(final.code).toBe(0);
-      expect(midDrainKills).toBeGreaterThanOrEqual(25);
+      // Every kill after a settled change is mid-drain by construction; the kills at a PUT usually are.
+      expect(midDrainKills).toBeGreaterThanOrEqual(pushedKills);
       expect(doneCount()).toBe(changes);
 
       // The outbox is empty: every change is done, none waits, none was refused.

@@ -24,6 +24,8 @@ import { storyText } from './helpers/stories.js';
 
 const RUNS = Number(process.env.SYNC_MODEL_RUNS ?? 500);
 const STORIES = 2;
+/** A new seed each run (printed, so that a failing one can be replayed with SYNC_MODEL_SEED). */
+const SEED = Number(process.env.SYNC_MODEL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** What the sequences went through, so that the test shows it exercised what it claims. */
 const seen = { conflictsMerged: 0, crashesAfterAccept: 0, fastForwards: 0 };
 
@@ -195,6 +197,7 @@ async function settle(r: Real): Promise<void> {
 
 describe('sync model against the reference backend (in process, a fresh database per sequence)', () => {
   it(`local and backend converge and no edit is lost (${RUNS} command sequences)`, async () => {
+    console.log(`sync model: seed ${SEED} (replay with SYNC_MODEL_SEED=${SEED})`);
     let runNo = 0;
     let totalCommands = 0;
     const story = fc.integer({ min: 0, max: STORIES - 1 });
@@ -249,7 +252,7 @@ describe('sync model against the reference backend (in process, a fresh database
           rmSync(dir, { recursive: true, force: true });
         }
       }),
-      { numRuns: RUNS, seed: Number(process.env.SYNC_MODEL_SEED ?? 20261125), endOnFailure: true },
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
     console.log(`sync model: ${RUNS} sequences, ${totalCommands} commands, all converged with no edit lost; ${seen.conflictsMerged} conflicts merged, ${seen.crashesAfterAccept} crashes after the backend accepted a put, ${seen.fastForwards} fast-forwards`);
     if (RUNS >= 100) {

@@ -14,7 +14,7 @@ import {
 import { putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
 import type { Library } from '../library/index.js';
 import {
-  LibraryStories, SyncEngine, SyncLockedError, SyncStore, contentKey,
+  LibraryStories, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
   type OutboxRow, type PullResult, type PushResult, type SyncEngineOptions, type SyncProgress,
 } from '../sync/index.js';
 import { redact, type TokenVault } from '../vault/index.js';
@@ -54,10 +54,6 @@ export interface SyncRunResult {
 
 /** A published date of the length the backend writes, for rebuilding the file it linted. */
 const SOME_ISO_DATE = '1970-01-01T00:00:00.000Z';
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim().slice(0, 300);
-}
 
 function defaultStorageNote(storage: TokenVault['storage']): string {
   switch (storage) {
@@ -181,7 +177,7 @@ export class SyncService {
       running: this.running !== undefined,
       progress: this.running ? this.progress : null,
       paused: this.store.meta('paused') ?? null,
-      queued: (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.paused ?? 0),
+      queued: WAITING_STATES.reduce((n, state) => n + (counts[state] ?? 0), 0),
       rejected: this.store.rejectedStories(),
       conflicts,
       lastSyncAt: this.isoMeta('lastSyncAt'),

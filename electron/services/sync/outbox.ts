@@ -8,9 +8,18 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { OutboxTarget, WireDiagnostic } from '../../../shared/protocol/index.js';
 
-export type OutboxState = 'queued' | 'sending' | 'done' | 'rejected' | 'conflict' | 'paused' | 'superseded';
+export const OUTBOX_STATES = ['queued', 'sending', 'done', 'rejected', 'conflict', 'paused', 'superseded'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
 /** States that still hold a change waiting to reach the backend. */
-export const PENDING_STATES: readonly OutboxState[] = ['queued', 'sending', 'paused', 'conflict'];
+export const PENDING_STATES = ['queued', 'sending', 'paused', 'conflict'] as const satisfies readonly OutboxState[];
+/** States whose change waits to be sent (the outbox's "waiting" count): pending, not held by a conflict. */
+export const WAITING_STATES = ['queued', 'sending', 'paused'] as const satisfies readonly OutboxState[];
+
+/** A list of states as an SQL literal list (`'queued','sending'`): the states are our own constants, never input. */
+function sqlStates(states: readonly OutboxState[]): string {
+  return states.map((s) => `'${s}'`).join(',');
+}
+const PENDING_SQL = sqlStates(PENDING_STATES);
 
 export interface OutboxRow {
   id: number;
@@ -196,7 +205,7 @@ export class SyncStore {
     const raws = this.prepare(`
       SELECT o.* FROM sync_outbox o
       WHERE o.id = (SELECT MIN(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug
-                    AND p.state IN ('queued','sending','paused','conflict'))
+                    AND p.state IN (${PENDING_SQL}))
         AND o.state = 'queued' AND o.next_attempt_at <= ?
       ORDER BY o.next_attempt_at, o.id`).all(now) as RawRow[];
     return raws.map(toRow);
@@ -211,7 +220,7 @@ export class SyncStore {
       SELECT MIN(o.next_attempt_at) AS t FROM sync_outbox o
       WHERE o.state = 'queued'
         AND o.id = (SELECT MIN(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug
-                    AND p.state IN ('queued','sending','paused','conflict'))`).get() as { t: number | null };
+                    AND p.state IN (${PENDING_SQL}))`).get() as { t: number | null };
     return r.t ?? undefined;
   }
 
@@ -241,7 +250,7 @@ export class SyncStore {
   }
 
   hasPending(slug: string): boolean {
-    return this.prepare(`SELECT 1 FROM sync_outbox WHERE story_slug = ? AND state IN ('queued','sending','paused','conflict') LIMIT 1`).get(slug) !== undefined;
+    return this.prepare(`SELECT 1 FROM sync_outbox WHERE story_slug = ? AND state IN (${PENDING_SQL}) LIMIT 1`).get(slug) !== undefined;
   }
 
   /** Stories whose newest change the backend refused (a later change that went out clears it). */
@@ -340,7 +349,7 @@ export class SyncStore {
     this.transaction(() => {
       this.db.exec('DELETE FROM sync_cursor; DELETE FROM sync_story; DELETE FROM sync_catalog_item');
       this.prepare(`UPDATE sync_outbox SET state = 'queued', sent_precondition = NULL, base_version = NULL, next_attempt_at = 0, updated_at = ?
-        WHERE state IN ('queued','sending','paused','conflict')`).run(now);
+        WHERE state IN (${PENDING_SQL})`).run(now);
       this.setMeta('paused', null);
     });
   }

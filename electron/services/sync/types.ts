@@ -1,0 +1,82 @@
+/** What the sync engine's parts share: where stories live, the clock, progress and the results of a push or a pull. */
+import type { BackoffOptions } from './backoff.js';
+import type { HttpClient } from './http-client.js';
+import type { SyncLock } from './lock.js';
+import type { SyncStore } from './outbox.js';
+
+/**
+ * Where the engine reads and writes the person's stories (the library, or memory in tests). `put`
+ * says why it writes: a pull's fast-forward, or the person's merge of a conflict.
+ */
+export interface LocalStories {
+  get(slug: string): Promise<string | undefined> | string | undefined;
+  put(slug: string, text: string, why: 'pull' | 'merge'): Promise<void> | void;
+}
+
+export class MemoryStories implements LocalStories {
+  readonly texts = new Map<string, string>();
+  get(slug: string): string | undefined { return this.texts.get(slug); }
+  put(slug: string, text: string): void { this.texts.set(slug, text); }
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+export type TokenProvider = () => string | undefined | Promise<string | undefined>;
+
+/** How far a push or a pull has come: changes settled out of those waiting, items pulled so far. */
+export interface SyncProgress {
+  phase: 'push' | 'pull';
+  done: number;
+  /** Known for a push (the changes waiting when it started); a pull learns its size as it goes. */
+  total: number | null;
+}
+
+export interface PushOptions {
+  /** Wait for rows in backoff until this many ms have passed (0: one pass over what is due now). Default 60 s. */
+  maxWaitMs?: number;
+}
+
+export interface PushResult {
+  sent: number;
+  done: number;
+  rejected: number;
+  conflicts: number;
+  retried: number;
+  paused: boolean;
+  /** Rows still queued (in backoff) when push returned. */
+  remaining: number;
+}
+
+export interface PullResult {
+  fastForwarded: string[];
+  conflicts: string[];
+  catalogChanges: number;
+  storiesSeen: number;
+}
+
+/** What the push and the pull are given by the engine that runs them. */
+export interface SyncContext {
+  store: SyncStore;
+  http: HttpClient;
+  local: LocalStories;
+  clock: Clock;
+  random: () => number;
+  backoff: BackoffOptions;
+  lock: SyncLock;
+  pageSize: number;
+  log: (line: string) => void;
+  progress: (p: SyncProgress) => void;
+}
+
+/** A message on one line, bounded (errors and logs come from the backend's words). */
+export function oneLine(s: string, max = 500): string {
+  return s.replace(/\s+/g, ' ').trim().slice(0, max);
+}
