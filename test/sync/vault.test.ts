@@ -22,13 +22,29 @@ describe('token vaults', () => {
     expect(await v.load()).toBeUndefined();
   });
 
-  it('STUDIO_TOKEN overrides the stored token', async () => {
+  it('STUDIO_TOKEN overrides the stored token of the backend STUDIO_BACKEND names', async () => {
     const inner = new MemoryVault();
     await inner.save({ backendUrl: 'http://b.test', token: 'stored' });
-    const v = new EnvOverrideVault(inner, { STUDIO_TOKEN: 'from-env' });
+    const v = new EnvOverrideVault(inner, { STUDIO_TOKEN: 'from-env', STUDIO_BACKEND: 'http://b.test/' });
     expect(v.storage).toBe('env');
     expect(await v.load()).toEqual({ backendUrl: 'http://b.test', token: 'from-env' });
     expect(await new EnvOverrideVault(inner, {}).load()).toEqual({ backendUrl: 'http://b.test', token: 'stored' });
+    // Nothing stored: the environment's pair is the login.
+    expect(await new EnvOverrideVault(new MemoryVault(), { STUDIO_TOKEN: 'from-env', STUDIO_BACKEND: 'http://b.test' }).load())
+      .toEqual({ backendUrl: 'http://b.test', token: 'from-env' });
+  });
+
+  it('STUDIO_TOKEN never goes to another backend (issue 15 #5)', async () => {
+    const inner = new MemoryVault();
+    // A later login to backend B, with its own token, while the environment holds A's.
+    await inner.save({ backendUrl: 'http://b.test', token: 'token-of-b' });
+    const withA = new EnvOverrideVault(inner, { STUDIO_TOKEN: 'token-of-a', STUDIO_BACKEND: 'http://a.test' });
+    expect(await withA.load()).toEqual({ backendUrl: 'http://b.test', token: 'token-of-b' });
+    expect(withA.storage).toBe('memory');
+    // A token without the backend it was given for names none: it is not sent anywhere.
+    const unnamed = new EnvOverrideVault(inner, { STUDIO_TOKEN: 'token-of-a' });
+    expect(await unnamed.load()).toEqual({ backendUrl: 'http://b.test', token: 'token-of-b' });
+    expect(await new EnvOverrideVault(new MemoryVault(), { STUDIO_TOKEN: 'token-of-a' }).load()).toBeUndefined();
   });
 
   it('a cipher vault (safeStorage-shaped) keeps no plain token on disk', async () => {
