@@ -143,7 +143,7 @@ for (const b of BACKENDS) {
       expect(r.err).toMatch(/never sent to the backend/);
     });
 
-    it('STUDIO_TOKEN overrides the vault; sync pulls backend stories into the library', async () => {
+    it('STUDIO_TOKEN (with STUDIO_BACKEND) overrides the vault; sync pulls backend stories into the library', async () => {
       // Another studio puts a story on the backend.
       const res = await fetch(`${backend.url}/api/v1/stories/elsewhere-story-1e1e`, {
         method: 'PUT',
@@ -151,10 +151,10 @@ for (const b of BACKENDS) {
         body: JSON.stringify({ title: 'Written elsewhere', beat: 'open-source-ai', body: 'From another desk.\n', citations: [], status: 'review' }),
       });
       expect(res.status).toBe(201);
-      const r = await studio(['sync'], '', { STUDIO_TOKEN: tokens.publisher! });
+      const r = await studio(['sync'], '', { STUDIO_TOKEN: tokens.publisher!, STUDIO_BACKEND: backend.url });
       expect(r.out).toMatch(/^pull: \d+ story changes seen, [1-9]\d* updated here/m);
       expect(libraryStory('elsewhere-story-1e1e')).toMatchObject({ title: 'Written elsewhere', status: 'review' });
-      const bad = await studio(['status'], '', { STUDIO_TOKEN: 'x' });
+      const bad = await studio(['status'], '', { STUDIO_TOKEN: 'x', STUDIO_BACKEND: backend.url });
       expect(bad.code).toBe(0);
     });
 

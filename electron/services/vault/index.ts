@@ -1,7 +1,7 @@
 /**
  * Where the studio keeps its backend token. The Electron app uses a vault backed by `safeStorage`
  * (encrypted at rest, kept in the main process); the command line uses the file vault, which says
- * plainly that its storage is `plain`. `STUDIO_TOKEN` in the environment overrides any vault.
+ * plainly that its storage is `plain`. `STUDIO_TOKEN` (with `STUDIO_BACKEND`) overrides any vault for that backend only.
  * Nothing here ever logs a token or puts one in an error message.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,24 +106,44 @@ export class CipherVault implements TokenVault {
   }
 }
 
-/** Wraps a vault: `STUDIO_TOKEN` (and `STUDIO_BACKEND`) in the environment win over what it holds. */
+/**
+ * Wraps a vault: `STUDIO_TOKEN` is the token of the backend `STUDIO_BACKEND` names, and of no other.
+ * It wins over the stored token of that backend, is the login when nothing is stored, and is never
+ * sent to another backend (a later login to one keeps its own token); without `STUDIO_BACKEND` it
+ * names no backend and is not used.
+ */
 export class EnvOverrideVault implements TokenVault {
-  constructor(private readonly inner: TokenVault, private readonly env: NodeJS.ProcessEnv = process.env) {}
+  /** Whether the environment's token was the one the last load gave. */
+  private applied: boolean;
+
+  constructor(private readonly inner: TokenVault, private readonly env: NodeJS.ProcessEnv = process.env) {
+    this.applied = this.envPair() !== undefined;
+  }
 
   get storage(): VaultStorage {
-    return this.env.STUDIO_TOKEN ? 'env' : this.inner.storage;
+    return this.applied ? 'env' : this.inner.storage;
+  }
+
+  private envPair(): StoredCredentials | undefined {
+    const token = this.env.STUDIO_TOKEN;
+    const backendUrl = this.env.STUDIO_BACKEND?.trim().replace(/\/+$/, '');
+    return token && backendUrl ? { backendUrl, token } : undefined;
   }
 
   async load(): Promise<StoredCredentials | undefined> {
     const stored = await this.inner.load();
-    const token = this.env.STUDIO_TOKEN;
-    if (!token) return stored;
-    const backendUrl = this.env.STUDIO_BACKEND ?? stored?.backendUrl;
-    return backendUrl ? { backendUrl, token } : undefined;
+    const pair = this.envPair();
+    this.applied = pair !== undefined && (stored === undefined || sameBackend(stored.backendUrl, pair.backendUrl));
+    return this.applied ? pair : stored;
   }
 
   save(c: StoredCredentials): Promise<void> { return this.inner.save(c); }
   clear(): Promise<void> { return this.inner.clear(); }
+}
+
+function sameBackend(a: string, b: string): boolean {
+  const norm = (u: string) => { try { return new URL(u).href.replace(/\/+$/, ''); } catch { return u.replace(/\/+$/, ''); } };
+  return norm(a) === norm(b);
 }
 
 export class MemoryVault implements TokenVault {
