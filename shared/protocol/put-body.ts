@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { SLUG_MAX_LENGTH } from '../slug.js';
+import { citationFields, frontMatterFieldSchemas as fields } from '../story/schema.js';
 import { PUSH_STATUSES } from './rules.js';
 
 /** What one request may carry, in bytes of JSON (the backend answers 413 above it). */
@@ -24,18 +25,19 @@ export const STORY_LIMITS = {
   published: 64,
 } as const;
 
+/** A citation on the wire: the front matter's fields, with the backend's limits. */
 export const citationPutSchema = z.looseObject({
-  n: z.number().int().min(1).max(STORY_LIMITS.citationNumber),
-  url: z.string().max(STORY_LIMITS.citationUrl),
+  n: citationFields.n.max(STORY_LIMITS.citationNumber),
+  url: citationFields.url.max(STORY_LIMITS.citationUrl),
   title: z.string().max(STORY_LIMITS.citationTitle).optional(),
   source: z.string().max(STORY_LIMITS.citationSource).optional(),
 });
 
 /** The body of `PUT /api/v1/stories/:slug`. */
 export const storyPutBodySchema = z.strictObject({
-  title: z.string().min(1).max(STORY_LIMITS.title),
-  dek: z.string().max(STORY_LIMITS.dek).optional(),
-  beat: z.string().min(1).max(SLUG_MAX_LENGTH),
+  title: fields.title.min(1).max(STORY_LIMITS.title),
+  dek: fields.dek.max(STORY_LIMITS.dek).optional(),
+  beat: fields.beat.min(1).max(SLUG_MAX_LENGTH),
   body: z.string().max(STORY_LIMITS.body),
   citations: z.array(citationPutSchema).max(STORY_LIMITS.citations),
   status: z.enum(PUSH_STATUSES),
