@@ -16,8 +16,9 @@ import { Push } from './push.js';
 import { contentKey, prepareRevision } from './revision.js';
 import {
   MemoryStories, systemClock, type Clock, type LocalStories, type PullResult, type PushOptions, type PushResult,
-  type SyncContext, type SyncProgress, type TokenProvider,
+  type SyncProgress, type TokenProvider,
 } from './types.js';
+import type { SyncContext } from './context.js';
 
 export { AuthPausedError } from './http-client.js';
 export * from './types.js';

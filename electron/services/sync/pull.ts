@@ -6,7 +6,8 @@ import {
   catalogPageSchema, storyGetAnswerSchema, storyListPageSchema, type RemoteStory,
 } from '../../../shared/protocol/index.js';
 import { contentKey, remoteToText } from './revision.js';
-import type { PullResult, SyncContext } from './types.js';
+import type { SyncContext } from './context.js';
+import type { PullResult } from './types.js';
 
 type StoryOutcome = 'skip' | 'fast-forward' | 'conflict' | 'same';
 

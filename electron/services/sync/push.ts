@@ -11,7 +11,8 @@ import { backoffDelay, parseRetryAfter } from './backoff.js';
 import { AuthPausedError, RetryableError, TOKEN_REFUSED, type HttpAnswer } from './http-client.js';
 import { PENDING_STATES, type ConflictInfo, type OutboxRow } from './outbox.js';
 import { remoteToText } from './revision.js';
-import { oneLine, type PushOptions, type PushResult, type SyncContext } from './types.js';
+import type { SyncContext } from './context.js';
+import { oneLine, type PushOptions, type PushResult } from './types.js';
 
 type Outcome = 'done' | 'rejected' | 'conflict' | 'retry' | 'paused';
 

@@ -1,9 +1,4 @@
 /** What the sync engine's parts share: where stories live, the clock, progress and the results of a push or a pull. */
-import type { BackoffOptions } from './backoff.js';
-import type { HttpClient } from './http-client.js';
-import type { SyncLock } from './lock.js';
-import type { SyncStore } from './outbox.js';
-
 /**
  * Where the engine reads and writes the person's stories (the library, or memory in tests). `put`
  * says why it writes: a pull's fast-forward, or the person's merge of a conflict.
@@ -60,20 +55,6 @@ export interface PullResult {
   conflicts: string[];
   catalogChanges: number;
   storiesSeen: number;
-}
-
-/** What the push and the pull are given by the engine that runs them. */
-export interface SyncContext {
-  store: SyncStore;
-  http: HttpClient;
-  local: LocalStories;
-  clock: Clock;
-  random: () => number;
-  backoff: BackoffOptions;
-  lock: SyncLock;
-  pageSize: number;
-  log: (line: string) => void;
-  progress: (p: SyncProgress) => void;
 }
 
 /** A message on one line, bounded (errors and logs come from the backend's words). */
