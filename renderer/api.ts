@@ -1,16 +1,9 @@
-import { STUDIO_METHODS, type StudioApi, type StudioErrorPayload } from '../shared/api/contract.js';
+import { STUDIO_METHODS, type StudioApi } from '../shared/api/contract.js';
+import { SECRET_HEADER, StudioError, apiPath, decodeResult } from '../shared/api/transport.js';
 
 const SECRET_KEY = 'newsdesk-studio-secret';
 /** Marks the fetch API, so that a second getStudio() call does not take it for Electron's preload. */
 const FETCH_API = Symbol('studio fetch api');
-
-/** An API call that failed: the host's one-line message and its code. */
-export class StudioError extends Error {
-  override name = 'StudioError';
-  constructor(readonly code: StudioErrorPayload['code'] | 'transport', message: string) {
-    super(message);
-  }
-}
 
 /**
  * The fetch-based studio API of the loopback browser host, derived from the contract. The secret
@@ -23,18 +16,15 @@ export function createFetchApi(secret: string, base = ''): StudioApi {
     api[method] = async (input: unknown) => {
       let res: Response;
       try {
-        res = await fetch(`${base}/api/${method}`, {
+        res = await fetch(`${base}${apiPath(method)}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-studio-secret': secret },
+          headers: { 'content-type': 'application/json', [SECRET_HEADER]: secret },
           body: JSON.stringify(input ?? {}),
         });
       } catch (e) {
         throw new StudioError('transport', `the studio host is not reachable (${(e as Error).message})`);
       }
-      const payload = (await res.json().catch(() => null)) as { ok: boolean; value?: unknown; error?: StudioErrorPayload } | null;
-      if (!payload) throw new StudioError('transport', `the studio host answered ${res.status}`);
-      if (!payload.ok) throw new StudioError(payload.error?.code ?? 'internal', payload.error?.message ?? 'unknown error');
-      return payload.value;
+      return decodeResult(await res.json().catch(() => null), `the studio host answered ${res.status}`);
     };
   }
   // The browser host has no application menu: commands come from the page's own keymap and menu

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
-import { RENDERER_CSP, SECRET_HEADER } from '../../shared/api/transport.js';
+import { HTTP_STATUS, RENDERER_CSP, SECRET_HEADER, failure, httpStatusOf, type StudioErrorCode } from '../../shared/api/transport.js';
 import { dispatch } from '../services/api-handlers.js';
 
 
@@ -59,9 +59,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 421, { ok: false, error: { code: 'bad-input', message: 'wrong Host header' } });
+    if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 421, failure('refused', 'wrong Host header'));
     const origin = req.headers.origin;
-    if (origin !== undefined && !origins().has(origin)) return send(res, 403, { ok: false, error: { code: 'bad-input', message: 'foreign origin refused' } });
+    if (origin !== undefined && !origins().has(origin)) return reject(res, 'refused', 'foreign origin refused');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (url.pathname.startsWith('/api/')) return api(req, res, url.pathname.slice(5));
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'bad-input', message: 'method not allowed' } });
@@ -73,7 +73,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const given = req.headers[SECRET_HEADER];
     const givenBuf = Buffer.from(typeof given === 'string' ? given : '');
     if (givenBuf.length !== secretBuf.length || !timingSafeEqual(givenBuf, secretBuf)) {
-      return send(res, 401, { ok: false, error: { code: 'bad-input', message: 'missing or wrong secret' } });
+      return reject(res, 'unauthorized', 'missing or wrong secret');
     }
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
       return send(res, 415, { ok: false, error: { code: 'bad-input', message: 'send application/json' } });
@@ -83,11 +83,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       const text = await readBody(req, maxBody);
       body = text.trim() === '' ? undefined : JSON.parse(text);
     } catch (e) {
-      return send(res, 400, { ok: false, error: { code: 'bad-input', message: (e as Error).message } });
+      return (e as Error).message === 'request too large' ? reject(res, 'too-large', 'request too large') : reject(res, 'bad-input', (e as Error).message);
     }
     const result = await dispatch(options.handlers, decodeURIComponent(method), body);
-    const status = result.ok ? 200 : result.error.code === 'not-found' || result.error.code === 'unknown-method' ? 404 : result.error.code === 'internal' ? 500 : 400;
-    send(res, status, result);
+    send(res, httpStatusOf(result), result);
   }
 
   function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void {
@@ -133,6 +132,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       server.close(() => ok());
     }),
   };
+}
+
+function reject(res: ServerResponse, code: StudioErrorCode, message: string): void {
+  send(res, HTTP_STATUS[code], failure(code, message));
 }
 
 function send(res: ServerResponse, status: number, payload: unknown): void {

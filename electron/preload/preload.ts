@@ -1,19 +1,12 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { isCommandId, type CommandId } from '../../shared/api/commands.js';
-import { COMMAND_CHANNEL, STUDIO_METHODS, ipcChannel, type StudioApi, type StudioErrorPayload } from '../../shared/api/contract.js';
+import { STUDIO_METHODS, type StudioApi } from '../../shared/api/contract.js';
+import { COMMAND_CHANNEL, decodeResult, ipcChannel } from '../../shared/api/transport.js';
 
 // The renderer's `window.studio`: one named method per contract method, never raw ipcRenderer.
 const api: Record<string, unknown> = {};
 for (const method of STUDIO_METHODS) {
-  api[method] = async (input: unknown) => {
-    const result = (await ipcRenderer.invoke(ipcChannel(method), input ?? {})) as { ok: boolean; value?: unknown; error?: StudioErrorPayload };
-    if (!result.ok) {
-      const err = new Error(result.error?.message ?? 'unknown error');
-      err.name = result.error?.code ?? 'internal';
-      throw err;
-    }
-    return result.value;
-  };
+  api[method] = async (input: unknown) => decodeResult(await ipcRenderer.invoke(ipcChannel(method), input ?? {}), 'the main process answered something else than a result');
 }
 
 // Menu commands from the main process: the listener gets the command id only (never the IPC event,

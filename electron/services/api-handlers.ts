@@ -1,7 +1,8 @@
 import {
   STUDIO_API, StudioCallError, isStudioMethod, parseStudioInput,
-  type Settings, type StudioErrorPayload, type StudioHandlers, type StudioMethod,
+  type Settings, type StudioHandlers, type StudioMethod,
 } from '../../shared/api/contract.js';
+import { failure, type CallResult, type StudioErrorPayload } from '../../shared/api/transport.js';
 import { DEFAULT_SITE, EMPTY_CATALOG } from '../../shared/index.js';
 import { LibraryError } from './library/errors.js';
 import type { Library } from './library/library.js';
@@ -73,11 +74,9 @@ export function createHandlers(
   };
 }
 
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: StudioErrorPayload };
-
 /** Runs one call through the contract: unknown methods and invalid input are refused before any handler runs. */
 export async function dispatch(handlers: StudioHandlers, method: string, input: unknown): Promise<CallResult> {
-  if (!isStudioMethod(method)) return { ok: false, error: { code: 'unknown-method', message: `no such method: ${method}` } };
+  if (!isStudioMethod(method)) return failure('unknown-method', `no such method: ${method}`);
   try {
     const parsed = parseStudioInput(method, input);
     const handler = handlers[method] as (i: unknown) => unknown;

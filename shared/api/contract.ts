@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog/index.js';
 import { STORY_STATUSES } from '../protocol/index.js';
 import type { Diagnostic } from '../lint/index.js';
 import type { CommandId } from './commands.js';
+import type { StudioErrorCode } from './transport.js';
 import { syncEnqueueInput, syncLoginInput, syncResolveInput, type StorySync, type SyncOverview } from './sync.js';
 
 /** A story row as the library lists it. */
@@ -162,7 +163,7 @@ export type StudioCalls = { [M in StudioMethod]: (input: StudioInput<M>) => Prom
 
 /**
  * Commands chosen in the host's own application menu (Electron sends them one way, on
- * `COMMAND_CHANNEL`). The browser host has no such menu: there it is a registration that never fires.
+ * `COMMAND_CHANNEL` of transport.ts). The browser host has no such menu: there it is a registration that never fires.
  * Returns the function that unregisters the listener.
  */
 export interface StudioEvents {
@@ -172,21 +173,12 @@ export interface StudioEvents {
 /** What the renderer calls (`window.studio`): the methods and the command events. */
 export type StudioApi = StudioCalls & StudioEvents;
 
-/** The one-way channel on which Electron's main process sends a menu command's id to the window. */
-export const COMMAND_CHANNEL = 'studio:command';
-
 /** What a host implements: one handler per method; a missing one is a compile error. */
 export type StudioHandlers = { [M in StudioMethod]: (input: StudioParsedInput<M>) => StudioOutput<M> | Promise<StudioOutput<M>> };
 
 /** Whether a string names a method of the contract. */
 export function isStudioMethod(name: string): name is StudioMethod {
   return Object.prototype.hasOwnProperty.call(STUDIO_API, name);
-}
-
-/** An error as it crosses a process boundary: a one-line message and a code. */
-export interface StudioErrorPayload {
-  code: 'bad-input' | 'not-found' | 'library' | 'internal' | 'unknown-method';
-  message: string;
 }
 
 /** Validates a call's input against the contract; throws a bad-input error with a one-line message. */
@@ -203,12 +195,7 @@ export function parseStudioInput<M extends StudioMethod>(method: M, input: unkno
 /** An error a handler throws on purpose, with a code that crosses to the caller. */
 export class StudioCallError extends Error {
   override name = 'StudioCallError';
-  constructor(readonly code: StudioErrorPayload['code'], message: string) {
+  constructor(readonly code: StudioErrorCode, message: string) {
     super(message);
   }
-}
-
-/** The IPC channel name for a method. */
-export function ipcChannel(method: StudioMethod): string {
-  return `studio:${method}`;
 }

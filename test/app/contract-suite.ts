@@ -1,5 +1,16 @@
 import { expect, it } from 'vitest';
 import type { StudioApi } from '../../shared/api/contract.js';
+import { StudioError, type StudioErrorCode } from '../../shared/api/transport.js';
+
+/** The code a rejected call carries (the host's StudioError), or what it threw instead. */
+async function codeOf(call: Promise<unknown>): Promise<StudioErrorCode | string> {
+  try {
+    await call;
+    return 'no error';
+  } catch (e) {
+    return e instanceof StudioError ? e.code : `not a StudioError: ${String(e)}`;
+  }
+}
 
 /** The contract's behaviour, the same whichever host carries it (loopback HTTP or Electron IPC). */
 export function contractSuite(getApi: () => StudioApi): void {
@@ -53,5 +64,14 @@ export function contractSuite(getApi: () => StudioApi): void {
     expect((await api.getSettings({})).theme).toBe('dark');
     await expect(api.setSettings({ autosaveMs: 5000 })).rejects.toThrow(/^setSettings: autosaveMs:/);
     await expect(api.getStory({ id: 'missing' })).rejects.toThrow(/no story with id missing/);
+  });
+
+  it('fails with the same error codes whichever host carries the call', async () => {
+    const api = getApi();
+    expect(await codeOf(api.getStory({ id: 42 as never }))).toBe('bad-input');
+    expect(await codeOf(api.getStory({ id: 'missing' }))).toBe('not-found');
+    expect(await codeOf(api.getRevision({ revisionId: 987_654 }))).toBe('not-found');
+    expect(await codeOf(api.setSettings({ autosaveMs: 5000 }))).toBe('bad-input');
+    expect(await codeOf(api.saveStory({ id: 'missing', text: 'x' }))).toBe('not-found');
   });
 }

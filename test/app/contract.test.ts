@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { COMMAND_CHANNEL, STUDIO_METHODS, type StudioApi } from '../../shared/api/contract.js';
+import { STUDIO_METHODS, type StudioApi } from '../../shared/api/contract.js';
+import { COMMAND_CHANNEL } from '../../shared/api/transport.js';
 import { createHandlers } from '../../electron/services/api-handlers.js';
 import { Library } from '../../electron/services/library/index.js';
 import { sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
@@ -113,6 +114,7 @@ describe('contract over Electron IPC (preload + IPC host, Electron mocked)', () 
     try {
       ipc.event = { sender: { mainFrame: ipc.mainFrame }, senderFrame: ipc.mainFrame };
       await expect(api.listStories({})).rejects.toThrow(/not the studio window/);
+      await expect(api.listStories({})).rejects.toMatchObject({ code: 'refused' });
       ipc.event = { sender: ipc.trusted, senderFrame: { url: 'studio://app/index.html' } };
       await expect(api.listStories({})).rejects.toThrow(/not the studio window/);
       const evil = { url: 'https://evil.example/' };

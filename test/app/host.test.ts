@@ -45,11 +45,13 @@ describe('loopback host', () => {
     expect(none.status).toBe(401);
     const wrong = await call('listStories', {}, { 'x-studio-secret': 'a'.repeat(64) });
     expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.code).toBe('unauthorized');
   });
 
   it('refuses a foreign Origin even with the secret', async () => {
     const res = await call('listStories', {}, { origin: 'http://evil.example' });
     expect(res.status).toBe(403);
+    expect((await res.json()).error.code).toBe('refused');
     const ok = await call('listStories', {}, { origin: host.origin });
     expect(ok.status).toBe(200);
   });
