@@ -22,8 +22,8 @@ import postgres from 'postgres';
 import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
 import { CatalogReplica } from './live-catalog.js';
 import {
-  changePage, idempotencyKeyId, type CatalogChange, type CatalogKind, type ChangePage, type IdempotencyBegin, type IdempotencyScope,
-  type PublicStorySummary, type PublishingStore,
+  changePage, idempotencyKeyId, noteFromRow, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage, type IdempotencyBegin, type IdempotencyScope,
+  type NoteRecord, type NoteStore, type PublicStorySummary, type PublishingStore, type PutNoteInput, type PutNoteResult,
   type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
   type StoryListItem, type TokenInfo,
 } from './store.js';
@@ -63,6 +63,15 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX idempotency_created ON idempotency (created_at);
   `,
+  // 2: review notes (as the SQLite store's migration 2)
+  `
+  CREATE TABLE notes (
+    story_slug TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, author TEXT NOT NULL, role TEXT NOT NULL,
+    body TEXT NOT NULL, anchor TEXT, state TEXT NOT NULL CHECK (state IN ('open','resolved')), reply_to TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (story_slug, id)
+  );
+  CREATE INDEX notes_seq ON notes (story_slug, seq);
+  `,
 ];
 
 /** The advisory lock migrations run under (any constant: it names this application's migrations). */
@@ -88,8 +97,9 @@ export function redactUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
-export class PgStore implements PublishingStore {
+export class PgStore implements PublishingStore, NoteStore {
   readonly sql: Sql;
+  readonly notes: NoteStore = this;
   private catalogCache: { replica: CatalogReplica; version: number } | null = null;
   /** The refresh of the cached catalog under way: one at a time, so changes apply in order. */
   private refreshing: Promise<void> | null = null;
@@ -389,10 +399,60 @@ export class PgStore implements PublishingStore {
     return (await this.sql`DELETE FROM idempotency WHERE state = 'in_flight' AND lease_until < now()`).count;
   }
 
+  // ---- review notes
+
+  private async noteRow(db: Sql | Tx, storySlug: string, id: string): Promise<NoteRecord | null> {
+    const [r] = await db<NoteRow[]>`SELECT * FROM notes WHERE story_slug = ${storySlug} AND id = ${id}`;
+    return r ? noteFromRow(r) : null;
+  }
+
+  async getNote(storySlug: string, id: string): Promise<NoteRecord | null> {
+    return this.noteRow(this.sql, storySlug, id);
+  }
+
+  async putNote(input: PutNoteInput): Promise<PutNoteResult> {
+    const result = (await this.sql.begin(async (tx) => {
+      // The counter's lock first, as for stories: it orders this change among every instance's.
+      const [seq, story, current] = await Promise.all([
+        lockCounter(tx),
+        tx`SELECT 1 FROM stories WHERE slug = ${input.storySlug}`,
+        this.noteRow(tx, input.storySlug, input.id),
+      ]);
+      let result: PutNoteResult;
+      if (story.length === 0) result = { ok: false, reason: 'no_story' };
+      else if (input.expectedVersion === null ? current !== null : current?.version !== input.expectedVersion) {
+        result = { ok: false, reason: 'conflict', current };
+      } else {
+        const n = input.note;
+        const note: NoteRecord = {
+          id: input.id, storySlug: input.storySlug, version: (current?.version ?? 0) + 1,
+          author: current?.author ?? n.author, role: current?.role ?? n.role, body: n.body, anchor: n.anchor, state: n.state,
+          replyTo: n.replyTo, createdAt: current?.createdAt ?? input.now, updatedAt: input.now,
+        };
+        await tx`INSERT INTO notes (story_slug, id, version, author, role, body, anchor, state, reply_to, created_at, updated_at, seq)
+                 VALUES (${note.storySlug}, ${note.id}, ${note.version}, ${note.author}, ${note.role}, ${note.body},
+                   ${note.anchor ? JSON.stringify(note.anchor) : null}, ${note.state}, ${note.replyTo}, ${note.createdAt}, ${note.updatedAt}, ${seq})
+                 ON CONFLICT (story_slug, id) DO UPDATE SET version = excluded.version, body = excluded.body, anchor = excluded.anchor,
+                   state = excluded.state, updated_at = excluded.updated_at, seq = excluded.seq`;
+        result = { ok: true, created: current === null, note };
+      }
+      if (input.idempotency) await this.finishKey(tx, input.idempotency, input.idempotency.respond(result));
+      return result;
+    })) as PutNoteResult;
+    if (input.idempotency) this.claimed.delete(idempotencyKeyId(input.idempotency));
+    return result;
+  }
+
+  async noteChanges(storySlug: string, since: number, limit: number): Promise<ChangePage<NoteRecord>> {
+    const rows = await this.sql<NoteRow[]>`SELECT * FROM notes WHERE story_slug = ${storySlug} AND seq > ${since} ORDER BY seq LIMIT ${limit + 1}`;
+    return changePage(rows, limit, since, noteFromRow);
+  }
+
   async close(): Promise<void> {
     await this.sql.end({ timeout: 5 });
   }
 }
+
 
 interface StoryRow {
   slug: string;

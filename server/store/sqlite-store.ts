@@ -12,12 +12,12 @@ import Database from 'better-sqlite3';
 import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Catalog, CatalogIndex, CatalogStory, Entity, NoteAnchor, NoteState } from '../../shared/index.js';
+import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
 import { ROLES } from '../../shared/protocol/index.js';
 import { LiveCatalogIndex } from './live-catalog.js';
 import { WalSync } from './wal-sync.js';
 import {
-  changePage, idempotencyKeyId, type CatalogChange, type CatalogKind, type ChangePage, type IdempotencyBegin, type IdempotencyScope,
+  changePage, idempotencyKeyId, noteFromRow, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage, type IdempotencyBegin, type IdempotencyScope,
   type NoteRecord, type NoteStore, type PublicStorySummary, type PublishingStore, type PutNoteInput, type PutNoteResult,
   type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
   type StoryListItem, type TokenInfo,
@@ -491,8 +491,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   async noteChanges(storySlug: string, since: number, limit: number): Promise<ChangePage<NoteRecord>> {
     const rows = this.sql('SELECT * FROM notes WHERE story_slug = ? AND seq > ? ORDER BY seq LIMIT ?').all(storySlug, since, limit + 1) as NoteRow[];
-    const page = rows.slice(0, limit);
-    return { items: page.map(noteFromRow), cursor: String(page.length ? page[page.length - 1]!.seq : since), hasMore: rows.length > limit };
+    return changePage(rows, limit, since, noteFromRow);
   }
 
   async close(): Promise<void> {
@@ -501,25 +500,3 @@ export class SqliteStore implements PublishingStore, NoteStore {
   }
 }
 
-interface NoteRow {
-  story_slug: string;
-  id: string;
-  version: number;
-  author: string;
-  role: Role;
-  body: string;
-  anchor: string | null;
-  state: NoteState;
-  reply_to: string | null;
-  created_at: string;
-  updated_at: string;
-  seq: number;
-}
-
-function noteFromRow(r: NoteRow): NoteRecord {
-  return {
-    id: r.id, storySlug: r.story_slug, version: r.version, author: r.author, role: r.role, body: r.body,
-    anchor: r.anchor ? (JSON.parse(r.anchor) as NoteAnchor) : null, state: r.state, replyTo: r.reply_to,
-    createdAt: r.created_at, updatedAt: r.updated_at,
-  };
-}

@@ -216,3 +216,27 @@ export function changePage<R extends { seq: number }, T>(rows: readonly R[], lim
 export function idempotencyKeyId(scope: IdempotencyScope): string {
   return `${scope.owner}\u0000${scope.key}`;
 }
+
+/** A note's row, as both stores keep it. */
+export interface NoteRow {
+  story_slug: string;
+  id: string;
+  version: number;
+  author: string;
+  role: Role;
+  body: string;
+  anchor: string | null;
+  state: NoteRecord['state'];
+  reply_to: string | null;
+  created_at: string;
+  updated_at: string;
+  seq: number;
+}
+
+export function noteFromRow(r: NoteRow): NoteRecord {
+  return {
+    id: r.id, storySlug: r.story_slug, version: r.version, author: r.author, role: r.role, body: r.body,
+    anchor: r.anchor ? (JSON.parse(r.anchor) as NoteRecord['anchor']) : null, state: r.state, replyTo: r.reply_to,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}

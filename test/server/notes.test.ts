@@ -2,15 +2,21 @@
 // for byte, preconditions, shapes, and notes absent from every public output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorAt } from '../../shared/index.js';
-import { api, freshKey, putStory, sampleStory, startServer, type TestServer } from './helpers.js';
+import { api, freshKey, putStory, sampleStory, startServer, stopPgCluster, STORE_KINDS, type TestServer } from './helpers.js';
 
-let s: TestServer;
 const SLUG = 'notes-test-story-a1b2';
 const BODY = sampleStory().body;
 const SECRET = 'editorial-only remark 7f3a';
 
+afterAll(async () => {
+  await stopPgCluster();
+});
+
+// One suite, run on each store.
+describe.each(STORE_KINDS)('on the %s store', (kind) => {
+let s: TestServer;
 beforeAll(async () => {
-  s = await startServer();
+  s = await startServer({ kind });
   const r = await putStory(s, SLUG, sampleStory({ status: 'published' }), { token: s.tokens.publisher, ifNoneMatch: '*' });
   expect(r.status).toBe(201);
 });
@@ -162,4 +168,5 @@ describe('review notes stay out of public outputs', () => {
     const notes = (await (await api(s, `/api/v1/stories/${SLUG}/notes?limit=5000`, s.tokens.writer)).json()) as { items: unknown[] };
     expect(notes.items.length).toBeGreaterThan(5);
   });
+});
 });
