@@ -24,8 +24,11 @@ import { Splitter } from './components/splitter.js';
 import { StatusBar, countWords } from './components/status-bar.js';
 import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
+import type { EditorView } from '@codemirror/view';
+import { focusBody, placeOf, restorePlace } from './editor/caret.js';
 import { editMeta } from './editor/meta-edit.js';
-import { usePaneLayout } from './hooks/use-pane-layout.js';
+import { useMediaQuery } from './hooks/use-media-query.js';
+import { usePaneLayout, type HideablePane } from './hooks/use-pane-layout.js';
 import { useScrollSync } from './hooks/use-scroll-sync.js';
 import { useStoryActions } from './hooks/use-story-actions.js';
 import { useStorySession } from './hooks/use-story-session.js';
@@ -41,6 +44,7 @@ import { useSyncOverview } from './sync/use-sync-overview.js';
 type Dialog = 'settings' | 'shortcuts' | 'palette' | 'import' | 'withdraw' | null;
 
 const NEXT_THEME: Record<Settings['theme'], Settings['theme']> = { system: 'dark', dark: 'light', light: 'system' };
+const NARROW_QUERY = '(max-width: 1099px)';
 const IMPORT_ACCEPT = '.md,.txt,.markdown,text/markdown,text/plain';
 
 /**
@@ -68,6 +72,11 @@ export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const mac = useMemo(isMac, []);
+  const [notice, setNotice] = useState<string | null>(null);
+  const clearNotice = useCallback(() => setNotice(null), []);
+  /** Where the caret goes when the next editor opens: the title field for a new story. */
+  const focusNext = useRef<'title' | null>(null);
+  const titleRef = useRef<HTMLInputElement>(null);
   const { openStory } = actions;
 
   const onImported = useCallback((reports: ImportReport[]) => {
@@ -125,45 +134,131 @@ export function App() {
 
   const chooseFiles = useCallback(() => fileInput.current?.click(), []);
 
-  const run = useCallback((id: CommandId) => {
-    switch (id) {
-      case 'story.new': return void actions.create();
-      case 'story.import':
-        // A file picker needs a user gesture: a key press has one, a native menu's message does not.
-        if (navigator.userActivation?.isActive) chooseFiles();
-        else {
-          importer.dismiss();
-          setDialog('import');
-        }
-        return;
-      case 'story.export-md': return void actions.exportAs('md');
-      case 'story.export-text': return void actions.exportAs('text');
-      case 'story.export-html': return void actions.exportAs('html');
-      case 'app.settings': return setDialog('settings');
-      case 'library.search':
-        if (!layout.isShown('library')) layout.toggle('library');
-        return requestSearchFocus();
-      case 'view.toggle-library': return layout.toggle('library');
-      case 'view.toggle-preview': return layout.toggle('preview');
-      case 'view.review':
-        if (!session.openId) return onError('Open a story to review its revisions.');
-        if (!reviewing) void session.flush();
-        setResolving(false);
-        return setReviewing(!reviewing);
-      case 'view.history': return void actions.toggleHistory();
-      case 'theme.light': return void settingsControl.update({ theme: 'light' });
-      case 'theme.dark': return void settingsControl.update({ theme: 'dark' });
-      case 'theme.system': return void settingsControl.update({ theme: 'system' });
-      case 'sync.now': return void sync.syncNow();
-      case 'story.submit': return storyAction('review');
-      case 'story.approve': return storyAction('approved');
-      case 'story.publish': return storyAction('published');
-      case 'story.withdraw': return storyAction('withdrawn');
-      case 'app.palette': return setDialog('palette');
-      case 'app.shortcuts': return setDialog('shortcuts');
-    }
-  }, [actions, chooseFiles, importer, layout, session, reviewing, settingsControl, onError, sync, storyAction]);
+  /** Saves now (Ctrl+S) and says so: what the library holds, not what we hope it holds. */
+  const saveNow = useCallback(async () => {
+    if (!session.openId) return onError('Open a story to save it.');
+    const ok = await session.flush();
+    if (ok) setNotice(`Saved at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`);
+  }, [session, onError]);
+
+  const newStory = useCallback((beat?: string) => {
+    focusNext.current = 'title';
+    void actions.create(beat);
+  }, [actions]);
+
+  // A narrow window (under 1100 px) shows the editor and one side pane: the library or the preview,
+  // whichever was asked for last; the other stays on in the settings and comes back when there is room.
+  const narrow = useMediaQuery(NARROW_QUERY);
+  const [narrowSide, setNarrowSide] = useState<HideablePane>('preview');
+  const other = (p: HideablePane): HideablePane => (p === 'library' ? 'preview' : 'library');
+  const shown = (p: HideablePane) => layout.isShown(p) && (!narrow || !layout.isShown(other(p)) || narrowSide === p);
+  const togglePane = (p: HideablePane) => {
+    if (narrow && layout.isShown(p) && !shown(p)) return setNarrowSide(p);
+    if (!layout.isShown(p)) setNarrowSide(p);
+    layout.toggle(p);
+  };
+
+  // Every command's handler, by id: a command added to the shared list without one does not compile.
+  const handlers: Record<CommandId, () => void> = {
+    'story.new': () => newStory(),
+    'story.save': () => void saveNow(),
+    'story.import': () => {
+      // A file picker needs a user gesture: a key press has one, a native menu's message does not.
+      if (navigator.userActivation?.isActive) chooseFiles();
+      else {
+        importer.dismiss();
+        setDialog('import');
+      }
+    },
+    'story.export-md': () => void actions.exportAs('md'),
+    'story.export-text': () => void actions.exportAs('text'),
+    'story.export-html': () => void actions.exportAs('html'),
+    'app.settings': () => setDialog('settings'),
+    'library.search': () => {
+      if (!shown('library')) togglePane('library');
+      requestSearchFocus();
+    },
+    'view.toggle-library': () => togglePane('library'),
+    'view.toggle-preview': () => togglePane('preview'),
+    'view.review': () => {
+      if (!session.openId) return onError('Open a story to review its revisions.');
+      if (!reviewing) void session.flush();
+      setResolving(false);
+      setReviewing(!reviewing);
+    },
+    'view.history': () => void actions.toggleHistory(),
+    'theme.light': () => void settingsControl.update({ theme: 'light' }),
+    'theme.dark': () => void settingsControl.update({ theme: 'dark' }),
+    'theme.system': () => void settingsControl.update({ theme: 'system' }),
+    'sync.now': () => void sync.syncNow(),
+    'story.submit': () => storyAction('review'),
+    'story.approve': () => storyAction('approved'),
+    'story.publish': () => storyAction('published'),
+    'story.withdraw': () => storyAction('withdrawn'),
+    'app.palette': () => setDialog('palette'),
+    'app.shortcuts': () => setDialog('shortcuts'),
+  };
+  const handlersRef = useRef(handlers);
+  handlersRef.current = handlers;
+  const run = useCallback((id: CommandId) => handlersRef.current[id](), []);
   useCommandKeymap(api, run);
+
+  // Where the writer was, remembered in the settings (a second after the caret or the view stops
+  // moving, and when the page goes away) so that the next start reopens the story there.
+  const placeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const placeSave = useRef<(() => void) | null>(null);
+  const onPlace = useCallback((view: EditorView) => {
+    const id = session.openId;
+    if (!api || !id) return;
+    placeSave.current = () => {
+      placeSave.current = null;
+      void api.setSettings({ lastStory: { id, ...placeOf(view) } }).catch(() => undefined);
+    };
+    if (placeTimer.current) clearTimeout(placeTimer.current);
+    placeTimer.current = setTimeout(() => placeSave.current?.(), 1000);
+  }, [api, session.openId]);
+  useEffect(() => {
+    const now = () => placeSave.current?.();
+    window.addEventListener('pagehide', now);
+    return () => window.removeEventListener('pagehide', now);
+  }, []);
+
+  // On start, the story that was open last, where the caret and the view were.
+  const restoring = useRef<{ id: string; anchor: number; head: number; top: number } | null>(null);
+  const started = useRef(false);
+  useEffect(() => {
+    if (!api || !settings || started.current) return;
+    started.current = true;
+    const last = settings.lastStory;
+    if (!last) return;
+    // A story deleted since is simply not reopened (no error at start).
+    api.getStory({ id: last.id }).then(() => {
+      if (session.openId) return;
+      restoring.current = last;
+      void openStory(last.id);
+    }, () => undefined);
+  }, [api, settings, openStory, session.openId]);
+
+  const onEditorReady = useCallback((view: EditorView) => {
+    const last = restoring.current;
+    restoring.current = null;
+    if (focusNext.current === 'title') {
+      focusNext.current = null;
+      const title = titleRef.current;
+      if (title) {
+        title.focus();
+        title.select();
+        return;
+      }
+      return focusBody(view);
+    }
+    if (last && last.id === session.openId) restorePlace(view, last);
+  }, [session.openId]);
+
+  const onTitleDone = useCallback(() => {
+    const view = scroll.view.current;
+    if (view) focusBody(view);
+  }, [scroll.view]);
 
   const onPatch = useCallback((patch: FrontMatter) => {
     const view = scroll.view.current;
@@ -174,13 +269,13 @@ export function App() {
   if (!api || !settings) return <div className="loading">Loading…</div>;
 
   const [libSize, editorSize, previewSize] = layout.sizes as [number, number, number];
-  const showLibrary = layout.isShown('library');
+  const showLibrary = shown('library');
   const showConflict = resolving && !!conflict && !!session.openId;
   const wide = reviewing || showConflict;
-  const showPreview = layout.isShown('preview') && !wide;
+  const showPreview = shown('preview') && !wide;
   const columns = [
-    ...(showLibrary ? [`${libSize}fr`, '6px'] : []),
-    wide ? `${editorSize + previewSize}fr` : `${editorSize}fr`,
+    ...(showLibrary ? [`minmax(220px, ${libSize}fr)`, '6px'] : []),
+    `minmax(320px, ${wide ? editorSize + previewSize : editorSize}fr)`,
     ...(showPreview ? ['6px', `${previewSize}fr`] : []),
   ];
 
@@ -193,7 +288,7 @@ export function App() {
             <>
               <LibraryPane
                 api={api} catalog={catalog} selectedId={session.openId} refreshKey={refreshKey} searchRef={searchRef}
-                onOpen={(id) => void openStory(id)} onCreate={(beat) => void actions.create(beat)} onImport={chooseFiles}
+                onOpen={(id) => void openStory(id)} onCreate={newStory} onImport={chooseFiles}
                 onChanged={refreshLibrary} onError={onError}
               />
               <Splitter label="Resize library" value={libSize} onResize={(f) => layout.resize('library', 'editor', f)} onDone={layout.commit} />
@@ -201,9 +296,9 @@ export function App() {
           )}
           <EditorPane
             docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide}
-            onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll}
+            onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll} onReady={onEditorReady} onPlace={onPlace}
           >
-            {story && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} />}
+            {story && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} titleRef={titleRef} onTitleDone={onTitleDone} />}
             {story && (
               <div className="toolbar editor-tools">
                 <button type="button" aria-pressed={!!actions.revisions} onClick={() => void actions.toggleHistory()}>History</button>
@@ -245,9 +340,11 @@ export function App() {
         <StatusBar
           saveState={session.docKey === null ? null : session.saveState}
           words={words}
+          notice={notice}
+          onNoticeDone={clearNotice}
           theme={settings.theme}
           libraryShown={showLibrary}
-          previewShown={layout.isShown('preview')}
+          previewShown={shown('preview')}
           reviewing={reviewing}
           canReview={!!session.openId}
           onToggleLibrary={() => run('view.toggle-library')}

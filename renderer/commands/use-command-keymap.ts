@@ -16,10 +16,11 @@ export function useCommandKeymap(api: StudioApi | null, run: (id: CommandId) => 
     const mac = isMac();
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.isComposing || e.repeat) return;
-      if (document.querySelector('dialog[open]')) return;
       const command = STUDIO_COMMANDS.find((c) => matchesKey(c.key, e, mac));
       if (!command) return;
+      // Not even with a dialog open may Ctrl+S become the browser's "Save page as".
       e.preventDefault();
+      if (document.querySelector('dialog[open]')) return;
       runRef.current(command.id);
     };
     window.addEventListener('keydown', onKey);

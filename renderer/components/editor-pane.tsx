@@ -14,17 +14,25 @@ export interface EditorPaneProps {
   onChange(text: string, remote: boolean): void;
   onView(view: EditorView | null): void;
   onScroll(): void;
+  /** The new editor, focused: the place to put the caret somewhere else (the title, a remembered place). */
+  onReady?(view: EditorView): void;
+  /** The selection or the scroll moved (to remember where the writer was). */
+  onPlace?(view: EditorView): void;
   children?: React.ReactNode;
 }
 
 /** The CodeMirror editor; a new state per opened story (so undo history never crosses stories). */
-export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onView, onScroll, children }: EditorPaneProps) {
+export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onView, onScroll, onReady, onPlace, children }: EditorPaneProps) {
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);
   changeRef.current = onChange;
   const scrollRef = useRef(onScroll);
   scrollRef.current = onScroll;
+  const readyRef = useRef(onReady);
+  readyRef.current = onReady;
+  const placeRef = useRef(onPlace);
+  placeRef.current = onPlace;
   const catalogRef = useRef(catalog);
   catalogRef.current = catalog;
 
@@ -32,13 +40,25 @@ export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onV
     if (!host.current || docKey === null) return;
     const view = new EditorView({
       parent: host.current,
-      state: EditorState.create({ doc: initialText, extensions: storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote)) }),
+      state: EditorState.create({
+        doc: initialText,
+        extensions: [
+          storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote)),
+          EditorView.updateListener.of((u) => {
+            if (u.selectionSet) placeRef.current?.(u.view);
+          }),
+        ],
+      }),
     });
-    const scroller = () => scrollRef.current();
+    const scroller = () => {
+      scrollRef.current();
+      placeRef.current?.(view);
+    };
     view.scrollDOM.addEventListener('scroll', scroller);
     viewRef.current = view;
     onView(view);
     view.focus();
+    readyRef.current?.(view);
     return () => {
       view.scrollDOM.removeEventListener('scroll', scroller);
       view.destroy();

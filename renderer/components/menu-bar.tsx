@@ -24,6 +24,61 @@ export function MenuBar({ run, mac }: { run(id: CommandId): void; mac: boolean }
     };
   }, [open]);
 
+  // F10, or Alt pressed and released alone, takes the keyboard to the menu bar (as on Windows and
+  // Linux desktops) and, pressed again there, back to where it was; Escape goes back too.
+  const returnTo = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    let altAlone = false;
+    const toggleBar = () => {
+      const inBar = bar.current?.contains(document.activeElement);
+      if (inBar) {
+        setOpen(null);
+        returnTo.current?.focus();
+        return;
+      }
+      returnTo.current = document.activeElement as HTMLElement | null;
+      bar.current?.querySelector<HTMLElement>('[data-menu-button]')?.focus();
+    };
+    const down = (e: KeyboardEvent) => {
+      altAlone = e.key === 'Alt' && !e.ctrlKey && !e.shiftKey && !e.metaKey && !e.repeat;
+      if (e.key !== 'F10' || e.ctrlKey || e.altKey || e.shiftKey || e.metaKey || e.defaultPrevented) return;
+      if (document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      toggleBar();
+    };
+    const up = (e: KeyboardEvent) => {
+      if (e.key !== 'Alt' || !altAlone) return;
+      altAlone = false;
+      if (document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      toggleBar();
+    };
+    const cancel = () => {
+      altAlone = false;
+    };
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    window.addEventListener('pointerdown', cancel);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+      window.removeEventListener('pointerdown', cancel);
+    };
+  }, []);
+
+  function onButtonKey(e: React.KeyboardEvent, group: MenuGroup) {
+    const i = MENU_GROUPS.indexOf(group);
+    const focusButton = (g: MenuGroup) => bar.current?.querySelector<HTMLElement>(`[data-menu-button="${g}"]`)?.focus();
+    if (e.key === 'ArrowDown') setOpen(group);
+    else if (e.key === 'ArrowRight') focusButton(MENU_GROUPS[(i + 1) % MENU_GROUPS.length]!);
+    else if (e.key === 'ArrowLeft') focusButton(MENU_GROUPS[(i - 1 + MENU_GROUPS.length) % MENU_GROUPS.length]!);
+    else if (e.key === 'Escape' && returnTo.current) {
+      returnTo.current.focus();
+      returnTo.current = null;
+    } else return;
+    e.preventDefault();
+  }
+
   // The first item of a menu that opened gets the focus.
   useEffect(() => {
     if (open) bar.current?.querySelector<HTMLElement>(`[data-menu="${open}"] [role=menuitem]`)?.focus();
@@ -58,12 +113,7 @@ export function MenuBar({ run, mac }: { run(id: CommandId): void; mac: boolean }
             aria-haspopup="menu"
             aria-expanded={open === group}
             onClick={() => setOpen(open === group ? null : group)}
-            onKeyDown={(e) => {
-              if (e.key === 'ArrowDown') {
-                e.preventDefault();
-                setOpen(group);
-              }
-            }}
+            onKeyDown={(e) => onButtonKey(e, group)}
           >
             {MENU_TITLES[group]}
           </button>

@@ -8,6 +8,10 @@ export interface MetaFormProps {
   catalogIndex: CatalogIndex;
   /** Applies a change to the front matter (through the shared core; `undefined` removes a key). */
   onPatch(patch: FrontMatter): void;
+  /** The title field (a new story puts the caret there). */
+  titleRef?: React.Ref<HTMLInputElement>;
+  /** Enter in the title: on to the body. */
+  onTitleDone?(): void;
 }
 
 /** A front-matter value as typed, for an input: strings as they are, numbers and dates as text. */
@@ -20,7 +24,7 @@ const orRemove = (v: string): string | undefined => (v === '' ? undefined : v);
  * (so typing in the YAML updates it), and every edit goes back through the shared `updateMeta` and
  * `serializeStory`. Read-only while the front matter cannot be read.
  */
-export function MetaForm({ story, catalog, catalogIndex, onPatch }: MetaFormProps) {
+export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTitleDone }: MetaFormProps) {
   const [open, setOpen] = useState(false);
   const meta = story.meta;
   const title = raw(meta.title);
@@ -34,7 +38,15 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch }: MetaFormProp
     <form className="meta-form" aria-label="Front matter" onSubmit={(e) => e.preventDefault()}>
       <fieldset disabled={broken}>
         <div className="meta-row">
-          <input aria-label="Title" className="title-input" value={title} placeholder="Title" onChange={(e) => onPatch({ title: orRemove(e.target.value) })} />
+          <input
+            ref={titleRef} aria-label="Title" className="title-input" value={title} placeholder="Title"
+            onChange={(e) => onPatch({ title: orRemove(e.target.value) })}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter' || !onTitleDone || e.nativeEvent.isComposing) return;
+              e.preventDefault();
+              onTitleDone();
+            }}
+          />
           <select aria-label="Status" value={status} onChange={(e) => onPatch({ status: orRemove(e.target.value) })}>
             {!status && <option value="">No status</option>}
             {status && !(STORY_STATUSES as readonly string[]).includes(status) && <option value={status}>{status} (unknown)</option>}

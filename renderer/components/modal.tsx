@@ -9,6 +9,9 @@ export interface ModalProps {
   children: ReactNode;
 }
 
+/** What a dialog's keyboard starts on: its first field, else its first control after the close button. */
+const FIRST_FIELD = ':is(input:not([type=hidden]), select, textarea):not(:disabled), .modal-head ~ * button:not(:disabled)';
+
 /**
  * A modal dialog on the native <dialog>: the page behind is inert, focus stays inside, Escape
  * closes it, and focus returns to where it was.
@@ -22,6 +25,9 @@ export function Modal({ title, onClose, className, testId, children }: ModalProp
     const dialog = ref.current!;
     const before = document.activeElement as HTMLElement | null;
     if (!dialog.open) dialog.showModal();
+    // The first field has the keyboard (showModal gives it to the first focusable element, the
+    // close button, where typing does nothing and Enter closes the dialog).
+    dialog.querySelector<HTMLElement>(FIRST_FIELD)?.focus();
     return () => {
       dialog.close();
       before?.focus?.();

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import type { Settings } from '../../shared/api/contract.js';
 import type { SaveState } from '../hooks/use-story-session.js';
 
@@ -9,6 +9,9 @@ export interface StatusBarProps {
   /** Null while no story is open. */
   saveState: SaveState | null;
   words: number;
+  /** A passing message ("Saved at 10:42:07"), read out politely, gone after a few seconds. */
+  notice?: string | null;
+  onNoticeDone?(): void;
   theme: Settings['theme'];
   libraryShown: boolean;
   previewShown: boolean;
@@ -27,10 +30,17 @@ export interface StatusBarProps {
 
 /** The bottom bar: save state, word count and reading time, the sync slot, pane toggles and the theme. */
 export function StatusBar(p: StatusBarProps) {
+  const { notice, onNoticeDone } = p;
+  useEffect(() => {
+    if (!notice || !onNoticeDone) return;
+    const t = setTimeout(onNoticeDone, 4000);
+    return () => clearTimeout(t);
+  }, [notice, onNoticeDone]);
   return (
     <footer className="status-bar" aria-label="Status">
       {p.saveState && <span className={`save-state ${p.saveState}`} data-testid="save-state">{SAVE_LABELS[p.saveState]}</span>}
       {p.saveState && <span data-testid="word-count">{p.words} words · {Math.max(1, Math.ceil(p.words / WORDS_PER_MINUTE))} min read</span>}
+      <span role="status" className="notice" data-testid="status-notice">{p.notice}</span>
       <span className="spacer" />
       {p.syncStatus}
       <button type="button" aria-pressed={p.libraryShown} onClick={p.onToggleLibrary}>Library</button>

@@ -3,6 +3,8 @@
  * CodeMirror's keymaps and ours in story-lint.ts; this list only names them).
  */
 export const EDITOR_KEYS = [
+  { key: 'Mod-b', label: 'Bold (**…**)' },
+  { key: 'Mod-i', label: 'Italic (*…*)' },
   { key: 'Ctrl-Space', label: 'Complete a reference or citation' },
   { key: 'Mod-.', label: 'Apply the quick fix at the cursor' },
   { key: 'Mod-Shift-m', label: 'Open the list of problems' },

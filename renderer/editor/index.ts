@@ -5,6 +5,7 @@ import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/sea
 import { EditorState, type Extension } from '@codemirror/state';
 import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
 import type { CatalogIndex } from '../../shared/index.js';
+import { toggleBold, toggleItalic } from './emphasis.js';
 import { storyMarkdown } from './front-matter.js';
 import { referenceCompletion } from './reference-complete.js';
 import { referenceHighlight } from './reference-highlight.js';
@@ -37,11 +38,14 @@ export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remo
     EditorView.lineWrapping,
     storyMarkdown(),
     referenceHighlight(),
-    autocompletion({ override: [referenceCompletion], activateOnTyping: true, icons: false }),
+    // No interaction delay: inside a reference Enter always means "take this", never a new line.
+    autocompletion({ override: [referenceCompletion], activateOnTyping: true, icons: false, interactionDelay: 0 }),
     storyLint(),
     search({ top: true }),
     highlightSelectionMatches(),
     studioTheme,
+    // Before the defaults: Mod-i would otherwise select the parent syntax node.
+    keymap.of([{ key: 'Mod-b', run: toggleBold, preventDefault: true }, { key: 'Mod-i', run: toggleItalic, preventDefault: true }]),
     keymap.of([...closeBracketsKeymap, ...completionKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab, ...defaultKeymap]),
     EditorView.updateListener.of((u) => {
       if (u.docChanged) onChange(u.state.doc.toString(), isRemoteUpdate(u.transactions));

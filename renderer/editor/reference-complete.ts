@@ -3,12 +3,22 @@ import type { EditorView } from '@codemirror/view';
 import { REFERENCE_KINDS, storyFields, type Beat, type CatalogIndex, type CatalogStory, type Entity, type ReferenceKind } from '../../shared/index.js';
 import { catalogFacet, storyField } from './story-state.js';
 
-/** Inserts `text`, adding `}}` unless the reference is already closed right after the cursor. */
+/**
+ * Inserts `text` and leaves the caret after the reference's closing: `closing` is added unless it
+ * already follows (auto-closed brackets, or a label and its `}}` after a slug), and then skipped,
+ * so that typing on never lands inside the braces.
+ */
 function closeAndInsert(text: string, closing: string) {
   return (view: EditorView, _c: Completion, from: number, to: number) => {
-    const closed = view.state.sliceDoc(to, to + closing.length) === closing || (closing === '}}' && view.state.sliceDoc(to, to + 1) === '|');
-    const insert = closed ? text : text + closing;
-    view.dispatch({ changes: { from, to, insert }, selection: { anchor: from + text.length + (insert === text ? 0 : closing.length) }, userEvent: 'input.complete' });
+    const after = view.state.sliceDoc(to, Math.min(view.state.doc.lineAt(to).to, to + 500));
+    let skip = after.startsWith(closing) ? closing.length : -1;
+    if (skip < 0 && closing === '}}' && after.startsWith('|')) {
+      const end = after.indexOf('}}');
+      if (end >= 0 && !after.slice(0, end).includes('{{')) skip = end + 2;
+    }
+    const insert = skip >= 0 ? text : text + closing;
+    const anchor = from + text.length + (skip >= 0 ? skip : closing.length);
+    view.dispatch({ changes: { from, to, insert }, selection: { anchor }, userEvent: 'input.complete' });
   };
 }
 

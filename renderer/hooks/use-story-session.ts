@@ -16,8 +16,8 @@ export interface StorySession {
   open(id: string): Promise<void>;
   /** A change of the editor's text; `remote` when it is the library's own text put in place (nothing to save). */
   onChange(text: string, remote?: boolean): void;
-  /** Saves what is pending now (before opening another story, exporting, reviewing, closing). */
-  flush(): Promise<void>;
+  /** Saves what is pending now (before opening another story, exporting, reviewing, closing); whether the library holds the text. */
+  flush(): Promise<boolean>;
   /** Whether the editor holds text the library does not have yet (waiting or being saved). */
   hasUnsaved(): boolean;
   /** Resolves once no save is on its way (their revisions are then in `seen`). */
@@ -45,6 +45,7 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
   const saving = useRef(0);
   const inFlight = useRef<Promise<void>>(Promise.resolve());
   const seen = useRef(new SeenRevisions());
+  const failed = useRef(false);
   const savedRef = useRef(onSaved);
   savedRef.current = onSaved;
 
@@ -52,7 +53,10 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     const p = pending.current;
-    if (!p || !api) return;
+    if (!p || !api) {
+      await inFlight.current;
+      return !failed.current;
+    }
     pending.current = null;
     setSaveState('saving');
     saving.current++;
@@ -60,9 +64,11 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
       try {
         const r = await api.saveStory({ ...p, baseRevision: p.id === openIdRef.current ? seen.current.base : undefined });
         if (p.id === openIdRef.current) seen.current.adopt(r.revision);
+        failed.current = false;
         setSaveState(pending.current ? 'dirty' : 'saved');
         if (r.changed) savedRef.current();
       } catch (e) {
+        failed.current = true;
         setSaveState('error');
         onError((e as Error).message);
       } finally {
@@ -71,6 +77,7 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     })();
     inFlight.current = Promise.all([inFlight.current, save]).then(() => undefined);
     await save;
+    return !failed.current;
   }, [api, onError]);
 
   const hasUnsaved = useCallback(() => pending.current !== null || saving.current > 0, []);

@@ -26,6 +26,9 @@ export interface StudioCommand {
 
 export const STUDIO_COMMANDS = [
   { id: 'story.new', label: 'New story', key: 'Mod-Alt-n', menu: 'file' },
+  // Saves at once (autosave does it anyway within a second); in the browser host it also keeps
+  // Ctrl+S from opening the browser's "Save page as".
+  { id: 'story.save', label: 'Save now', key: 'Mod-s', menu: 'file' },
   { id: 'story.import', label: 'Import…', key: 'Mod-o', menu: 'file' },
   { id: 'story.export-md', label: 'Export as .md', key: 'Mod-e', menu: 'file' },
   { id: 'story.export-text', label: 'Export as .txt', key: 'Mod-Shift-e', menu: 'file' },

@@ -88,6 +88,22 @@ export interface Settings {
   paneSizes: number[];
   /** Panes the person hid (the editor is always shown). */
   hiddenPanes?: Array<(typeof HIDEABLE_PANES)[number]>;
+  // The writing surface (each optional: absent means its default, shown beside it).
+  /** Line numbers in the editor (off: writing mode). */
+  lineNumbers?: boolean;
+  /** Curly quotes and dashes as you type (on). */
+  smartPunctuation?: boolean;
+  /** Spelling checked against the dictionary and the catalog (on). */
+  spelling?: boolean;
+  /** Words the person added to the dictionary. */
+  dictionary?: string[];
+  /** A word goal for the story (none). */
+  wordGoal?: number;
+  /** Focus mode and typewriter scrolling (off). */
+  focusMode?: boolean;
+  typewriter?: boolean;
+  /** The story open when the studio last closed, and where the caret and the view were. */
+  lastStory?: { id: string; anchor: number; head: number; top: number };
 }
 
 export const HIDEABLE_PANES = ['library', 'preview'] as const;
@@ -98,6 +114,17 @@ export const settingsSchema = z.object({
   autosaveMs: z.number().int().min(100).max(1000).optional(),
   paneSizes: z.array(z.number().min(5).max(90)).length(3).optional(),
   hiddenPanes: z.array(z.enum(HIDEABLE_PANES)).max(HIDEABLE_PANES.length).optional(),
+  lineNumbers: z.boolean().optional(),
+  smartPunctuation: z.boolean().optional(),
+  spelling: z.boolean().optional(),
+  dictionary: z.array(z.string().min(1).max(100)).max(10_000).optional(),
+  wordGoal: z.number().int().min(0).max(1_000_000).optional(),
+  focusMode: z.boolean().optional(),
+  typewriter: z.boolean().optional(),
+  lastStory: z.object({
+    id: z.string().min(1).max(200),
+    anchor: z.number().int().nonnegative(), head: z.number().int().nonnegative(), top: z.number().int().nonnegative(),
+  }).optional(),
 });
 
 const id = z.string().min(1).max(200);

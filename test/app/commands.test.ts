@@ -27,7 +27,7 @@ const EDITOR_KEYMAPS: readonly KeyBinding[] = [
 describe('the command list (shared/api/commands.ts)', () => {
   it('has every command of the issue once, each with a key and a menu', () => {
     const labels = STUDIO_COMMANDS.map((c) => c.label);
-    for (const label of ['New story', 'Import…', 'Export as .md', 'Export as .txt', 'Export as .html', 'Settings…', 'Toggle library', 'Toggle preview', 'Review mode', 'Theme: dark', 'Theme: light', 'Theme: system', 'Search library', 'Keyboard shortcuts', 'History', 'Sync now', 'Submit for review', 'Approve', 'Publish', 'Withdraw…']) {
+    for (const label of ['New story', 'Save now', 'Import…', 'Export as .md', 'Export as .txt', 'Export as .html', 'Settings…', 'Toggle library', 'Toggle preview', 'Review mode', 'Theme: dark', 'Theme: light', 'Theme: system', 'Search library', 'Keyboard shortcuts', 'History', 'Sync now', 'Submit for review', 'Approve', 'Publish', 'Withdraw…']) {
       expect(labels.filter((l) => l === label), label).toHaveLength(1);
     }
     expect(new Set(STUDIO_COMMANDS.map((c) => c.id)).size).toBe(STUDIO_COMMANDS.length);
@@ -89,7 +89,7 @@ describe('the Electron application menu (electron/main/menu.ts)', () => {
   const labels = (label: string) => menu(label).filter((i) => i.label).map((i) => i.label);
 
   it('has File, Edit, View, Publish and Help built from the shared list', () => {
-    expect(labels('File')).toEqual(['New story', 'Import…', 'Export as .md', 'Export as .txt', 'Export as .html', 'Settings…']);
+    expect(labels('File')).toEqual(['New story', 'Save now', 'Import…', 'Export as .md', 'Export as .txt', 'Export as .html', 'Settings…']);
     expect(menu('Edit').map((i) => i.role ?? i.label)).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'Search library']));
     expect(labels('View')).toEqual(expect.arrayContaining(['Toggle library', 'Toggle preview', 'Review mode', 'History', 'Theme: light', 'Theme: dark', 'Theme: system']));
     expect(labels('Publish')).toEqual(['Sync now', 'Submit for review', 'Approve', 'Publish', 'Withdraw…']);
