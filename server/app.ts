@@ -5,7 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import { normalizeSite } from '../shared/index.js';
-import { PUT_REQUEST_MAX_BYTES } from '../shared/protocol/index.js';
+import { parseJsonBounded, PUT_REQUEST_MAX_BYTES } from '../shared/protocol/index.js';
 import type { ServerContext } from './context.js';
 import { authenticate } from './auth.js';
 import { HttpError } from './errors.js';
@@ -81,11 +81,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     const text = body as string;
     if (text === '') return done(null, undefined);
     (req as FastifyRequest).rawBody = text;
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new HttpError(400, 'bad_request', 'the body is not valid JSON'), undefined);
-    }
+    const parsed = parseJsonBounded(text, { maxBytes: BODY_LIMIT });
+    if (parsed.ok) done(null, parsed.value);
+    else done(new HttpError(400, 'bad_request', `the body is not valid JSON: ${parsed.error}`), undefined);
   });
 
   // Authentication first, before a body is read: 401 comes before any other answer.

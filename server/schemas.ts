@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { entitySchema, SLUG_MAX_LENGTH, SLUG_PATTERN } from '../shared/index.js';
 
-/** The body of `PUT /api/v1/catalog/entities/:slug`: an entity; its slug comes from the path. */
-export const entityPutBodySchema = entitySchema.extend({ slug: entitySchema.shape.slug.optional() });
+/** The body of `PUT /api/v1/catalog/entities/:slug`: an entity, strict on the wire; its slug comes from the path. */
+export const entityPutBodySchema = z.strictObject({ ...entitySchema.shape, slug: entitySchema.shape.slug.optional() });
 export type EntityPutBody = z.infer<typeof entityPutBodySchema>;
 
 export const slugParamSchema = z.string().max(SLUG_MAX_LENGTH).regex(SLUG_PATTERN);

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SLUG_MAX_LENGTH } from '../slug.js';
 import { citationFields, frontMatterFieldSchemas as fields } from '../story/schema.js';
+import { utf8Length } from './json.js';
 import { PUSH_STATUSES } from './rules.js';
 
 /** What one request may carry, in bytes of JSON (the backend answers 413 above it). */
@@ -26,7 +27,7 @@ export const STORY_LIMITS = {
 } as const;
 
 /** A citation on the wire: the front matter's fields, with the backend's limits. */
-export const citationPutSchema = z.looseObject({
+export const citationPutSchema = z.strictObject({
   n: citationFields.n.max(STORY_LIMITS.citationNumber),
   url: citationFields.url.max(STORY_LIMITS.citationUrl),
   title: z.string().max(STORY_LIMITS.citationTitle).optional(),
@@ -103,19 +104,4 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Bytes of a string in UTF-8 (shared/ has neither TextEncoder's types nor Buffer). */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }

@@ -65,5 +65,12 @@ describe('strict story PUTs', () => {
       body: `{"slug":"deep-one","name":"Deep","kind":"org","x":${nested(5_000)}}`,
     });
     expect(r.status).toBe(400);
+    const extra = await fetch(`${s.url}/api/v1/catalog/entities/extra-one`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${s.tokens.editor}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Extra', type: 'organization', colour: 'red' }),
+    });
+    expect(extra.status).toBe(400);
+    expect(((await extra.json()) as { message: string }).message).toMatch(/colour/);
   });
 });
