@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,4 +99,24 @@ describe('loopback host', () => {
     });
     expect(status).toBe(421);
   });
+
+  // Issue 15 #16: a malformed percent-encoding is the caller's mistake (400), never a 500.
+  it('answers 400 to a malformed percent-encoding, in the API and in static paths', async () => {
+    const api = await fetch(`${host.origin}/api/%E0%A4%A`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-studio-secret': host.secret }, body: '{}' });
+    expect(api.status).toBe(400);
+    expect((await api.json()).error.code).toBe('bad-input');
+    expect((await fetch(`${host.origin}/%E0%A4%A.js`)).status).toBe(400);
+    expect((await fetch(`${host.origin}/`)).status).toBe(200);
+  });
+
+  // Issue 15 #16: a static file that fails while it is read (here a link to /proc/self/mem, which
+  // stat calls a file and read refuses) costs that one answer, never the host.
+  it('survives a static file whose read fails mid-stream', async () => {
+    symlinkSync('/proc/self/mem', join(dir, 'static', 'vanishing.js'));
+    const res = await fetch(`${host.origin}/vanishing.js`, { signal: AbortSignal.timeout(5000) }).catch((e: Error) => e);
+    if (!(res instanceof Error)) await res.arrayBuffer().catch(() => undefined);
+    const page = await fetch(`${host.origin}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>t</title>');
+  }, 15_000);
 });
