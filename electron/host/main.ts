@@ -5,15 +5,21 @@ import { SyncService } from '../services/sync-service/index.js';
 import { credentialsPath, EnvOverrideVault, FileVault } from '../services/vault/index.js';
 import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, packageRoot, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
+import { HostArgsError, parseHostArgs, type HostArgs } from './args.js';
 import { startHost } from './server.js';
 
 // `npm start` without Electron: the same renderer and services over an authenticated loopback transport.
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const portArg = args.indexOf('--port');
-  const port = portArg >= 0 ? Number(args[portArg + 1]) : process.env.STUDIO_PORT ? Number(process.env.STUDIO_PORT) : 0;
-  const libraryArg = args.indexOf('--library');
-  const libraryPath = libraryArg >= 0 ? args[libraryArg + 1]! : defaultLibraryPath();
+  let args: HostArgs;
+  try {
+    args = parseHostArgs(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (!(e instanceof HostArgsError)) throw e;
+    console.error(`studio: ${e.message}`);
+    process.exit(2);
+  }
+  const { port } = args;
+  const libraryPath = args.library ?? defaultLibraryPath();
   let lib: Library;
   try {
     lib = Library.open(libraryPath, { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
@@ -35,7 +41,7 @@ async function main(): Promise<void> {
   const host = await startHost({ handlers: createHandlers(lib, librarySettings(lib), sync), staticDir: join(packageRoot(), 'dist', 'renderer'), port });
   console.log(`Newsdesk Studio is running at ${host.url}`);
   console.log(`Library: ${libraryPath}`);
-  const noOpen = args.includes('--no-open') || process.env.STUDIO_NO_OPEN === '1';
+  const noOpen = !args.open;
   const hasDisplay = process.platform === 'darwin' || process.platform === 'win32' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY;
   if (!noOpen && hasDisplay) {
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';

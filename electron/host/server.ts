@@ -1,12 +1,13 @@
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import { HTTP_STATUS, RENDERER_CSP, SECRET_HEADER, failure, httpStatusOf, type StudioErrorCode } from '../../shared/api/transport.js';
 import { dispatch } from '../services/api-handlers.js';
-
 
 export interface HostOptions {
   handlers: StudioHandlers;
@@ -28,136 +29,111 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.map': 'application/json',
-};
+/** Sends a failed call's envelope with the status its code maps to (or a transport-level one: 405, 415, 421). */
+function reject(reply: FastifyReply, code: StudioErrorCode, message: string, status = HTTP_STATUS[code]): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').send(failure(code, message));
+}
 
 /**
- * The loopback browser host: the renderer's static files and `POST /api/:method`, on 127.0.0.1
- * only. Every API call needs the per-launch secret (header) and, when the browser sends one, the
- * host's own Origin; the Host header must name the loopback address (no DNS rebinding).
+ * The loopback browser host, on Fastify: the renderer's static files (@fastify/static) and
+ * `POST /api/:method`, on 127.0.0.1 only. Every API call needs the per-launch secret (header) and,
+ * when the browser sends one, the host's own Origin; the Host header must name the loopback address
+ * (no DNS rebinding).
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const secretBuf = Buffer.from(secret);
   const staticRoot = resolve(options.staticDir);
-  const maxBody = options.maxBodyBytes ?? 20 * 1024 * 1024;
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const origins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e) => {
-      console.error(e);
-      if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: 'internal error' } });
-      else res.destroy();
-    });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.maxBodyBytes ?? 20 * 1024 * 1024,
+    forceCloseConnections: true,
+    // A malformed percent-encoding (`/api/%E0%A4%A`) is the caller's mistake: 400, in the envelope.
+    frameworkErrors: (error, _req, reply) => {
+      void reject(reply, 'bad-input', error.code === 'FST_ERR_BAD_URL' ? 'malformed address (bad percent-encoding)' : error.message);
+    },
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 421, failure('refused', 'wrong Host header'));
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer').header('cross-origin-resource-policy', 'same-origin');
+    if (!allowedHosts().has(req.headers.host ?? '')) return reject(reply, 'refused', 'wrong Host header', 421);
     const origin = req.headers.origin;
-    if (origin !== undefined && !origins().has(origin)) return reject(res, 'refused', 'foreign origin refused');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    if (url.pathname.startsWith('/api/')) return api(req, res, url.pathname.slice(5));
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'bad-input', message: 'method not allowed' } });
-    return serveStatic(req, res, url.pathname);
-  }
+    if (origin !== undefined && !origins().has(origin)) return reject(reply, 'refused', 'foreign origin refused');
+    return undefined;
+  });
 
-  async function api(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
-    if (req.method !== 'POST') return send(res, 405, { ok: false, error: { code: 'bad-input', message: 'use POST' } });
+  // Errors before a handler ran (body too large, not JSON, wrong content type) as envelopes; the
+  // details of anything unexpected stay in the host's log.
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode ?? 500;
+    if (reply.raw.headersSent) {
+      // A static file that failed mid-stream (it vanished, or its read failed): that answer is cut
+      // short, and nothing else is affected.
+      console.error(`studio host: ${req.method} ${req.url}: ${error.message}`);
+      reply.raw.destroy();
+      return reply;
+    }
+    reply.removeHeader('content-type');
+    if (status >= 500) {
+      console.error(`studio host: ${req.method} ${req.url}:`, error);
+      return reject(reply, 'internal', 'internal error (see the host log)');
+    }
+    if (status === 413) return reject(reply, 'too-large', 'request too large');
+    if (status === 403 || status === 404) return reject(reply, 'not-found', 'not found');
+    if (status === 415) return reject(reply, 'bad-input', 'send application/json', 415);
+    return reject(reply, 'bad-input', error.message.replace(/\s+/g, ' '));
+  });
+
+  const authorized = (req: FastifyRequest): boolean => {
     const given = req.headers[SECRET_HEADER];
     const givenBuf = Buffer.from(typeof given === 'string' ? given : '');
-    if (givenBuf.length !== secretBuf.length || !timingSafeEqual(givenBuf, secretBuf)) {
-      return reject(res, 'unauthorized', 'missing or wrong secret');
-    }
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      return send(res, 415, { ok: false, error: { code: 'bad-input', message: 'send application/json' } });
-    }
-    let body: unknown;
-    try {
-      const text = await readBody(req, maxBody);
-      body = text.trim() === '' ? undefined : JSON.parse(text);
-    } catch (e) {
-      return (e as Error).message === 'request too large' ? reject(res, 'too-large', 'request too large') : reject(res, 'bad-input', (e as Error).message);
-    }
-    const result = await dispatch(options.handlers, decodeURIComponent(method), body);
-    send(res, httpStatusOf(result), result);
-  }
+    return givenBuf.length === secretBuf.length && timingSafeEqual(givenBuf, secretBuf);
+  };
 
-  function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void {
-    let rel: string;
-    try {
-      rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-    } catch {
-      return send(res, 400, { ok: false, error: { code: 'bad-input', message: 'bad path' } });
-    }
-    let file = resolve(staticRoot, rel);
-    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return send(res, 404, { ok: false, error: { code: 'not-found', message: 'not found' } });
-    if (!existsSync(file) || statSync(file).isDirectory()) {
-      if (extname(rel)) return send(res, 404, { ok: false, error: { code: 'not-found', message: 'not found' } });
-      file = join(staticRoot, 'index.html');
-      if (!existsSync(file)) {
-        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('The renderer is not built: run `npm run build` first.\n');
-        return;
-      }
-    }
-    const type = TYPES[extname(file)] ?? 'application/octet-stream';
-    const headers: Record<string, string> = { 'content-type': type, 'cache-control': 'no-cache' };
-    if (type.startsWith('text/html')) {
-      headers['content-security-policy'] = RENDERER_CSP;
-      headers['x-frame-options'] = 'DENY';
-    }
-    res.writeHead(200, headers);
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
-  }
-
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+  app.post<{ Params: { method: string } }>('/api/:method', {
+    // The secret is checked before the body is read, so a stranger cannot make the host parse 20 MB.
+    onRequest: async (req, reply) => (authorized(req) ? undefined : reject(reply, 'unauthorized', 'missing or wrong secret')),
+  }, async (req, reply) => {
+    const result = await dispatch(options.handlers, req.params.method, req.body ?? undefined);
+    return reply.code(httpStatusOf(result)).header('cache-control', 'no-store').send(result);
   });
-  port = (server.address() as AddressInfo).port;
+  app.all('/api/*', async (req, reply) => (req.method === 'POST' ? reject(reply, 'unknown-method', `no such method: ${req.url}`) : reject(reply, 'bad-input', 'use POST', 405)));
+
+  await app.register(fastifyStatic, {
+    root: staticRoot,
+    wildcard: true,
+    index: ['index.html'],
+    cacheControl: false,
+    etag: true,
+    setHeaders: (res, path) => {
+      res.setHeader('cache-control', 'no-cache');
+      if (path.endsWith('.html')) {
+        res.setHeader('content-security-policy', RENDERER_CSP);
+        res.setHeader('x-frame-options', 'DENY');
+      }
+    },
+  });
+
+  // The page's own routes (no extension) get the page; a missing file with an extension is a 404.
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reject(reply, 'bad-input', 'method not allowed', 405);
+    if (extname(req.url.split('?')[0] ?? '')) return reject(reply, 'not-found', 'not found');
+    if (!existsSync(join(staticRoot, 'index.html'))) {
+      return reply.code(503).type('text/plain; charset=utf-8').send('The renderer is not built: run `npm run build` first.\n');
+    }
+    return reply.sendFile('index.html');
+  });
+
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  port = (app.server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   return {
-    server, port, origin, secret,
+    server: app.server, port, origin, secret,
     url: `${origin}/#secret=${secret}`,
-    close: () => new Promise<void>((ok) => {
-      server.closeAllConnections?.();
-      server.close(() => ok());
-    }),
+    close: () => app.close(),
   };
-}
-
-function reject(res: ServerResponse, code: StudioErrorCode, message: string): void {
-  send(res, HTTP_STATUS[code], failure(code, message));
-}
-
-function send(res: ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(body);
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((ok, fail) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        fail(new Error('request too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', fail);
-  });
 }

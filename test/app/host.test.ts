@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,5 +118,20 @@ describe('loopback host', () => {
     const page = await fetch(`${host.origin}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>t</title>');
+  }, 15_000);
+
+  it('survives a static file truncated and removed while it is sent', async () => {
+    const file = join(dir, 'static', 'big.js');
+    writeFileSync(file, 'x'.repeat(16 * 1024 * 1024));
+    const res = await fetch(`${host.origin}/big.js`, { signal: AbortSignal.timeout(5000) });
+    const reader = res.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    truncateSync(file, 0);
+    unlinkSync(file);
+    await (async () => {
+      for (;;) if ((await reader.read()).done) return;
+    })().catch(() => undefined);
+    expect((await fetch(`${host.origin}/big.js`)).status).toBe(404);
+    expect((await fetch(`${host.origin}/`)).status).toBe(200);
   }, 15_000);
 });
