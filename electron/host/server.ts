@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
+import { parseJsonBounded } from '../../shared/protocol/index.js';
 import { HTTP_STATUS, RENDERER_CSP, SECRET_HEADER, failure, httpStatusOf, type StudioErrorCode } from '../../shared/api/transport.js';
 import { dispatch } from '../services/api-handlers.js';
 
@@ -86,6 +87,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (status === 403 || status === 404) return reject(reply, 'not-found', 'not found');
     if (status === 415) return reject(reply, 'bad-input', 'send application/json', 415);
     return reject(reply, 'bad-input', error.message.replace(/\s+/g, ' '));
+  });
+
+  // Bodies through the protocol's bounded parse: nesting deeper than the protocol allows is refused
+  // before JSON.parse recurses into it. An empty body is an empty input.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    const parsed = parseJsonBounded(text);
+    if (parsed.ok) return done(null, parsed.value);
+    return done(Object.assign(new Error(parsed.error), { statusCode: 400 }), undefined);
   });
 
   const authorized = (req: FastifyRequest): boolean => {

@@ -64,6 +64,19 @@ describe('loopback host', () => {
     expect((await call('getStory', { id: 'nope' })).status).toBe(404);
   });
 
+  it('refuses JSON nested deeper than the protocol allows, in one line, before parsing it', async () => {
+    const deep = await fetch(`${host.origin}/api/listStories`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-studio-secret': host.secret },
+      body: '['.repeat(100_000) + ']'.repeat(100_000),
+    });
+    expect(deep.status).toBe(400);
+    expect((await deep.json()).error).toEqual({ code: 'bad-input', message: 'the JSON nests deeper than 32 levels' });
+    const broken = await fetch(`${host.origin}/api/listStories`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-studio-secret': host.secret }, body: '{"a":' });
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).error.message).toMatch(/^the JSON does not parse/);
+  });
+
   it('round-trips through the API: create, save, search, revisions, export', async () => {
     const created = (await (await call('createStory', { title: 'Round trip' })).json()).value;
     const text = '---\ntitle: Round trip\nbeat: open-source-ai\n---\nThe {{entity:sam-altman}} piece about marmalade.\n';
