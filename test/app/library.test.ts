@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, Library, LibraryError, SCHEMA_VERSION, ftsQuery, readLibraryCatalog } from '../../electron/services/library/index.js';
 import { MIGRATIONS } from '../../electron/services/library/schema.js';
+import { WINDOW } from '../../electron/services/library/statements.js';
 import { packageRoot, sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
 import { parseStory, storyFields } from '../../shared/index.js';
 
@@ -255,7 +256,7 @@ describe('library', () => {
       lib.saveStory(rec.id, story(i % 3 ? `Model notes ${i}` : `Notes ${i}`, `${words}.\n\nSecond paragraph: a model again, and an ${'open '.repeat(i)}model.`, i % 2 ? 'dek: About a modèle\n' : ''));
     }
     const direct = lib.db.prepare(`SELECT s.id, snippet(stories_fts, -1, '«', '»', '…', 12) AS snippet FROM stories_fts f JOIN stories s ON s.rowid = f.rowid WHERE stories_fts MATCH ?`);
-    for (const q of ['model', 'mod', 'modele', 'open model', 'model weights release', 'gemma']) {
+    for (const q of ['model', 'mod', 'modele', 'open model', 'model weights release', 'gemma', '"open model"', '"model weights']) {
       const hits = lib.search(q, 200);
       expect(hits.length, q).toBeGreaterThan(0);
       const expected = new Map((direct.all(ftsQuery(q)) as Array<{ id: string; snippet: string }>).map((r) => [r.id, r.snippet]));
@@ -268,6 +269,51 @@ describe('library', () => {
     const reader = Library.open(file, { readonly: true });
     expect(reader.search('model')).toEqual(before);
     reader.close();
+  });
+
+  it('reads words in double quotes as a phrase, its last word a prefix, and the rest as words', () => {
+    expect(ftsQuery('open weights')).toBe('"open"* "weights"*');
+    expect(ftsQuery('"open weights" law')).toBe('"open weights"* "law"*');
+    expect(ftsQuery('law "open wei')).toBe('"law"* "open wei"*');
+    expect(ftsQuery('" "')).toBe('');
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const together = lib0(lib, story('Phrase one', 'The lab released open weights today.')).story.id;
+    const apart = lib0(lib, story('Phrase two', 'Open the doors; the weights stay closed.')).story.id;
+    expect(lib.search('open weights').map((h) => h.id).sort()).toEqual([together, apart].sort());
+    const phrase = lib.search('"open weights"');
+    expect(phrase.map((h) => h.id)).toEqual([together]);
+    expect(phrase[0]!.snippet).toContain('«open weights»');
+    expect(lib.search('"open wei').map((h) => h.id)).toEqual([together]);
+    lib.close();
+  });
+
+  it('lists a word in more than WINDOW stories newest first, unscored; one in fewer by bm25; each story once', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    // Written through SQL (the window is thousands of stories): story i mentions "otter" i % 7 + 1
+    // times, and the first 1,000 also "heron" as often.
+    const n = WINDOW + 600;
+    const insert = lib.db.prepare('INSERT INTO stories (id, slug, title, status, beat, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const index = lib.db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)');
+    lib.db.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const body = `${(i < 1000 ? 'otter heron ' : 'otter ').repeat(i % 7 + 1)}swims in the river number ${i}`;
+        const info = insert.run(`s${i}`, `s-${i}`, `Story ${i}`, 'draft', '', `---\ntitle: Story ${i}\n---\n${body}\n`, 't', 't');
+        index.run(info.lastInsertRowid, `Story ${i}`, '', body);
+      }
+    })();
+    const all = lib.search('otter', n + 10);
+    expect(all.map((h) => h.id)).toEqual(Array.from({ length: n }, (_, k) => `s${n - 1 - k}`));
+    expect(all.map((h) => h.rank)).toEqual([...all.map((h) => h.rank)].sort((a, b) => a - b));
+    const page = lib.search('otter');
+    expect(page.map((h) => h.id)).toEqual(all.slice(0, 50).map((h) => h.id));
+    expect(page[0]!.snippet).toContain('«otter»');
+    // Fewer than WINDOW: bm25, so seven mentions outrank one.
+    const herons = lib.search('heron');
+    expect(herons.length).toBe(50);
+    expect(herons.every((h) => Number(h.id.slice(1)) % 7 === 6)).toBe(true);
+    expect(lib.search('heron otter', 2000).length).toBe(1000);
+    expect(lib.search('"heron otter"', 2000).length).toBe(1000 - Math.ceil(1000 / 7));
+    lib.close();
   });
 
   it('imports a story file and reports bad input per file', () => {

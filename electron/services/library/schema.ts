@@ -4,8 +4,8 @@ import type { Database } from 'better-sqlite3';
 export const APPLICATION_ID = 0x4e445353;
 
 /**
- * The tokenizer of the full-text index, stories_fts (made by migration 1 → 2 with this very string).
- * fts-text.ts ports this tokenizer, with these options, to make snippets: change both together.
+ * The tokenizer of the full-text index, stories_fts (made by migration 1 → 2 with this very string),
+ * and of search's scratch table of a page of hits (statements.ts).
  */
 export const FTS_TOKENIZE = 'unicode61 remove_diacritics 2';
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { FTS_TOKENIZE } from './schema.js';
 
 /**
  * Every statement the library runs, by name: prepared on first use and kept for the connection (a
@@ -8,6 +9,12 @@ import type Database from 'better-sqlite3';
 /** Ranks of a search tier start this far after those of the tier before: |bm25| stays far below it. */
 export const TIER_STEP = 1000;
 /** bm25 with the title weighing 10, the dek 4 and the body 1. */
+/**
+ * A search stage matching more stories than this is listed newest first, not ranked by bm25:
+ * FTS5 has no top-k, scores every match before sorting and first counts each term's matches for
+ * its IDF, so a word in most of 100,000 stories would cost ~90 ms (docs/decisions.md).
+ */
+export const WINDOW = 2000;
 const BM25 = 'bm25(stories_fts, 10.0, 4.0, 1.0)';
 const IDS = 'SELECT value FROM json_each(@ids)';
 
@@ -32,7 +39,7 @@ const SQL = {
 
   // Search (search.ts): rowids of a MATCH, ranked pages of one, and the page's stories.
   matchIds: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?',
-  matchIdsUpTo: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?',
+  newestIds: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?',
   rankOnly: `SELECT rowid, ${BM25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid IN (${IDS}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
   rankFirst: `SELECT rowid, ${BM25} AS rank, +rowid IN (${IDS}) AS first FROM stories_fts WHERE stories_fts MATCH @match ORDER BY first DESC, rank, rowid LIMIT @limit OFFSET @offset`,
   rankExcept: `SELECT rowid, ${BM25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${IDS}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
@@ -45,17 +52,29 @@ const SQL = {
     FROM stories_fts WHERE stories_fts MATCH @match AND (@only IS NULL OR +rowid IN (SELECT value FROM json_each(@only)))
     ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
   liveHits: 'SELECT rowid, id, title, slug, status, beat FROM stories WHERE rowid IN (SELECT value FROM json_each(?)) AND trashed = 0',
-  // The indexed text of a few rows (what snippet() would read), each by its rowid.
-  indexed: 'SELECT rowid, title, dek, body FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))',
-  indexedTitles: 'SELECT rowid, title FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))',
+  // Whether more than WINDOW stories match (the rowid of the one past them), and matches newest first.
+  windowEnd: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?',
+  newestMatches: `SELECT rowid FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${IDS}) ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
+  // The scratch table (SCRATCH_TABLE) holding a page of rows: FTS5's snippet() and column filters over just those.
+  fillPage: 'INSERT INTO temp.search_page (rowid, title, dek, body) SELECT rowid, title, dek, body FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))',
+  pageSnippets: `SELECT rowid, snippet(search_page, -1, '«', '»', '…', 12) AS snippet FROM temp.search_page WHERE search_page MATCH ?`,
+  pageMatchIds: 'SELECT rowid FROM temp.search_page WHERE search_page MATCH ?',
 } as const;
 
 /** Statements giving their first column only. */
-const PLUCK: ReadonlySet<StatementName> = new Set<StatementName>(['matchIds', 'matchIdsUpTo']);
+const PLUCK: ReadonlySet<StatementName> = new Set<StatementName>(['matchIds', 'newestIds', 'windowEnd', 'newestMatches', 'pageMatchIds']);
 
 export type StatementName = keyof typeof SQL;
 
+/**
+ * A scratch FTS5 table in the connection's temporary schema, with the index's tokenizer, for a
+ * page of rows: snippet() reads only the row it is given, so its snippets equal the index's.
+ */
+const SCRATCH_TABLE = `CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_page USING fts5(title, dek, body, tokenize = '${FTS_TOKENIZE}')`;
+
 export class Statements {
+  readonly scratchTable = SCRATCH_TABLE;
+
   private readonly cache = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {}
