@@ -38,5 +38,5 @@ export function tokenOf(req: FastifyRequest): TokenInfo {
 }
 
 export function requireRole(token: TokenInfo, needed: Role, action: string): void {
-  if (!roleAtLeast(token.role, needed)) throw forbidden(`a ${token.role} token may not ${action}`);
+  if (!roleAtLeast(token.role, needed)) throw forbidden(`${token.role === 'editor' ? 'an' : 'a'} ${token.role} token may not ${action}`);
 }

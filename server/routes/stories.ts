@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { hasErrors, referenceUrl } from '../../shared/index.js';
-import { describeZodError, etagFor, roleForStatus, roleForTarget, storyPutBodySchema } from '../../shared/protocol/index.js';
+import { describeZodError, etagFor, roleForPut, roleForStatus, roleForTarget, storyPutBodySchema } from '../../shared/protocol/index.js';
 import { requireRole, tokenOf } from '../auth.js';
 import { jsonResponse, type ServerContext, type WireResponse } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
@@ -64,10 +64,14 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     requireRole(token, roleForStatus(body.status), `put a story with status "${body.status}"`);
 
     return idempotentWrite(req, reply, store, token, key, async (scope, now) => {
+      // Decided on the state the If-Match names: if it changes before the write, the write is a 412.
+      const current = expected !== null ? await store.getStoryState(slug) : null;
+      if (current && roleForPut(current.status, body.status) !== roleForStatus(body.status)) {
+        requireRole(token, roleForPut(current.status, body.status), `change a ${current.status} story (only a publisher may change what is on the public site or was taken off it)`);
+      }
       let published = body.published;
       if (published === undefined && body.status === 'published') {
         // Published again without a date: it keeps the one it has (its state holds it), else now.
-        const current = expected !== null ? await store.getStoryState(slug) : null;
         published = current?.status === 'published' && current.published ? current.published : now;
       }
       const fields: StoryFieldsRecord = {

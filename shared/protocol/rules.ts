@@ -39,6 +39,20 @@ export function roleForStatus(status: PushStatus): Role {
   return status === 'review' ? 'writer' : status === 'approved' ? 'editor' : 'publisher';
 }
 
+/** Whether a backend status is on the public site or was taken off it: a publisher's to change. */
+export function isPublicState(status: RemoteStatus): boolean {
+  return status === 'published' || status === 'withdrawn';
+}
+
+/**
+ * The lowest role that may PUT a story going to `target` when the backend holds it as `current`
+ * (null: a new story). A published or withdrawn story's public state is a publisher's alone, so any
+ * PUT on one needs `publisher` (publishing-protocol.md, roles).
+ */
+export function roleForPut(current: RemoteStatus | null, target: PushStatus): Role {
+  return current !== null && isPublicState(current) ? 'publisher' : roleForStatus(target);
+}
+
 /** The lowest role that may carry out an outbox change. */
 export function roleForTarget(target: OutboxTarget): Role {
   return target === 'withdrawn' ? 'publisher' : roleForStatus(target);
