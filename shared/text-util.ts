@@ -65,3 +65,14 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (ak.length !== bk.length) return false;
   return ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonEqual((a as never)[k], (b as never)[k]));
 }
+
+/**
+ * C0 and C1 control characters but tab and newline (and DEL): what a terminal may take for a
+ * command (an escape sequence), and what no name, title or slug from another party should hold.
+ */
+export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** `text` without control characters (tab and newline kept): safe to print to a terminal. */
+export function stripControlChars(text: string): string {
+  return text.replace(CONTROL_CHARS, '');
+}

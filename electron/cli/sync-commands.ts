@@ -112,6 +112,8 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
     if (!o.configured) throw new Error('not logged in: run `studio login --backend URL` with the token on stdin');
     if (r.push) io.stdout(`${pushSummary(r.push)}\n`);
     if (r.pull) io.stdout(`pull: ${r.pull.storiesSeen} story changes seen, ${r.pull.fastForwarded.length} updated here, ${r.pull.conflicts.length} in conflict, ${r.pull.catalogChanges} catalog changes\n`);
+    for (const skip of r.pull?.skipped ?? []) io.stderr(`studio: sync: skipped the backend's ${skip.kind} ${JSON.stringify(skip.slug)}: ${skip.reason}\n`);
+    if (r.pull?.truncated) io.stderr(`studio: sync: ${r.pull.truncated}\n`);
     if (o.lastError) io.stderr(`studio: sync: ${o.lastError}\n`);
     if (o.paused) io.stderr(`studio: sync paused: ${o.paused}\n`);
     setExit(needsAttention(o) || o.lastError ? SYNC_EXIT.attention : SYNC_EXIT.ok);

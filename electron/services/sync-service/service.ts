@@ -9,12 +9,13 @@ import { parseStory, relocateDiagnostics } from '../../../shared/index.js';
 import type { OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import {
-  OUTBOX_TARGETS, healthAnswerSchema, roleAllows, whoamiAnswerSchema, type OutboxTarget, type PushStatus, type Role, type WireDiagnostic,
+  OUTBOX_TARGETS, healthAnswerSchema, parseJsonBounded, roleAllows, whoamiAnswerSchema, type OutboxTarget, type PushStatus, type Role, type WireDiagnostic,
 } from '../../../shared/protocol/index.js';
 import { putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
 import type { Library } from '../library/index.js';
 import {
-  LibraryStories, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
+  DEFAULT_BACKOFF, HttpClient, LibraryStories, RefusedAnswerError, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
+  readBounded, systemClock,
   type OutboxRow, type PullResult, type PushResult, type SyncEngineOptions, type SyncProgress,
 } from '../sync/index.js';
 import { redact, type TokenVault } from '../vault/index.js';
@@ -52,8 +53,16 @@ export interface SyncRunResult {
   overview: SyncOverview;
 }
 
+/** A health answer is a few bytes: a larger one is not a backend's. */
+const HEALTH_MAX_BYTES = 64 * 1024;
+
 /** A published date of the length the backend writes, for rebuilding the file it linted. */
 const SOME_ISO_DATE = '1970-01-01T00:00:00.000Z';
+
+function jsonOrNull(text: string): unknown {
+  const r = parseJsonBounded(text);
+  return r.ok ? r.value : null;
+}
 
 function defaultStorageNote(storage: TokenVault['storage']): string {
   switch (storage) {
@@ -218,10 +227,15 @@ export class SyncService {
 
   /** Whoami when the backend offers it (an extension of the reference backend), else a read to check the token. */
   private async checkToken(url: string, token: string): Promise<{ name: string; role: Role } | undefined> {
+    const client = new HttpClient({
+      backendUrl: url, token: () => token, fetch: this.opts.fetch, clock: systemClock, random: Math.random, backoff: DEFAULT_BACKOFF, timeoutMs: 15_000,
+    });
     const get = async (path: string) => {
       try {
-        return await this.fetchFn(`${url}${path}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
-      } catch {
+        return await client.request('GET', path);
+      } catch (e) {
+        // A redirect is reported with its target; nothing the target would say is trusted.
+        if (e instanceof RefusedAnswerError) throw new StudioCallError('bad-input', `${url}: ${oneLine(redact(e.message, token))}`);
         throw new StudioCallError('bad-input', `cannot reach ${url}: check the address and that the backend is running`);
       }
     };
@@ -229,7 +243,7 @@ export class SyncService {
     const res = await get('/api/v1/whoami');
     if (res.status === 401) throw refused();
     if (res.status === 200) {
-      const who = whoamiAnswerSchema.safeParse(await res.json().catch(() => null));
+      const who = whoamiAnswerSchema.safeParse(res.json);
       if (who.success) return { name: who.data.name, role: who.data.role };
     }
     const check = await get('/api/v1/stories?limit=1');
@@ -309,8 +323,8 @@ export class SyncService {
   private async reachable(url: string): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.fetchFn(`${url}/api/v1/health`, { signal: AbortSignal.timeout(5_000) });
-        if (healthAnswerSchema.safeParse(await res.json().catch(() => null)).success) return true;
+        const res = await this.fetchFn(`${url}/api/v1/health`, { signal: AbortSignal.timeout(5_000), redirect: 'manual' });
+        if (res.status === 200 && healthAnswerSchema.safeParse(jsonOrNull(await readBounded(res, HEALTH_MAX_BYTES, 'GET /api/v1/health'))).success) return true;
       } catch {
         // no answer: tried again below
       }

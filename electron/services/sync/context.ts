@@ -14,6 +14,8 @@ export interface SyncContext {
   backoff: BackoffOptions;
   lock: SyncLock;
   pageSize: number;
+  /** Pages of one kind (catalog, stories) a pull asks for at most. */
+  maxPages: number;
   log: (line: string) => void;
   progress: (p: SyncProgress) => void;
 }

@@ -36,6 +36,10 @@ export interface SyncEngineOptions<L extends LocalStories = LocalStories> {
   timeoutMs?: number;
   /** Page size for pulls (default 5000, the protocol's largest: a 100,000-item catalog in 20 requests). */
   pageSize?: number;
+  /** Pages of one kind a pull asks for at most (default 200: a million items in pages of 5,000). */
+  maxPagesPerPull?: number;
+  /** Largest answer read, in bytes (default ANSWER_MAX_BYTES, 64 MiB). */
+  maxAnswerBytes?: number;
   /** Lock staleness in ms. */
   lockStaleMs?: number;
   /** Called with one-line progress messages (never holding the token). */
@@ -74,12 +78,12 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     const backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.http = new HttpClient({
       backendUrl: opts.backendUrl, token: opts.token, fetch: opts.fetch, clock: this.clock, random, backoff,
-      timeoutMs: opts.timeoutMs ?? 15_000,
+      timeoutMs: opts.timeoutMs ?? 15_000, maxAnswerBytes: opts.maxAnswerBytes,
       onRefused: (message) => this.store.setMeta('paused', message),
     });
     const cx: SyncContext = {
       store: this.store, http: this.http, local: this.local, clock: this.clock, random, backoff, lock: this.lock,
-      pageSize: opts.pageSize ?? 5000, log: opts.log ?? (() => {}), progress: opts.progress ?? (() => {}),
+      pageSize: opts.pageSize ?? 5000, maxPages: opts.maxPagesPerPull ?? 200, log: opts.log ?? (() => {}), progress: opts.progress ?? (() => {}),
     };
     this.pushes = new Push(cx);
     this.pulls = new Pull(cx);

@@ -4,3 +4,4 @@ export * from './backoff.js';
 export * from './lock.js';
 export * from './revision.js';
 export * from './library-stories.js';
+export * from './http-client.js';

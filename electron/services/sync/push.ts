@@ -8,7 +8,7 @@ import {
 } from '../../../shared/protocol/index.js';
 import { putBody } from '../../../shared/protocol/wire-story.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
-import { AuthPausedError, RetryableError, TOKEN_REFUSED, type HttpAnswer } from './http-client.js';
+import { AuthPausedError, RefusedAnswerError, RetryableError, TOKEN_REFUSED, type HttpAnswer } from './http-client.js';
 import { PENDING_STATES, type ConflictInfo, type OutboxRow } from './outbox.js';
 import { remoteToText } from './revision.js';
 import type { SyncContext } from './context.js';
@@ -65,6 +65,11 @@ export class Push {
       return await this.cx.http.request(method, `/api/v1/stories/${encodeURIComponent(row.storySlug)}`, body, headers);
     } catch (e) {
       if (e instanceof AuthPausedError) return this.pause(row, e.message);
+      if (e instanceof RefusedAnswerError) {
+        this.cx.store.update(row.id, { state: 'rejected', lastError: oneLine(e.message) }, this.cx.clock.now());
+        this.cx.log(`rejected ${row.storySlug}: ${oneLine(e.message)}`);
+        return 'rejected';
+      }
       return this.retryLater(row, e as Error);
     }
   }

@@ -55,6 +55,16 @@ export interface PullResult {
   conflicts: string[];
   catalogChanges: number;
   storiesSeen: number;
+  /** Items the backend sent that the studio did not take, and why (one printable line each). */
+  skipped: PullSkip[];
+  /** Set when the pull stopped at its page limit: the rest comes with the next sync. */
+  truncated: string | null;
+}
+
+export interface PullSkip {
+  kind: 'story' | 'entity' | 'beat' | 'catalog-story';
+  slug: string;
+  reason: string;
 }
 
 /** A message on one line, bounded (errors and logs come from the backend's words). */
