@@ -3,6 +3,7 @@ import {
   hasErrors, lintStory, normalizeSite, renderHtml, serializeStory, toPlainText, type Diagnostic,
 } from '../../shared/index.js';
 import { BadInputError, readStoryFile, writeFileAtomic } from '../services/story-files.js';
+import { stripControlChars } from '../../shared/text-util.js';
 import { chooseCatalog } from './catalog-choice.js';
 import { formatDiagnostic, summarize } from './format-diagnostics.js';
 import { addSyncCommands } from './sync-commands.js';
@@ -35,7 +36,8 @@ export async function runStudio(argv: readonly string[], io: CliIo = processIo):
       io.stderr(`studio: ${e.file}: ${e.message}\n`);
       return EXIT.badInput;
     }
-    io.stderr(`studio: ${(e as Error).message.split('\n')[0]}\n`);
+    // An error may quote a backend's words: no terminal escapes from there.
+    io.stderr(`studio: ${stripControlChars((e as Error).message.split('\n')[0]!)}\n`);
     return EXIT.badInput;
   }
 }

@@ -14,7 +14,8 @@ import { defaultLibraryPath, sampleCatalogPath } from '../services/paths.js';
 import { BadInputError, readTextFile } from '../services/story-files.js';
 import { SyncService } from '../services/sync-service/index.js';
 import type { PushResult, SyncProgress } from '../services/sync/index.js';
-import { credentialsPath, EnvOverrideVault, FileVault } from '../services/vault/index.js';
+import { credentialsPath, EnvOverrideVault, FileVault, redact } from '../services/vault/index.js';
+import { stripControlChars } from '../../shared/text-util.js';
 import { progressLine } from './progress-line.js';
 
 export interface SyncCliIo {
@@ -48,19 +49,23 @@ function seconds(value: string, option: string): number {
 
 interface Session {
   library: Library;
+  /** The token the session's vault holds (never printed: only to redact output). */
+  token: string | undefined;
   sync: SyncService;
   close(): Promise<void>;
 }
 
 /** Opens the library (creating it with the sample catalog when new) and its sync service. */
-function openSession(io: SyncCliIo, libraryOption: string | undefined, log: (line: string) => void, progress?: (p: SyncProgress) => void): Session {
+async function openSession(io: SyncCliIo, libraryOption: string | undefined, log: (line: string) => void, progress?: (p: SyncProgress) => void): Promise<Session> {
   const env = io.env ?? process.env;
   const file = libraryOption ?? defaultLibraryPath(env);
   const library = Library.open(file, { seed: { catalogPath: sampleCatalogPath() } });
   const base = numberEnv(env, 'STUDIO_SYNC_BACKOFF_BASE_MS');
+  const vault = new EnvOverrideVault(new FileVault(credentialsPath(dirname(file))), env);
+  const token = (await vault.load().catch(() => undefined))?.token;
   const sync = new SyncService({
     library,
-    vault: new EnvOverrideVault(new FileVault(credentialsPath(dirname(file))), env),
+    vault,
     fetch: io.fetch,
     intervalMs: 0,
     log,
@@ -72,6 +77,7 @@ function openSession(io: SyncCliIo, libraryOption: string | undefined, log: (lin
   });
   return {
     library,
+    token,
     sync,
     async close() {
       await sync.idle();
@@ -89,16 +95,29 @@ function needsAttention(o: SyncOverview): boolean {
 }
 
 /** Adds `login`, `sync`, `publish`, `withdraw`, `status` and `resolve` to the `studio` program. */
-export function addSyncCommands(program: Command, io: SyncCliIo): void {
+export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
+  // Everything printed goes through `clean`: a backend's words may quote the token back or carry
+  // terminal escapes; neither reaches the terminal (issue 15 #11, #13).
+  const secrets = new Set<string>();
+  const clean = (text: string) => stripControlChars([...secrets].reduce((t, secret) => redact(t, secret), text));
+  const io: SyncCliIo = { ...rawIo, stdout: (t) => rawIo.stdout(clean(t)), stderr: (t) => rawIo.stderr(clean(t)) };
+  const envToken = (rawIo.env ?? process.env).STUDIO_TOKEN;
+  if (envToken) secrets.add(envToken);
+  const session = async (...args: Parameters<typeof openSession>) => {
+    const s = await openSession(...args);
+    if (s.token) secrets.add(s.token);
+    return s;
+  };
   const setExit = (code: number) => { (program as Command & { exitCodeValue: number }).exitCodeValue = code; };
   const tty = () => io.isTTY ?? process.stdout.isTTY === true;
   const libraryOption = () => new Option('--library <file>', 'the studio library (default: the one in the data folder)');
 
   /** Progress: a bar redrawn in place on a terminal; plain lines (one per message) otherwise. */
   function reporter() {
-    const bar = tty() ? progressLine((t) => io.stdout(t)) : null;
+    // The bar draws with \r, so it writes raw; what it shows is our own text, messages are cleaned.
+    const bar = tty() ? progressLine((t) => rawIo.stdout(t)) : null;
     return {
-      log: (line: string) => (bar ? bar.message(line) : io.stdout(`${line}\n`)),
+      log: (line: string) => (bar ? bar.message(clean(line)) : io.stdout(`${line}\n`)),
       progress: bar ? (p: SyncProgress) => bar.update(p) : undefined,
       done: () => bar?.clear(),
     };
@@ -134,8 +153,9 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
         throw new BadInputError('--backend', `not an http(s) URL: ${opts.backend}`);
       }
       const token = (await (io.stdin ?? readStdin)()).trim();
+      if (token) secrets.add(token);
       if (!token) throw new BadInputError('stdin', 'no token (pipe it in: echo "$TOKEN" | studio login --backend URL)');
-      const s = openSession(io, opts.library, () => {});
+      const s = await session(io, opts.library, () => {});
       try {
         const o = await s.sync.login(url.toString(), token);
         const where = o.tokenStorage === 'env' ? 'in the vault; STUDIO_TOKEN overrides it' : o.tokenStorage === 'plain' ? 'in plain text, file mode 0600' : 'encrypted';
@@ -154,7 +174,7 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
     .action(async (opts: { wait: string; pull: boolean; library?: string }) => {
       const wait = seconds(opts.wait, '--wait');
       const rep = reporter();
-      const s = openSession(io, opts.library, rep.log, rep.progress);
+      const s = await session(io, opts.library, rep.log, rep.progress);
       try {
         await runSync(s, { wait, pull: opts.pull }, rep.done);
       } finally {
@@ -179,7 +199,7 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
       const f = storyFields(story);
       if (!f.title) throw new BadInputError(file, 'the story has no title');
       const rep = reporter();
-      const s = openSession(io, opts.library, rep.log, rep.progress);
+      const s = await session(io, opts.library, rep.log, rep.progress);
       try {
         const slug = f.slug ?? deriveSlug(f.title);
         const before = s.library.storyBySlug(slug);
@@ -212,7 +232,7 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
     .action(async (slug: string, opts: { offline?: boolean; wait: string; library?: string }) => {
       const wait = seconds(opts.wait, '--wait');
       const rep = reporter();
-      const s = openSession(io, opts.library, rep.log, rep.progress);
+      const s = await session(io, opts.library, rep.log, rep.progress);
       try {
         const rec = s.library.storyBySlug(slug);
         if (!rec) throw new BadInputError(slug, 'no story with this slug in the library');
@@ -235,7 +255,7 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(libraryOption())
     .action(async (opts: { format: 'text' | 'json'; library?: string }) => {
-      const s = openSession(io, opts.library, () => {});
+      const s = await session(io, opts.library, () => {});
       try {
         const o = await s.sync.overview();
         const d = await s.sync.detail();
@@ -271,7 +291,7 @@ export function addSyncCommands(program: Command, io: SyncCliIo): void {
     .addOption(libraryOption())
     .action(async (slug: string, file: string, opts: { status?: PushStatus; library?: string }) => {
       const text = await readTextFile(file);
-      const s = openSession(io, opts.library, () => {});
+      const s = await session(io, opts.library, () => {});
       try {
         const rec = s.library.storyBySlug(slug);
         if (!rec) throw new BadInputError(slug, 'no story with this slug in the library');
