@@ -27,12 +27,13 @@ function referenceRule(state: StateInline, silent: boolean): boolean {
     state.pos += 1;
     return true;
   }
-  let lineEnd = src.indexOf('\n', start);
+  const find = findersOf(state);
+  let lineEnd = find.newline.next(src, start);
   if (lineEnd === -1 || lineEnd > state.posMax) lineEnd = state.posMax;
-  const close = src.indexOf('}}', start + 2);
-  const pipe = src.indexOf('|', start + 2);
+  const close = find.close.next(src, start + 2);
+  const pipe = find.pipe.next(src, start + 2);
   const headEnd = pipe !== -1 && pipe < close ? pipe : close;
-  const reopen = src.indexOf('{{', start + 2);
+  const reopen = find.open.next(src, start + 2);
   if (close === -1 || close + 2 > lineEnd || (reopen !== -1 && reopen < headEnd)) {
     if (!silent) {
       state.pending += '{{';
@@ -75,6 +76,45 @@ function referenceRule(state: StateInline, silent: boolean): boolean {
   });
   state.pos = end;
   return true;
+}
+
+/**
+ * `src.indexOf(needle, from)`, remembering its last answer: an answer `at` found from `from` is
+ * also the answer for every later start up to `at`. The rule asks at each `{{`, and a line of
+ * `{{a{{a…` (or `{{` with no `}}` anywhere after it) would otherwise scan to the line's or the
+ * text's end each time: quadratic. Asked in increasing order, the scans never overlap: linear.
+ */
+class NextIndex {
+  private src = '';
+  private from = -1;
+  private at = -1;
+
+  constructor(private readonly needle: string) {}
+
+  next(src: string, from: number): number {
+    if (src !== this.src || from < this.from || (this.at !== -1 && from > this.at)) {
+      this.src = src;
+      this.from = from;
+      this.at = src.indexOf(this.needle, from);
+    }
+    return this.at;
+  }
+}
+
+interface Finders {
+  newline: NextIndex;
+  close: NextIndex;
+  pipe: NextIndex;
+  open: NextIndex;
+}
+
+/** One set of finders per inline parse (link labels are parsed again with the same state). */
+const finders = new WeakMap<StateInline, Finders>();
+
+function findersOf(state: StateInline): Finders {
+  let f = finders.get(state);
+  if (!f) finders.set(state, (f = { newline: new NextIndex('\n'), close: new NextIndex('}}'), pipe: new NextIndex('|'), open: new NextIndex('{{') }));
+  return f;
 }
 
 function collect(state: StateInline, ref: Omit<import('./env.js').RawReference, 'block'>): void {

@@ -51,13 +51,19 @@ export type Locate = (offset: number) => { line: number; column: number };
 
 /** Reads the YAML front matter into plain data, with the source range of every value (offset by `base`). */
 export function readFrontMatter(yaml: string, base: number, locate: Locate): ReadFrontMatter {
-  const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
+  if (yaml.length > FRONT_MATTER_MAX_CHARS) {
+    const message = `the front matter is too large: ${Math.ceil(yaml.length / 1024)} KiB (at most ${FRONT_MATTER_MAX_CHARS / 1024} KiB)`;
+    return { meta: {}, spans: {}, error: { message, from: base, to: base + yaml.length } };
+  }
+  // yaml's own duplicate-key check compares each key with every earlier one (quadratic in a map's
+  // size): keys are checked here instead, once each, with the key count bounded on the way.
+  const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: false });
+  const err = doc.errors[0] ?? checkKeys(doc.contents);
+  if (err) {
     const [from, to] = err.pos;
-    const line = err.linePos?.[0];
+    const line = 'linePos' in err ? err.linePos?.[0] : undefined;
     const where = line ? ` (front matter line ${line.line}, column ${line.col})` : '';
-    const message = `the front matter is not valid YAML: ${firstLine(err.message)}${where}`;
+    const message = 'tooMany' in err ? err.message : `the front matter is not valid YAML: ${firstLine(err.message)}${where}`;
     return { meta: {}, spans: {}, error: { message, from: base + from, to: base + Math.max(to, from) } };
   }
   const contents = doc.contents;
@@ -79,6 +85,51 @@ export function readFrontMatter(yaml: string, base: number, locate: Locate): Rea
     return { meta: {}, spans: {}, error: { message: `the front matter cannot be read: ${firstLine((e as Error).message)}`, from: base, to: base + yaml.length } };
   }
   return { meta, spans: collectSpans(contents, yaml, base, locate) };
+}
+
+/** The most YAML a story's front matter may hold, in characters, and the most keys (over all its maps). */
+export const FRONT_MATTER_MAX_CHARS = 512 * 1024;
+export const FRONT_MATTER_MAX_KEYS = 10_000;
+
+interface KeyProblem {
+  message: string;
+  pos: [number, number];
+  tooMany?: true;
+}
+
+/**
+ * The first repeated key of any map (as yaml's `uniqueKeys` reports it), or too many keys in all:
+ * one pass over the nodes, each map's keys in a set. Iterative, so nesting cannot overflow the stack.
+ */
+function checkKeys(root: unknown): KeyProblem | undefined {
+  const stack: unknown[] = [root];
+  let count = 0;
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (++count > FRONT_MATTER_MAX_KEYS) {
+          const message = `the front matter has more than ${FRONT_MATTER_MAX_KEYS.toLocaleString('en')} keys`;
+          return { message, pos: (root as YamlNode).range ? [(root as YamlNode).range![0], (root as YamlNode).range![1]] : [0, 0], tooMany: true };
+        }
+        const key = pair.key;
+        if (isScalar(key)) {
+          if (seen.has(key.value)) {
+            const at = key.range?.[0] ?? 0;
+            return { message: 'Map keys must be unique', pos: [at, at + 1] };
+          }
+          seen.add(key.value);
+        } else if (key) stack.push(key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    } else if (isPair(node)) {
+      stack.push(node.key, node.value);
+    }
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {
