@@ -1,5 +1,6 @@
-import { STUDIO_METHODS, type StudioApi } from '../shared/api/contract.js';
+import { STUDIO_EVENT_NAMES, STUDIO_METHODS, eventListenerName, type StudioApi } from '../shared/api/contract.js';
 import { SECRET_HEADER, StudioError, apiPath, decodeResult } from '../shared/api/transport.js';
+import { hostEventStream } from './host-events.js';
 
 const SECRET_KEY = 'newsdesk-studio-secret';
 /** Marks the fetch API, so that a second getStudio() call does not take it for Electron's preload. */
@@ -27,6 +28,9 @@ export function createFetchApi(secret: string, base = ''): StudioApi {
       return decodeResult(await res.json().catch(() => null), `the studio host answered ${res.status}`);
     };
   }
+  // Host events (STUDIO_EVENTS) arrive on one server-sent event stream.
+  const events = hostEventStream(secret, base);
+  for (const event of STUDIO_EVENT_NAMES) api[eventListenerName(event)] = (listener: (payload: unknown) => void) => events.subscribe(event, listener);
   // The browser host has no application menu: commands come from the page's own keymap and menu
   // bar, so this registration never fires.
   const onCommand: StudioApi['onCommand'] = () => () => undefined;

@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import { parseJsonBounded } from '../../shared/protocol/index.js';
-import { HTTP_STATUS, RENDERER_CSP, SECRET_HEADER, failure, httpStatusOf, type StudioErrorCode } from '../../shared/api/transport.js';
+import {
+  EVENTS_PATH, HTTP_STATUS, RENDERER_CSP, SECRET_HEADER, encodeServerEvent, failure, httpStatusOf, type StudioErrorCode,
+} from '../../shared/api/transport.js';
 import { dispatch } from '../services/api-handlers.js';
 
 export interface HostOptions {
@@ -18,6 +20,8 @@ export interface HostOptions {
   /** Fixed secret (tests); random 32 bytes otherwise. */
   secret?: string;
   maxBodyBytes?: number;
+  /** Subscribes one event stream to the host's events (see `watchHostEvents`); returns its unsubscribe. */
+  events?: (emit: (event: string, payload: unknown) => void) => () => void;
 }
 
 export interface RunningHost {
@@ -106,10 +110,31 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     return givenBuf.length === secretBuf.length && timingSafeEqual(givenBuf, secretBuf);
   };
 
-  app.post<{ Params: { method: string } }>('/api/:method', {
-    // The secret is checked before the body is read, so a stranger cannot make the host parse 20 MB.
-    onRequest: async (req, reply) => (authorized(req) ? undefined : reject(reply, 'unauthorized', 'missing or wrong secret')),
-  }, async (req, reply) => {
+  // The secret is checked before the body is read, so a stranger cannot make the host parse 20 MB.
+  const needSecret = async (req: FastifyRequest, reply: FastifyReply) => (authorized(req) ? undefined : reject(reply, 'unauthorized', 'missing or wrong secret'));
+
+  // Host events as server-sent events, one stream per page, kept open until the page goes.
+  const KEEP_ALIVE_MS = 25_000;
+  app.get(EVENTS_PATH, { onRequest: needSecret }, (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer', 'cross-origin-resource-policy': 'same-origin',
+    });
+    res.write(': studio events\n\n');
+    const off = options.events?.((event, payload) => void res.write(encodeServerEvent(event, payload))) ?? (() => undefined);
+    const beat = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    beat.unref();
+    const end = () => {
+      clearInterval(beat);
+      off();
+    };
+    res.on('close', end);
+    res.on('error', end);
+  });
+
+  app.post<{ Params: { method: string } }>('/api/:method', { onRequest: needSecret }, async (req, reply) => {
     const result = await dispatch(options.handlers, req.params.method, req.body ?? undefined);
     return reply.code(httpStatusOf(result)).header('cache-control', 'no-store').send(result);
   });

@@ -3,8 +3,8 @@ import Store from 'electron-store';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Settings } from '../../shared/api/contract.js';
-import { COMMAND_CHANNEL, RENDERER_CSP } from '../../shared/api/transport.js';
-import { createHandlers, DEFAULT_SETTINGS, type SettingsStore } from '../services/api-handlers.js';
+import { COMMAND_CHANNEL, RENDERER_CSP, eventChannel } from '../../shared/api/transport.js';
+import { createHandlers, DEFAULT_SETTINGS, watchHostEvents, type SettingsStore } from '../services/api-handlers.js';
 import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
 import { SyncService } from '../services/sync-service/index.js';
@@ -79,6 +79,8 @@ if (!app.requestSingleInstanceLock()) {
     sync = new SyncService({ library: lib, vault, storageNote });
     sync.start();
     registerIpc(createHandlers(lib, settings, sync), (contents) => win !== null && contents === win.webContents, APP_ORIGIN);
+    // Host events go one way to the app window only (see the preload's onSyncChanged).
+    watchHostEvents(sync, (event, payload) => win?.webContents.send(eventChannel(event), payload));
 
     // Menu commands go one way to the app window only, as a bare command id (see the preload's onCommand).
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate((id) => win?.webContents.send(COMMAND_CHANNEL, id))));

@@ -1,7 +1,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { isCommandId, type CommandId } from '../../shared/api/commands.js';
-import { STUDIO_METHODS, type StudioApi } from '../../shared/api/contract.js';
-import { COMMAND_CHANNEL, decodeResult, ipcChannel } from '../../shared/api/transport.js';
+import { STUDIO_EVENT_NAMES, STUDIO_METHODS, eventListenerName, type StudioApi } from '../../shared/api/contract.js';
+import { COMMAND_CHANNEL, decodeResult, eventChannel, ipcChannel } from '../../shared/api/transport.js';
 
 // The renderer's `window.studio`: one named method per contract method, never raw ipcRenderer.
 const api: Record<string, unknown> = {};
@@ -21,5 +21,20 @@ api.onCommand = (listener: (id: CommandId) => void) => {
     ipcRenderer.removeListener(COMMAND_CHANNEL, relay);
   };
 };
+
+// Host events (STUDIO_EVENTS): the listener gets the payload only, never the IPC event; the main
+// process sends objects only.
+for (const event of STUDIO_EVENT_NAMES) {
+  api[eventListenerName(event)] = (listener: (payload: unknown) => void) => {
+    if (typeof listener !== 'function') throw new TypeError(`${eventListenerName(event)} needs a function`);
+    const relay = (_event: IpcRendererEvent, payload: unknown) => {
+      if (typeof payload === 'object' && payload !== null) listener(payload);
+    };
+    ipcRenderer.on(eventChannel(event), relay);
+    return () => {
+      ipcRenderer.removeListener(eventChannel(event), relay);
+    };
+  };
+}
 
 contextBridge.exposeInMainWorld('studio', api as unknown as StudioApi);

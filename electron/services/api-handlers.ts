@@ -1,6 +1,6 @@
 import {
   STUDIO_API, StudioCallError, isStudioMethod, parseStudioInput,
-  type Settings, type StudioHandlers, type StudioMethod,
+  type Settings, type StudioEventName, type StudioEventPayload, type StudioHandlers, type StudioMethod,
 } from '../../shared/api/contract.js';
 import { failure, type CallResult, type StudioErrorPayload } from '../../shared/api/transport.js';
 import { DEFAULT_SITE, EMPTY_CATALOG } from '../../shared/index.js';
@@ -95,3 +95,36 @@ export function toPayload(e: unknown): StudioErrorPayload {
 }
 
 export const METHODS: readonly StudioMethod[] = Object.keys(STUDIO_API) as StudioMethod[];
+
+/** Sends one host event to one window or stream. */
+export type EmitEvent = <E extends StudioEventName>(event: E, payload: StudioEventPayload<E>) => void;
+
+/**
+ * The host events of one window (Electron) or one event stream (the browser host): the sync
+ * overview at once, then after every change the sync service reports, coalesced so that a burst of
+ * progress costs one overview per `coalesceMs` (each computed when sent, so the last one is current).
+ * Returns the function that stops.
+ */
+export function watchHostEvents(sync: SyncService, emit: EmitEvent, coalesceMs = 100): () => void {
+  let live = true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const send = async () => {
+    timer = undefined;
+    try {
+      const overview = await sync.overview();
+      if (live) emit('syncChanged', overview);
+    } catch (e) {
+      console.error(`studio: the sync overview failed: ${(e as Error).message}`);
+    }
+  };
+  const off = sync.onChange(() => {
+    if (live && !timer) timer = setTimeout(() => void send(), coalesceMs);
+  });
+  void send();
+  return () => {
+    live = false;
+    clearTimeout(timer);
+    off();
+  };
+}
+

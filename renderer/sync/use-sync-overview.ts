@@ -2,11 +2,6 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StudioApi } from '../../shared/api/contract.js';
 import type { SyncOverview } from '../../shared/api/sync.js';
 
-/** How often the status is read: often enough for a status bar, rarely enough to cost nothing. */
-const POLL_MS = 2000;
-/** While a sync runs, its progress is read more often. */
-const POLL_RUNNING_MS = 400;
-
 export interface SyncControl {
   /** The sync service's overview; null until the first answer. */
   overview: SyncOverview | null;
@@ -20,23 +15,23 @@ export interface SyncControl {
 }
 
 /**
- * The sync overview the status bar and the settings show: read every 2 s (faster while a sync
- * runs) and right after every action. When the browser comes back online the studio syncs at once
- * rather than waiting for the host's next probe.
+ * The sync overview the status bar and the settings show: read once, then taken from the host's
+ * `syncChanged` events (a sync started, progressed or ended, a login, a change queued) and from the
+ * answer to every action; nothing is polled. When the browser comes back online the studio syncs at
+ * once rather than waiting for the host's next probe.
  */
 export function useSyncOverview(api: StudioApi | null, onError: (m: string) => void): SyncControl {
   const [overview, setOverview] = useState<SyncOverview | null>(null);
   const [networkUp, setNetworkUp] = useState(() => navigator.onLine);
-  // Answers can cross (a poll sent before a login answers after it): only the newest request's counts.
+  // Answers can cross (a read sent before a login answers after it): only the newest request's or
+  // event's counts.
   const asked = useRef(0);
-  const running = useRef(false);
   const configured = useRef(false);
   const errorRef = useRef(onError);
   errorRef.current = onError;
 
   const take = useCallback((o: SyncOverview, n: number) => {
     if (n !== asked.current) return;
-    running.current = o.running;
     configured.current = o.configured;
     setOverview(o);
   }, []);
@@ -49,7 +44,7 @@ export function useSyncOverview(api: StudioApi | null, onError: (m: string) => v
       take(o, n);
       return o;
     } catch {
-      // The host is away (it says so on the next call that matters); the next poll tries again.
+      // The host is away (it says so on the next call that matters); its next event says more.
       return null;
     }
   }, [api, take]);
@@ -57,7 +52,6 @@ export function useSyncOverview(api: StudioApi | null, onError: (m: string) => v
   const syncNow = useCallback(async () => {
     if (!api) return;
     const n = ++asked.current;
-    running.current = true;
     try {
       take(await api.syncNow({}), n);
     } catch (e) {
@@ -89,18 +83,10 @@ export function useSyncOverview(api: StudioApi | null, onError: (m: string) => v
 
   useEffect(() => {
     if (!api) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = async () => {
-      await refresh();
-      if (live) timer = setTimeout(tick, running.current ? POLL_RUNNING_MS : POLL_MS);
-    };
-    void tick();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [api, refresh]);
+    const off = api.onSyncChanged((o) => take(o, ++asked.current));
+    void refresh();
+    return off;
+  }, [api, refresh, take]);
 
   useEffect(() => {
     const online = () => {

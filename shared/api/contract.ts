@@ -189,15 +189,39 @@ export type StudioOutput<M extends StudioMethod> = (typeof STUDIO_API)[M]['outpu
 export type StudioCalls = { [M in StudioMethod]: (input: StudioInput<M>) => Promise<StudioOutput<M>> };
 
 /**
- * Commands chosen in the host's own application menu (Electron sends them one way, on
- * `COMMAND_CHANNEL` of transport.ts). The browser host has no such menu: there it is a registration that never fires.
- * Returns the function that unregisters the listener.
+ * What a host tells the window on its own, declared once: event name → payload type. Electron sends
+ * them with `webContents.send`, the browser host as server-sent events (transport.ts); the renderer
+ * subscribes with `on` + the capitalized name (`onSyncChanged`).
  */
-export interface StudioEvents {
+export const STUDIO_EVENTS = {
+  /** The sync overview, whenever it may have changed (a sync started, progressed or ended, a login, a change queued). */
+  syncChanged: out<SyncOverview>(),
+} as const;
+
+export type StudioEventName = keyof typeof STUDIO_EVENTS;
+export const STUDIO_EVENT_NAMES = Object.keys(STUDIO_EVENTS) as StudioEventName[];
+export type StudioEventPayload<E extends StudioEventName> = (typeof STUDIO_EVENTS)[E];
+
+/** The window's subscription method of an event (`syncChanged` → `onSyncChanged`). */
+export function eventListenerName<E extends StudioEventName>(event: E): `on${Capitalize<E>}` {
+  return `on${event[0]!.toUpperCase()}${event.slice(1)}` as `on${Capitalize<E>}`;
+}
+
+/** One subscription method per event; each returns the function that unsubscribes. */
+export type StudioEventSubscriptions = {
+  [E in StudioEventName as `on${Capitalize<E>}`]: (listener: (payload: StudioEventPayload<E>) => void) => () => void;
+};
+
+/**
+ * Commands chosen in the host's own application menu (Electron sends them one way, on
+ * `COMMAND_CHANNEL` of transport.ts). The browser host has no such menu: there it is a registration
+ * that never fires. Returns the function that unregisters the listener.
+ */
+export interface StudioEvents extends StudioEventSubscriptions {
   onCommand(listener: (id: CommandId) => void): () => void;
 }
 
-/** What the renderer calls (`window.studio`): the methods and the command events. */
+/** What the renderer calls (`window.studio`): the methods, the command events and the host's events. */
 export type StudioApi = StudioCalls & StudioEvents;
 
 /** What a host implements: one handler per method; a missing one is a compile error. */

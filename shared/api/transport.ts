@@ -87,6 +87,55 @@ export function ipcChannel(method: string): string {
   return `studio:${method}`;
 }
 
+/** Electron's one-way channel of a host event (see `STUDIO_EVENTS`). */
+export function eventChannel(event: string): string {
+  return `studio:event:${event}`;
+}
+
+/** The browser host's stream of host events (GET with the secret; `text/event-stream`). */
+export const EVENTS_PATH = '/api/events';
+
+/** One host event as a server-sent event (the payload is JSON, so it holds no newline). */
+export function encodeServerEvent(event: string, payload: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+}
+
+/** A server-sent event as read back: its name and its parsed data. */
+export interface ServerEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * Reads a `text/event-stream` as it arrives in chunks: `push` returns the events the chunk
+ * completed (comments and unparsable data are skipped). Buffers at most one event's text.
+ */
+export class ServerEventDecoder {
+  private buffer = '';
+
+  push(chunk: string): ServerEvent[] {
+    this.buffer += chunk;
+    const events: ServerEvent[] = [];
+    for (let end = this.buffer.indexOf('\n\n'); end >= 0; end = this.buffer.indexOf('\n\n')) {
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length === 0) continue;
+      try {
+        events.push({ event, data: JSON.parse(data.join('\n')) });
+      } catch {
+        // not ours: skipped
+      }
+    }
+    return events;
+  }
+}
+
 /** The one-way channel on which Electron's main process sends a menu command's id to the window. */
 export const COMMAND_CHANNEL = 'studio:command';
 

@@ -1,5 +1,6 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { StudioApi } from '../../shared/api/contract.js';
+import type { SyncOverview } from '../../shared/api/sync.js';
 import { StudioError, type StudioErrorCode } from '../../shared/api/transport.js';
 
 /** The code a rejected call carries (the host's StudioError), or what it threw instead. */
@@ -73,5 +74,28 @@ export function contractSuite(getApi: () => StudioApi): void {
     expect(await codeOf(api.getRevision({ revisionId: 987_654 }))).toBe('not-found');
     expect(await codeOf(api.setSettings({ autosaveMs: 5000 }))).toBe('bad-input');
     expect(await codeOf(api.saveStory({ id: 'missing', text: 'x' }))).toBe('not-found');
+  });
+
+  it('tells the window about sync changes by an event carrying what the host holds now', async () => {
+    const api = getApi();
+    const first: SyncOverview[] = [];
+    const second: SyncOverview[] = [];
+    const offFirst = api.onSyncChanged((o) => first.push(o));
+    const offSecond = api.onSyncChanged((o) => second.push(o));
+    const rec = await api.createStory({ title: 'Event story' });
+    await api.saveStory({ id: rec.id, text: '---\ntitle: Event story\nbeat: open-source-ai\n---\nAbout events.\n' });
+    const before = (await api.syncStatus({})).queued;
+    await api.syncEnqueue({ id: rec.id, action: 'review' });
+    await vi.waitFor(() => expect(first.at(-1)?.queued).toBe(before + 1), { timeout: 10_000 });
+    expect((await api.syncStatus({})).queued).toBe(before + 1);
+    // Unsubscribing one listener leaves the other: the next change reaches the second only.
+    offFirst();
+    const seen = first.length;
+    const other = await api.createStory({ title: 'Event story two' });
+    await api.saveStory({ id: other.id, text: '---\ntitle: Event story two\nbeat: open-source-ai\n---\nMore.\n' });
+    await api.syncEnqueue({ id: other.id, action: 'review' });
+    await vi.waitFor(() => expect(second.at(-1)?.queued).toBe(before + 2), { timeout: 10_000 });
+    expect(first).toHaveLength(seen);
+    offSecond();
   });
 }

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { STUDIO_METHODS, type StudioApi } from '../../shared/api/contract.js';
-import { COMMAND_CHANNEL } from '../../shared/api/transport.js';
-import { createHandlers } from '../../electron/services/api-handlers.js';
+import { STUDIO_EVENT_NAMES, STUDIO_METHODS, eventListenerName, type StudioApi } from '../../shared/api/contract.js';
+import { COMMAND_CHANNEL, eventChannel } from '../../shared/api/transport.js';
+import { createHandlers, librarySettings, watchHostEvents } from '../../electron/services/api-handlers.js';
+import { SyncService } from '../../electron/services/sync-service/index.js';
+import { MemoryVault } from '../../electron/services/vault/index.js';
 import { Library } from '../../electron/services/library/index.js';
 import { sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
 import { startHost, type RunningHost } from '../../electron/host/server.js';
@@ -44,6 +46,11 @@ vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (_key: string, api: unknown) => (ipc.exposed = api) },
 }));
 
+/** A sync service that never syncs in the background (no backend in these tests). */
+function quietSync(lib: Library): SyncService {
+  return new SyncService({ library: lib, vault: new MemoryVault(), intervalMs: 0 });
+}
+
 function openLibrary(dir: string): Library {
   return Library.open(join(dir, 'lib.sqlite'), { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
 }
@@ -56,7 +63,8 @@ describe('contract over the loopback host', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'studio-contract-http-'));
     lib = openLibrary(dir);
-    host = await startHost({ handlers: createHandlers(lib), staticDir: dir });
+    const sync = quietSync(lib);
+    host = await startHost({ handlers: createHandlers(lib, librarySettings(lib), sync), staticDir: dir, events: (emit) => watchHostEvents(sync, emit) });
     api = createFetchApi(host.secret, host.origin);
   });
   afterAll(async () => {
@@ -71,22 +79,29 @@ describe('contract over Electron IPC (preload + IPC host, Electron mocked)', () 
   let dir: string;
   let lib: Library;
   let unregister: () => void;
+  let unwatch: () => void;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'studio-contract-ipc-'));
     lib = openLibrary(dir);
+    const sync = quietSync(lib);
     const { registerIpc } = await import('../../electron/main/ipc.js');
-    unregister = registerIpc(createHandlers(lib), (c) => c === ipc.trusted, 'studio://app/');
+    unregister = registerIpc(createHandlers(lib, librarySettings(lib), sync), (c) => c === ipc.trusted, 'studio://app/');
+    // What main.ts does with webContents.send: the payload (structured-cloned) to the preload's listeners.
+    unwatch = watchHostEvents(sync, (event, payload) => {
+      for (const fn of ipc.listeners.get(eventChannel(event)) ?? []) fn({ sender: 'the IPC event must not reach the page' }, structuredClone(payload));
+    });
     await import('../../electron/preload/preload.js');
   });
   afterAll(() => {
+    unwatch();
     unregister();
     lib.close();
     rmSync(dir, { recursive: true, force: true });
   });
   contractSuite(() => ipc.exposed as StudioApi);
 
-  it('exposes the contract methods and onCommand only, never ipcRenderer', () => {
-    expect(Object.keys(ipc.exposed as object).sort()).toEqual([...STUDIO_METHODS, 'onCommand'].sort());
+  it('exposes the contract methods, onCommand and the event subscriptions only, never ipcRenderer', () => {
+    expect(Object.keys(ipc.exposed as object).sort()).toEqual([...STUDIO_METHODS, 'onCommand', ...STUDIO_EVENT_NAMES.map(eventListenerName)].sort());
   });
 
   it('relays menu commands one way as bare ids of the shared list, and unregisters', () => {

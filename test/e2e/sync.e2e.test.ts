@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSlug, type Catalog } from '../../shared/index.js';
-import { createHandlers, librarySettings } from '../../electron/services/api-handlers.js';
+import { createHandlers, librarySettings, watchHostEvents } from '../../electron/services/api-handlers.js';
 import { Library } from '../../electron/services/library/index.js';
 import { packageRoot, sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
 import { SyncService } from '../../electron/services/sync-service/index.js';
@@ -34,6 +34,7 @@ let credentialsFile: string;
 let lib: Library;
 let sync: SyncService;
 let host: RunningHost;
+let heldEvents: (() => void)[] | null = null;
 let backend: TestServer;
 let proxy: FaultProxy;
 /** A second publisher, for edits made "by someone else" straight on the backend. */
@@ -171,7 +172,12 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
       syncNowCalls++;
       return syncNow(input);
     };
-    host = await startHost({ handlers, staticDir: join(root, 'dist/renderer') });
+    // The host's sync events reach the pages at once; a test may hold them back (heldEvents) to
+    // play a page that has not heard of a change yet.
+    host = await startHost({
+      handlers, staticDir: join(root, 'dist/renderer'),
+      events: (emit) => watchHostEvents(sync, (event, payload) => (heldEvents ? heldEvents.push(() => emit(event, payload)) : emit(event, payload))),
+    });
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -206,6 +212,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
 
   // A test that fails half-way must not leave a dialog in the next one's way.
   afterEach(async () => {
+    heldEvents = null;
     proxy.plan = () => ({ kind: 'pass' });
     await context.setOffline(false);
     for (let i = 0; i < 3 && (await page.locator('dialog[open]').count()) > 0; i++) await page.keyboard.press('Escape');
@@ -542,12 +549,15 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect((await onBackend(SLUG))!.story.body).toContain('Typed while the pull came.');
 
     // 2. The autosave saved over the pulled text before the page heard of the pull: told all the same.
+    heldEvents = [];
     await typeInTab(' Typed before the autosave.');
     await remoteEditAndPull('Spoonbills waded in.');
     await tab.clock.runFor(1000); // the autosave first
     await expect.poll(() => lib.storyBySlug(SLUG)!.text).toContain('Typed before the autosave.');
     expect(await notice.count()).toBe(0);
-    await tab.clock.runFor(2000); // then the status poll, with the pull in it
+    const held = heldEvents;
+    heldEvents = null;
+    for (const send of held) send(); // then the page hears of the pull
     await notice.waitFor();
     expect(await tabText()).toContain('Typed before the autosave.');
     expect(await tabText()).not.toContain('Spoonbills waded in.');

@@ -89,6 +89,7 @@ export class SyncService {
   private running: Promise<SyncRunResult> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly opts: SyncServiceOptions) {
     this.lib = opts.library;
@@ -102,6 +103,26 @@ export class SyncService {
     } catch (e) {
       this.credentials = undefined;
       this.lastError = oneLine((e as Error).message);
+    }
+  }
+
+  /**
+   * Calls `listener` whenever what `overview()` says may have changed (a sync started, progressed or
+   * ended, a login, a change queued…), so that a host can tell its window instead of being polled.
+   * Returns the function that unsubscribes.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (e) {
+        this.log(`a sync listener failed: ${(e as Error).message}`);
+      }
     }
   }
 
@@ -128,6 +149,7 @@ export class SyncService {
         progress: (p) => {
           this.progress = p;
           this.opts.progress?.(p);
+          this.changed();
         },
       });
     }
@@ -222,6 +244,7 @@ export class SyncService {
     this.lastError = null;
     this.engine()?.resume();
     this.schedule(0);
+    this.changed();
     return this.overview();
   }
 
@@ -259,6 +282,7 @@ export class SyncService {
     this.who = null;
     this.role = null;
     this.online = null;
+    this.changed();
     return this.overview();
   }
 
@@ -268,12 +292,15 @@ export class SyncService {
       this.running = this.runOnce(options).then(async (r) => {
         this.running = undefined;
         this.progress = null;
+        this.changed();
         return { ...r, overview: await this.overview() };
       }, (e: unknown) => {
         this.running = undefined;
         this.progress = null;
+        this.changed();
         throw e;
       });
+      this.changed();
     }
     return this.running;
   }
@@ -414,6 +441,7 @@ export class SyncService {
       throw new StudioCallError('bad-input', `${rec.title || rec.slug || id}: ${oneLine((e as Error).message)}`);
     }
     if (this.credentials && this.online !== false) this.schedule(300);
+    this.changed();
     return this.storySync(id);
   }
 
@@ -428,6 +456,7 @@ export class SyncService {
       throw new StudioCallError('bad-input', `${rec.title || rec.slug}: ${oneLine((e as Error).message)}`);
     }
     if (this.credentials && this.online !== false) this.schedule(300);
+    this.changed();
     return this.storySync(id);
   }
 
@@ -456,6 +485,7 @@ export class SyncService {
       localText: savedText, baseText: state.beforePull?.text ?? null, detectedAt: Date.now(),
     }, Date.now());
     this.log(`conflict on ${slug}: saved over the backend's v${state.lastVersion}, which a pull had brought`);
+    this.changed();
   }
 
   /** An engine that only queues (no backend known yet): changes wait for a login. */
