@@ -2,8 +2,8 @@
  * The story file the server stores for a PUT, and its check against the catalog, made with the
  * story core (shared/). Pure: it runs on the event loop or in a story worker (story-checker.ts).
  */
-import { hasErrors, lintStory, readBodyFacts, type CatalogIndex, type Diagnostic, type Story } from '../shared/index.js';
-import type { StoryPutBody } from '../shared/protocol/index.js';
+import { lintStory, readBodyFacts, type CatalogIndex, type Story } from '../shared/index.js';
+import { capDiagnostics, type CappedDiagnostics, type StoryPutBody } from '../shared/protocol/index.js';
 import { storyFromPut } from '../shared/protocol/wire-story.js';
 import type { StoryRef } from './store/store.js';
 
@@ -28,11 +28,9 @@ export interface StoryCheckInput {
   published: string | undefined;
 }
 
-export interface StoryCheck {
+export interface StoryCheck extends CappedDiagnostics {
   /** The canonical story file. */
   text: string;
-  /** Every lint diagnostic against the catalog; any error refuses the story. */
-  diagnostics: Diagnostic[];
   /** The catalog items the body refers to, each once (empty when refused). */
   refs: StoryRef[];
 }
@@ -43,8 +41,9 @@ export interface StoryCheck {
  */
 export function checkStory(input: StoryCheckInput, catalog: CatalogIndex): StoryCheck {
   const { story, text } = putStoryFile(input.slug, input.body, input.published);
-  const diagnostics = lintStory(story, catalog);
-  if (hasErrors(diagnostics)) return { text, diagnostics, refs: [] };
+  // Capped here, in the worker: a hostile story's 300,000 findings never cross to the event loop.
+  const found = capDiagnostics(lintStory(story, catalog));
+  if (found.errorCount > 0) return { text, ...found, refs: [] };
   const seen = new Set<string>();
   const refs: StoryRef[] = [];
   for (const ref of readBodyFacts(story).references) {
@@ -54,5 +53,5 @@ export function checkStory(input: StoryCheckInput, catalog: CatalogIndex): Story
       refs.push({ kind: ref.kind, slug: ref.slug });
     }
   }
-  return { text, diagnostics, refs };
+  return { text, ...found, refs };
 }

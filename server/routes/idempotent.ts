@@ -53,6 +53,8 @@ export async function idempotentWrite(
   token: TokenInfo,
   key: string,
   write: (scope: IdempotencyScope, now: string) => Promise<WireResponse>,
+  /** Rebuilds a full answer from the compact one kept (see stories.ts: a 412 keeps no story text). */
+  expand: (stored: WireResponse) => Promise<WireResponse> = async (stored) => stored,
 ): Promise<FastifyReply> {
   const now = new Date().toISOString();
   const scope: IdempotencyScope = { owner: token.name, key };
@@ -66,7 +68,7 @@ export async function idempotentWrite(
     reply.header('retry-after', '1');
     throw new HttpError(409, 'idempotency_key_in_flight', 'a request with this Idempotency-Key is still being processed; retry later');
   }
-  if (begun.state === 'done') return sendWire(reply, begun.response, { 'idempotent-replayed': 'true' });
+  if (begun.state === 'done') return sendWire(reply, await expand(begun.response), { 'idempotent-replayed': 'true' });
   try {
     return sendWire(reply, await write(scope, now));
   } catch (e) {

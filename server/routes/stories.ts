@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { hasErrors, referenceUrl } from '../../shared/index.js';
+import { referenceUrl } from '../../shared/index.js';
 import { describeZodError, etagFor, roleForPut, roleForStatus, roleForTarget, storyPutBodySchema } from '../../shared/protocol/index.js';
 import { requireRole, tokenOf } from '../auth.js';
 import { jsonResponse, type ServerContext, type WireResponse } from '../context.js';
@@ -8,6 +8,9 @@ import { pageQuerySchema, slugParamSchema } from '../schemas.js';
 import type { PutStoryResult, StoredStory, StoryFieldsRecord } from '../store/store.js';
 import { idempotencyKey, idempotentWrite, precondition } from './idempotent.js';
 import { sendWire } from './send.js';
+
+/** On a kept 412 (never sent): the version whose story a replay puts back. */
+const KEPT_STORY_VERSION = 'x-kept-story-version';
 
 function slugFrom(raw: string, kind: 'bad' | 'missing'): string {
   const r = slugParamSchema.safeParse(raw);
@@ -34,6 +37,23 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
       message: current ? `the story "${slug}" is at version ${current.version}` : `there is no story "${slug}" yet`,
       ...(current ? { current: currentOf(current) } : {}),
     });
+
+  /**
+   * A 412 carries the whole current story, up to a megabyte: what is kept for replays names the
+   * version instead, and a replay rebuilds the same bytes from it (versions never change).
+   */
+  const keptConflict = (current: StoredStory, slug: string): WireResponse => {
+    const full = JSON.parse(conflict(current, slug).body) as { current: Record<string, unknown> };
+    delete full.current.story;
+    return jsonResponse(412, full, { [KEPT_STORY_VERSION]: String(current.version) });
+  };
+  const expandKept = (slug: string) => async (kept: WireResponse): Promise<WireResponse> => {
+    const version = kept.headers[KEPT_STORY_VERSION];
+    if (version === undefined) return kept;
+    const story = await store.getStoryVersion(slug, Number(version));
+    if (!story) throw new Error(`the version ${version} of "${slug}" that a kept 412 names is gone`);
+    return conflict(story, slug);
+  };
 
   app.get('/api/v1/stories', async (req, reply) => {
     tokenOf(req); // the onRequest hook authenticates; this makes sure no route is reached without it
@@ -84,12 +104,13 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
         status: body.status,
         ...(published !== undefined ? { published } : {}),
       };
-      const { text, diagnostics, refs } = await ctx.checker.check({ slug, body, published });
-      if (hasErrors(diagnostics)) {
+      const { text, diagnostics, diagnosticsTotal, errorCount, refs } = await ctx.checker.check({ slug, body, published });
+      if (errorCount > 0) {
         const r = jsonResponse(422, {
           error: 'invalid_story',
-          message: `the story has ${diagnostics.filter((d) => d.severity === 'error').length} error(s)`,
+          message: `the story has ${errorCount} error(s)${diagnosticsTotal > diagnostics.length ? `; the first ${diagnostics.length} of ${diagnosticsTotal} diagnostics are listed` : ''}`,
           diagnostics,
+          diagnosticsTotal,
         });
         await store.completeIdempotent(scope, r);
         return r;
@@ -105,11 +126,15 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
         now,
         idempotency: {
           ...scope,
-          respond: (result) => (sent = result.ok ? answer(result, slug) : conflict(result.current, slug)),
+          respond: (result) => {
+            if (result.ok) return (sent = answer(result, slug));
+            sent = conflict(result.current, slug);
+            return result.current ? keptConflict(result.current, slug) : sent;
+          },
         },
       });
       return sent!;
-    });
+    }, expandKept(slug));
   });
 
   app.delete<{ Params: { slug: string } }>('/api/v1/stories/:slug', async (req, reply) => {

@@ -9,6 +9,7 @@ import { ROLES } from './rules.js';
 export * from './rules.js';
 export * from './put-body.js';
 export * from './json.js';
+export * from './diagnostics.js';
 
 /** A citation as an answer carries it (lenient: see the header). */
 export const citationSchema = z.looseObject({

@@ -85,3 +85,12 @@ export function parseIfMatch(value: string): number | null {
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || (status >= 500 && status <= 599);
 }
+
+/** At most this many diagnostics in a 422, the first by position, with `diagnosticsTotal` the full count. */
+export const DIAGNOSTICS_MAX = 200;
+
+/** The longest diagnostic message on the wire (a message quoting hostile text is cut, with "…"). */
+export const DIAGNOSTIC_MESSAGE_MAX = 500;
+
+/** The largest answer the backend keeps for an idempotent replay (bytes). */
+export const STORED_ANSWER_MAX_BYTES = 256 * 1024;
