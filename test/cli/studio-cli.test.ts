@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,64 @@ describe('studio render and convert', () => {
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const html = studio('convert', txt, '--to', 'html');
     expect(html.stdout).toContain('<!doctype html>');
+  });
+});
+
+describe('convert -o onto what is not a regular file (issue 15 #14)', () => {
+  const convertTo = (out: string) => studio('convert', join(tmp, 'clean.md'), '--to', 'text', '-o', out);
+  const refused = (r: ReturnType<typeof studio>, out: string, what: RegExp) => {
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(out);
+    expect(lines[0]).toMatch(what);
+  };
+
+  it('refuses a symbolic link, replacing neither the link nor its target', () => {
+    const dir = mkdtempSync(join(tmp, 'link-'));
+    const target = join(dir, 'target.txt');
+    writeFileSync(target, 'keep me\n');
+    const link = join(dir, 'link.txt');
+    symlinkSync(target, link);
+    refused(convertTo(link), link, /symbolic link/);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('keep me\n');
+    expect(readdirSync(dir).sort()).toEqual(['link.txt', 'target.txt']);
+  });
+
+  it('refuses a FIFO without opening it, and leaves it a FIFO', () => {
+    const dir = mkdtempSync(join(tmp, 'fifo-'));
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    refused(convertTo(fifo), fifo, /not a regular file/);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['pipe']);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a device node (made with mknod, as root), and leaves it one', () => {
+    const dir = mkdtempSync(join(tmp, 'dev-'));
+    const dev = join(dir, 'null');
+    execFileSync('mknod', [dev, 'c', '1', '3']);
+    refused(convertTo(dev), dev, /not a regular file/);
+    expect(lstatSync(dev).isCharacterDevice()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['null']);
+  });
+
+  it('refuses a folder', () => {
+    const dir = mkdtempSync(join(tmp, 'dir-'));
+    refused(convertTo(dir), dir, /directory/);
+  });
+
+  it("keeps an existing file's mode: 0600 stays 0600, 0640 stays 0640", () => {
+    for (const mode of [0o600, 0o640]) {
+      const out = join(mkdtempSync(join(tmp, 'mode-')), 'out.txt');
+      writeFileSync(out, 'old\n');
+      chmodSync(out, mode);
+      expect(convertTo(out).code).toBe(0);
+      expect(statSync(out).mode & 0o7777).toBe(mode);
+      expect(readFileSync(out, 'utf8')).toBe(studio('convert', join(tmp, 'clean.md'), '--to', 'text').stdout);
+    }
   });
 });
 
