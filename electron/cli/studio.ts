@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   hasErrors, lintStory, normalizeSite, renderHtml, serializeStory, toPlainText, type Diagnostic,
 } from '../../shared/index.js';
-import { BadInputError, readStoryFile, writeFileAtomic } from '../services/story-files.js';
+import { writeFileAtomic } from '../services/atomic-write.js';
+import { BadInputError, readStoryFile } from '../services/story-files.js';
 import { stripControlChars } from '../../shared/text-util.js';
 import { chooseCatalog } from './catalog-choice.js';
 import { formatDiagnostic, summarize } from './format-diagnostics.js';

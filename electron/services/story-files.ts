@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { loadCatalog, parseStory, type CatalogIndex, type Story } from '../../shared/index.js';
 
 /** Input that cannot be used: the message is one line, naming no file (callers prefix it). */
@@ -56,20 +54,5 @@ export async function readCatalogFile(file: string): Promise<CatalogIndex> {
     return loadCatalog(text);
   } catch (e) {
     throw new BadInputError(file, `not a valid catalog: ${(e as Error).message}`);
-  }
-}
-
-/**
- * Writes a file atomically: a temporary file beside it, then a rename, so that a failed run leaves
- * no partial file and readers never see half of one.
- */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, content, { flag: 'wx' });
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw new BadInputError(file, `cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }

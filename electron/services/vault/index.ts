@@ -4,9 +4,9 @@
  * plainly that its storage is `plain`. `STUDIO_TOKEN` (with `STUDIO_BACKEND`) overrides any vault for that backend only.
  * Nothing here ever logs a token or puts one in an error message.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../atomic-write.js';
 
 /** How a vault keeps the token at rest. */
 export type VaultStorage = 'encrypted' | 'plain' | 'env' | 'memory';
@@ -42,11 +42,7 @@ interface VaultFile {
 }
 
 function writePrivate(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.tmp`);
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, text, { mode: 0o600, mkdir: 0o700 });
 }
 
 function readVaultFile(file: string): VaultFile | undefined {
