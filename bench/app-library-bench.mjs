@@ -189,11 +189,18 @@ export async function run() {
   for (const [tier, qs] of tiers) {
     const n = qs.map((q) => lib.db.prepare('SELECT count(*) AS n FROM stories_fts WHERE stories_fts MATCH ?').get(ftsQuery(q)).n);
     for (const q of qs) if (!lib.search(q).some((h) => h.snippet.includes('«'))) throw new Error(`no hits with a snippet for ${q}`);
-    const ours = time((i) => lib.search(qs[i % qs.length]), qs.length * 30);
+    const cpu = [];
+    const ours = time((i) => {
+      const c = process.cpuUsage();
+      lib.search(qs[i % qs.length]);
+      const d = process.cpuUsage(c);
+      cpu.push((d.user + d.system) / 1000);
+    }, qs.length * 30);
     const peer = time((i) => bare.all(ftsQuery(qs[i % qs.length])), qs.length * 30);
     const p95 = percentile(ours, 95);
     results.push({ name: `search tier "${tier}" p95 (${qs.map((q, i) => `${q}: ${n[i].toLocaleString('en')}`).join('; ')} stories)`, ours: p95, peer: percentile(peer, 95), peerName: 'bare FTS5 MATCH of the same queries', target: '≤ 20 ms', pass: p95 <= 20 });
-    tierLines.push(`  - ${tier}: p50 ${percentile(ours, 50).toFixed(2)} ms, p95 ${p95.toFixed(2)} ms`);
+    // CPU time too: on a shared machine the wall clock also counts the time spent waiting for a core.
+    tierLines.push(`  - ${tier}: p50 ${percentile(ours, 50).toFixed(2)} ms, p95 ${p95.toFixed(2)} ms; CPU time p50 ${percentile(cpu, 50).toFixed(2)} ms, p95 ${percentile(cpu, 95).toFixed(2)} ms`);
   }
 
   const ids = lib.db.prepare('SELECT id FROM stories ORDER BY random() LIMIT 500').all().map((r) => r.id);
