@@ -10,20 +10,22 @@
  *   first statement of a write, so it also serialises the precondition checks, as SQLite's
  *   BEGIN IMMEDIATE does; the rest of the write is pipelined to keep the lock short.
  * - Idempotency keys in flight are rows (state `in_flight`) that every instance sees, claimed by an
- *   INSERT that exactly one instance wins; a crashed instance's claims lapse after a lease.
+ *   INSERT that exactly one instance wins; a crashed instance's claims are void at once (each
+ *   instance holds an advisory lock while it lives), and a lease is the backstop.
  * - The catalog is cached per instance and brought up to date from the change feed whenever the
  *   database's catalog version moved (one indexed MAX per call), so another instance's write is
  *   seen at the next request.
  * - Migrations run in one transaction under an advisory lock: instances starting together migrate
  *   once; a database of a newer schema is refused.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import postgres from 'postgres';
 import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
 import { CatalogReplica } from './live-catalog.js';
 import {
-  changePage, idempotencyKeyId, noteFromRow, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage, type IdempotencyBegin, type IdempotencyScope,
-  type NoteRecord, type NoteStore, type PublicStorySummary, type PublishingStore, type PutNoteInput, type PutNoteResult,
+  changePage, idempotencyKeyId, noteFromRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
+  type IdempotencyBegin, type IdempotencyScope, type NoteRecord, type NoteStore, type PublicStorySummary, type PublishedEntry,
+  type PublishedFilter, type PublishingStore, type PutNoteInput, type PutNoteResult,
   type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
   type StoryListItem, type TokenInfo,
 } from './store.js';
@@ -59,7 +61,7 @@ const MIGRATIONS: string[] = [
     owner TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('in_flight','done')),
     status INTEGER, headers TEXT, body TEXT, created_at TEXT NOT NULL,
-    lease_until TIMESTAMPTZ, PRIMARY KEY (owner, key)
+    instance INTEGER, lease_until TIMESTAMPTZ, PRIMARY KEY (owner, key)
   );
   CREATE INDEX idempotency_created ON idempotency (created_at);
   `,
@@ -76,8 +78,17 @@ const MIGRATIONS: string[] = [
 
 /** The advisory lock migrations run under (any constant: it names this application's migrations). */
 const MIGRATION_LOCK = 7_312_004_117;
-/** How long an in-flight key stays claimed by an instance that may have died meanwhile. */
-const LEASE_SECONDS = 120;
+/**
+ * The advisory-lock space of the instances' liveness locks: each instance holds (this, its id) on a
+ * connection of its own for as long as it lives, and PostgreSQL drops the lock the moment that
+ * connection goes (a kill -9 closes it), so other instances know at once that its claims are void.
+ */
+const LIVENESS_LOCKS = 7_312_004;
+/** The backstop for a claim whose instance looks alive but never finishes (its lock connection lost). */
+const LEASE_SECONDS = 600;
+/** A claim is void when its lease ran out or its instance no longer holds its liveness lock. */
+const CLAIM_VOID = `(idempotency.lease_until < now() OR NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory'
+  AND l.classid = ${LIVENESS_LOCKS}::oid AND l.objid = idempotency.instance::oid AND l.objsubid = 2 AND l.granted))`;
 
 export interface PgStoreOptions {
   /** Connections in this instance's pool (default 10). */
@@ -106,7 +117,7 @@ export class PgStore implements PublishingStore, NoteStore {
   /** Keys this instance claimed and has not finished: their fingerprint and first time. */
   private readonly claimed = new Map<string, { fingerprint: string; createdAt: string }>();
 
-  private constructor(sql: Sql) {
+  private constructor(sql: Sql, private readonly liveness: Sql, readonly instance: number) {
     this.sql = sql;
   }
 
@@ -120,13 +131,19 @@ export class PgStore implements PublishingStore, NoteStore {
       types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
       connection: { application_name: 'studio-server' },
     }) as unknown as Sql;
+    const liveness = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10, connection: { application_name: 'studio-server liveness' } }) as unknown as Sql;
     try {
       await migrate(sql);
+      // An id no live instance holds: the lock is taken with try, and a taken id is drawn again.
+      for (;;) {
+        const id = randomInt(1, 2 ** 31 - 1);
+        const [{ ok }] = (await liveness<{ ok: boolean }[]>`SELECT pg_try_advisory_lock(${LIVENESS_LOCKS}::int, ${id}::int) AS ok`) as unknown as [{ ok: boolean }];
+        if (ok) return new PgStore(sql, liveness, id);
+      }
     } catch (e) {
-      await sql.end({ timeout: 1 });
+      await Promise.all([sql.end({ timeout: 1 }), liveness.end({ timeout: 1 })]);
       throw e;
     }
-    return new PgStore(sql);
   }
 
   // ---- tokens
@@ -344,16 +361,28 @@ export class PgStore implements PublishingStore, NoteStore {
     return { items, total: n };
   }
 
+  async publishedEntries(limit: number, filter: PublishedFilter = {}): Promise<PublishedEntry[]> {
+    const sql = this.sql;
+    const rows = await sql<Parameters<typeof publishedEntry>[0][]>`
+      SELECT s.slug, s.version, s.updated_at, s.published, v.fields ${filter.withText ? sql`, v.text` : sql``}
+      FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version
+      WHERE s.status = 'published' ${filter.beat !== undefined ? sql`AND s.beat = ${filter.beat}` : sql``}
+        ${filter.publishedSince !== undefined ? sql`AND s.published >= ${filter.publishedSince}` : sql``}
+      ORDER BY s.published DESC, s.seq DESC LIMIT ${limit}`;
+    return rows.map(publishedEntry);
+  }
+
   // ---- idempotency
 
   async beginIdempotent(scope: IdempotencyScope, fingerprint: string, now: string): Promise<IdempotencyBegin> {
     // One INSERT claims the key for this instance; on another instance the same INSERT finds the row.
-    // A claim whose lease ran out (its instance died) is taken over.
+    // A void claim (its instance died) is taken over.
     const claimed = await this.sql`
-      INSERT INTO idempotency (owner, key, fingerprint, state, created_at, lease_until)
-      VALUES (${scope.owner}, ${scope.key}, ${fingerprint}, 'in_flight', ${now}, now() + make_interval(secs => ${LEASE_SECONDS}))
-      ON CONFLICT (owner, key) DO UPDATE SET fingerprint = excluded.fingerprint, created_at = excluded.created_at, lease_until = excluded.lease_until
-        WHERE idempotency.state = 'in_flight' AND idempotency.lease_until < now()
+      INSERT INTO idempotency (owner, key, fingerprint, state, created_at, instance, lease_until)
+      VALUES (${scope.owner}, ${scope.key}, ${fingerprint}, 'in_flight', ${now}, ${this.instance}, now() + make_interval(secs => ${LEASE_SECONDS}))
+      ON CONFLICT (owner, key) DO UPDATE SET fingerprint = excluded.fingerprint, created_at = excluded.created_at,
+        instance = excluded.instance, lease_until = excluded.lease_until
+        WHERE idempotency.state = 'in_flight' AND ${this.sql.unsafe(CLAIM_VOID)}
       RETURNING 1`;
     if (claimed.length > 0) {
       this.claimed.set(idempotencyKeyId(scope), { fingerprint, createdAt: now });
@@ -394,9 +423,9 @@ export class PgStore implements PublishingStore, NoteStore {
   }
 
   async releaseInFlight(): Promise<number> {
-    // Other instances may be serving: only claims whose lease ran out are theirs to lose.
+    // Other instances may be serving: only the claims of dead instances are void.
     this.claimed.clear();
-    return (await this.sql`DELETE FROM idempotency WHERE state = 'in_flight' AND lease_until < now()`).count;
+    return (await this.sql`DELETE FROM idempotency WHERE state = 'in_flight' AND ${this.sql.unsafe(CLAIM_VOID)}`).count;
   }
 
   // ---- review notes
@@ -450,6 +479,7 @@ export class PgStore implements PublishingStore, NoteStore {
 
   async close(): Promise<void> {
     await this.sql.end({ timeout: 5 });
+    await this.liveness.end({ timeout: 5 });
   }
 }
 

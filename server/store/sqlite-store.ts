@@ -17,8 +17,9 @@ import { ROLES } from '../../shared/protocol/index.js';
 import { LiveCatalogIndex } from './live-catalog.js';
 import { WalSync } from './wal-sync.js';
 import {
-  changePage, idempotencyKeyId, noteFromRow, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage, type IdempotencyBegin, type IdempotencyScope,
-  type NoteRecord, type NoteStore, type PublicStorySummary, type PublishingStore, type PutNoteInput, type PutNoteResult,
+  changePage, idempotencyKeyId, noteFromRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
+  type IdempotencyBegin, type IdempotencyScope, type NoteRecord, type NoteStore, type PublicStorySummary, type PublishedEntry,
+  type PublishedFilter, type PublishingStore, type PutNoteInput, type PutNoteResult,
   type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
   type StoryListItem, type TokenInfo,
 } from './store.js';
@@ -385,6 +386,25 @@ export class SqliteStore implements PublishingStore, NoteStore {
       return { slug: r.slug, title: f.title, ...(f.dek ? { dek: f.dek } : {}), beat: f.beat, published: r.published ?? '' };
     });
     return { items, total };
+  }
+
+  async publishedEntries(limit: number, filter: PublishedFilter = {}): Promise<PublishedEntry[]> {
+    const where = [`s.status = 'published'`];
+    const params: unknown[] = [];
+    if (filter.beat !== undefined) {
+      where.push('s.beat = ?');
+      params.push(filter.beat);
+    }
+    if (filter.publishedSince !== undefined) {
+      where.push('s.published >= ?');
+      params.push(filter.publishedSince);
+    }
+    const rows = this
+      .sql(`SELECT s.slug, s.version, s.updated_at, s.published, v.fields${filter.withText ? ', v.text' : ''}
+            FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version
+            WHERE ${where.join(' AND ')} ORDER BY s.published DESC, s.seq DESC LIMIT ?`)
+      .all(...params, limit) as Parameters<typeof publishedEntry>[0][];
+    return rows.map(publishedEntry);
   }
 
   // ---- idempotency

@@ -156,6 +156,23 @@ export interface NoteStore {
   noteChanges(storySlug: string, since: number, limit: number): Promise<ChangePage<NoteRecord>>;
 }
 
+/** Which published stories a feed or sitemap lists. */
+export interface PublishedFilter {
+  beat?: string;
+  /** Only stories published at or after this ISO time. */
+  publishedSince?: string;
+  /** Include each story's file (to render its body). */
+  withText?: boolean;
+}
+
+export interface PublishedEntry extends PublicStorySummary {
+  version: number;
+  /** When the current version was written. */
+  updatedAt: string;
+  /** The story file of the current version, when asked for. */
+  text?: string;
+}
+
 export interface PublishingStore {
   /** Review notes, where this store keeps them. */
   readonly notes?: NoteStore;
@@ -191,6 +208,11 @@ export interface PublishingStore {
 
   // public pages
   publishedStories(offset: number, limit: number, filter?: { beat?: string; entity?: string }): Promise<{ items: PublicStorySummary[]; total: number }>;
+  /**
+   * The newest published stories for feeds and sitemaps (newest publication first), with their
+   * current version and its time; their story file too when `withText`.
+   */
+  publishedEntries(limit: number, filter?: PublishedFilter): Promise<PublishedEntry[]>;
 
   // idempotency
   /** Looks the key up and, when new, records it as in flight (in its own transaction). */
@@ -204,6 +226,15 @@ export interface PublishingStore {
   releaseInFlight(): Promise<number>;
 
   close(): Promise<void>;
+}
+
+/** A published entry from its row's fields (the current version's, as JSON). */
+export function publishedEntry(r: { slug: string; version: number; updated_at: string; published: string | null; fields: string; text?: string }): PublishedEntry {
+  const f = JSON.parse(r.fields) as StoryFieldsRecord;
+  return {
+    slug: r.slug, title: f.title, ...(f.dek ? { dek: f.dek } : {}), beat: f.beat, published: r.published ?? '', version: r.version, updatedAt: r.updated_at,
+    ...(r.text !== undefined ? { text: r.text } : {}),
+  };
 }
 
 /** A change page from `limit + 1` rows read after `since` in change order (the extra row says there is more). */

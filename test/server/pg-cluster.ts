@@ -4,6 +4,8 @@
  * that folder, and everything removed at `stop()`. As root, every binary runs as the `postgres` user
  * (PostgreSQL refuses to run as root). ~2 s. Where no binaries exist, `PG_SKIP_REASON` says why and
  * the tests that need a cluster skip, saying so loudly (`.ci/run` installs Debian's `postgresql`).
+ * The cluster runs with fsync off: its data is thrown away, and the crash tests kill server
+ * instances, not PostgreSQL (bench/server-bench.mjs measures with fsync on).
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -84,7 +86,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     try {
       await pgRun('pg_ctl', [
         '-D', data, '-l', join(dir, 'log'), '-w', '-t', '30',
-        '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on`,
+        '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off`,
         'start',
       ]);
       break;
