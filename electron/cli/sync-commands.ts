@@ -133,6 +133,8 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
     if (r.pull) io.stdout(`pull: ${r.pull.storiesSeen} story changes seen, ${r.pull.fastForwarded.length} updated here, ${r.pull.conflicts.length} in conflict, ${r.pull.catalogChanges} catalog changes\n`);
     for (const skip of r.pull?.skipped ?? []) io.stderr(`studio: sync: skipped the backend's ${skip.kind} ${JSON.stringify(skip.slug)}: ${skip.reason}\n`);
     if (r.pull?.truncated) io.stderr(`studio: sync: ${r.pull.truncated}\n`);
+    for (const m of r.merged ?? []) io.stdout(`merged: ${m.slug}: ${m.summary || 'changes on both sides merged'} (sent on the backend's version)\n`);
+    for (const slug of r.conflicts ?? []) io.stdout(`conflict: ${slug}: changed here and on the backend in the same place; resolve with \`studio resolve ${slug} MERGED_FILE\`\n`);
     if (o.lastError) io.stderr(`studio: sync: ${o.lastError}\n`);
     if (o.paused) io.stderr(`studio: sync paused: ${o.paused}\n`);
     setExit(needsAttention(o) || o.lastError ? SYNC_EXIT.attention : SYNC_EXIT.ok);

@@ -75,8 +75,28 @@ export interface StorySync {
     localText: string;
     remoteText: string;
   } | null;
+  /** The last clean merge of the backend's changes into this story, until the story changes again. */
+  merged: MergeNotice | null;
   /** What the token's role may do with this story (all actions when the role is unknown). */
   allowed: OutboxTarget[];
+}
+
+/**
+ * The backend's changes and the person's did not overlap, so the sync merged them by itself: what
+ * came in, said in words, and the texts to see it in review mode. Both originals are also in the
+ * story's revision history.
+ */
+export interface MergeNotice {
+  at: string;
+  /** The backend's version merged in. */
+  remoteVersion: number;
+  /** "The desk changed paragraph 3." */
+  summary: string;
+  changes: { side: 'local' | 'remote' | 'both'; description: string; paragraph: number | null; line: number }[];
+  /** The person's text before the merge, the backend's, and the merge. */
+  localText: string;
+  remoteText: string;
+  mergedText: string;
 }
 
 export const syncLoginInput = z.object({

@@ -6,7 +6,8 @@
  */
 import type { Catalog, Diagnostic } from '../../../shared/index.js';
 import { parseStory, relocateDiagnostics } from '../../../shared/index.js';
-import type { OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
+import type { MergeNotice, OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
+import { mergeStories } from '../../../shared/merge/index.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import {
   OUTBOX_TARGETS, healthAnswerSchema, parseJsonBounded, roleAllows, whoamiAnswerSchema, type OutboxTarget, type PushStatus, type Role, type WireDiagnostic,
@@ -50,11 +51,21 @@ export interface SyncRunOptions {
 export interface SyncRunResult {
   push?: PushResult;
   pull?: PullResult;
+  /** Conflicts whose changes did not overlap, merged and sent in this round: what came in. */
+  merged?: { slug: string; summary: string }[];
+  /** Stories left in conflict for the person (their changes overlap). */
+  conflicts?: string[];
   overview: SyncOverview;
 }
 
 /** A health answer is a few bytes: a larger one is not a backend's. */
 const HEALTH_MAX_BYTES = 64 * 1024;
+function addPush(a: PushResult, b: PushResult): PushResult {
+  return {
+    sent: a.sent + b.sent, done: a.done + b.done, rejected: a.rejected + b.rejected, conflicts: a.conflicts + b.conflicts,
+    retried: a.retried + b.retried, paused: a.paused || b.paused, remaining: b.remaining,
+  };
+}
 
 /** A published date of the length the backend writes, for rebuilding the file it linted. */
 const SOME_ISO_DATE = '1970-01-01T00:00:00.000Z';
@@ -86,6 +97,8 @@ export class SyncService {
   private progress: SyncProgressInfo | null = null;
   private lastError: string | null = null;
   private lastPulled: SyncOverview['lastPulled'] = null;
+  /** Clean merges by slug, for the story's view, until the story changes again. */
+  private readonly merges = new Map<string, MergeNotice>();
   private running: Promise<SyncRunResult> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
@@ -332,6 +345,18 @@ export class SyncService {
         const ids = result.pull.fastForwarded.map((slug) => this.lib.storyBySlug(slug)?.id).filter((x): x is string => !!x);
         this.lastPulled = { at: new Date().toISOString(), ids };
       }
+      const merged = await this.mergeConflicts(engine);
+      result.merged = merged.map(({ slug, summary }) => ({ slug, summary }));
+      if (merged.length > 0) {
+        // The merges go out in this round, each on the backend's version it merged; what this
+        // round reports as in conflict is what is left for the person.
+        const again = await engine.push({ maxWaitMs: options.maxWaitMs ?? 0 });
+        const fromPush = merged.filter((m) => m.origin === 'push').length;
+        result.push = result.push ? addPush({ ...result.push, conflicts: result.push.conflicts - fromPush }, again) : again;
+        const slugs = new Set(merged.map((m) => m.slug));
+        if (result.pull) result.pull = { ...result.pull, conflicts: result.pull.conflicts.filter((x) => !slugs.has(x)) };
+      }
+      result.conflicts = this.store.conflicts().map((c) => c.slug);
       this.store.setMeta('lastSyncAt', String(Date.now()));
     } catch (e) {
       this.lastError = e instanceof SyncLockedError
@@ -340,6 +365,41 @@ export class SyncService {
       this.log(`sync failed: ${this.lastError}`);
     }
     return result;
+  }
+
+  /**
+   * Conflicts whose two sides changed different things merge by themselves (shared/merge): the
+   * backend's text goes into the library's history, then the merge as a new revision, queued on the
+   * backend's version. Only overlapping changes are left for the person.
+   */
+  private async mergeConflicts(engine: SyncEngine): Promise<{ slug: string; summary: string; origin: 'push' | 'pull' }[]> {
+    const out: { slug: string; summary: string; origin: 'push' | 'pull' }[] = [];
+    for (const c of this.store.conflicts()) {
+      const rec = this.lib.storyBySlug(c.slug);
+      if (c.baseText === null || c.remoteVersion <= 0 || !rec) continue;
+      // The library's text is the person's newest: it may have been saved after the change was queued.
+      const local = rec.text;
+      const m = mergeStories(c.baseText, local, c.remoteText);
+      if (!m.clean) continue;
+      if (contentKey(rec.text) !== contentKey(c.remoteText)) this.lib.putBySlug(c.slug, c.remoteText);
+      try {
+        await engine.resolveConflict(c.slug, m.text);
+      } catch (e) {
+        this.log(`could not merge ${c.slug}: ${oneLine((e as Error).message)}`);
+        continue;
+      }
+      // A save written from before the merge must not undo it: it is caught as a pull's would be.
+      const after = this.lib.storyBySlug(c.slug);
+      if (after) this.store.setPulled(c.slug, after.revision, Date.now());
+      this.merges.set(c.slug, {
+        at: new Date().toISOString(), remoteVersion: c.remoteVersion, summary: m.summary || 'The backend\'s changes were merged with yours.',
+        changes: m.changes.map((x) => ({ side: x.side, description: x.description, paragraph: x.paragraph ?? null, line: x.line })),
+        localText: local, remoteText: c.remoteText, mergedText: after?.text ?? m.text,
+      });
+      out.push({ slug: c.slug, summary: m.summary, origin: c.origin });
+      this.log(`merged ${c.slug} with the backend's v${c.remoteVersion}: ${m.summary}`);
+    }
+    return out;
   }
 
   /**
@@ -406,6 +466,7 @@ export class SyncService {
       rejected: newest?.state === 'rejected'
         ? { target: newest.targetStatus, message: newest.lastError, diagnostics: this.placeDiagnostics(newest, rec.text) }
         : null,
+      merged: slug ? this.merges.get(slug) ?? null : null,
       conflict: c ? { origin: c.origin, remoteVersion: c.remoteVersion, remoteStatus: c.remoteStatus, baseText: c.baseText, localText: c.localText, remoteText: c.remoteText } : null,
       allowed,
     };
@@ -429,6 +490,7 @@ export class SyncService {
     await this.loaded;
     const rec = this.lib.getStory(id);
     const engine = this.engine() ?? this.offlineEngine();
+    this.merges.delete(rec.slug);
     try {
       if (action === 'withdrawn') {
         engine.enqueueWithdraw(rec.slug, rec.text);
