@@ -8,7 +8,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { idempotencyKeySchema, parseIfMatch } from '../../shared/protocol/index.js';
 import type { WireResponse } from '../context.js';
 import { HttpError } from '../errors.js';
-import type { IdempotencyScope, PublishingStore, TokenInfo } from '../store/store.js';
+import type { CallerToken } from '../auth.js';
+import type { IdempotencyScope, PublishingStore } from '../store/store.js';
 import { sendWire } from './send.js';
 
 export function header(req: FastifyRequest, name: string): string | undefined {
@@ -50,14 +51,14 @@ export async function idempotentWrite(
   req: FastifyRequest,
   reply: FastifyReply,
   store: PublishingStore,
-  token: TokenInfo,
+  token: CallerToken,
   key: string,
   write: (scope: IdempotencyScope, now: string) => Promise<WireResponse>,
   /** Rebuilds a full answer from the compact one kept (see stories.ts: a 412 keeps no story text). */
   expand: (stored: WireResponse) => Promise<WireResponse> = async (stored) => stored,
 ): Promise<FastifyReply> {
   const now = new Date().toISOString();
-  const scope: IdempotencyScope = { owner: token.name, key };
+  const scope: IdempotencyScope = { owner: token.id, key };
   const bodyHash = createHash('sha256').update(req.rawBody ?? JSON.stringify(req.body ?? null)).digest('hex');
   const fingerprint = createHash('sha256')
     .update([req.method, req.url, bodyHash, header(req, 'if-match') ?? '', header(req, 'if-none-match') ?? ''].join('\n'))

@@ -73,6 +73,7 @@ export type IdempotencyBegin =
   | { state: 'done'; response: StoredResponse };
 
 export interface IdempotencyScope {
+  /** The token's identity (hex SHA-256 of the token, `CallerToken.id`), never its reusable name. */
   owner: string;
   key: string;
 }

@@ -490,7 +490,7 @@ describe('idempotency', () => {
         inFlight++;
       }
       expect(await s.store.countVersions(slug)).toBe(update ? 2 : 1);
-      const rows = await rawQuery(s.store, 'SELECT state FROM idempotency WHERE owner = ? AND key = ?', 'writer', key);
+      const rows = await rawQuery(s.store, 'SELECT state FROM idempotency WHERE owner = ? AND key = ?', hashToken(s.tokens.writer).toString('hex'), key);
       expect(rows).toEqual([{ state: 'done' }]);
     }
     expect(replays + inFlight).toBe(20);
@@ -504,7 +504,7 @@ describe('idempotency', () => {
     const fp = createHash('sha256')
       .update(['PUT', `/api/v1/stories/${slug}`, createHash('sha256').update(body).digest('hex'), '', '*'].join('\n'))
       .digest('hex');
-    expect((await s.store.beginIdempotent({ owner: 'writer', key }, fp, new Date().toISOString())).state).toBe('new');
+    expect((await s.store.beginIdempotent({ owner: hashToken(s.tokens.writer).toString('hex'), key }, fp, new Date().toISOString())).state).toBe('new');
     const r = await putStory(s, slug, null, { token: s.tokens.writer, key, ifNoneMatch: '*', raw: body });
     expect(r.status).toBe(409);
     expect(r.headers.get('retry-after')).toBe('1');
@@ -512,7 +512,7 @@ describe('idempotency', () => {
     // A different request with a key in flight is still a reused key.
     const other = await putStory(s, slug, sampleStory({ title: 'Other' }), { token: s.tokens.writer, key, ifNoneMatch: '*' });
     expect((await other.json()).error).toBe('idempotency_key_reused');
-    await s.store.abandonIdempotent({ owner: 'writer', key });
+    await s.store.abandonIdempotent({ owner: hashToken(s.tokens.writer).toString('hex'), key });
     expect((await putStory(s, slug, null, { token: s.tokens.writer, key, ifNoneMatch: '*', raw: body })).status).toBe(201);
   });
 
