@@ -71,6 +71,12 @@ export function createHandlers(
     storySync: ({ id }) => sync.storySync(id),
     syncEnqueue: ({ id, action }) => sync.enqueue(id, action),
     syncResolve: ({ id, text, status }) => sync.resolve(id, text, status),
+    listNotes: ({ id }) => sync.notes.list(id),
+    addNote: ({ id, anchor, body }) => sync.notes.add(id, anchor, body),
+    replyNote: ({ noteId, body }) => sync.notes.reply(noteId, body),
+    editNote: ({ noteId, body }) => sync.notes.edit(noteId, body),
+    setNoteState: ({ noteId, state }) => sync.notes.setState(noteId, state),
+    resolveNoteConflict: ({ noteId, body, state }) => sync.notes.resolveConflict(noteId, body, state),
   };
 }
 

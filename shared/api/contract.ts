@@ -9,6 +9,7 @@ import { STORY_STATUSES } from '../protocol/index.js';
 import type { Diagnostic } from '../lint/index.js';
 import type { CommandId } from './commands.js';
 import type { StudioErrorCode } from './transport.js';
+import { noteInputs, type NoteView } from './notes.js';
 import { syncEnqueueInput, syncLoginInput, syncResolveInput, type StorySync, type SyncOverview } from './sync.js';
 
 /** A story row as the library lists it. */
@@ -174,6 +175,13 @@ export const STUDIO_API = {
   storySync: { input: z.object({ id }), output: out<StorySync>() },
   syncEnqueue: { input: syncEnqueueInput, output: out<StorySync>() },
   syncResolve: { input: syncResolveInput, output: out<StorySync>() },
+  // Review notes: written offline, synced in each round, placed on the story's text as it is now.
+  listNotes: { input: noteInputs.list, output: out<NoteView[]>() },
+  addNote: { input: noteInputs.add, output: out<NoteView>() },
+  replyNote: { input: noteInputs.reply, output: out<NoteView>() },
+  editNote: { input: noteInputs.edit, output: out<NoteView>() },
+  setNoteState: { input: noteInputs.setState, output: out<NoteView>() },
+  resolveNoteConflict: { input: noteInputs.resolveConflict, output: out<NoteView>() },
 } as const;
 
 export type StudioMethod = keyof typeof STUDIO_API;

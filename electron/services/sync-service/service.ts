@@ -14,6 +14,7 @@ import {
 } from '../../../shared/protocol/index.js';
 import { putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
 import type { Library } from '../library/index.js';
+import { NotesService, type NotesRoundResult } from '../notes/index.js';
 import {
   DEFAULT_BACKOFF, HttpClient, LibraryStories, RefusedAnswerError, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
   readBounded, systemClock,
@@ -55,6 +56,7 @@ export interface SyncRunResult {
   merged?: { slug: string; summary: string }[];
   /** Stories left in conflict for the person (their changes overlap). */
   conflicts?: string[];
+  notes?: NotesRoundResult;
   overview: SyncOverview;
 }
 
@@ -87,6 +89,8 @@ function defaultStorageNote(storage: TokenVault['storage']): string {
 export class SyncService {
   private readonly lib: Library;
   private readonly store: SyncStore;
+  /** Review notes: kept in the library, sent and pulled in each round after the stories. */
+  readonly notes: NotesService;
   private credentials: { backendUrl: string; token: string } | undefined;
   private loaded: Promise<void>;
   private engineCache: SyncEngine | undefined;
@@ -107,6 +111,7 @@ export class SyncService {
   constructor(private readonly opts: SyncServiceOptions) {
     this.lib = opts.library;
     this.store = new SyncStore(this.lib.db);
+    this.notes = new NotesService(this.lib, () => ({ name: this.who, role: this.role }));
     this.loaded = this.reloadCredentials();
   }
 
@@ -357,6 +362,7 @@ export class SyncService {
         if (result.pull) result.pull = { ...result.pull, conflicts: result.pull.conflicts.filter((x) => !slugs.has(x)) };
       }
       result.conflicts = this.store.conflicts().map((c) => c.slug);
+      result.notes = await this.notes.round({ http: engine.http, now: Date.now, random: Math.random, backoff: DEFAULT_BACKOFF, log: (line) => this.log(line) });
       this.store.setMeta('lastSyncAt', String(Date.now()));
     } catch (e) {
       this.lastError = e instanceof SyncLockedError

@@ -65,7 +65,8 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
   readonly local: L;
   private readonly clock: Clock;
   private readonly lock: SyncLock;
-  private readonly http: HttpClient;
+  /** The backend's HTTP client (the token, time limits, no redirects, bounded answers), shared with the notes round. */
+  readonly http: HttpClient;
   private readonly pushes: Push;
   private readonly pulls: Pull;
 

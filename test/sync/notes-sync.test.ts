@@ -1,0 +1,114 @@
+/**
+ * Review notes through the studio's sync (issue 14), two studios on the reference backend: notes
+ * written offline drain once; a note changed on both sides keeps both texts; a pulled note lands on
+ * the same sentence after the other studio edited the paragraph around it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { anchorAt, parseStory, serializeStory } from '../../shared/index.js';
+import { Library } from '../../electron/services/library/index.js';
+import { sampleCatalogPath } from '../../electron/services/paths.js';
+import { SyncService } from '../../electron/services/sync-service/index.js';
+import { MemoryVault } from '../../electron/services/vault/index.js';
+import { api, startServer, type TestServer } from '../server/helpers.js';
+import { storyText } from './helpers/stories.js';
+
+let backend: TestServer;
+let dir: string;
+const studios: { lib: Library; sync: SyncService }[] = [];
+
+async function studio(token: string, name: string) {
+  const lib = Library.open(join(dir, `${name}.sqlite`), { seed: { catalogPath: sampleCatalogPath() } });
+  const sync = new SyncService({ library: lib, vault: new MemoryVault(), intervalMs: 0 });
+  await sync.login(backend.url, token);
+  studios.push({ lib, sync });
+  return { lib, sync };
+}
+
+beforeEach(async () => {
+  backend = await startServer();
+  dir = mkdtempSync(join(tmpdir(), 'notes-sync-'));
+});
+afterEach(async () => {
+  for (const s of studios.splice(0)) s.lib.close();
+  await backend.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const SENTENCE = 'The minister denied the report on Tuesday.';
+const BODY = `Ministers met in the capital.\n\n${SENTENCE} Aides declined to comment.\n\nA third paragraph.\n`;
+
+/** A story the editor's studio submitted for review, now on the backend. */
+async function submitted(slug: string) {
+  const editor = await studio(backend.tokens.editor, 'editor');
+  const id = editor.lib.putBySlug(slug, storyText(slug, BODY)).id;
+  await editor.sync.enqueue(id, 'review');
+  await editor.sync.run();
+  return { editor, id };
+}
+
+const remoteNotes = async (slug: string) =>
+  ((await (await api(backend, `/api/v1/stories/${slug}/notes`, backend.tokens.publisher)).json()) as { items: { id: string; body: string; version: number; state: string }[] }).items;
+
+describe('review notes through sync', () => {
+  it('sends notes written offline once, and pulls them into another studio on the same sentence after its writer edited the paragraph', async () => {
+    const slug = 'notes-sync-offline-1a2b';
+    const { editor, id } = await submitted(slug);
+    const body = parseStory(editor.lib.getStory(id).text).body;
+    const from = body.indexOf(SENTENCE);
+    // Written while offline: nothing leaves until a round runs; then exactly once, however many rounds.
+    const note = editor.sync.notes.add(id, anchorAt(body, from, from + SENTENCE.length, 1), 'This claim needs a second source.');
+    expect(note.pending).toBe(true);
+    expect(await remoteNotes(slug)).toEqual([]);
+    await editor.sync.run();
+    await editor.sync.run();
+    const sent = await remoteNotes(slug);
+    expect(sent).toEqual([expect.objectContaining({ id: note.id, body: 'This claim needs a second source.', version: 1 })]);
+    expect(editor.sync.notes.list(id)[0]).toMatchObject({ pending: false, author: 'editor', role: 'editor' });
+
+    // The writer's studio pulls the story and its note, edits the paragraph around the sentence, replies.
+    const writer = await studio(backend.tokens.writer, 'writer');
+    await writer.sync.run();
+    const story = writer.lib.storyBySlug(slug)!;
+    const edited = serializeStory({ ...parseStory(story.text), body: BODY.replace('Ministers met in the capital.', 'Ministers met in the capital on Monday, officials said.').replace(' Aides declined to comment.', ' Aides said nothing more.') });
+    writer.lib.saveStory(story.id, edited);
+    const [pulled] = writer.sync.notes.list(story.id);
+    expect(pulled).toMatchObject({ id: note.id, detached: false });
+    expect(edited.slice(pulled!.place!.from, pulled!.place!.to)).toBe(SENTENCE);
+    writer.sync.notes.reply(note.id, 'Added the ministry’s statement.');
+    await writer.sync.run();
+
+    // The editor resolves it; both studios show it resolved.
+    await editor.sync.run();
+    expect(editor.sync.notes.list(id).map((n) => n.body)).toContain('Added the ministry’s statement.');
+    editor.sync.notes.setState(note.id, 'resolved');
+    await editor.sync.run();
+    await writer.sync.run();
+    expect(writer.sync.notes.list(story.id).find((n) => n.id === note.id)).toMatchObject({ state: 'resolved', pending: false });
+    expect((await remoteNotes(slug)).filter((n) => n.id === note.id)).toEqual([expect.objectContaining({ state: 'resolved', version: 2 })]);
+  });
+
+  it('keeps both texts of a note changed on both sides, and sends the one the person settles on', async () => {
+    const slug = 'notes-sync-conflict-3c4d';
+    const { editor, id } = await submitted(slug);
+    const body = parseStory(editor.lib.getStory(id).text).body;
+    const note = editor.sync.notes.add(id, anchorAt(body, 0, 10, 1), 'First wording.');
+    await editor.sync.run();
+    // The same editor token in a second studio (a laptop) changes it; the first studio changes it offline too.
+    const laptop = await studio(backend.tokens.editor, 'laptop');
+    await laptop.sync.run();
+    laptop.sync.notes.edit(note.id, 'Wording from the laptop.');
+    await laptop.sync.run();
+    editor.sync.notes.edit(note.id, 'Wording from the desk.');
+    await editor.sync.run();
+    const [view] = editor.sync.notes.list(id);
+    expect(view).toMatchObject({ body: 'Wording from the desk.', conflict: { body: 'Wording from the laptop.', version: 2 } });
+    expect((await remoteNotes(slug))[0]!.body).toBe('Wording from the laptop.');
+    editor.sync.notes.resolveConflict(note.id, 'Wording from the desk, and the laptop.', 'open');
+    await editor.sync.run();
+    expect(await remoteNotes(slug)).toEqual([expect.objectContaining({ body: 'Wording from the desk, and the laptop.', version: 3 })]);
+    expect(editor.sync.notes.list(id)[0]).toMatchObject({ conflict: null, pending: false });
+  });
+});
