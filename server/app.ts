@@ -2,6 +2,8 @@
  * The reference publishing backend as a Fastify app: `buildServer({ store, site, logger })`.
  * Routes live in routes/*.ts as plugins; request shapes in schemas.ts; storage behind PublishingStore.
  */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import { normalizeSite } from '../shared/index.js';
@@ -44,7 +46,34 @@ export interface BuildServerOptions {
    * event loop when left out or `count` is 0.
    */
   storyWorkers?: { file: string | URL; count: number };
+  /** What a connection may cost (defaults: SERVER_LIMITS). */
+  limits?: Partial<ServerLimits>;
 }
+
+/** How long a client may take and how many connections it may hold, so slow clients cannot starve others. */
+export interface ServerLimits {
+  /** The whole request, headers and body (a 2 MiB body at 70 KB/s fits). */
+  requestTimeoutMs: number;
+  /** The request headers. */
+  headersTimeoutMs: number;
+  /** An idle kept-alive connection between requests. */
+  keepAliveTimeoutMs: number;
+  /** A socket on which nothing moves at all. */
+  idleTimeoutMs: number;
+  /** Open connections of one remote address; more are closed at once. */
+  connectionsPerAddress: number;
+  /** Open connections in all (below the process's file descriptors). */
+  connectionsTotal: number;
+}
+
+export const SERVER_LIMITS: ServerLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 15_000,
+  connectionsPerAddress: 64,
+  connectionsTotal: 800,
+};
 
 /** Paths whose values must never reach a log line. */
 export const LOG_REDACT = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization', 'authorization'];
@@ -55,7 +84,24 @@ export function createLogger(level = 'info'): FastifyBaseLogger {
 
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
   const logger = options.logger === undefined ? createLogger() : options.logger;
+  const limits: ServerLimits = { ...SERVER_LIMITS, ...options.limits };
   const app = Fastify({
+    // Node checks the request and header timeouts on this interval: a tenth of the shortest, so a
+    // slow client is cut close to its deadline rather than up to 30 s (Node's default) after it.
+    serverFactory: (handler) => {
+      const server = createServer({
+        requestTimeout: limits.requestTimeoutMs,
+        headersTimeout: limits.headersTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.max(100, Math.min(limits.requestTimeoutMs, limits.headersTimeoutMs) / 10),
+      }, handler);
+      server.maxConnections = limits.connectionsTotal;
+      limitPerAddress(server, limits.connectionsPerAddress);
+      return server;
+    },
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
@@ -131,6 +177,25 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     await checker.close();
   });
   return app;
+}
+
+/** Closes a new connection at once when its address already holds `max` (counted until each closes). */
+function limitPerAddress(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const n = (open.get(address) ?? 0) + 1;
+    if (n > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, n);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }
 
 /** Malformed HTTP caught by Node's parser (before any route): answered in the protocol's error shape. */
