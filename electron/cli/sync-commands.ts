@@ -4,6 +4,7 @@
  * workers at once) and keep the token in the vault beside it (plain, mode 0600) unless
  * `STUDIO_TOKEN` is set.
  */
+import { addNoteCommands } from './notes-commands.js';
 import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { deriveSlug, parseStory, storyFields } from '../../shared/index.js';
@@ -140,6 +141,8 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
     setExit(needsAttention(o) || o.lastError ? SYNC_EXIT.attention : SYNC_EXIT.ok);
     return o;
   }
+
+  addNoteCommands(program, { session: (library) => session(io, library, () => {}), stdout: io.stdout, setExit, libraryOption });
 
   program
     .command('login')
