@@ -53,9 +53,13 @@ const IMPORT_ACCEPT = '.md,.txt,.markdown,text/markdown,text/plain';
  * State lives in hooks (hooks/); this file lays the parts out and maps commands to them.
  */
 export function App() {
-  const { api, fatal, catalog, catalogIndex, settings: settingsControl, reloadCatalog } = useStudio();
+  const { api, fatal, catalog, catalogIndex, settings: settingsControl, settingsProblems, reloadCatalog } = useStudio();
   const settings = settingsControl.settings;
   const [error, setError] = useState<string | null>(null);
+  // Stored settings the host had to reset are said once, where errors are said.
+  useEffect(() => {
+    if (settingsProblems.length) setError(settingsProblems.join(' '));
+  }, [settingsProblems]);
   const onError = useCallback((m: string) => setError(m), []);
   const [refreshKey, refreshLibrary] = useReducer((n: number) => n + 1, 0);
   const session = useStorySession(api, settings?.autosaveMs ?? 800, onError, refreshLibrary);

@@ -11,5 +11,5 @@ export * from './text-export/index.js';
 export * from './notes/index.js';
 export { isAllowedUrl, isHttpUrl } from './markdown/index.js';
 export { SLUG_PATTERN, SLUG_MAX_LENGTH, deriveSlug, isValidSlug, slugProblem, slugify } from './slug.js';
-export { DEFAULT_SITE, normalizeSite, referenceUrl } from './site.js';
+export { DEFAULT_SITE, normalizeSite, referenceUrl, siteError, siteProblem } from './site.js';
 export * from './merge/index.js';

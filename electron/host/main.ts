@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { createHandlers, librarySettings, watchHostEvents } from '../services/api-handlers.js';
+import { createHandlers, settingsFile, watchHostEvents } from '../services/api-handlers.js';
 import { SyncService } from '../services/sync-service/index.js';
 import { credentialsPath, EnvOverrideVault, FileVault } from '../services/vault/index.js';
 import { Library } from '../services/library/index.js';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       : storage === 'env' ? 'The token comes from STUDIO_TOKEN and is not stored.' : 'The token is kept in memory only.',
   });
   sync.start();
-  const host = await startHost({ handlers: createHandlers(lib, librarySettings(lib), sync), staticDir: join(packageRoot(), 'dist', 'renderer'), port,
+  const host = await startHost({ handlers: createHandlers(lib, settingsFile(libraryPath, lib), sync), staticDir: join(packageRoot(), 'dist', 'renderer'), port,
     events: (emit) => watchHostEvents(sync, emit),
   });
   console.log(`Newsdesk Studio is running at ${host.url}`);

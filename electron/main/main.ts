@@ -2,9 +2,8 @@ import { app, BrowserWindow, Menu, net, protocol, shell } from 'electron';
 import Store from 'electron-store';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Settings } from '../../shared/api/contract.js';
 import { COMMAND_CHANNEL, RENDERER_CSP, eventChannel } from '../../shared/api/transport.js';
-import { createHandlers, DEFAULT_SETTINGS, watchHostEvents, type SettingsStore } from '../services/api-handlers.js';
+import { createHandlers, openConfSettings, watchHostEvents } from '../services/api-handlers.js';
 import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
 import { SyncService } from '../services/sync-service/index.js';
@@ -66,14 +65,8 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(2);
       return;
     }
-    const store = new Store<Settings>({ name: 'settings', defaults: DEFAULT_SETTINGS });
-    const settings: SettingsStore = {
-      get: () => ({ ...DEFAULT_SETTINGS, ...store.store }),
-      set: (patch) => {
-        for (const [k, v] of Object.entries(patch)) if (v !== undefined) store.set(k as keyof Settings, v as never);
-        return { ...DEFAULT_SETTINGS, ...store.store };
-      },
-    };
+    // electron-store is Conf with Electron's paths: the same validated store as the browser host's.
+    const settings = openConfSettings((clearInvalidConfig) => new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600, clearInvalidConfig }), app.getPath('userData'));
     // Sync runs in this process: the token never reaches the window.
     const { vault, storageNote } = await electronTokenVault(credentialsPath(dirname(libraryPath)));
     sync = new SyncService({ library: lib, vault, storageNote });

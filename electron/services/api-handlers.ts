@@ -1,38 +1,16 @@
 import {
   STUDIO_API, StudioCallError, isStudioMethod, parseStudioInput,
-  type Settings, type StudioEventName, type StudioEventPayload, type StudioHandlers, type StudioMethod,
+  type StudioEventName, type StudioEventPayload, type StudioHandlers, type StudioMethod,
 } from '../../shared/api/contract.js';
 import { failure, type CallResult, type StudioErrorPayload } from '../../shared/api/transport.js';
-import { DEFAULT_SITE, EMPTY_CATALOG } from '../../shared/index.js';
+import { EMPTY_CATALOG } from '../../shared/index.js';
 import { LibraryError } from './library/errors.js';
 import type { Library } from './library/library.js';
 import { SyncService } from './sync-service/index.js';
+import { librarySettings, type SettingsStore } from './settings.js';
 import { MemoryVault } from './vault/index.js';
 
-/** Where settings live: the library (browser host) or electron-store (Electron). */
-export interface SettingsStore {
-  get(): Settings;
-  set(patch: Partial<Settings>): Settings;
-}
-
-export const DEFAULT_SETTINGS: Settings = { site: DEFAULT_SITE, theme: 'system', autosaveMs: 800, paneSizes: [22, 42, 36] };
-
-/** Settings kept in the library file itself. */
-export function librarySettings(lib: Library): SettingsStore {
-  const get = (): Settings => ({ ...DEFAULT_SETTINGS, ...((lib.getSetting('studio') as Partial<Settings> | undefined) ?? {}) });
-  return {
-    get,
-    set(patch) {
-      const next = { ...get(), ...stripUndefined(patch) };
-      lib.setSetting('studio', next);
-      return next;
-    },
-  };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+export { confSettings, DEFAULT_SETTINGS, librarySettings, openConfSettings, settingsFile, type SettingsStore } from './settings.js';
 
 /**
  * One handler per contract method, over a library, a settings store and the sync service (by

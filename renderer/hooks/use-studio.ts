@@ -11,6 +11,8 @@ export interface Studio {
   catalog: Catalog;
   catalogIndex: CatalogIndex;
   settings: SettingsControl;
+  /** Stored settings the host found unusable and reset (one sentence each), to tell the person once. */
+  settingsProblems: string[];
   /** Reads the library's catalog again (it changed: the sync service adopted the backend's). */
   reloadCatalog(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export function useStudio(): Studio {
   const [api, setApi] = useState<StudioApi | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
   const [catalog, setCatalog] = useState<Catalog>(EMPTY_CATALOG);
+  const [settingsProblems, setSettingsProblems] = useState<string[]>([]);
   const settings = useSettings(api);
   const { load } = settings;
 
@@ -32,9 +35,10 @@ export function useStudio(): Studio {
       return;
     }
     setApi(a);
-    Promise.all([a.getCatalog({}), a.getSettings({})]).then(([c, s]) => {
+    Promise.all([a.getCatalog({}), a.getSettings({})]).then(([c, { problems, ...s }]) => {
       setCatalog(c);
       load(s);
+      if (problems?.length) setSettingsProblems(problems);
     }, (e: Error) => setFatal(e.message));
   }, [load]);
 
@@ -43,5 +47,5 @@ export function useStudio(): Studio {
   }, [api]);
 
   const catalogIndex = useMemo(() => indexCatalog(catalog), [catalog]);
-  return { api, fatal, catalog, catalogIndex, settings, reloadCatalog };
+  return { api, fatal, catalog, catalogIndex, settings, settingsProblems, reloadCatalog };
 }

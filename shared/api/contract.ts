@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/index.js';
 import { STORY_STATUSES } from '../protocol/index.js';
 import type { Diagnostic } from '../lint/index.js';
+import { siteError } from '../site.js';
 import type { CommandId } from './commands.js';
 import type { StudioErrorCode } from './transport.js';
 import { noteInputs, type NoteView } from './notes.js';
@@ -109,8 +110,19 @@ export interface Settings {
 
 export const HIDEABLE_PANES = ['library', 'preview'] as const;
 
+/** Settings as `getSettings` answers them: `problems` says, once, which stored values were unusable and reset. */
+export interface LoadedSettings extends Settings {
+  problems?: string[];
+}
+
+/** The site setting: the renderer's own rule (shared/site.ts), so that nothing it cannot render is ever stored. */
+const siteSetting = z.string().max(2000).superRefine((site, ctx) => {
+  const error = siteError(site);
+  if (error) ctx.addIssue({ code: 'custom', message: error });
+});
+
 export const settingsSchema = z.object({
-  site: z.string().url().optional(),
+  site: siteSetting.optional(),
   theme: z.enum(THEMES).optional(),
   autosaveMs: z.number().int().min(100).max(1000).optional(),
   paneSizes: z.array(z.number().min(5).max(90)).length(3).optional(),
@@ -165,7 +177,7 @@ export const STUDIO_API = {
   restoreStory: { input: z.object({ id }), output: out<StorySummary>() },
   search: { input: z.object({ query: z.string().max(500), limit: z.number().int().min(1).max(200).optional() }), output: out<SearchHit[]>() },
   getCatalog: { input: z.object({}).default({}), output: out<Catalog>() },
-  getSettings: { input: z.object({}).default({}), output: out<Settings>() },
+  getSettings: { input: z.object({}).default({}), output: out<LoadedSettings>() },
   setSettings: { input: settingsSchema, output: out<Settings>() },
   // Sync with the publishing backend (publishing-protocol.md); the token goes in once and never comes back.
   syncStatus: { input: z.object({}).default({}), output: out<SyncOverview>() },

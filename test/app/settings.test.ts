@@ -1,11 +1,11 @@
 // Issue 15 #7: a site setting the studio cannot use is refused by the API (the same rule the
 // renderer renders with), and one already stored is reported and reset, never handed to the page.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SITE } from '../../shared/index.js';
-import { createHandlers, dispatch } from '../../electron/services/api-handlers.js';
+import { createHandlers, dispatch, settingsFile } from '../../electron/services/api-handlers.js';
 import { Library } from '../../electron/services/library/index.js';
 
 let dir: string;
@@ -60,5 +60,18 @@ describe('the site setting', () => {
     const s = await createHandlers(lib).getSettings({});
     expect(s).toMatchObject({ site: DEFAULT_SITE, theme: 'system', autosaveMs: 800, paneSizes: [22, 42, 36] });
     expect(s.problems?.length).toBe(4);
+  });
+
+  it('in the browser host\'s settings file (conf, 0600): a file that is not JSON is reported and replaced', () => {
+    const libraryPath = join(dir, 'lib.sqlite');
+    writeFileSync(join(dir, 'settings.json'), '{"site": "https://news.example.org", oops');
+    const store = settingsFile(libraryPath);
+    const first = store.get();
+    expect(first.site).toBe(DEFAULT_SITE);
+    expect(first.problems?.[0]).toMatch(/^The settings file in .* was not readable \(.*\): it was reset to the defaults\.$/);
+    store.set({ site: 'https://news.example.org', theme: 'dark' });
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ site: 'https://news.example.org', theme: 'dark' });
+    expect(statSync(join(dir, 'settings.json')).mode & 0o777).toBe(0o600);
+    expect(settingsFile(libraryPath).get()).toMatchObject({ site: 'https://news.example.org', theme: 'dark' });
   });
 });

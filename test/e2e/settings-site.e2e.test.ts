@@ -88,6 +88,7 @@ describe.skipIf(!hasChromium)('the site setting (issue 15 #7)', () => {
       await s.page.screenshot({ path: join(results, 'settings-site-error-dark-1280.png') });
       await s.page.setViewportSize({ width: 800, height: 600 });
       await s.page.screenshot({ path: join(results, 'settings-site-error-dark-800.png') });
+      await s.page.setViewportSize({ width: 1280, height: 720 });
       await s.page.keyboard.press('Escape');
 
       // The page still works, on the site it had.

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { THEMES, type Settings } from '../../../shared/api/contract.js';
+import { siteError } from '../../../shared/site.js';
 import { Modal } from '../modal.js';
 import { PublishingBackendSettings } from './publishing-backend.js';
 
@@ -23,6 +24,8 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
     // The host validates too (the contract's schema); this only says it sooner, in words.
     const ms = Number(autosave);
     if (!Number.isInteger(ms) || ms < 100 || ms > 1000) return setError('Autosave delay: a whole number of milliseconds from 100 to 1000.');
+    const siteWrong = siteError(site.trim());
+    if (siteWrong) return setError(`Site URL: ${siteWrong}.`);
     setBusy(true);
     const problem = await save({ site: site.trim(), theme, autosaveMs: ms });
     setBusy(false);
@@ -37,7 +40,7 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
           <h3 id="settings-studio">Studio</h3>
           <label>
             <span>Site URL</span>
-            <input type="url" name="site" required value={site} onChange={(e) => setSite(e.target.value)} aria-describedby="settings-site-help" />
+            <input type="url" name="site" required value={site} onChange={(e) => setSite(e.target.value)} aria-describedby="settings-site-help" aria-invalid={error?.startsWith('Site URL') || undefined} />
           </label>
           <p id="settings-site-help" className="help">Where references and citations link to in the preview and exports.</p>
           <label>
