@@ -2,6 +2,7 @@ import { forwardRef, useMemo, useRef, useState } from 'react';
 import { renderHtml, storyFields, type CatalogIndex, type Story } from '../../shared/index.js';
 import { refInfo, type RefInfo } from '../preview/ref-info.js';
 import { useBlockHtml } from '../preview/block-html.js';
+import { loadClickedImage, showLoadedImages } from '../preview/remote-images.js';
 import { REF_CARD_ID, RefCard } from './ref-card.js';
 
 export interface PreviewPaneProps {
@@ -39,7 +40,9 @@ export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function
   // Sanitised and shown block by block: a keystroke replaces the block it changed, not the story.
   const html = useMemo(() => (story ? renderHtml(story, { catalog, site }) : ''), [story, catalog, site]);
   const body = useRef<HTMLDivElement>(null);
-  useBlockHtml(body, html);
+  // Remote images load only on a click; the addresses clicked stay shown as blocks are patched.
+  const loaded = useRef(new Set<string>());
+  useBlockHtml(body, html, (nodes) => showLoadedImages(nodes, loaded.current));
   const [card, setCard] = useState<{ el: HTMLElement; info: RefInfo; rect: DOMRect } | null>(null);
   const f = story ? storyFields(story) : null;
   const beat = f?.beat ? (catalog.beats.get(f.beat)?.name ?? f.beat) : '';
@@ -70,7 +73,9 @@ export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function
             </header>
             <div
               className="story-body"
-              onClick={keepLinksInPlace}
+              onClick={(e) => {
+                if (!loadClickedImage(e.target, loaded.current)) keepLinksInPlace(e);
+              }}
               onAuxClick={keepLinksInPlace}
               onMouseOver={(e) => show(refAt(e.target))}
               onMouseOut={(e) => {

@@ -106,7 +106,8 @@ export class BlockHtml {
   private shown: Shown[] = [];
   private sanitized = new Map<string, string>();
 
-  constructor(readonly container: HTMLElement) {
+  /** `inserted` sees each block's nodes as they go into the page (the preview shows images asked for). */
+  constructor(readonly container: HTMLElement, private readonly inserted?: (nodes: readonly Node[]) => void) {
     container.replaceChildren();
   }
 
@@ -157,6 +158,7 @@ export class BlockHtml {
       const nodes = [...scratch.childNodes];
       shiftLines(nodes, b.base);
       for (const n of nodes) this.container.insertBefore(n, before);
+      this.inserted?.(nodes);
       made.push({ ...b, nodes });
     }
     this.shown = [...old.slice(0, head), ...rest.slice(0, h), ...made, ...rest.slice(rest.length - t), ...old.slice(old.length - tail)];
@@ -170,7 +172,7 @@ export class BlockHtml {
 }
 
 /** Keeps `ref`'s element showing `html` (the renderer's, sanitised here), block by block. */
-export function useBlockHtml(ref: RefObject<HTMLElement | null>, html: string): void {
+export function useBlockHtml(ref: RefObject<HTMLElement | null>, html: string, inserted?: (nodes: readonly Node[]) => void): void {
   const state = useRef<BlockHtml | null>(null);
   useLayoutEffect(() => {
     const el = ref.current;
@@ -178,7 +180,7 @@ export function useBlockHtml(ref: RefObject<HTMLElement | null>, html: string): 
       state.current = null;
       return;
     }
-    if (state.current?.container !== el) state.current = new BlockHtml(el);
+    if (state.current?.container !== el) state.current = new BlockHtml(el, inserted);
     state.current.update(html);
   });
 }

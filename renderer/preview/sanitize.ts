@@ -1,4 +1,5 @@
 import DOMPurify from 'dompurify';
+import { holdRemoteImages } from './remote-images.js';
 
 // References the shared renderer made spans (unresolved ones, those inside link text) cannot take
 // focus; the preview shows a reference's card on keyboard focus as on hover, so every reference
@@ -11,8 +12,13 @@ const CONFIG = { ALLOW_DATA_ATTR: true, FORBID_TAGS: ['style', 'form', 'input'],
 
 /**
  * The shared renderer's HTML, sanitised again in the page (defence in depth: the renderer's output
- * is already safe by the format's contract). Used by the preview and by review mode.
+ * is already safe by the format's contract), with remote images held back until clicked. Used by
+ * the preview and by review mode.
  */
 export function sanitizeStoryHtml(html: string): string {
-  return DOMPurify.sanitize(html, CONFIG);
+  if (!/<img[\s/>]/i.test(html)) return DOMPurify.sanitize(html, CONFIG);
+  // Sanitised into an inert document, where remote images become buttons before anything loads.
+  const body = DOMPurify.sanitize(html, { ...CONFIG, RETURN_DOM: true }) as HTMLElement;
+  holdRemoteImages(body);
+  return body.innerHTML;
 }
