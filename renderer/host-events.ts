@@ -9,7 +9,7 @@ const MAX_RETRY_MS = 10_000;
  * per page, opened by the first listener and closed with the last, reopened with a growing pause
  * when it breaks. It is read with fetch rather than EventSource, which cannot send the secret's header.
  */
-export function hostEventStream(secret: string, base = '') {
+export function hostEventStream(secret: string | Promise<string>, base = '') {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let controller: AbortController | null = null;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -18,7 +18,7 @@ export function hostEventStream(secret: string, base = '') {
 
   const open = async (mine: AbortController) => {
     try {
-      const res = await fetch(`${base}${EVENTS_PATH}`, { headers: { [SECRET_HEADER]: secret, accept: 'text/event-stream' }, signal: mine.signal });
+      const res = await fetch(`${base}${EVENTS_PATH}`, { headers: { [SECRET_HEADER]: await secret, accept: 'text/event-stream' }, signal: mine.signal });
       if (!res.ok || !res.body) throw new Error(`answered ${res.status}`);
       failures = 0;
       const decoder = new ServerEventDecoder();

@@ -4,7 +4,7 @@ import { createHandlers, settingsFile, watchHostEvents } from '../services/api-h
 import { SyncService } from '../services/sync-service/index.js';
 import { credentialsPath, EnvOverrideVault, FileVault } from '../services/vault/index.js';
 import { Library } from '../services/library/index.js';
-import { defaultLibraryPath, packageRoot, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
+import { defaultLibraryPath, privateDataDir, packageRoot, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
 import { HostArgsError, parseHostArgs, type HostArgs } from './args.js';
 import { startHost } from './server.js';
 
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { port } = args;
+  // The default data folder is the user's alone (0700); a library named on the command line keeps its folder.
+  if (!args.library) privateDataDir();
   const libraryPath = args.library ?? defaultLibraryPath();
   let lib: Library;
   try {
@@ -41,13 +43,15 @@ async function main(): Promise<void> {
   const host = await startHost({ handlers: createHandlers(lib, settingsFile(libraryPath, lib), sync), staticDir: join(packageRoot(), 'dist', 'renderer'), port,
     events: (emit) => watchHostEvents(sync, emit),
   });
-  console.log(`Newsdesk Studio is running at ${host.url}`);
+  // One-time addresses only (issue 15 #8): the opener's command line (readable in /proc/*/cmdline)
+  // and this output carry a code that works once, never the secret. The printed one lasts 10 minutes.
+  console.log(`Newsdesk Studio is running at ${host.openUrl(10 * 60_000)}`);
   console.log(`Library: ${libraryPath}`);
   const noOpen = !args.open;
   const hasDisplay = process.platform === 'darwin' || process.platform === 'win32' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY;
   if (!noOpen && hasDisplay) {
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-    const child = spawn(opener, [host.url], { stdio: 'ignore', detached: true });
+    const child = spawn(opener, [host.openUrl()], { stdio: 'ignore', detached: true });
     child.on('error', () => console.log('(could not open a browser; open the address above)'));
     child.unref();
   }

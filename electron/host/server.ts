@@ -8,7 +8,7 @@ import { extname, join, resolve } from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import { parseJsonBounded } from '../../shared/protocol/index.js';
 import {
-  EVENTS_PATH, HTTP_STATUS, RENDERER_CSP, SECRET_HEADER, encodeServerEvent, failure, httpStatusOf, type StudioErrorCode,
+  EVENTS_PATH, HTTP_STATUS, SESSION_PATH, RENDERER_CSP, SECRET_HEADER, encodeServerEvent, failure, httpStatusOf, type StudioErrorCode,
 } from '../../shared/api/transport.js';
 import { dispatch } from '../services/api-handlers.js';
 
@@ -20,6 +20,10 @@ export interface HostOptions {
   /** Fixed secret (tests); random 32 bytes otherwise. */
   secret?: string;
   maxBodyBytes?: number;
+  /** How long a one-time address stays good (`openUrl`); 2 minutes unless given. */
+  codeTtlMs?: number;
+  /** The clock one-time codes expire by (tests). */
+  now?: () => number;
   /** Subscribes one event stream to the host's events (see `watchHostEvents`); returns its unsubscribe. */
   events?: (emit: (event: string, payload: unknown) => void) => () => void;
 }
@@ -29,8 +33,13 @@ export interface RunningHost {
   port: number;
   origin: string;
   secret: string;
-  /** The address to open: the secret travels in the fragment, never sent to the server by the browser. */
+  /** An address with the secret in its fragment (never sent to the server by the browser): for tests and tools, never a command line. */
   url: string;
+  /**
+   * A one-time address for a browser: its fragment holds a fresh code that the page exchanges for the
+   * secret once, within `ttlMs`; after that it is worth nothing, wherever it was seen.
+   */
+  openUrl(ttlMs?: number): string;
   close(): Promise<void>;
 }
 
@@ -52,6 +61,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const origins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  const now = options.now ?? Date.now;
+  /** One-time codes → when each expires; a few at most (each launch or copy makes one). */
+  const codes = new Map<string, number>();
+  const MAX_CODES = 64;
+  const prune = () => {
+    for (const [code, expires] of codes) if (expires <= now()) codes.delete(code);
+  };
 
   const app = Fastify({
     logger: false,
@@ -134,6 +151,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     res.on('error', end);
   });
 
+  app.post<{ Body: unknown }>(SESSION_PATH, async (req, reply) => {
+    prune();
+    const code = (req.body as { code?: unknown } | undefined)?.code;
+    if (typeof code !== 'string' || !codes.has(code)) {
+      return reject(reply, 'unauthorized', 'this address was used already or has expired: open the one the studio printed, or restart it');
+    }
+    codes.delete(code);
+    return reply.header('cache-control', 'no-store').send({ ok: true, value: { secret } });
+  });
+
   app.post<{ Params: { method: string } }>('/api/:method', { onRequest: needSecret }, async (req, reply) => {
     const result = await dispatch(options.handlers, req.params.method, req.body ?? undefined);
     return reply.code(httpStatusOf(result)).header('cache-control', 'no-store').send(result);
@@ -171,6 +198,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   return {
     server: app.server, port, origin, secret,
     url: `${origin}/#secret=${secret}`,
+    openUrl: (ttlMs = options.codeTtlMs ?? 120_000) => {
+      prune();
+      while (codes.size >= MAX_CODES) codes.delete(codes.keys().next().value!);
+      const code = randomBytes(24).toString('hex');
+      codes.set(code, now() + ttlMs);
+      return `${origin}/#code=${code}`;
+    },
     close: () => app.close(),
   };
 }

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMMAND_CHANNEL, RENDERER_CSP, eventChannel } from '../../shared/api/transport.js';
 import { createHandlers, openConfSettings, watchHostEvents } from '../services/api-handlers.js';
 import { Library } from '../services/library/index.js';
-import { defaultLibraryPath, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
+import { defaultLibraryPath, privateDataDir, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
 import { SyncService } from '../services/sync-service/index.js';
 import { credentialsPath } from '../services/vault/index.js';
 import { registerIpc } from './ipc.js';
@@ -57,6 +57,7 @@ if (!app.requestSingleInstanceLock()) {
       return new Response(res.body, { status: res.status, headers });
     });
 
+    privateDataDir();
     const libraryPath = defaultLibraryPath();
     try {
       lib = Library.open(libraryPath, { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });

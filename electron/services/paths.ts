@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +46,29 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 /** The default library file in the data folder. */
 export function defaultLibraryPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataDir(env), 'library.sqlite');
+}
+
+/**
+ * Makes `file` the user's alone before the studio writes it: its folder is created 0700 when missing,
+ * the file 0600 (SQLite gives its -wal and -shm files the database file's mode), and a file an older
+ * version left readable by others is narrowed to 0600. Other users may not read a library, settings
+ * or a token (issue 15 #8). No-op on Windows, whose files have no such modes.
+ */
+export function makePrivateFile(file: string): void {
+  if (process.platform === 'win32') return;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) {
+    closeSync(openSync(file, 'a', 0o600));
+    return;
+  }
+  const st = statSync(file);
+  if (st.isFile() && (st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(file, st.mode & 0o700);
+}
+
+/** The studio's own data folder, created 0700 or narrowed to it (it holds the library, settings and token). */
+export function privateDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = dataDir(env);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  return dir;
 }

@@ -77,6 +77,13 @@ export function failure(code: StudioErrorCode, message: string): CallResult {
 /** The header every browser-host API call carries the per-launch secret in. */
 export const SECRET_HEADER = 'x-studio-secret';
 
+/**
+ * Where the browser page exchanges the one-time code of the address it was opened on for the secret
+ * (POST `{ code }` → `{ secret }`): the address a browser is launched with carries only a code that
+ * works once and expires, never the secret itself.
+ */
+export const SESSION_PATH = '/api/session';
+
 /** The browser host's path of a method (always POST, JSON in and out). */
 export function apiPath(method: string): string {
   return `/api/${method}`;

@@ -147,4 +147,25 @@ describe('loopback host', () => {
     expect((await fetch(`${host.origin}/big.js`)).status).toBe(404);
     expect((await fetch(`${host.origin}/`)).status).toBe(200);
   }, 15_000);
+
+  it('a one-time address works once and expires', async () => {
+    let clock = 1_000;
+    const timed = await startHost({ handlers: createHandlers(lib), staticDir: join(dir, 'static'), codeTtlMs: 60_000, now: () => clock });
+    try {
+      const exchange = (url: string) => fetch(`${timed.origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: new URL(url).hash.slice('#code='.length) }) });
+      const fresh = timed.openUrl();
+      expect(fresh).toMatch(new RegExp(`^${timed.origin}/#code=[0-9a-f]{48}$`));
+      expect(fresh).not.toContain(timed.secret);
+      const ok = await exchange(fresh);
+      expect(((await ok.json()) as { value: { secret: string } }).value.secret).toBe(timed.secret);
+      expect((await exchange(fresh)).status).toBe(401);
+      const late = timed.openUrl();
+      clock += 60_001;
+      const expired = await exchange(late);
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    } finally {
+      await timed.close();
+    }
+  });
 });

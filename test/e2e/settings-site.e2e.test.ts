@@ -32,7 +32,8 @@ async function open(stored: Record<string, unknown> | null, viewport = { width: 
   const page: Page = await browser.newPage({ viewport });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(host.url);
+  // The one-time address a launched browser gets (issue 15 #8): the page exchanges it for the secret.
+  await page.goto(host.openUrl());
   return {
     page, lib, pageErrors,
     close: async () => {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { makePrivateFile } from '../paths.js';
 import { LibraryError, describeSqliteError } from './errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
@@ -64,9 +64,14 @@ export function openDatabase(file: string, options: OpenLibraryOptions, migrated
       throw new LibraryError(file, 'read-only', `${file}: the library is read-only; nothing was changed`);
     }
   }
-  if (isNew) {
-    if (options.readonly) throw new LibraryError(file, 'io', `${file}: no such library`);
-    mkdirSync(dirname(file), { recursive: true });
+  if (isNew && options.readonly) throw new LibraryError(file, 'io', `${file}: no such library`);
+  // The user's alone: the folder 0700 when created, the file 0600 (issue 15 #8).
+  if (!options.readonly) {
+    try {
+      makePrivateFile(file);
+    } catch {
+      if (isNew) throw new LibraryError(file, 'io', `${file}: cannot open the library (missing folder or no permission)`);
+    }
   }
   let db: Database.Database;
   try {
