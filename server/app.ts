@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { normalizeSite } from '../shared/index.js';
 import { parseJsonBounded, PUT_REQUEST_MAX_BYTES } from '../shared/protocol/index.js';
 import type { ServerContext } from './context.js';
+import { DEFAULT_SITE_INFO, type SiteInfo } from './site/index.js';
 import { authenticate } from './auth.js';
 import { HttpError } from './errors.js';
 import { errorPage } from './html.js';
@@ -37,6 +38,8 @@ export interface BuildServerOptions {
   store: PublishingStore;
   /** The public site URL (story URLs, reference links); a function when known only after listening. */
   site?: string | (() => string);
+  /** The public site's name and description (defaults: DEFAULT_SITE_INFO). */
+  siteInfo?: Partial<SiteInfo>;
   /** A pino logger, `false` for none; by default pino at `info` on stderr, tokens redacted. */
   logger?: FastifyBaseLogger | false;
   /** How often finished idempotency keys older than 24 h are swept (default 10 minutes). */
@@ -119,7 +122,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   })();
   const workers = options.storyWorkers;
   const checker = workers && workers.count > 0 ? new WorkerStoryChecker(options.store, workers.file, workers.count) : new InlineStoryChecker(options.store);
-  const ctx: ServerContext = { store: options.store, site, checker };
+  const ctx: ServerContext = { store: options.store, site, checker, siteInfo: { ...DEFAULT_SITE_INFO, ...options.siteInfo } };
 
   // JSON bodies: kept as received (fingerprints), parse errors answered as 400 bad_request.
   app.removeContentTypeParser('application/json');

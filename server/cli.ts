@@ -1,6 +1,6 @@
 /**
  * `studio-server`: the reference publishing backend's command line.
- *   serve [--db FILE|postgres://USER@HOST:PORT/DB] [--pool-size N] [--host 127.0.0.1] [--port 8787] [--site URL] [--catalog FILE] [--story-workers N]
+ *   serve [--db FILE|postgres://USER@HOST:PORT/DB] [--pool-size N] [--site-name NAME] [--site-description TEXT] [--host 127.0.0.1] [--port 8787] [--site URL] [--catalog FILE] [--story-workers N]
  *   (every --db: a SQLite file, or a postgres:// URL that several instances share)
  *   token create --db FILE --name NAME --role writer|editor|publisher   (prints the token alone)
  *   token list --db FILE
@@ -40,6 +40,14 @@ async function openStore(db: string, poolSize?: number): Promise<PublishingStore
   }
 }
 
+function parseSiteText(option: string, value: string, max: number): string {
+  const text = value.trim();
+  if (!text && option === '--site-name') fail(`${option} must not be empty`);
+  if (text.length > max) fail(`${option} is longer than ${max} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(text)) fail(`${option} must not hold control characters`);
+  return text;
+}
+
 function parsePoolSize(value: string): number {
   if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 500) fail(`--pool-size ${value} is not a number of connections (1 to 500)`);
   return Number(value);
@@ -55,9 +63,13 @@ function parseName(value: string): string {
   return value;
 }
 
-async function serve(opts: { db: string; host: string; port: string; site?: string; catalog?: string; logLevel: string; storyWorkers: string; poolSize: string }): Promise<void> {
+async function serve(opts: { db: string; host: string; port: string; site?: string; catalog?: string; logLevel: string; storyWorkers: string; poolSize: string; siteName?: string; siteDescription?: string }): Promise<void> {
   const port = parsePort(opts.port);
   const poolSize = parsePoolSize(opts.poolSize);
+  const siteInfo = {
+    ...(opts.siteName !== undefined ? { name: parseSiteText('--site-name', opts.siteName, 200) } : {}),
+    ...(opts.siteDescription !== undefined ? { description: parseSiteText('--site-description', opts.siteDescription, 1000) } : {}),
+  };
   if (!/^\d{1,2}$/.test(opts.storyWorkers) || Number(opts.storyWorkers) > 64) fail(`--story-workers ${opts.storyWorkers} is not a number of threads (0 to 64)`);
   if (!LOG_LEVELS.includes(opts.logLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   let site: string | undefined;
@@ -88,6 +100,7 @@ async function serve(opts: { db: string; host: string; port: string; site?: stri
   const app = await buildServer({
     store,
     site: () => site ?? listening,
+    siteInfo,
     logger: createLogger(opts.logLevel),
     // The workers run this very file (the built bundle), which becomes one at the bottom.
     storyWorkers: { file: new URL(import.meta.url), count: Number(opts.storyWorkers) },
@@ -127,6 +140,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host <host>', 'the address to listen on', '127.0.0.1')
     .option('--port <port>', 'the port (0 picks a free one)', '8787')
     .option('--site <url>', 'the public site URL (default: the listening address)')
+    .option('--site-name <name>', 'the public site\'s name (header, feeds, share cards)', 'Newsdesk')
+    .option('--site-description <text>', 'a line saying what the site is (footer, feeds, front page)')
     .option('--catalog <file>', 'a catalog JSON that seeds an empty database')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--story-workers <n>', 'worker threads that check PUT stories (0: on the event loop)', String(DEFAULT_STORY_WORKERS))

@@ -1,3 +1,4 @@
+import type { SiteInfo } from './site/index.js';
 import type { StoryChecker } from './story-checker.js';
 import type { PublishingStore } from './store/store.js';
 
@@ -8,6 +9,8 @@ export interface ServerContext {
   checker: StoryChecker;
   /** The public site (no trailing slash) that story URLs and reference links point at. */
   site(): string;
+  /** The site's name and description (the public pages' header, footer, feeds). */
+  siteInfo: SiteInfo;
 }
 
 /** A JSON answer as it goes on the wire (and, for idempotent requests, as it is kept for replays). */

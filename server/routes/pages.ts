@@ -1,25 +1,49 @@
-/** The public site: published stories only, as the readers see them. No script on any page. */
+/**
+ * The public site: published stories only, as the readers see them, with their feeds, sitemaps and
+ * robots.txt. No executable script on any page.
+ *
+ * Every answer is cached in this process by what it was made from — a story page by the story's
+ * version, everything else by the catalog's version (which moves with every change to what is
+ * published: a publication, an update of a published story, a withdrawal) — and the version is read
+ * from the store at each request. So several instances sharing a database answer alike at the next
+ * request after a write on any of them: no stale 200 after a 410.
+ */
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { parseStory, renderHtml, toPlainText } from '../../shared/index.js';
+import { parseStory, referenceUrl, renderHtml, toPlainText, type CatalogIndex } from '../../shared/index.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
-import { storyList } from '../html.js';
+import { storyList, withChrome, type SiteChrome } from '../html.js';
 import { slugParamSchema } from '../schemas.js';
+import { articleHead, atomFeed, jsonFeed, newsSitemap, robotsTxt, sitemap, type FeedEntry } from '../site/index.js';
+import type { PublishedEntry } from '../store/store.js';
 
 export const PAGE_SIZE = 20;
+/** How many stories a feed carries. */
+export const FEED_SIZE = 30;
+/** A sitemap holds at most 50,000 URLs (sitemaps.org). */
+const SITEMAP_LIMIT = 49_000;
+/** Google News sitemaps: the last two days, at most 1,000. */
+const NEWS_WINDOW_MS = 48 * 3600_000;
+const NEWS_LIMIT = 1000;
 const CACHE_CONTROL = 'public, max-age=60';
 const CACHE_LIMIT = 500;
 
 const notFound = () => new HttpError(404, 'not_found', 'There is no published story here.');
 
-/** Sends a page with a strong ETag of its bytes; a matching If-None-Match gets 304. */
-function sendPage(req: FastifyRequest, reply: FastifyReply, type: string, text: string, etag?: string): FastifyReply {
-  const tag = etag ?? `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
-  reply.header('etag', tag).header('cache-control', CACHE_CONTROL).type(type);
+interface Cached {
+  text: string;
+  etag: string;
+}
+
+const etagOf = (text: string, prefix = '') => `"${prefix}${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+
+/** Sends a cached answer with its ETag; a matching If-None-Match gets 304. */
+function sendCached(req: FastifyRequest, reply: FastifyReply, type: string, hit: Cached): FastifyReply {
+  reply.header('etag', hit.etag).header('cache-control', CACHE_CONTROL).type(type);
   const inm = req.headers['if-none-match'];
-  if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === tag)) return reply.code(304).send();
-  return reply.send(text);
+  if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === hit.etag)) return reply.code(304).send();
+  return reply.send(hit.text);
 }
 
 function pageNumber(raw: unknown): number {
@@ -28,22 +52,67 @@ function pageNumber(raw: unknown): number {
   return Number(raw);
 }
 
+const HTML = 'text/html; charset=utf-8';
+const ATOM = 'application/atom+xml; charset=utf-8';
+const XML = 'application/xml; charset=utf-8';
+
 export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
   const { store } = ctx;
-  /** Rendered article pages by slug, version, catalog version and site. */
-  const cache = new Map<string, { text: string; etag: string }>();
+  /** Answers by what they were made from (see the header); the oldest goes first when full. */
+  const cache = new Map<string, Cached>();
+  const remember = (key: string, make: () => Cached): Cached => {
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = make();
+      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+  /** Like `remember`, for answers that need the store to be made. */
+  const rememberAsync = async (key: string, make: () => Promise<Cached>): Promise<Cached> => {
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const made = await make();
+    return remember(key, () => made);
+  };
+
+  const chromeOf = (index: CatalogIndex, current?: string): SiteChrome => ({
+    site: ctx.site(),
+    info: ctx.siteInfo,
+    beats: [...index.beats.values()].map((b) => ({ slug: b.slug, name: b.name })),
+    ...(current ? { current } : {}),
+  });
+  const beatNameIn = (index: CatalogIndex) => (b: string) => index.beats.get(b)?.name ?? b;
+
+  /** The rendered body of a published story for a feed (cached by its version and the catalog's). */
+  const feedEntry = (e: PublishedEntry, index: CatalogIndex, catalogVersion: number, site: string): FeedEntry => {
+    const html = remember(`body:${e.slug}:${e.version}:${catalogVersion}:${site}`, () => {
+      const text = renderHtml(parseStory(e.text ?? ''), { catalog: index, site });
+      return { text, etag: '' };
+    }).text;
+    return {
+      url: referenceUrl(site, 'story', e.slug), title: e.title, ...(e.dek ? { dek: e.dek } : {}), section: beatNameIn(index)(e.beat),
+      published: e.published, updated: e.updatedAt, html,
+    };
+  };
 
   // Browsers ask for it on every page; there is none, and "none" should not be an error.
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
 
   app.get<{ Querystring: { page?: string } }>('/', async (req, reply) => {
     const page = pageNumber(req.query.page);
-    const { index } = await store.catalog();
-    const { items, total } = await store.publishedStories((page - 1) * PAGE_SIZE, PAGE_SIZE);
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    if (page > pages) throw new HttpError(404, 'not_found', `There is no page ${page}.`);
-    const html = storyList(ctx.site(), 'Stories', items, (b) => index.beats.get(b)?.name ?? b, { page, pages, base: '/' });
-    return sendPage(req, reply, 'text/html; charset=utf-8', html);
+    const { index, version } = await store.catalog();
+    const site = ctx.site();
+    const hit = await rememberAsync(`front:${page}:${version}:${site}`, async () => {
+      const { items, total } = await store.publishedStories((page - 1) * PAGE_SIZE, PAGE_SIZE);
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      if (page > pages) throw new HttpError(404, 'not_found', `There is no page ${page}.`);
+      // The header names the site; the front page's own heading says what it lists.
+      const html = storyList(chromeOf(index), 'Latest stories', items, beatNameIn(index), { page, pages, base: '/' }, ctx.siteInfo.description || undefined);
+      return { text: html, etag: etagOf(html) };
+    });
+    return sendCached(req, reply, HTML, hit);
   });
 
   app.get<{ Params: { slug: string } }>('/stories/:slug', async (req, reply) => {
@@ -58,18 +127,23 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     if (state.status === 'withdrawn') throw new HttpError(410, 'gone', 'This story has been withdrawn.');
     const { index, version } = await store.catalog();
     const site = ctx.site();
-    const key = `${txt ? 't' : 'h'}:${slug}:${state.version}:${version}:${site}`;
-    let hit = cache.get(key);
-    if (!hit) {
+    const hit = await rememberAsync(`${txt ? 't' : 'h'}:${slug}:${state.version}:${version}:${site}`, async () => {
       const s = await store.getStoryVersion(slug, state.version);
       if (!s) throw notFound();
       const story = parseStory(s.text);
-      const text = txt ? toPlainText(story, index, { site }) : renderHtml(story, { catalog: index, site, standalone: true });
-      hit = { text, etag: `"${txt ? 't' : 'h'}${s.version}-${version}-${createHash('sha256').update(text).digest('base64url').slice(0, 16)}"` };
-      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-      cache.set(key, hit);
-    }
-    return sendPage(req, reply, txt ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8', hit.text, hit.etag);
+      let text: string;
+      if (txt) text = toPlainText(story, index, { site });
+      else {
+        const section = s.story.beat ? beatNameIn(index)(s.story.beat) : undefined;
+        const head = articleHead(ctx.siteInfo, {
+          url: referenceUrl(site, 'story', slug), title: s.story.title, ...(s.story.dek ? { dek: s.story.dek } : {}),
+          ...(section ? { section } : {}), ...(s.story.published ? { published: s.story.published } : {}), modified: s.updatedAt,
+        });
+        text = withChrome(renderHtml(story, { catalog: index, site, standalone: true }), chromeOf(index, s.story.beat), head);
+      }
+      return { text, etag: `"${txt ? 't' : 'h'}${s.version}-${version}-${createHash('sha256').update(text).digest('base64url').slice(0, 16)}"` };
+    });
+    return sendCached(req, reply, txt ? 'text/plain; charset=utf-8' : HTML, hit);
   });
 
   // A beat's and an entity's pages list their published stories the same way.
@@ -79,14 +153,91 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
       const parsed = slugParamSchema.safeParse(req.params.slug);
       if (!parsed.success) throw notFound();
       const page = pageNumber(req.query.page);
-      const { index } = await store.catalog();
-      const item = (kind === 'beat' ? index.beats : index.entities).get(parsed.data);
-      const { items, total } = await store.publishedStories((page - 1) * PAGE_SIZE, PAGE_SIZE, { [kind]: parsed.data });
-      if (!item && total === 0) throw new HttpError(404, 'not_found', `There is no such ${kind}.`);
-      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-      if (page > pages) throw new HttpError(404, 'not_found', `There is no page ${page}.`);
-      const html = storyList(ctx.site(), item?.name ?? parsed.data, items, (b) => index.beats.get(b)?.name ?? b, { page, pages, base: `/${folder}/${parsed.data}` });
-      return sendPage(req, reply, 'text/html; charset=utf-8', html);
+      const { index, version } = await store.catalog();
+      const site = ctx.site();
+      const hit = await rememberAsync(`${kind}:${parsed.data}:${page}:${version}:${site}`, async () => {
+        const item = (kind === 'beat' ? index.beats : index.entities).get(parsed.data);
+        const { items, total } = await store.publishedStories((page - 1) * PAGE_SIZE, PAGE_SIZE, { [kind]: parsed.data });
+        if (!item && total === 0) throw new HttpError(404, 'not_found', `There is no such ${kind}.`);
+        const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+        if (page > pages) throw new HttpError(404, 'not_found', `There is no page ${page}.`);
+        const intro = item && 'description' in item && typeof item.description === 'string' ? item.description : undefined;
+        const chrome = chromeOf(index, kind === 'beat' ? parsed.data : undefined);
+        const html = storyList(chrome, item?.name ?? parsed.data, items, beatNameIn(index), { page, pages, base: `/${folder}/${parsed.data}` }, intro);
+        return { text: html, etag: etagOf(html) };
+      });
+      return sendCached(req, reply, HTML, hit);
     });
   }
+
+  // ---- feeds
+
+  const feed = async (req: FastifyRequest, reply: FastifyReply, format: 'atom' | 'json', beat?: string) => {
+    const { index, version } = await store.catalog();
+    const site = ctx.site();
+    if (beat !== undefined && !index.beats.has(beat)) throw new HttpError(404, 'not_found', 'There is no such beat.');
+    const hit = await rememberAsync(`feed:${format}:${beat ?? ''}:${version}:${site}`, async () => {
+      const entries = (await store.publishedEntries(FEED_SIZE, { withText: true, ...(beat !== undefined ? { beat } : {}) })).map((e) => feedEntry(e, index, version, site));
+      const beatName = beat !== undefined ? beatNameIn(index)(beat) : undefined;
+      const o = {
+        title: beatName ? `${ctx.siteInfo.name}: ${beatName}` : ctx.siteInfo.name,
+        home: beat !== undefined ? referenceUrl(site, 'beat', beat) : `${site}/`,
+        self: beat !== undefined ? `${site}/beats/${beat}/feed.xml` : `${site}/feed.${format === 'atom' ? 'xml' : 'json'}`,
+        entries,
+      };
+      const text = format === 'atom' ? atomFeed(ctx.siteInfo, o) : jsonFeed(ctx.siteInfo, o);
+      return { text, etag: etagOf(text) };
+    });
+    return sendCached(req, reply, format === 'atom' ? ATOM : 'application/feed+json; charset=utf-8', hit);
+  };
+  app.get('/feed.xml', (req, reply) => feed(req, reply, 'atom'));
+  app.get('/feed.json', (req, reply) => feed(req, reply, 'json'));
+  app.get<{ Params: { slug: string } }>('/beats/:slug/feed.xml', (req, reply) => {
+    const parsed = slugParamSchema.safeParse(req.params.slug);
+    if (!parsed.success) throw new HttpError(404, 'not_found', 'There is no such beat.');
+    return feed(req, reply, 'atom', parsed.data);
+  });
+
+  // ---- sitemaps and robots.txt
+
+  app.get('/sitemap.xml', async (req, reply) => {
+    const { index, version } = await store.catalog();
+    const site = ctx.site();
+    const hit = await rememberAsync(`sitemap:${version}:${site}`, async () => {
+      const stories = await store.publishedEntries(SITEMAP_LIMIT);
+      const newest = new Map<string, string>();
+      for (const s of stories) if ((newest.get(s.beat) ?? '') < s.updatedAt) newest.set(s.beat, s.updatedAt);
+      const text = sitemap({
+        home: `${site}/`,
+        ...(stories.length ? { homeLastmod: stories.reduce((m, s) => (s.updatedAt > m ? s.updatedAt : m), '') } : {}),
+        beats: [...index.beats.keys()].map((b) => ({ url: referenceUrl(site, 'beat', b), ...(newest.has(b) ? { lastmod: newest.get(b)! } : {}) })),
+        stories: stories.map((s) => ({ url: referenceUrl(site, 'story', s.slug), updated: s.updatedAt })),
+      });
+      return { text, etag: etagOf(text) };
+    });
+    return sendCached(req, reply, XML, hit);
+  });
+
+  app.get('/news-sitemap.xml', async (req, reply) => {
+    const { version } = await store.catalog();
+    const site = ctx.site();
+    // The window moves with time as well as with publications: made again at most every minute.
+    const minute = Math.floor(Date.now() / 60_000);
+    const hit = await rememberAsync(`news:${version}:${minute}:${site}`, async () => {
+      const since = new Date(minute * 60_000 - NEWS_WINDOW_MS).toISOString();
+      const stories = await store.publishedEntries(NEWS_LIMIT, { publishedSince: since });
+      const text = newsSitemap(ctx.siteInfo, stories.map((s) => ({ url: referenceUrl(site, 'story', s.slug), title: s.title, published: s.published })));
+      return { text, etag: etagOf(text) };
+    });
+    return sendCached(req, reply, XML, hit);
+  });
+
+  app.get('/robots.txt', async (req, reply) => {
+    const site = ctx.site();
+    const hit = remember(`robots:${site}`, () => {
+      const text = robotsTxt(site);
+      return { text, etag: etagOf(text) };
+    });
+    return sendCached(req, reply, 'text/plain; charset=utf-8', hit);
+  });
 };

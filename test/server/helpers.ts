@@ -64,7 +64,7 @@ export interface TestServer {
 }
 
 /** A real server on a loopback port, a temporary database seeded with the sample catalog, and one token per role. */
-export async function startServer(options: { synchronous?: 'NORMAL' | 'FULL'; kind?: StoreKind } = {}): Promise<TestServer> {
+export async function startServer(options: { synchronous?: 'NORMAL' | 'FULL'; kind?: StoreKind; siteInfo?: { name?: string; description?: string } } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'studio-server-test-'));
   const kind = options.kind ?? 'sqlite';
   const store = await openStore(await newStoreLocation(kind, dir, 'server'), options);
@@ -76,7 +76,7 @@ export async function startServer(options: { synchronous?: 'NORMAL' | 'FULL'; ki
     tokens[name] = t;
   }
   let url = '';
-  const app = await buildServer({ store, site: () => url || 'https://aidran.ai', logger: false });
+  const app = await buildServer({ store, site: () => url || 'https://aidran.ai', logger: false, ...(options.siteInfo ? { siteInfo: options.siteInfo } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

@@ -59,11 +59,22 @@ const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 
 
 interface Node { nodeName: string; tagName?: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node }
 
+/** The story page's one data block: a JSON-LD script that parses as JSON is data, never run. */
+function isJsonLd(n: Node): boolean {
+  if (n.tagName !== 'script' || n.attrs?.length !== 1 || n.attrs[0]!.name !== 'type' || n.attrs[0]!.value !== 'application/ld+json') return false;
+  try {
+    JSON.parse((n.childNodes ?? []).map((c) => (c as { value?: string }).value ?? '').join(''));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function problems(html: string): string[] {
   const found: string[] = [];
   const walk = (n: Node) => {
     if (n.tagName) {
-      if (['script', 'iframe', 'object', 'embed', 'base', 'form', 'meta'].includes(n.tagName) && !(n.tagName === 'meta' && !n.attrs?.some((a) => a.name === 'http-equiv'))) {
+      if (['script', 'iframe', 'object', 'embed', 'base', 'form', 'meta'].includes(n.tagName) && !(n.tagName === 'meta' && !n.attrs?.some((a) => a.name === 'http-equiv')) && !isJsonLd(n)) {
         found.push(`<${n.tagName}>`);
       }
       for (const a of n.attrs ?? []) {
@@ -83,6 +94,8 @@ function problems(html: string): string[] {
 it('parse5 check catches what it should', () => {
   expect(problems('<p><script>x</script><a href=" JavaScript:x" onclick="y">a</a></p>')).toHaveLength(3);
   expect(problems('<p><a href="https://x.org">a</a></p>')).toHaveLength(0);
+  expect(problems('<script type="application/ld+json">{"a":1}</script>')).toHaveLength(0);
+  expect(problems('<script type="application/ld+json">alert(1)</script><script type="application/ld+json" src="x"></script>')).toHaveLength(2);
 });
 
 async function publish(slug: string, body: string, over: Record<string, unknown> = {}): Promise<void> {
