@@ -2,7 +2,7 @@
  * What a story page tells search engines and share cards: description, canonical URL, Open Graph,
  * a Twitter card and schema.org NewsArticle JSON-LD — every value escaped for where it goes.
  */
-import type { SiteInfo } from './index.js';
+import type { SiteInfo } from './site-info.js';
 import { escapeMarkup, jsonForScript } from './text.js';
 
 export interface ArticleMeta {

@@ -2,7 +2,7 @@
  * Feeds and sitemaps of the published stories: Atom (RFC 4287), JSON Feed 1.1, sitemaps.org 0.9,
  * Google News sitemaps, and robots.txt pointing at them. Pure functions of what the store lists.
  */
-import type { SiteInfo } from './index.js';
+import type { SiteInfo } from './site-info.js';
 import { escapeXml, withoutControls } from './text.js';
 
 export interface FeedEntry {
