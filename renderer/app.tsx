@@ -26,6 +26,7 @@ import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import type { EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
+import { frontMatterHidden, showFrontMatter } from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
 import { useMediaQuery } from './hooks/use-media-query.js';
 import { usePaneLayout, type HideablePane } from './hooks/use-pane-layout.js';
@@ -191,6 +192,12 @@ export function App() {
       setReviewing(!reviewing);
     },
     'view.history': () => void actions.toggleHistory(),
+    'view.front-matter': () => {
+      const view = scroll.view.current;
+      if (!view) return onError('Open a story to see its front matter.');
+      view.dispatch({ effects: showFrontMatter.of(frontMatterHidden(view.state)) });
+      view.focus();
+    },
     'theme.light': () => void settingsControl.update({ theme: 'light' }),
     'theme.dark': () => void settingsControl.update({ theme: 'dark' }),
     'theme.system': () => void settingsControl.update({ theme: 'system' }),
@@ -299,7 +306,7 @@ export function App() {
             </>
           )}
           <EditorPane
-            docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide}
+            docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide} lineNumbers={settings.lineNumbers ?? false}
             onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll} onReady={onEditorReady} onPlace={onPlace}
           >
             {story && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} titleRef={titleRef} onTitleDone={onTitleDone} />}

@@ -2,12 +2,15 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import type { CatalogIndex } from '../../shared/index.js';
-import { setEditorCatalog, storyEditor } from '../editor/index.js';
+import { frontMatterHidden, setEditorCatalog, setLineNumbers, storyEditor } from '../editor/index.js';
+import { bodyStart } from '../editor/caret.js';
 
 export interface EditorPaneProps {
   docKey: string | null;
   initialText: string;
   catalog: CatalogIndex;
+  /** Line numbers (and the problems gutter); off in writing mode. */
+  lineNumbers: boolean;
   /** Kept mounted while review mode shows instead (so the editor, its undo history and scroll stay). */
   hidden?: boolean;
   /** Every change of the text; `remote` when it was the library's text put in place (already saved). */
@@ -22,7 +25,7 @@ export interface EditorPaneProps {
 }
 
 /** The CodeMirror editor; a new state per opened story (so undo history never crosses stories). */
-export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onView, onScroll, onReady, onPlace, children }: EditorPaneProps) {
+export function EditorPane({ docKey, initialText, catalog, lineNumbers, hidden, onChange, onView, onScroll, onReady, onPlace, children }: EditorPaneProps) {
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);
@@ -35,6 +38,8 @@ export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onV
   placeRef.current = onPlace;
   const catalogRef = useRef(catalog);
   catalogRef.current = catalog;
+  const lineNumbersRef = useRef(lineNumbers);
+  lineNumbersRef.current = lineNumbers;
 
   useEffect(() => {
     if (!host.current || docKey === null) return;
@@ -43,7 +48,7 @@ export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onV
       state: EditorState.create({
         doc: initialText,
         extensions: [
-          storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote)),
+          storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote), { lineNumbers: lineNumbersRef.current }),
           EditorView.updateListener.of((u) => {
             if (u.selectionSet) placeRef.current?.(u.view);
           }),
@@ -56,6 +61,8 @@ export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onV
     };
     view.scrollDOM.addEventListener('scroll', scroller);
     viewRef.current = view;
+    // The caret starts where the writing does, not in the folded front matter.
+    if (frontMatterHidden(view.state)) view.dispatch({ selection: { anchor: bodyStart(view) } });
     onView(view);
     view.focus();
     readyRef.current?.(view);
@@ -68,6 +75,10 @@ export function EditorPane({ docKey, initialText, catalog, hidden, onChange, onV
     // A new editor only when another story opens.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [docKey]);
+
+  useEffect(() => {
+    if (viewRef.current) setLineNumbers(viewRef.current, lineNumbers);
+  }, [lineNumbers]);
 
   // A new catalog (pulled from the backend) goes into the open editor: its text, cursor and undo stay.
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { EditorSelection } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { storyField } from './story-state.js';
+import { bodyOffset } from './writing-mode.js';
 
 /** Where a person was in a story: the selection, and the first position shown at the top. */
 export interface EditorPlace {
@@ -11,10 +11,7 @@ export interface EditorPlace {
 
 /** Where the body starts: after the front matter and the blank lines that follow it. */
 export function bodyStart(view: EditorView): number {
-  const { story } = view.state.field(storyField);
-  const start = Math.min(story.head.length, view.state.doc.length);
-  const lead = /^\s*/.exec(story.body)?.[0].length ?? 0;
-  return Math.min(start + lead, view.state.doc.length);
+  return bodyOffset(view.state);
 }
 
 /** Puts the caret where the writing starts (never inside the YAML) and the keyboard in the editor. */

@@ -3,7 +3,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import { lintKeymap } from '@codemirror/lint';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { EditorState, type Extension } from '@codemirror/state';
-import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
+import { drawSelection, EditorView, highlightActiveLine, keymap } from '@codemirror/view';
 import type { CatalogIndex } from '../../shared/index.js';
 import { toggleBold, toggleItalic } from './emphasis.js';
 import { storyMarkdown } from './front-matter.js';
@@ -13,6 +13,7 @@ import { isRemoteUpdate } from './remote-text.js';
 import { catalogExtension, storyField } from './story-state.js';
 import { storyLint } from './story-lint.js';
 import { studioTheme } from './theme.js';
+import { writingSurface, type WritingOptions } from './writing-mode.js';
 
 export { applyFirstFix, storyDiagnostics } from './story-lint.js';
 export { ScrollSync } from './scroll-sync.js';
@@ -20,17 +21,17 @@ export { storyField, catalogFacet, setEditorCatalog } from './story-state.js';
 export { applyRemoteText } from './remote-text.js';
 export { setBackendDiagnostics, BACKEND_PREFIX } from './backend-lint.js';
 export { referenceCompletion } from './reference-complete.js';
+export { frontMatterHidden, setLineNumbers, showFrontMatter } from './writing-mode.js';
 
 /**
  * Everything the story editor needs, for a catalog; `onChange` hears every document change, with
  * `remote` set when the change was a text from the library put in place (nothing to save).
  */
-export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remote: boolean) => void): Extension {
+export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remote: boolean) => void, options: WritingOptions = { lineNumbers: false }): Extension {
   return [
     catalogExtension(catalog),
     storyField,
-    lineNumbers(),
-    highlightActiveLineGutter(),
+    writingSurface(options),
     highlightActiveLine(),
     history(),
     drawSelection(),

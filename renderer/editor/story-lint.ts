@@ -1,4 +1,4 @@
-import { forEachDiagnostic, linter, lintGutter, type Action, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
+import { forEachDiagnostic, linter, type Action, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import type { Extension } from '@codemirror/state';
 import { keymap, type Command, type EditorView } from '@codemirror/view';
 import { lintStory, type Fix } from '../../shared/index.js';
@@ -55,7 +55,7 @@ export const applyFirstFix: Command = (view) => {
 };
 
 /**
- * The story linter: shared lintStory, underlines, a gutter, and a quick-fix key. It runs again when
+ * The story linter: shared lintStory, underlines, and a quick-fix key (its gutter comes with the line numbers). It runs again when
  * the text changes, and also when the catalog changes (a pulled catalog) or the backend's findings
  * arrive, neither of which touches the text.
  */
@@ -66,7 +66,6 @@ export function storyLint(): Extension {
       delay: 250,
       needsRefresh: (u) => u.startState.facet(catalogFacet) !== u.state.facet(catalogFacet) || u.transactions.some(backendDiagnosticsChanged),
     }),
-    lintGutter(),
     keymap.of([{ key: 'Mod-.', run: applyFirstFix, preventDefault: true }]),
   ];
 }

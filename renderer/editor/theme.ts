@@ -6,9 +6,13 @@ import { tags as t } from '@lezer/highlight';
 /** One editor theme for both colour schemes: every colour is a CSS variable of the page. */
 export const studioTheme: Extension = [
   EditorView.theme({
-    '&': { height: '100%', color: 'var(--fg)', backgroundColor: 'var(--bg-editor)', fontSize: '15px' },
-    '.cm-scroller': { fontFamily: 'var(--font-editor)', lineHeight: '1.6' },
-    '.cm-content': { caretColor: 'var(--accent)', maxWidth: '46em', padding: '12px 0' },
+    // Writing mode: a proportional face, a readable measure centred in the pane, room between lines.
+    '&': { height: '100%', color: 'var(--fg)', backgroundColor: 'var(--bg-editor)', fontSize: '17px' },
+    '.cm-scroller': { fontFamily: 'var(--font-writing)', lineHeight: '1.75' },
+    '.cm-content': { caretColor: 'var(--accent)', width: '100%', maxWidth: '38em', margin: '0 auto', padding: '20px 24px 30vh' },
+    '.cm-front-matter-fold button': {
+      font: '12px var(--font-ui)', color: 'var(--muted)', background: 'var(--bg)', border: '1px dashed var(--border)', borderRadius: '5px', padding: '2px 10px', margin: '2px 0 6px',
+    },
     '.cm-gutters': { backgroundColor: 'var(--bg-editor)', color: 'var(--muted)', border: 'none' },
     '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
     '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)' },

@@ -39,6 +39,7 @@ export const STUDIO_COMMANDS = [
   { id: 'view.toggle-preview', label: 'Toggle preview', key: 'Mod-Alt-p', menu: 'view' },
   { id: 'view.review', label: 'Review mode', key: 'Mod-Alt-r', menu: 'view' },
   { id: 'view.history', label: 'History', key: 'Mod-Alt-h', menu: 'view' },
+  { id: 'view.front-matter', label: 'Show or hide the front matter (YAML)', key: 'Mod-Alt-y', menu: 'view' },
   { id: 'theme.light', label: 'Theme: light', key: 'Mod-Alt-1', menu: 'view' },
   { id: 'theme.dark', label: 'Theme: dark', key: 'Mod-Alt-2', menu: 'view' },
   { id: 'theme.system', label: 'Theme: system', key: 'Mod-Alt-3', menu: 'view' },

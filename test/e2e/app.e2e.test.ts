@@ -10,6 +10,7 @@ import { Library } from '../../electron/services/library/index.js';
 import { packageRoot, sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
 import { startHost, type RunningHost } from '../../electron/host/server.js';
 import { SAMPLE_NAME, SAMPLE_PATH, sampleTitle } from '../reference-sample.js';
+import { editorText as wholeText } from './writing-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -41,7 +42,8 @@ async function closeHost(): Promise<void> {
   lib?.close();
 }
 
-const editorText = () => page.locator('.cm-content').evaluate((el) => (el as HTMLElement).innerText);
+/** The editor's whole text (the folded front matter included), as CodeMirror holds it. */
+const editorText = () => wholeText(page);
 const preview = () => page.getByTestId('preview');
 const saveState = () => page.getByTestId('save-state').textContent();
 const saved = () => expect.poll(saveState, { timeout: 5000 }).toBe('Saved');
@@ -191,7 +193,9 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await expect.poll(editorText).toMatch(/disag~reed\.\s*$/);
     await page.keyboard.press('Backspace');
 
-    // The other way: typing in the YAML updates the form.
+    // The other way: typing in the YAML (shown on request) updates the form.
+    await page.keyboard.press('Control+Alt+y');
+    await page.locator('.cm-line', { hasText: /^title: / }).waitFor();
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Home');
@@ -246,7 +250,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     expect(await hit.locator('mark').first().textContent()).toMatch(/zebrafinch/i);
     await box.fill('warehouse robots');
     await page.locator('.search-hit', { hasText: /warehouse/i }).first().click();
-    await expect.poll(() => page.locator('.cm-content').textContent()).toMatch(/title: .*[Ww]arehouse/);
+    await expect.poll(editorText).toMatch(/title: .*[Ww]arehouse/);
     await preview().locator('h1', { hasText: /Warehouse/i }).waitFor();
     await box.fill('');
   });

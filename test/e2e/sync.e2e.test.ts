@@ -87,7 +87,8 @@ function captureConsole(): void {
   }
 }
 
-const editorText = () => page.locator('.editor .cm-content').evaluate((el) => (el as HTMLElement).innerText);
+// The whole text, the folded front matter included (CodeMirror's view is on the content's tile).
+const editorText = () => page.locator('.editor .cm-content').evaluate((el) => (el as HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } }).cmTile!.root!.view!.state.doc.toString());
 const saveState = () => page.getByTestId('save-state').textContent();
 const storyState = () => page.getByTestId('story-sync-state').textContent();
 const statusBar = () => page.getByTestId('sync-status');

@@ -16,6 +16,7 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
   const [site, setSite] = useState(settings.site);
   const [theme, setTheme] = useState(settings.theme);
   const [autosave, setAutosave] = useState(String(settings.autosaveMs));
+  const [lineNumbers, setLineNumbers] = useState(settings.lineNumbers ?? false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -27,7 +28,7 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
     const siteWrong = siteError(site.trim());
     if (siteWrong) return setError(`Site URL: ${siteWrong}.`);
     setBusy(true);
-    const problem = await save({ site: site.trim(), theme, autosaveMs: ms });
+    const problem = await save({ site: site.trim(), theme, autosaveMs: ms, lineNumbers });
     setBusy(false);
     if (problem) setError(problem);
     else onClose();
@@ -52,6 +53,13 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
           <label>
             <span>Autosave delay (ms)</span>
             <input type="number" name="autosaveMs" min={100} max={1000} step={50} value={autosave} onChange={(e) => setAutosave(e.target.value)} />
+          </label>
+        </section>
+        <section aria-labelledby="settings-writing">
+          <h3 id="settings-writing">Writing</h3>
+          <label className="check-row">
+            <input type="checkbox" name="lineNumbers" checked={lineNumbers} onChange={(e) => setLineNumbers(e.target.checked)} />
+            <span>Line numbers and the problems gutter</span>
           </label>
         </section>
         <section aria-labelledby="settings-publishing" className="settings-slot">
