@@ -26,7 +26,7 @@ import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import type { EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
-import { frontMatterHidden, showFrontMatter } from './editor/index.js';
+import { frontMatterHidden, showFrontMatter, type SpellOptions } from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
 import { useMediaQuery } from './hooks/use-media-query.js';
 import { usePaneLayout, type HideablePane } from './hooks/use-pane-layout.js';
@@ -266,6 +266,20 @@ export function App() {
     if (last && last.id === session.openId) restorePlace(view, last);
   }, [session.openId]);
 
+  // Spelling's options, the same object while nothing in them changes (a new one re-checks the view).
+  const spellOn = settings?.spelling ?? true;
+  const personal = settings?.dictionary;
+  const { latest: latestSettings, update: updateSettings } = settingsControl;
+  const spell = useMemo((): SpellOptions => ({
+    enabled: spellOn,
+    personal: personal ?? [],
+    load: () => api!.getDictionary({}),
+    onAdd: (word) => {
+      const words = latestSettings()?.dictionary ?? [];
+      if (!words.includes(word)) void updateSettings({ dictionary: [...words, word].sort() });
+    },
+  }), [api, spellOn, personal, latestSettings, updateSettings]);
+
   const onTitleDone = useCallback(() => {
     const view = scroll.view.current;
     if (view) focusBody(view);
@@ -306,7 +320,7 @@ export function App() {
             </>
           )}
           <EditorPane
-            docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide} lineNumbers={settings.lineNumbers ?? false}
+            docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide} writing={{ lineNumbers: settings.lineNumbers ?? false, smartPunctuation: settings.smartPunctuation ?? true }} spell={spell}
             onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll} onReady={onEditorReady} onPlace={onPlace}
           >
             {story && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} titleRef={titleRef} onTitleDone={onTitleDone} />}

@@ -2,6 +2,9 @@ import {
   STUDIO_API, StudioCallError, isStudioMethod, parseStudioInput,
   type StudioEventName, type StudioEventPayload, type StudioHandlers, type StudioMethod,
 } from '../../shared/api/contract.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { failure, type CallResult, type StudioErrorPayload } from '../../shared/api/transport.js';
 import { EMPTY_CATALOG } from '../../shared/index.js';
 import { LibraryError } from './library/errors.js';
@@ -11,6 +14,12 @@ import { librarySettings, type SettingsStore } from './settings.js';
 import { MemoryVault } from './vault/index.js';
 
 export { confSettings, DEFAULT_SETTINGS, librarySettings, openConfSettings, settingsFile, type SettingsStore } from './settings.js';
+
+/** dictionary-en's two files, read from the installed package (its entry point is the folder's index.js). */
+function readDictionary(): { aff: string; dic: string } {
+  const dir = dirname(createRequire(import.meta.url).resolve('dictionary-en'));
+  return { aff: readFileSync(join(dir, 'index.aff'), 'utf8'), dic: readFileSync(join(dir, 'index.dic'), 'utf8') };
+}
 
 /**
  * One handler per contract method, over a library, a settings store and the sync service (by
@@ -40,6 +49,7 @@ export function createHandlers(
     restoreStory: ({ id }) => lib.restoreStory(id),
     search: ({ query, limit }) => lib.search(query, limit),
     getCatalog: () => lib.catalog()?.data ?? EMPTY_CATALOG,
+    getDictionary: () => readDictionary(),
     getSettings: () => settings.get(),
     setSettings: (patch) => settings.set(patch),
     syncStatus: () => sync.overview(),

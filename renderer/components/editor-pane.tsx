@@ -2,15 +2,17 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import type { CatalogIndex } from '../../shared/index.js';
-import { frontMatterHidden, setEditorCatalog, setLineNumbers, storyEditor } from '../editor/index.js';
+import { frontMatterHidden, setEditorCatalog, setSpelling, setWritingOptions, storyEditor, type SpellOptions, type WritingOptions } from '../editor/index.js';
 import { bodyStart } from '../editor/caret.js';
 
 export interface EditorPaneProps {
   docKey: string | null;
   initialText: string;
   catalog: CatalogIndex;
-  /** Line numbers (and the problems gutter); off in writing mode. */
-  lineNumbers: boolean;
+  /** Line numbers (off in writing mode), smart punctuation. */
+  writing: WritingOptions;
+  /** Spelling: on or off, the person's words, where the dictionary comes from, "add to dictionary". */
+  spell: SpellOptions;
   /** Kept mounted while review mode shows instead (so the editor, its undo history and scroll stay). */
   hidden?: boolean;
   /** Every change of the text; `remote` when it was the library's text put in place (already saved). */
@@ -25,7 +27,7 @@ export interface EditorPaneProps {
 }
 
 /** The CodeMirror editor; a new state per opened story (so undo history never crosses stories). */
-export function EditorPane({ docKey, initialText, catalog, lineNumbers, hidden, onChange, onView, onScroll, onReady, onPlace, children }: EditorPaneProps) {
+export function EditorPane({ docKey, initialText, catalog, writing, spell, hidden, onChange, onView, onScroll, onReady, onPlace, children }: EditorPaneProps) {
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);
@@ -38,8 +40,10 @@ export function EditorPane({ docKey, initialText, catalog, lineNumbers, hidden, 
   placeRef.current = onPlace;
   const catalogRef = useRef(catalog);
   catalogRef.current = catalog;
-  const lineNumbersRef = useRef(lineNumbers);
-  lineNumbersRef.current = lineNumbers;
+  const spellRef = useRef(spell);
+  spellRef.current = spell;
+  const writingRef = useRef(writing);
+  writingRef.current = writing;
 
   useEffect(() => {
     if (!host.current || docKey === null) return;
@@ -48,7 +52,7 @@ export function EditorPane({ docKey, initialText, catalog, lineNumbers, hidden, 
       state: EditorState.create({
         doc: initialText,
         extensions: [
-          storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote), { lineNumbers: lineNumbersRef.current }),
+          storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote), writingRef.current, spellRef.current),
           EditorView.updateListener.of((u) => {
             if (u.selectionSet) placeRef.current?.(u.view);
           }),
@@ -76,9 +80,13 @@ export function EditorPane({ docKey, initialText, catalog, lineNumbers, hidden, 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [docKey]);
 
+  const { lineNumbers, smartPunctuation } = writing;
   useEffect(() => {
-    if (viewRef.current) setLineNumbers(viewRef.current, lineNumbers);
-  }, [lineNumbers]);
+    if (viewRef.current) setWritingOptions(viewRef.current, { lineNumbers, smartPunctuation });
+  }, [lineNumbers, smartPunctuation]);
+  useEffect(() => {
+    if (viewRef.current) setSpelling(viewRef.current, spell);
+  }, [spell]);
 
   // A new catalog (pulled from the backend) goes into the open editor: its text, cursor and undo stay.
   useEffect(() => {

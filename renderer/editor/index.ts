@@ -12,6 +12,7 @@ import { referenceHighlight } from './reference-highlight.js';
 import { isRemoteUpdate } from './remote-text.js';
 import { catalogExtension, storyField } from './story-state.js';
 import { storyLint } from './story-lint.js';
+import { spelling, type SpellOptions } from './spell/index.js';
 import { studioTheme } from './theme.js';
 import { writingSurface, type WritingOptions } from './writing-mode.js';
 
@@ -21,17 +22,19 @@ export { storyField, catalogFacet, setEditorCatalog } from './story-state.js';
 export { applyRemoteText } from './remote-text.js';
 export { setBackendDiagnostics, BACKEND_PREFIX } from './backend-lint.js';
 export { referenceCompletion } from './reference-complete.js';
-export { frontMatterHidden, setLineNumbers, showFrontMatter } from './writing-mode.js';
+export { setSpelling, type SpellOptions } from './spell/index.js';
+export { frontMatterHidden, setWritingOptions, showFrontMatter, type WritingOptions } from './writing-mode.js';
 
 /**
  * Everything the story editor needs, for a catalog; `onChange` hears every document change, with
  * `remote` set when the change was a text from the library put in place (nothing to save).
  */
-export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remote: boolean) => void, options: WritingOptions = { lineNumbers: false }): Extension {
+export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remote: boolean) => void, options: WritingOptions = { lineNumbers: false, smartPunctuation: true }, spell?: SpellOptions): Extension {
   return [
     catalogExtension(catalog),
     storyField,
     writingSurface(options),
+    spell ? spelling(spell) : [],
     highlightActiveLine(),
     history(),
     drawSelection(),

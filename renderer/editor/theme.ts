@@ -20,6 +20,8 @@ export const studioTheme: Extension = [
     '.cm-ref': { color: 'var(--ref)', backgroundColor: 'var(--ref-bg)', borderRadius: '3px' },
     '.cm-ref-unresolved': { color: 'var(--danger)', backgroundColor: 'var(--danger-bg)' },
     '.cm-ref-malformed': { textDecoration: 'underline wavy var(--danger)' },
+    // Spelling: the word processor's red wave, under the word only.
+    '.cm-lintRange.cm-misspelled': { backgroundImage: 'none', textDecoration: 'underline wavy var(--danger)', textDecorationSkipInk: 'none', textUnderlineOffset: '3px' },
     '.cm-cite': { color: 'var(--cite)', fontWeight: '600' },
     '.cm-tooltip': { backgroundColor: 'var(--bg-panel)', color: 'var(--fg)', border: '1px solid var(--border)' },
     '.cm-tooltip-autocomplete ul li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-fg)' },

@@ -1,6 +1,7 @@
 import { lintGutter } from '@codemirror/lint';
 import { Compartment, EditorSelection, EditorState, StateEffect, StateField, type Extension, type SelectionRange, type Transaction } from '@codemirror/state';
 import { Decoration, EditorView, WidgetType, highlightActiveLineGutter, lineNumbers, type DecorationSet } from '@codemirror/view';
+import { setSmartPunctuation, smartPunctuation } from './smart-punctuation.js';
 import { storyField } from './story-state.js';
 
 /**
@@ -104,10 +105,13 @@ const keepOut = EditorState.transactionFilter.of((tr) => {
   const f = tr.startState.field(frontMatterFold, false);
   if (!f?.hidden) return tr;
   const len = tr.startState.doc.length;
-  if (tr.docChanged && typed(tr)) {
+  // (What replaces a whole-story selection may arrive as a smaller change: the browser's input is
+  // diffed against the text, so the common start, "---\ntitle: ", is left out of it.)
+  const wholeStory = tr.startState.selection.ranges.some((r) => r.from === 0 && r.to === len && len > 0);
+  if (tr.docChanged && typed(tr) && !wholeStory) {
     let touches = false;
-    tr.changes.iterChangedRanges((from, to) => {
-      if (from < f.end && !(from === 0 && to === len)) touches = true;
+    tr.changes.iterChangedRanges((from) => {
+      if (from < f.end) touches = true;
     });
     if (touches) return [];
   }
@@ -123,8 +127,15 @@ const keepOut = EditorState.transactionFilter.of((tr) => {
 
 export interface WritingOptions {
   lineNumbers: boolean;
+  smartPunctuation: boolean;
 }
 
 export function writingSurface(options: WritingOptions): Extension {
-  return [gutterSlot.of(gutters(options.lineNumbers)), wantedField, frontMatterFold, keepOut];
+  return [gutterSlot.of(gutters(options.lineNumbers)), smartPunctuation(options.smartPunctuation), wantedField, frontMatterFold, keepOut];
+}
+
+/** New writing options for an open editor. */
+export function setWritingOptions(view: EditorView, options: WritingOptions): void {
+  setLineNumbers(view, options.lineNumbers);
+  setSmartPunctuation(view, options.smartPunctuation);
 }

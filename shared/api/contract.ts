@@ -177,6 +177,8 @@ export const STUDIO_API = {
   restoreStory: { input: z.object({ id }), output: out<StorySummary>() },
   search: { input: z.object({ query: z.string().max(500), limit: z.number().int().min(1).max(200).optional() }), output: out<SearchHit[]>() },
   getCatalog: { input: z.object({}).default({}), output: out<Catalog>() },
+  /** The spelling dictionary (Hunspell .aff and .dic, dictionary-en): the same in both hosts, read once, lazily. */
+  getDictionary: { input: z.object({}).default({}), output: out<{ aff: string; dic: string }>() },
   getSettings: { input: z.object({}).default({}), output: out<LoadedSettings>() },
   setSettings: { input: settingsSchema, output: out<Settings>() },
   // Sync with the publishing backend (publishing-protocol.md); the token goes in once and never comes back.

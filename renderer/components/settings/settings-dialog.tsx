@@ -17,6 +17,9 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
   const [theme, setTheme] = useState(settings.theme);
   const [autosave, setAutosave] = useState(String(settings.autosaveMs));
   const [lineNumbers, setLineNumbers] = useState(settings.lineNumbers ?? false);
+  const [spelling, setSpelling] = useState(settings.spelling ?? true);
+  const [smart, setSmart] = useState(settings.smartPunctuation ?? true);
+  const [dictionary, setDictionary] = useState(settings.dictionary ?? []);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -28,7 +31,7 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
     const siteWrong = siteError(site.trim());
     if (siteWrong) return setError(`Site URL: ${siteWrong}.`);
     setBusy(true);
-    const problem = await save({ site: site.trim(), theme, autosaveMs: ms, lineNumbers });
+    const problem = await save({ site: site.trim(), theme, autosaveMs: ms, lineNumbers, spelling, dictionary, smartPunctuation: smart });
     setBusy(false);
     if (problem) setError(problem);
     else onClose();
@@ -61,6 +64,24 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
             <input type="checkbox" name="lineNumbers" checked={lineNumbers} onChange={(e) => setLineNumbers(e.target.checked)} />
             <span>Line numbers and the problems gutter</span>
           </label>
+          <label className="check-row">
+            <input type="checkbox" name="smartPunctuation" checked={smart} onChange={(e) => setSmart(e.target.checked)} />
+            <span>Smart quotes and dashes as you type (“ ” ‘ ’ —)</span>
+          </label>
+          <label className="check-row">
+            <input type="checkbox" name="spelling" checked={spelling} onChange={(e) => setSpelling(e.target.checked)} />
+            <span>Check spelling (the dictionary and the catalog's names)</span>
+          </label>
+          <div className="dictionary">
+            <span id="settings-dictionary">Added to the dictionary</span>
+            {dictionary.length === 0 ? <span className="muted">No words yet: “Add to dictionary” on a misspelt word puts it here.</span> : (
+              <ul aria-labelledby="settings-dictionary">
+                {dictionary.map((w) => (
+                  <li key={w}>{w} <button type="button" className="link" aria-label={`Remove ${w} from the dictionary`} onClick={() => setDictionary(dictionary.filter((d) => d !== w))}>Remove</button></li>
+                ))}
+              </ul>
+            )}
+          </div>
         </section>
         <section aria-labelledby="settings-publishing" className="settings-slot">
           <h3 id="settings-publishing">Publishing backend</h3>

@@ -1,0 +1,82 @@
+// Issue 10, "spelling that knows the catalog": nspell + dictionary-en in a worker, the catalog's names known.
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { editorText, hasChromium, newStory, openStudio, results, saved, type Studio } from './writing-harness.js';
+
+let studio: Studio;
+const page = (): Page => studio.page;
+const misspelt = () => page().locator('.cm-misspelled').allInnerTexts();
+
+describe.skipIf(!hasChromium)('spelling (issue 10)', () => {
+  beforeAll(async () => {
+    studio = await openStudio();
+  });
+  afterAll(async () => {
+    await studio?.close();
+  });
+  afterEach(async () => {
+    for (let i = 0; i < 3 && (await page().locator('dialog[open]').count()) > 0; i++) await page().keyboard.press('Escape');
+    expect(studio.problems).toEqual([]);
+  });
+
+  it('underlines misspellings (not names from the catalog, slugs, code or URLs) and fixes one with the catalog’s spelling', async () => {
+    await newStory(page());
+    await page().keyboard.type('Spelling check');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Karpaty said the wrold was ready, as {{entity:andrej-karpathy|Karpathy}} and the European Union agreed. ');
+    await page().keyboard.type('See `qzxwvt` and https://example.org/qzxwvu for the reciept.');
+    await expect.poll(misspelt, { timeout: 15_000 }).toEqual(['Karpaty', 'wrold', 'reciept']);
+
+    // The tooltip offers the catalog's spelling first.
+    await page().locator('.cm-misspelled', { hasText: 'Karpaty' }).hover();
+    const tip = page().locator('.cm-tooltip-lint');
+    await tip.waitFor();
+    const actions = await tip.locator('.cm-diagnosticAction').allInnerTexts();
+    expect(actions[0]).toBe('Karpathy');
+    expect(actions).toContain('Add to dictionary');
+    await page().screenshot({ path: join(results, 'writing-spelling-1280x720-light.png') });
+    await page().keyboard.press('Control+Alt+2');
+    await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page().locator('.cm-misspelled', { hasText: 'wrold' }).hover();
+    await page().locator('.cm-misspelled', { hasText: 'Karpaty' }).hover();
+    await tip.waitFor();
+    await page().screenshot({ path: join(results, 'writing-spelling-1280x720-dark.png') });
+    await page().keyboard.press('Control+Alt+1');
+
+    // Ctrl+. in the word takes the first suggestion.
+    await page().locator('.cm-misspelled', { hasText: 'Karpaty' }).click();
+    await page().keyboard.press('Control+.');
+    await expect.poll(() => editorText(page())).toContain('\nKarpathy said the wrold');
+    // Smart punctuation, on by default: curly quotes and a dash in prose, never in code or a reference.
+    await page().keyboard.press('Control+End');
+    await page().keyboard.type(' She said "it\'s done" -- then `a "b"` and {{entity:eu|"EU"}}.');
+    await expect.poll(() => editorText(page())).toContain(' She said \u201cit\u2019s done\u201d \u2014 then `a "b"` and {{entity:eu|"EU"}}.');
+    await expect.poll(misspelt, { timeout: 10_000 }).toEqual(['wrold', 'reciept']);
+    await saved(page());
+  });
+
+  it('keeps "add to dictionary" in the settings, and a word removed there is underlined again', async () => {
+    await newStory(page());
+    await page().keyboard.type('Dictionary words');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Our stringer filed from Zyxtown today.');
+    await expect.poll(misspelt, { timeout: 15_000 }).toEqual(['Zyxtown']);
+    await page().locator('.cm-misspelled', { hasText: 'Zyxtown' }).hover();
+    await page().locator('.cm-tooltip-lint .cm-diagnosticAction', { hasText: 'Add to dictionary' }).click();
+    await expect.poll(misspelt, { timeout: 10_000 }).toEqual([]);
+
+    await page().keyboard.press('Control+,');
+    const dialog = page().getByTestId('settings-dialog');
+    await dialog.getByRole('list', { name: 'Added to the dictionary' }).getByText('Zyxtown').waitFor();
+    await dialog.getByRole('button', { name: 'Remove Zyxtown from the dictionary' }).click();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page().locator('dialog[open]').count()).toBe(0);
+    expect(await page().evaluate(() => window.studio!.getSettings({}).then((s) => s.dictionary))).toEqual([]);
+    await expect.poll(misspelt, { timeout: 10_000 }).toEqual(['Zyxtown']);
+    await page().locator('.cm-content').click();
+    await page().keyboard.press('End');
+    await page().keyboard.type(' Zyxtown again.');
+    await expect.poll(misspelt, { timeout: 10_000 }).toEqual(['Zyxtown', 'Zyxtown']);
+  });
+});
