@@ -1,11 +1,10 @@
 // Issue 10, "what a new user met": the first minute with the studio, typed as a person types.
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editorText, focused, hasChromium, newStory, openStudio, results, saved, type Studio } from './writing-harness.js';
+import { describe, expect, it } from 'vitest';
+import { editorText, focused, hasChromium, newStory, results, saved, studioForSuite } from './writing-harness.js';
 
-let studio: Studio;
-const page = (): Page => studio.page;
+const { studio, page } = studioForSuite();
+
 const body = async () => {
   const text = await editorText(page());
   return text.slice(text.indexOf('\n---\n', 3) + 5).replace(/^\n+/, '');
@@ -17,16 +16,6 @@ const caret = () => page().evaluate(() => {
 });
 
 describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
-  beforeAll(async () => {
-    studio = await openStudio();
-  });
-  afterAll(async () => {
-    await studio?.close();
-  });
-  afterEach(async () => {
-    for (let i = 0; i < 3 && (await page().locator('dialog[open]').count()) > 0; i++) await page().keyboard.press('Escape');
-    expect(studio.problems).toEqual([]);
-  });
 
   it('#1 a new story puts the caret in the title; Enter goes on to the body; the front matter stays whole', async () => {
     await newStory(page());
@@ -155,7 +144,7 @@ describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
     await saved(page());
     // Wait for the place to be kept (the settings the host holds), then restart.
     await expect.poll(() => page().evaluate(() => window.studio!.getSettings({}).then((s) => s.lastStory?.head)), { timeout: 5000 }).toBe(at);
-    await studio.restart();
+    await studio().restart();
 
     await expect.poll(() => page().getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe('Where was I');
     await expect.poll(caret).toBe(at);

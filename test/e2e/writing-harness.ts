@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createHandlers } from '../../electron/services/api-handlers.js';
 import { Library } from '../../electron/services/library/index.js';
 import { packageRoot, sampleCatalogPath, sampleStoriesDir } from '../../electron/services/paths.js';
@@ -104,4 +104,25 @@ export async function newStory(page: Page): Promise<void> {
   await page.getByTestId('new-story').click();
   await page.locator('.cm-content').waitFor();
   await expect.poll(() => focused(page)).toBe('input:Title');
+}
+
+/**
+ * One studio for a suite: started before its tests, closed after them; after each test any dialog
+ * left open is closed and the page must have had no problem. Returns the page of the moment (a
+ * restart gives a new one).
+ */
+export function studioForSuite(): { studio(): Studio; page(): Page } {
+  let studio: Studio;
+  beforeAll(async () => {
+    if (hasChromium) studio = await openStudio();
+  });
+  afterAll(async () => {
+    await studio?.close();
+  });
+  afterEach(async () => {
+    if (!studio) return;
+    for (let i = 0; i < 3 && (await studio.page.locator('dialog[open]').count()) > 0; i++) await studio.page.keyboard.press('Escape');
+    expect(studio.problems).toEqual([]);
+  });
+  return { studio: () => studio, page: () => studio.page };
 }

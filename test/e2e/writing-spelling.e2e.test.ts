@@ -1,24 +1,13 @@
 // Issue 10, "spelling that knows the catalog": nspell + dictionary-en in a worker, the catalog's names known.
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editorText, hasChromium, newStory, openStudio, results, saved, type Studio } from './writing-harness.js';
+import { describe, expect, it } from 'vitest';
+import { editorText, hasChromium, newStory, results, saved, studioForSuite } from './writing-harness.js';
 
-let studio: Studio;
-const page = (): Page => studio.page;
+const { studio, page } = studioForSuite();
+
 const misspelt = () => page().locator('.cm-misspelled').allInnerTexts();
 
 describe.skipIf(!hasChromium)('spelling (issue 10)', () => {
-  beforeAll(async () => {
-    studio = await openStudio();
-  });
-  afterAll(async () => {
-    await studio?.close();
-  });
-  afterEach(async () => {
-    for (let i = 0; i < 3 && (await page().locator('dialog[open]').count()) > 0; i++) await page().keyboard.press('Escape');
-    expect(studio.problems).toEqual([]);
-  });
 
   it('underlines misspellings (not names from the catalog, slugs, code or URLs) and fixes one with the catalog’s spelling', async () => {
     await newStory(page());

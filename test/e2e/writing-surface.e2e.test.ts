@@ -1,30 +1,19 @@
 // Issue 10, "the writing surface": writing mode by default, the front matter folded behind the form.
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editorText, focused, hasChromium, newStory, openStudio, results, saved, type Studio } from './writing-harness.js';
+import { describe, expect, it } from 'vitest';
+import { editorText, focused, hasChromium, newStory, results, saved, studioForSuite } from './writing-harness.js';
 
-let studio: Studio;
-const page = (): Page => studio.page;
+const { studio, page } = studioForSuite();
+
 const lines = () => page().locator('.cm-line').allInnerTexts();
 
 describe.skipIf(!hasChromium)('the writing surface (issue 10)', () => {
-  beforeAll(async () => {
-    studio = await openStudio();
-  });
-  afterAll(async () => {
-    await studio?.close();
-  });
-  afterEach(async () => {
-    for (let i = 0; i < 3 && (await page().locator('dialog[open]').count()) > 0; i++) await page().keyboard.press('Escape');
-    expect(studio.problems).toEqual([]);
-  });
 
   it('writes in a proportional face on a centred measure, without line numbers, the YAML folded away', async () => {
     await newStory(page());
     await page().keyboard.type('A quiet morning at the docks');
     await page().keyboard.press('Enter');
-    await page().keyboard.type('The **harbour** was calm, and {{entity:eu}} officials watched. ');
+    await page().keyboard.type('The **harbor** was calm, and {{entity:eu}} officials watched. ');
     await saved(page());
 
     // Title and body; no YAML line on the screen, though the text keeps it.
@@ -47,7 +36,7 @@ describe.skipIf(!hasChromium)('the writing surface (issue 10)', () => {
     expect(Math.abs(look.left - look.right)).toBeLessThan(4);
     // Markdown marks and references are still highlighted.
     await page().locator('.cm-ref', { hasText: '{{entity:eu}}' }).waitFor();
-    expect(await page().locator('.cm-line span', { hasText: 'harbour' }).evaluate((el) => getComputedStyle(el).fontWeight)).toBe('700');
+    expect(await page().locator('.cm-line span', { hasText: 'harbor' }).evaluate((el) => getComputedStyle(el).fontWeight)).toBe('700');
     await page().screenshot({ path: join(results, 'writing-mode-1280x720-light.png') });
     await page().keyboard.press('Control+Alt+2');
     await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
