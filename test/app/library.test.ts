@@ -316,6 +316,18 @@ describe('library', () => {
     lib.close();
   });
 
+  it('lists stories from one covering index, never reading their text', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const plan = lib.db.prepare('EXPLAIN QUERY PLAN SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE trashed = ? ORDER BY updated_at DESC, title').all(0) as Array<{ detail: string }>;
+    expect(plan.map((r) => r.detail)).toEqual(['SEARCH stories USING COVERING INDEX stories_list (trashed=?)']);
+    const a = lib.createStory({ title: 'B second' });
+    const b = lib.createStory({ title: 'A first' });
+    lib.saveStory(a.id, '---\ntitle: B second\n---\nnewer\n');
+    const expected = [lib.getStory(a.id), lib.getStory(b.id)].sort((x, y) => y.updatedAt.localeCompare(x.updatedAt) || x.title.localeCompare(y.title));
+    expect(lib.listStories().map((s) => s.id)).toEqual(expected.map((s) => s.id));
+    lib.close();
+  });
+
   it('imports a story file and reports bad input per file', () => {
     const lib = Library.open(join(dir, 'lib.sqlite'), seed());
     const ok = lib.importText('a.md', story('Imported', 'hello {{entity:nobody-here}}'));
