@@ -7,9 +7,9 @@
 import { addNoteCommands } from './notes-commands.js';
 import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { deriveSlug, parseStory, storyFields } from '../../shared/index.js';
-import type { SyncOverview } from '../../shared/api/sync.js';
-import { PUSH_STATUSES, type PushStatus } from '../../shared/protocol/index.js';
+import { deriveSlug, parseStory, storyFields, type Diagnostic } from '../../shared/index.js';
+import { storyStanding, type OutboxEntry, type SyncOverview } from '../../shared/api/sync.js';
+import { PUSH_STATUSES, type OutboxTarget, type PushStatus } from '../../shared/protocol/index.js';
 import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, sampleCatalogPath } from '../services/paths.js';
 import { BadInputError, readTextFile } from '../services/story-files.js';
@@ -85,6 +85,13 @@ async function openSession(io: SyncCliIo, libraryOption: string | undefined, log
       library.close();
     },
   };
+}
+
+/** A row of `studio status` in the app's words ("Publish queued", "Rejected: 3 problems"): the shared rule. */
+function standingOf(row: { status: OutboxTarget; state?: OutboxEntry['state']; diagnostics?: unknown[]; message?: string | null }): string {
+  const rejected = row.diagnostics ? { target: row.status, message: row.message ?? null, diagnostics: row.diagnostics as Diagnostic[] } : null;
+  const changes: OutboxEntry[] = rejected ? [] : [{ id: 0, target: row.status, state: row.state ?? 'queued', attempts: 0, lastError: null, createdAt: '' }];
+  return storyStanding({ changes, rejected, conflict: null, remoteStatus: null, remoteVersion: null }).label;
 }
 
 function pushSummary(r: PushResult): string {
@@ -274,8 +281,8 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
           const out = [`backend: ${o.backendUrl ?? 'not logged in'}${o.tokenStorage ? ` (token ${o.tokenStorage})` : ''}`];
           if (d.paused) out.push(`paused: ${d.paused}`);
           out.push(`outbox: ${Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'empty'}`);
-          for (const q of d.queued) out.push(`waiting: ${q.slug} → ${q.status} (attempts ${q.attempts}${q.lastError ? `; ${q.lastError}` : ''})`);
-          for (const r of d.rejected) out.push(`rejected: ${r.slug} → ${r.status}: ${r.message ?? ''}`);
+          for (const q of d.queued) out.push(`waiting: ${q.slug}: ${standingOf(q)} (attempts ${q.attempts}${q.lastError ? `; ${q.lastError}` : ''})`);
+          for (const r of d.rejected) out.push(`rejected: ${r.slug}: ${standingOf(r)} (${r.status}): ${r.message ?? ''}`);
           for (const c of d.conflicts) out.push(`conflict: ${c.slug}: the backend has v${c.remoteVersion} (${c.origin}); resolve with \`studio resolve ${c.slug} MERGED_FILE\``);
           const when = (t: number | null) => (t ? new Date(t).toISOString() : 'never');
           out.push(`last push: ${when(d.lastPushAt)}; last pull: ${when(d.lastPullAt)}`);

@@ -99,6 +99,41 @@ export interface MergeNotice {
   mergedText: string;
 }
 
+/**
+ * Where a story stands with the backend: its status there (`backend`: "Published", "In review"),
+ * or what is only waiting (`queued`: "Publish queued"), refused (`rejected`: "Rejected: 3
+ * problems"), held (`paused`, `conflict`), or never sent (`local`).
+ */
+export interface SyncStanding {
+  kind: 'local' | 'queued' | 'paused' | 'rejected' | 'conflict' | 'backend';
+  label: string;
+}
+
+/** Each outbox target as the action a person asked for. */
+export const TARGET_ACTIONS: Record<OutboxTarget, string> = { review: 'Submit', approved: 'Approve', published: 'Publish', withdrawn: 'Withdrawal' };
+
+/** Each backend status as a person reads it. */
+const REMOTE_LABELS: Record<string, string> = { review: 'In review', approved: 'Approved', published: 'Published', withdrawn: 'Withdrawn' };
+
+/**
+ * The one rule for a story's standing, which every view (the app, `studio status`) shows: a
+ * conflict first, then the newest change (waiting, paused or refused), then the backend's status as
+ * last synced; a story never sent is local.
+ */
+export function storyStanding(s: Pick<StorySync, 'changes' | 'rejected' | 'conflict' | 'remoteStatus' | 'remoteVersion'>): SyncStanding {
+  const newest = s.changes.find((c) => c.state !== 'superseded');
+  if (s.conflict) return { kind: 'conflict', label: `In conflict with the backend's v${s.conflict.remoteVersion}` };
+  if (newest && (newest.state === 'queued' || newest.state === 'sending')) return { kind: 'queued', label: `${TARGET_ACTIONS[newest.target]} queued` };
+  if (newest?.state === 'paused') return { kind: 'paused', label: `${TARGET_ACTIONS[newest.target]} paused` };
+  if (s.rejected) {
+    const errors = s.rejected.diagnostics.filter((d) => d.severity === 'error').length;
+    const n = errors || s.rejected.diagnostics.length;
+    return { kind: 'rejected', label: n > 0 ? `Rejected: ${n} problem${n === 1 ? '' : 's'}` : 'Rejected' };
+  }
+  if (s.remoteStatus) return { kind: 'backend', label: REMOTE_LABELS[s.remoteStatus] ?? s.remoteStatus };
+  return { kind: 'local', label: 'Not sent' };
+}
+
 export const syncLoginInput = z.object({
   backendUrl: z.string().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
   token: z.string().min(1).max(4096),

@@ -130,8 +130,8 @@ for (const b of BACKENDS) {
       expect(await backend.story('cli-withdraw-0b0b')).toMatchObject({ version: 2, status: 'withdrawn' });
       const page = await fetch(`${backend.url}/stories/cli-withdraw-0b0b`);
       expect(page.status).toBe(410);
-      // The library keeps the story and its last status: withdrawn is the backend's state.
-      expect(libraryStory('cli-withdraw-0b0b')?.status).toBe('published');
+      // The library keeps the story, a draft again: once it is off the site nothing says published (issue 11 #1).
+      expect(libraryStory('cli-withdraw-0b0b')?.status).toBe('draft');
 
       writeFileSync(file, storyText('cli-never-sent-0c0c'));
       await studio(['publish', file, '--status', 'review', '--offline']);

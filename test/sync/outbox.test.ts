@@ -23,21 +23,21 @@ describe('the outbox tables', () => {
     migrateSync(db);
     migrateSync(db);
     expect(db.pragma('user_version', { simple: true })).toBe(7);
-    expect((db.prepare('SELECT version FROM sync_schema').all() as unknown[])).toEqual([{ version: 2 }]);
+    expect((db.prepare('SELECT version FROM sync_schema').all() as unknown[])).toEqual([{ version: 3 }]);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(tables.filter((t) => t !== 'stories' && t !== 'sqlite_sequence').every((t) => t.startsWith('sync_'))).toBe(true);
     db.close();
   });
 
-  it('bring the tables of schema 1 to 2 and keep their rows', () => {
+  it('bring the tables of schema 1 to the current one and keep their rows', () => {
     const db = new Database(tempDb());
     migrateSync(db);
     // Back to what schema 1 had: sync_story without the fast-forward columns.
-    db.exec('ALTER TABLE sync_story DROP COLUMN pulled_revision; ALTER TABLE sync_story DROP COLUMN before_pull; UPDATE sync_schema SET version = 1');
+    db.exec('ALTER TABLE sync_story DROP COLUMN pulled_revision; ALTER TABLE sync_story DROP COLUMN before_pull; ALTER TABLE sync_story DROP COLUMN refresh; UPDATE sync_schema SET version = 1');
     db.prepare("INSERT INTO sync_story (slug, last_version, last_text, last_status, updated_at) VALUES ('kept', 4, 'text', 'review', 1)").run();
     const store = new SyncStore(db);
-    expect((db.prepare('SELECT version FROM sync_schema').all() as unknown[])).toEqual([{ version: 2 }]);
-    expect(store.story('kept')).toMatchObject({ lastVersion: 4, lastText: 'text', pulledRevision: null, beforePull: null });
+    expect((db.prepare('SELECT version FROM sync_schema').all() as unknown[])).toEqual([{ version: 3 }]);
+    expect(store.story('kept')).toMatchObject({ lastVersion: 4, lastText: 'text', pulledRevision: null, beforePull: null, refresh: false });
     store.setPulled('kept', 12, 2);
     expect(store.story('kept')).toMatchObject({ lastVersion: 4, pulledRevision: 12, beforePull: { version: 4, text: 'text', status: 'review' } });
     db.close();

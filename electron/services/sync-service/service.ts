@@ -17,7 +17,7 @@ import type { Library } from '../library/index.js';
 import { NotesService, type NotesRoundResult } from '../notes/index.js';
 import {
   DEFAULT_BACKOFF, HttpClient, LibraryStories, RefusedAnswerError, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
-  readBounded, systemClock,
+  readBounded, systemClock, withSlug,
   type OutboxRow, type PullResult, type PushResult, type SyncEngineOptions, type SyncProgress,
 } from '../sync/index.js';
 import { redact, type TokenVault } from '../vault/index.js';
@@ -103,6 +103,8 @@ export class SyncService {
   private lastPulled: SyncOverview['lastPulled'] = null;
   /** Clean merges by slug, for the story's view, until the story changes again. */
   private readonly merges = new Map<string, MergeNotice>();
+  /** Stories whose accepted status a push wrote into the text this round. */
+  private readonly statusWritten = new Set<string>();
   private running: Promise<SyncRunResult> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
@@ -343,11 +345,16 @@ export class SyncService {
     this.lastError = null;
     try {
       if (this.role === null) await this.refreshWho(engine.backendUrl);
+      this.statusWritten.clear();
       result.push = await engine.push({ maxWaitMs: options.maxWaitMs ?? 0 });
       if (options.pull !== false) {
         result.pull = await engine.pull();
         if (result.pull.catalogChanges > 0) this.adoptCatalog();
-        const ids = result.pull.fastForwarded.map((slug) => this.lib.storyBySlug(slug)?.id).filter((x): x is string => !!x);
+      }
+      // Stories whose text this round changed (fast-forwards, accepted statuses): an open one reloads.
+      const slugs = new Set([...(result.pull?.fastForwarded ?? []), ...this.statusWritten]);
+      if (slugs.size > 0 || result.pull) {
+        const ids = [...slugs].map((slug) => this.lib.storyBySlug(slug)?.id).filter((x): x is string => !!x);
         this.lastPulled = { at: new Date().toISOString(), ids };
       }
       const merged = await this.mergeConflicts(engine);
@@ -460,7 +467,9 @@ export class SyncService {
       createdAt: new Date(r.createdAt).toISOString(),
     }));
     const synced = state?.lastVersion != null;
-    const withdrawable = synced || rows.some((r) => r.state === 'queued' || r.state === 'sending');
+    // A story already off the site has nothing to withdraw (unless a change of it is on its way).
+    const onItsWay = rows.some((r) => (r.state === 'queued' || r.state === 'sending') && r.targetStatus !== 'withdrawn');
+    const withdrawable = (synced && state?.lastStatus !== 'withdrawn') || onItsWay;
     const allowed = OUTBOX_TARGETS.filter((t) => (this.role === null || roleAllows(this.role, t)) && (t !== 'withdrawn' || withdrawable));
     const c = state?.conflict;
     return {
@@ -502,7 +511,10 @@ export class SyncService {
         engine.enqueueWithdraw(rec.slug, rec.text);
       } else {
         const row = engine.enqueue(rec.text, action);
-        if (row.revision !== rec.text) this.lib.saveStory(id, row.revision);
+        // The text keeps its status until the backend accepts the change (the push writes it
+        // back then); only a slug the story lacked is written in now.
+        const slugged = withSlug(rec.text, row.storySlug);
+        if (slugged !== rec.text) this.lib.saveStory(id, slugged);
       }
     } catch (e) {
       // Not a story that can go out (no title, a bad slug), or nothing to withdraw.
@@ -530,7 +542,7 @@ export class SyncService {
 
   /** The library as the engine's local stories; a fast-forward's revision is remembered (see `noteSave`). */
   private localStories(): LibraryStories {
-    return new LibraryStories(this.lib, (slug, revision) => this.store.setPulled(slug, revision, Date.now()));
+    return new LibraryStories(this.lib, (slug, revision) => this.store.setPulled(slug, revision, Date.now()), (slug) => this.statusWritten.add(slug));
   }
 
   /**

@@ -52,7 +52,7 @@ export interface SyncStatus {
   backendUrl: string;
   paused: string | null;
   counts: Record<string, number>;
-  queued: { id: number; slug: string; status: OutboxTarget; attempts: number; nextAttemptAt: number; lastError: string | null }[];
+  queued: { id: number; slug: string; status: OutboxTarget; state: OutboxRow['state']; attempts: number; nextAttemptAt: number; lastError: string | null }[];
   rejected: { id: number; slug: string; status: OutboxTarget; diagnostics: unknown[]; message: string | null }[];
   conflicts: (ConflictInfo & { slug: string })[];
   cursors: { catalog: string | null; stories: string | null };
@@ -185,7 +185,7 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
       backendUrl: this.backendUrl,
       paused: s.meta('paused') ?? null,
       counts: s.countByState(),
-      queued: s.rows({ states: WAITING_STATES }).map((r) => ({ id: r.id, slug: r.storySlug, status: r.targetStatus, attempts: r.attempts, nextAttemptAt: r.nextAttemptAt, lastError: r.lastError })),
+      queued: s.rows({ states: WAITING_STATES }).map((r) => ({ id: r.id, slug: r.storySlug, status: r.targetStatus, state: r.state, attempts: r.attempts, nextAttemptAt: r.nextAttemptAt, lastError: r.lastError })),
       rejected: latestRejected(s.rows({ states: ['rejected'] }), s).map((r) => ({ id: r.id, slug: r.storySlug, status: r.targetStatus, diagnostics: r.diagnostics ?? [], message: r.lastError })),
       conflicts: s.conflicts(),
       cursors: { catalog: s.cursor('catalog') ?? null, stories: s.cursor('stories') ?? null },

@@ -51,6 +51,8 @@ export interface StorySyncState {
   /** The library revision the last fast-forward wrote, and the synced state it replaced. */
   pulledRevision: number | null;
   beforePull: { version: number | null; text: string | null; status: string | null } | null;
+  /** The next pull fetches this story even at a version it knows (to learn its published date). */
+  refresh: boolean;
 }
 
 export interface ConflictInfo {
@@ -64,7 +66,7 @@ export interface ConflictInfo {
   detectedAt: number;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -110,6 +112,11 @@ const MIGRATIONS: Record<number, string> = {
   2: `
     ALTER TABLE sync_story ADD COLUMN pulled_revision INTEGER;
     ALTER TABLE sync_story ADD COLUMN before_pull TEXT;
+  `,
+  // A story the next pull fetches even at a version it knows: the backend set what a push cannot
+  // tell (the published date), to be written back into the text.
+  3: `
+    ALTER TABLE sync_story ADD COLUMN refresh INTEGER NOT NULL DEFAULT 0;
   `,
 };
 
@@ -272,13 +279,14 @@ export class SyncStore {
   story(slug: string): StorySyncState | undefined {
     const r = this.prepare('SELECT * FROM sync_story WHERE slug = ?').get(slug) as
       { slug: string; last_version: number | null; last_text: string | null; last_status: string | null; conflict: string | null;
-        pulled_revision: number | null; before_pull: string | null } | undefined;
+        pulled_revision: number | null; before_pull: string | null; refresh: number } | undefined;
     if (!r) return undefined;
     return {
       slug: r.slug, lastVersion: r.last_version, lastText: r.last_text, lastStatus: r.last_status,
       conflict: r.conflict ? (JSON.parse(r.conflict) as ConflictInfo) : null,
       pulledRevision: r.pulled_revision,
       beforePull: r.before_pull ? (JSON.parse(r.before_pull) as StorySyncState['beforePull']) : null,
+      refresh: r.refresh === 1,
     };
   }
 
@@ -303,10 +311,11 @@ export class SyncStore {
       before_pull = NULL, updated_at = ? WHERE slug = ?`).run(before.version, before.text, before.status, JSON.stringify(conflict), now, slug);
   }
 
-  setSynced(slug: string, version: number, text: string, status: string, now: number): void {
-    this.prepare(`INSERT INTO sync_story (slug, last_version, last_text, last_status, updated_at) VALUES (?, ?, ?, ?, ?)
+  /** The backend holds `version` with `status`; `refresh`: the next pull fetches it again (see StorySyncState). */
+  setSynced(slug: string, version: number, text: string, status: string, now: number, refresh = false): void {
+    this.prepare(`INSERT INTO sync_story (slug, last_version, last_text, last_status, refresh, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (slug) DO UPDATE SET last_version = excluded.last_version, last_text = excluded.last_text,
-      last_status = excluded.last_status, updated_at = excluded.updated_at`).run(slug, version, text, status, now);
+      last_status = excluded.last_status, refresh = excluded.refresh, updated_at = excluded.updated_at`).run(slug, version, text, status, refresh ? 1 : 0, now);
   }
 
   setConflict(slug: string, conflict: ConflictInfo | null, now: number): void {

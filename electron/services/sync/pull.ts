@@ -6,7 +6,7 @@
  * one that fails is skipped and reported, so that one bad item never stops the pulls after it. A
  * pull asks for a bounded number of pages; the rest comes with the next sync.
  */
-import { beatSchema, catalogStorySchema, entitySchema, isValidSlug } from '../../../shared/index.js';
+import { STORY_STATUSES, beatSchema, catalogStorySchema, entitySchema, isValidSlug } from '../../../shared/index.js';
 import {
   PUSH_STATUSES, catalogPageSchema, storyGetAnswerSchema, storyListPageSchema, storyPutBodySchema,
   type PushStatus, type RemoteStory, type StoryGetAnswer,
@@ -15,7 +15,7 @@ import { CONTROL_CHARS } from '../../../shared/text-util.js';
 import type { z } from 'zod';
 import type { SyncContext } from './context.js';
 import { UnreadableAnswerError } from './http-client.js';
-import { contentKey, remoteToText } from './revision.js';
+import { contentKey, remoteToText, withStatus } from './revision.js';
 import { oneLine, type PullResult, type PullSkip } from './types.js';
 
 type StoryOutcome = 'skip' | 'fast-forward' | 'conflict' | 'same';
@@ -114,7 +114,8 @@ export class Pull {
   private async pullStory(slug: string, version: number, result: PullResult): Promise<StoryOutcome> {
     const { store } = this.cx;
     const state = store.story(slug);
-    if (state?.lastVersion !== null && state?.lastVersion !== undefined && state.lastVersion >= version) return 'skip';
+    const known = state?.lastVersion !== null && state?.lastVersion !== undefined && state.lastVersion >= version;
+    if (known && !state.refresh) return 'skip';
     // A change of ours still on its way: the push settles it (a 412 there if the backend moved on).
     if (store.hasPending(slug)) return 'skip';
     const remote = await this.fetchStory(slug);
@@ -123,6 +124,7 @@ export class Pull {
     const local = await this.cx.local.get(slug);
     const remoteText = remoteToText(slug, remote.story as RemoteStory, remote.status, local);
     const now = this.cx.clock.now();
+    if (known) return this.refreshed(slug, remote, local, now);
     const unchangedLocally = local === undefined || (state?.lastText != null && contentKey(local) === contentKey(state.lastText));
     if (unchangedLocally || contentKey(local) === contentKey(remoteText)) {
       await this.cx.local.put(slug, remoteText, 'pull');
@@ -135,6 +137,25 @@ export class Pull {
     }
     this.recordConflict(slug, remote.version, remote.status, remoteText, local, state?.lastText ?? null, now);
     return 'conflict';
+  }
+
+  /**
+   * A story at the version we pushed, fetched again for what only the backend knew: its status and
+   * published date go into the text (if its content is still the version's), nothing else.
+   */
+  private async refreshed(slug: string, remote: StoryGetAnswer, local: string | undefined, now: number): Promise<StoryOutcome> {
+    const { store } = this.cx;
+    const state = store.story(slug)!;
+    store.setSynced(slug, state.lastVersion!, state.lastText ?? '', state.lastStatus ?? remote.status, now);
+    if (local === undefined || state.lastText === null || contentKey(local) !== contentKey(state.lastText)) return 'skip';
+    const status = remote.status === 'withdrawn' ? 'draft' : STORY_STATUSES.find((s) => s === remote.status);
+    if (!status || remote.version !== state.lastVersion) return 'skip';
+    const text = withStatus(local, status, remote.story.published ?? undefined);
+    if (text === local) return 'skip';
+    await this.cx.local.put(slug, text, 'status');
+    store.setSynced(slug, state.lastVersion, withStatus(state.lastText, status, remote.story.published ?? undefined), state.lastStatus ?? remote.status, now);
+    this.cx.log(`pulled the backend's ${remote.status} date of ${slug}`);
+    return 'fast-forward';
   }
 
   /** Changed here and on the backend: the person (or the merge) settles it. */

@@ -10,7 +10,8 @@ import { putBody } from '../../../shared/protocol/wire-story.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 import { AuthPausedError, RefusedAnswerError, RetryableError, TOKEN_REFUSED, type HttpAnswer } from './http-client.js';
 import { PENDING_STATES, type ConflictInfo, type OutboxRow } from './outbox.js';
-import { remoteToText } from './revision.js';
+import { STORY_STATUSES, type StoryStatus } from '../../../shared/index.js';
+import { contentKey, remoteToText, withStatus } from './revision.js';
 import type { SyncContext } from './context.js';
 import { oneLine, type PushOptions, type PushResult } from './types.js';
 
@@ -100,10 +101,12 @@ export class Push {
     if (answer.status === 200 || answer.status === 201) {
       const parsed = storyPutAnswerSchema.safeParse(answer.json);
       if (!parsed.success) return this.retryLater(row, new RetryableError(`the backend's answer (${answer.status}) has an unexpected shape`));
+      // A publication's date is the backend's: the next pull fetches it into the text.
       store.transaction(() => {
         store.update(row.id, { state: 'done', resultVersion: parsed.data.version, lastError: null, diagnostics: null }, t);
-        store.setSynced(slug, parsed.data.version, row.revision, parsed.data.status, t);
+        store.setSynced(slug, parsed.data.version, row.revision, parsed.data.status, t, parsed.data.status === 'published');
       });
+      await this.writeBackStatus(row, parsed.data.status);
       this.cx.log(`pushed ${slug} as ${row.targetStatus} (v${parsed.data.version})`);
       return 'done';
     }
@@ -180,6 +183,7 @@ export class Push {
         store.update(row.id, { state: 'done', resultVersion: withdrawnAt, lastError: null }, t);
         store.setSynced(slug, withdrawnAt, last, 'withdrawn', t);
       });
+      await this.writeBackStatus(row, 'withdrawn');
       this.cx.log(`withdrew ${slug} (v${withdrawnAt})`);
       return 'done';
     }
@@ -192,6 +196,21 @@ export class Push {
       return 'rejected';
     }
     return this.settleFailure(row, answer, error);
+  }
+
+  /**
+   * The backend accepted the change: its status goes into the person's text (a withdrawn story is a
+   * draft again: nothing says published once it is off the site) — unless the text has changed
+   * since, when it stays as the person left it and the next change carries their status.
+   */
+  private async writeBackStatus(row: OutboxRow, accepted: string): Promise<void> {
+    const local = await this.cx.local.get(row.storySlug);
+    if (local === undefined) return;
+    const status: StoryStatus | undefined = accepted === 'withdrawn' ? 'draft' : STORY_STATUSES.find((s) => s === accepted);
+    if (!status) return;
+    if (row.targetStatus !== 'withdrawn' && contentKey(local) !== contentKey(row.revision)) return;
+    const text = withStatus(local, status);
+    if (text !== local) await this.cx.local.put(row.storySlug, text, 'status');
   }
 
   private retryLater(row: OutboxRow, e: Error): 'retry' {

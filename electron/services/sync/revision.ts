@@ -22,6 +22,25 @@ export function prepareRevision(text: string, status: PushStatus): { slug: strin
   return { slug, revision: story.meta.status === status && fields.slug ? text : serializeStory(updateMeta(story, patch)) };
 }
 
+/**
+ * The story with its status (and the backend's published date) written in, nothing else changed:
+ * what the backend accepted, written back once it did. The text itself when it already says so.
+ */
+export function withStatus(text: string, status: StoryStatus, published?: string): string {
+  const story = parseStory(text);
+  if (story.error || story.format !== 'md') return text;
+  const f = storyFields(story);
+  if (f.status === status && (published === undefined || f.published === published)) return text;
+  return serializeStory(updateMeta(story, published === undefined ? { status } : { status, published }));
+}
+
+/** The story with a slug in its front matter when it had none (the only change enqueuing makes to it). */
+export function withSlug(text: string, slug: string): string {
+  const story = parseStory(text);
+  if (story.error || storyFields(story).slug) return text;
+  return serializeStory(updateMeta(story, { slug }));
+}
+
 /** What counts as the story's content when telling whether it changed: everything but status and published. */
 export function contentKey(text: string): string {
   const story = parseStory(text);

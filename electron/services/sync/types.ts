@@ -1,11 +1,12 @@
 /** What the sync engine's parts share: where stories live, the clock, progress and the results of a push or a pull. */
 /**
  * Where the engine reads and writes the person's stories (the library, or memory in tests). `put`
- * says why it writes: a pull's fast-forward, or the person's merge of a conflict.
+ * says why it writes: a pull's fast-forward, the person's merge of a conflict, or the status (and
+ * published date) the backend accepted, written into a text whose content it already holds.
  */
 export interface LocalStories {
   get(slug: string): Promise<string | undefined> | string | undefined;
-  put(slug: string, text: string, why: 'pull' | 'merge'): Promise<void> | void;
+  put(slug: string, text: string, why: 'pull' | 'merge' | 'status'): Promise<void> | void;
 }
 
 export class MemoryStories implements LocalStories {
