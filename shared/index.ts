@@ -13,3 +13,4 @@ export { isAllowedUrl, isHttpUrl } from './markdown/index.js';
 export { SLUG_PATTERN, SLUG_MAX_LENGTH, deriveSlug, isValidSlug, slugProblem, slugify } from './slug.js';
 export { DEFAULT_SITE, normalizeSite, referenceUrl, siteError, siteProblem } from './site.js';
 export * from './merge/index.js';
+export { commonPrefix, commonSuffix } from './text-util.js';

@@ -1,5 +1,5 @@
 import { forwardRef, useMemo, useRef, useState } from 'react';
-import { renderHtml, storyFields, type CatalogIndex, type Story } from '../../shared/index.js';
+import { IncrementalRender, renderHtml, storyFields, type CatalogIndex, type Story } from '../../shared/index.js';
 import { refInfo, type RefInfo } from '../preview/ref-info.js';
 import { useBlockHtml } from '../preview/block-html.js';
 import { loadClickedImage, showLoadedImages } from '../preview/remote-images.js';
@@ -38,7 +38,9 @@ export function keepLinksInPlace(e: React.MouseEvent) {
  */
 export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function PreviewPane({ story, catalog, site, onScroll }, ref) {
   // Sanitised and shown block by block: a keystroke replaces the block it changed, not the story.
-  const html = useMemo(() => (story ? renderHtml(story, { catalog, site }) : ''), [story, catalog, site]);
+  // Rendered incrementally too: a keystroke parses and renders again only the blocks it touched.
+  const incremental = useMemo(() => new IncrementalRender({ catalog, site }), [catalog, site]);
+  const html = useMemo(() => (story ? renderHtml(story, { catalog, site, incremental }) : ''), [story, catalog, site, incremental]);
   const body = useRef<HTMLDivElement>(null);
   // Remote images load only on a click; the addresses clicked stay shown as blocks are patched.
   const loaded = useRef(new Set<string>());

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, type RefObject } from 'react';
+import { commonPrefix, commonSuffix } from '../../shared/index.js';
 import { sanitizeStoryHtml } from './sanitize.js';
 
 /**
@@ -52,23 +53,6 @@ function blocksOf(html: string): string[] | null {
 /** The top-level blocks of the renderer's HTML; the whole as one block when they cannot be told apart. */
 export function splitBlocks(html: string): string[] {
   return blocksOf(html) ?? (html ? [html] : []);
-}
-
-/** The length of the common start of two strings (compared a chunk at a time). */
-function commonPrefix(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  for (const step of [4096, 256, 16]) while (i + step <= n && a.slice(i, i + step) === b.slice(i, i + step)) i += step;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-/** The length of the common end of two strings, at most `max`. */
-function commonSuffix(a: string, b: string, max: number): number {
-  let i = 0;
-  for (const step of [4096, 256, 16]) while (i + step <= max && a.slice(a.length - i - step, a.length - i) === b.slice(b.length - i - step, b.length - i)) i += step;
-  while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
-  return i;
 }
 
 /** A block without its position: `data-line` values made relative to its first one. */

@@ -5,6 +5,7 @@ import { normalizeSite, referenceUrl } from '../site.js';
 import { storyFields } from '../story/fields.js';
 import type { Citation, Story } from '../story/types.js';
 import { escapeHtml } from '../text-util.js';
+import type { IncrementalRender } from './incremental.js';
 import { renderCitationList } from './citation-list.js';
 import { STORY_STYLESHEET } from './stylesheet.js';
 
@@ -42,18 +43,31 @@ export function renderMarkdown(body: string, options: RenderMarkdownOptions = {}
 export interface RenderHtmlOptions extends RenderOptions {
   /** A whole page: title, dek, beat, date, body and citations, with a stylesheet. */
   standalone?: boolean;
+  /**
+   * The body rendered through this, kept from one call to the next (the preview's): an edit
+   * renders again only the blocks it touched. Made for the same catalog and site.
+   */
+  incremental?: IncrementalRender;
 }
 
 /** A story's HTML (the preview, the export and the public page): the body, then its citations. */
 export function renderHtml(story: Story, options: RenderHtmlOptions = {}): string {
   const catalog = indexCatalog(options.catalog);
   const site = normalizeSite(options.site);
-  const env: StoryEnv = { catalog, site, lineOffset: story.bodyStart.line };
-  const md = storyMarkdown();
-  const body = md.renderer.render(md.parse(story.body, env), md.options, env);
+  let body: string;
+  let markers: Iterable<number>;
+  if (options.incremental) {
+    body = options.incremental.render(story.body, story.bodyStart.line);
+    markers = options.incremental.citeCount.keys();
+  } else {
+    const env: StoryEnv = { catalog, site, lineOffset: story.bodyStart.line };
+    const md = storyMarkdown();
+    body = md.renderer.render(md.parse(story.body, env), md.options, env);
+    markers = env.citeCount?.keys() ?? [];
+  }
   const fields = storyFields(story);
   const lineOf = sourceLines(story);
-  const citations = renderCitationList(fields.citations, env.citeCount?.keys() ?? [], {
+  const citations = renderCitationList(fields.citations, markers, {
     list: lineOf('@key:citations'),
     item: (n) => lineOf(`citations.${citationIndex(story, n)}`, '@key:citations'),
   });
