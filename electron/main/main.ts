@@ -1,4 +1,4 @@
-import { app, BrowserWindow, Menu, net, protocol, shell } from 'electron';
+import { app, BrowserWindow, Menu, net, protocol, session } from 'electron';
 import Store from 'electron-store';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, privateDataDir, sampleCatalogPath, sampleStoriesDir } from '../services/paths.js';
 import { SyncService } from '../services/sync-service/index.js';
 import { credentialsPath } from '../services/vault/index.js';
+import { denyPermissions, guardContents, menuDevTools } from './guards.js';
 import { registerIpc } from './ipc.js';
 import { electronTokenVault } from './token-vault.js';
 import { menuTemplate } from './menu.js';
@@ -33,19 +34,13 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
 
-  // No navigation away from the app and no new windows, in any web contents; web links open outside.
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
-    });
-    contents.setWindowOpenHandler(({ url }) => {
-      if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-  });
+  // No navigation, redirect or frame navigation away from the app and no new windows, in any web
+  // contents; web links open outside (guards.ts, tested against a fake electron).
+  app.on('web-contents-created', (_e, contents) => guardContents(contents, APP_ORIGIN));
+  const devTools = menuDevTools(app);
 
   app.whenReady().then(async () => {
+    denyPermissions(session.defaultSession);
     protocol.handle(SCHEME, async (request) => {
       const url = new URL(request.url);
       const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
@@ -77,7 +72,7 @@ if (!app.requestSingleInstanceLock()) {
     watchHostEvents(sync, (event, payload) => win?.webContents.send(eventChannel(event), payload));
 
     // Menu commands go one way to the app window only, as a bare command id (see the preload's onCommand).
-    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate((id) => win?.webContents.send(COMMAND_CHANNEL, id))));
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate((id) => win?.webContents.send(COMMAND_CHANNEL, id), process.platform, devTools)));
 
     win = new BrowserWindow({
       width: 1400,
@@ -91,6 +86,7 @@ if (!app.requestSingleInstanceLock()) {
         nodeIntegration: false,
         webSecurity: true,
         spellcheck: true,
+        devTools,
       },
     });
     win.once('ready-to-show', () => win?.show());

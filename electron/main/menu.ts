@@ -17,9 +17,9 @@ function commandItems(group: MenuGroup, send: (id: CommandId) => void): MenuItem
 /**
  * The application menu, built from the shared command list (shared/api/commands.ts): File, Edit,
  * View, Publish and Help carry the studio's commands; Edit's clipboard items and View's zoom items are
- * Electron roles.
+ * Electron roles; View offers DevTools only when `devTools` (development).
  */
-export function menuTemplate(send: (id: CommandId) => void, platform: NodeJS.Platform = process.platform): MenuItemConstructorOptions[] {
+export function menuTemplate(send: (id: CommandId) => void, platform: NodeJS.Platform = process.platform, devTools = false): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const file = commandItems('file', send);
   const settings = file.filter((i) => i.id === 'app.settings');
@@ -48,7 +48,8 @@ export function menuTemplate(send: (id: CommandId) => void, platform: NodeJS.Pla
       submenu: [
         ...commandItems('view', send),
         { type: 'separator' },
-        { role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' },
+        // DevTools in development only (guards.ts, menuDevTools).
+        { role: 'reload' }, ...(devTools ? [{ role: 'toggleDevTools' as const }] : []), { type: 'separator' },
         { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' },
       ],
     },
