@@ -3,7 +3,10 @@
 //   - story PUT: every request makes a new story version (each connection creates its own story with
 //     If-None-Match: *, then updates it with If-Match on the version it got back; fresh keys);
 //   - public page: GET /stories/:slug of a published story.
-// Targets: PUT ≥ 1,000/s; page ≥ 50 % of the bare route.
+// Then the same on PostgreSQL (a throwaway cluster, fsync on), with one instance and with two
+// instances sharing the database (each loaded with as many connections as the one was).
+// Targets: PUT ≥ 1,000/s; page ≥ 80 % of the bare route on either store; PostgreSQL's single
+// instance PUT ≥ 50 % of SQLite's.
 // The server is the built `studio-server serve` (default durability: every acknowledged write on
 // disk) in its own process, as it runs for real, and the bare routes are in another: autocannon, here,
 // does not share their event loop. `npm run bench` calls run(); alone:
@@ -17,11 +20,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpuMs } from './bench-util.mjs';
+import { startBenchCluster } from './pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'dist/server/cli.js');
 const PUT_TARGET = 1000;
-const PAGE_RATIO_TARGET = 0.5;
+/** A cached public page against the bare route serving its bytes, on either store (issue 12). */
+const PAGE_RATIO_TARGET = 0.8;
+/** PostgreSQL with one instance against SQLite's story PUT rate (issue 12). */
+const PG_PUT_RATIO_TARGET = 0.5;
 
 /** A story of about 5 KB with references and a citation, as a PUT body; `revision` changes its last line. */
 function benchStory(revision = 0) {
@@ -186,12 +193,66 @@ export async function run({ duration = 5, connections = 10 } = {}) {
     console.log(`  ratio ${pageRatio.toFixed(2)}  [target ≥ ${PAGE_RATIO_TARGET.toFixed(2)} of the bare route: ${pageMet ? 'met' : 'NOT met'}]`);
     if (putServer.non2xx > 0 || pageServer.non2xx > 0) throw new Error(`the server answered non-2xx under load (PUT ${putServer.non2xx}, page ${pageServer.non2xx})`);
     if (versions < putServer['2xx']) throw new Error(`${putServer['2xx']} PUTs acknowledged but only ${versions} versions written`);
+    const pgResult = await postgresRuns({ connections, duration, pageBare: rate(pageBare), sqlitePut: rate(putServer) });
     console.log(`  (machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end)`);
-    return { put: rate(putServer), putBare: rate(putBare), putRatio, page: rate(pageServer), pageBare: rate(pageBare), pageRatio, versions, putMet, pageMet };
+    return { put: rate(putServer), putBare: rate(putBare), putRatio, page: rate(pageServer), pageBare: rate(pageBare), pageRatio, versions, putMet, pageMet, postgres: pgResult };
   } finally {
     await stop(server?.child);
     await stop(bare?.child);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The PostgreSQL store: one instance, then two on the same database, beside SQLite's figures. */
+async function postgresRuns({ connections, duration, pageBare, sqlitePut }) {
+  const cluster = await startBenchCluster();
+  if (cluster.skipped) {
+    console.log(`- PostgreSQL: SKIPPED, ${cluster.skipped}`);
+    return null;
+  }
+  const nodes = [];
+  try {
+    const url = await cluster.createDatabase('bench');
+    const token = execFileSync(process.execPath, [CLI, 'token', 'create', '--db', url, '--name', 'bench', '--role', 'publisher'], { encoding: 'utf8' }).trim();
+    const start = async () => {
+      const node = await startProcess([CLI, 'serve', '--port', '0', '--db', url, '--catalog', join(root, 'resources/catalog.json'), '--log-level', 'warn', '--site', 'https://bench.example']);
+      nodes.push(node);
+      return node;
+    };
+    const one = await start();
+    const created = await fetch(`${one.url}/api/v1/stories/bench-page`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'pg-setup', 'if-none-match': '*' },
+      body: JSON.stringify(benchStory()),
+    });
+    if (created.status !== 201) throw new Error(`PostgreSQL setup PUT answered ${created.status}: ${await created.text()}`);
+    const load = { token, connections, duration };
+    const put1 = await measured(one.child.pid, () => putLoad(one.url, { ...load, prefix: 'pg1' }));
+    const page1 = await measured(one.child.pid, () => getLoad(`${one.url}/stories/bench-page`, load));
+    const two = await start();
+    const put2 = await Promise.all([one, two].map((n, i) => putLoad(n.url, { ...load, prefix: `pg2-${i}` })));
+    const page2 = await Promise.all([one, two].map((n) => getLoad(`${n.url}/stories/bench-page`, load)));
+    const sum = (rs, key) => rs.reduce((a, r) => a + (key ? r[key] : rate(r)), 0);
+    const { default: postgres } = await import('postgres');
+    const sql = postgres(url, { max: 1, onnotice: () => undefined });
+    const [{ n: versions }] = await sql`SELECT COUNT(*)::int AS n FROM story_versions WHERE slug LIKE 'pg%'`;
+    await sql.end();
+    const acknowledged = put1['2xx'] + sum(put2, '2xx');
+    const putRatio = rate(put1) / sqlitePut;
+    const pageRatio = rate(page1) / pageBare;
+    console.log(`\n## Publishing backend on PostgreSQL 15 (fsync on): the same loads`);
+    console.log(`- one instance, story PUT: ${describe(put1)}`);
+    console.log(`  ratio to SQLite's ${putRatio.toFixed(2)}  [target ≥ ${PG_PUT_RATIO_TARGET.toFixed(2)}: ${putRatio >= PG_PUT_RATIO_TARGET ? 'met' : 'NOT met'}]`);
+    console.log(`- one instance, public page from cache: ${describe(page1)}`);
+    console.log(`  ratio to the bare route ${pageRatio.toFixed(2)}  [target ≥ ${PAGE_RATIO_TARGET.toFixed(2)}: ${pageRatio >= PAGE_RATIO_TARGET ? 'met' : 'NOT met'}]`);
+    console.log(`- two instances, ${connections} connections each: story PUT ${Math.round(sum(put2)).toLocaleString('en')} req/s together (${put2.map((r) => Math.round(rate(r)).toLocaleString('en')).join(' + ')}; non-2xx ${sum(put2, 'non2xx')}), public page ${Math.round(sum(page2)).toLocaleString('en')} req/s together (${page2.map((r) => Math.round(rate(r)).toLocaleString('en')).join(' + ')})`);
+    console.log(`  ${versions.toLocaleString('en')} versions written for ${acknowledged.toLocaleString('en')} acknowledged PUTs`);
+    if (versions < acknowledged) throw new Error(`${acknowledged} PUTs acknowledged on PostgreSQL but only ${versions} versions written`);
+    if (put1.non2xx > 0 || page1.non2xx > 0 || sum(put2, 'non2xx') > 0 || sum(page2, 'non2xx') > 0) throw new Error('PostgreSQL instances answered non-2xx under load');
+    return { put1: rate(put1), page1: rate(page1), put2: sum(put2), page2: sum(page2), putRatio, pageRatio, versions };
+  } finally {
+    for (const n of nodes) await stop(n.child);
+    await cluster.stop();
   }
 }
 
