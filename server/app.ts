@@ -48,7 +48,7 @@ export interface BuildServerOptions {
    * Check PUT stories in this many worker threads running `file` (see story-checker.ts); on the
    * event loop when left out or `count` is 0.
    */
-  storyWorkers?: { file: string | URL; count: number };
+  storyWorkers?: { file: string | URL; count: number; timeLimitMs?: number; memoryMb?: number };
   /** What a connection may cost (defaults: SERVER_LIMITS). */
   limits?: Partial<ServerLimits>;
 }
@@ -121,7 +121,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     return () => fixed;
   })();
   const workers = options.storyWorkers;
-  const checker = workers && workers.count > 0 ? new WorkerStoryChecker(options.store, workers.file, workers.count) : new InlineStoryChecker(options.store);
+  const checker = workers && workers.count > 0 ? new WorkerStoryChecker(options.store, workers.file, workers.count, workers) : new InlineStoryChecker(options.store);
   const ctx: ServerContext = { store: options.store, site, checker, siteInfo: { ...DEFAULT_SITE_INFO, ...options.siteInfo } };
 
   // JSON bodies: kept as received (fingerprints), parse errors answered as 400 bad_request.

@@ -13,6 +13,16 @@ import { checkStory, type StoryCheck, type StoryCheckInput } from './story-file.
 import { CatalogReplica } from './store/live-catalog.js';
 import type { CatalogChange, PublishingStore } from './store/store.js';
 
+/** A check stopped at its time or memory limit: the story is refused (422), the worker replaced. */
+export class CheckLimitError extends Error {
+  constructor(readonly limit: 'time' | 'memory', message: string) {
+    super(message);
+  }
+}
+
+/** The time and memory one check may take in a worker. */
+export const CHECK_LIMITS = { timeLimitMs: 10_000, memoryMb: 512 } as const;
+
 export interface StoryChecker {
   /** Resolves once checks can start at once (awaited before the server listens). */
   ready(): Promise<void>;
@@ -63,12 +73,24 @@ export class WorkerStoryChecker implements StoryChecker {
   private nextId = 0;
   private closed = false;
 
-  constructor(private readonly store: PublishingStore, private readonly file: string | URL, count: number) {
+  private readonly timeLimitMs: number;
+  private readonly memoryMb: number;
+
+  constructor(
+    private readonly store: PublishingStore, private readonly file: string | URL, count: number,
+    limits: { timeLimitMs?: number; memoryMb?: number } = {},
+  ) {
+    this.timeLimitMs = limits.timeLimitMs ?? CHECK_LIMITS.timeLimitMs;
+    this.memoryMb = limits.memoryMb ?? CHECK_LIMITS.memoryMb;
     for (let i = 0; i < count; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.file, { workerData: { [STORY_WORKER]: true } });
+    const worker = new Worker(this.file, {
+      workerData: { [STORY_WORKER]: true },
+      // A check that needs more than this is refused, not allowed to take the process's memory.
+      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
+    });
     let started!: { resolve: () => void; reject: (e: Error) => void };
     const slot: Slot = {
       worker, pending: new Map(), seq: 0, updates: Promise.resolve(), online: false, load: 0,
@@ -86,9 +108,12 @@ export class WorkerStoryChecker implements StoryChecker {
       if ('error' in m) p.reject(new Error(`story check failed: ${m.error}`));
       else p.resolve(m.result);
     });
-    worker.on('error', (e) => {
+    worker.on('error', (e: Error & { code?: string }) => {
       started.reject(e);
-      this.lost(slot, e);
+      const limit = e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new CheckLimitError('memory', `the story needs more than ${this.memoryMb} MB to check`)
+        : e;
+      this.lost(slot, limit);
     });
     worker.on('exit', (code) => {
       const e = new Error(`a story worker stopped (exit code ${code})`);
@@ -131,8 +156,24 @@ export class WorkerStoryChecker implements StoryChecker {
     try {
       await this.update(chosen);
       const id = ++this.nextId;
+      // The limit counts the check alone, not the start of a worker that has just replaced another.
+      await chosen.started;
       return await new Promise<StoryCheck>((resolve, reject) => {
-        chosen.pending.set(id, { resolve, reject });
+        // Past the limit the worker is stopped (a check cannot be interrupted otherwise) and replaced;
+        // its other checks fail as for a crash, and may be retried.
+        const timer = setTimeout(() => {
+          chosen.pending.delete(id);
+          reject(new CheckLimitError('time', `the story took longer than ${formatSeconds(this.timeLimitMs)} to check`));
+          // Its place goes to a new worker at once, so that no later check is given to this one.
+          const i = this.slots.indexOf(chosen);
+          if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
+          void chosen.worker.terminate();
+        }, this.timeLimitMs);
+        const settle = <T>(f: (v: T) => void) => (v: T) => {
+          clearTimeout(timer);
+          f(v);
+        };
+        chosen.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
         chosen.worker.postMessage({ type: 'check', id, input } satisfies ToWorker);
       });
     } finally {
@@ -162,6 +203,10 @@ export class WorkerStoryChecker implements StoryChecker {
     this.closed = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 /** In a story worker thread: answers checks until the thread ends, and returns true; elsewhere false. */

@@ -6,6 +6,7 @@ import { jsonResponse, type ServerContext, type WireResponse } from '../context.
 import { badRequest, notFound } from '../errors.js';
 import { pageQuerySchema, slugParamSchema } from '../schemas.js';
 import type { PutStoryResult, StoredStory, StoryFieldsRecord } from '../store/store.js';
+import { CheckLimitError } from '../story-checker.js';
 import { idempotencyKey, idempotentWrite, precondition } from './idempotent.js';
 import { sendWire } from './send.js';
 
@@ -104,7 +105,13 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
         status: body.status,
         ...(published !== undefined ? { published } : {}),
       };
-      const { text, diagnostics, diagnosticsTotal, errorCount, refs } = await ctx.checker.check({ slug, body, published });
+      const checked = await ctx.checker.check({ slug, body, published }).catch((e: unknown) => {
+        if (!(e instanceof CheckLimitError)) throw e;
+        // Refused like any story with an error: the writer sees why, and a retry would fare the same.
+        const finding = { rule: 'check-limit', severity: 'error' as const, message: `${e.message}: shorten it or split it`, line: 1, column: 1, from: 0, to: 0 };
+        return { text: '', diagnostics: [finding], diagnosticsTotal: 1, errorCount: 1, refs: [] };
+      });
+      const { text, diagnostics, diagnosticsTotal, errorCount, refs } = checked;
       if (errorCount > 0) {
         const r = jsonResponse(422, {
           error: 'invalid_story',

@@ -23,7 +23,7 @@ beforeAll(async () => {
   store = new SqliteStore(':memory:');
   await store.seedCatalog(SAMPLE_CATALOG);
   await store.createToken('w', 'writer', hashToken(token));
-  app = await buildServer({ store, logger: false, storyWorkers: { file: BUNDLE, count: 2, timeLimitMs: 1_000 } });
+  app = await buildServer({ store, logger: process.env.CHECK_LOG ? undefined : false, storyWorkers: { file: BUNDLE, count: 2, timeLimitMs: 1_000 } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 });
@@ -46,9 +46,11 @@ describe('story checks in workers, with a time limit', () => {
     for (let i = 0; i < 5; i++) {
       const h0 = performance.now();
       expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
-      expect(performance.now() - h0).toBeLessThan(500);
+      // Far below the seconds the check takes (the machine may be shared and busy).
+      expect(performance.now() - h0).toBeLessThan(1_500);
     }
-    expect((await put('fine-meanwhile', sampleStory())).status).toBe(201);
+    const meanwhile = await put('fine-meanwhile', sampleStory());
+    expect(meanwhile.status, await meanwhile.clone().text()).toBe(201);
     const r = await hostile;
     const elapsed = performance.now() - t0;
     const answer = (await r.json()) as { error: string; diagnostics: { rule: string; message: string }[] };
@@ -57,6 +59,7 @@ describe('story checks in workers, with a time limit', () => {
     expect(answer.diagnostics).toEqual([expect.objectContaining({ rule: 'check-limit', message: expect.stringMatching(/longer than 1 s/) })]);
     expect(elapsed).toBeLessThan(8_000);
     // The worker that was stopped has been replaced: checks go on.
-    expect((await put('fine-after', sampleStory())).status).toBe(201);
+    const after = await put('fine-after', sampleStory());
+    expect(after.status, await after.clone().text()).toBe(201);
   });
 });
