@@ -16,6 +16,7 @@ import { ImportDialog } from './components/import-dialog.js';
 import { LibraryPane } from './components/library-pane.js';
 import { MenuBar } from './components/menu-bar.js';
 import { MetaForm } from './components/meta-form.js';
+import { NotesPanel } from './components/notes-panel.js';
 import { PreviewPane } from './components/preview-pane.js';
 import { ReviewView } from './components/review-view.js';
 import { SettingsDialog } from './components/settings/settings-dialog.js';
@@ -36,6 +37,8 @@ import { useStorySession } from './hooks/use-story-session.js';
 import { useStudio } from './hooks/use-studio.js';
 import { useFileDrop } from './import/use-file-drop.js';
 import { useImporter } from './import/use-importer.js';
+import { adjacentNote, revealNote } from './notes/notes-extension.js';
+import { useNotes } from './notes/use-notes.js';
 import { actionFor } from './sync/story-sync-text.js';
 import { SyncContext } from './sync/sync-context.js';
 import { useCatalogFollow } from './sync/use-catalog-follow.js';
@@ -164,6 +167,17 @@ export function App() {
   };
 
   // Every command's handler, by id: a command added to the shared list without one does not compile.
+  const [notesOpen, setNotesOpen] = useState(false);
+  const [composing, setComposing] = useState(false);
+  const editorView = useCallback(() => scroll.view.current, [scroll.view]);
+  const notes = useNotes(api, session.openId, editorView, sync.overview?.lastSyncAt ?? null, onError);
+  const stepNote = (direction: 1 | -1) => {
+    const v = scroll.view.current;
+    const id = v && adjacentNote(v, direction);
+    if (!v || !id) return onError('This story has no notes in its text.');
+    setNotesOpen(true);
+    revealNote(v, id);
+  };
   const handlers: Record<CommandId, () => void> = {
     'story.new': () => newStory(),
     'story.save': () => void saveNow(),
@@ -206,6 +220,13 @@ export function App() {
     'story.approve': () => storyAction('approved'),
     'story.publish': () => storyAction('published'),
     'story.withdraw': () => storyAction('withdrawn'),
+    'notes.add': () => {
+      setNotesOpen(true);
+      setComposing(true);
+    },
+    'notes.next': () => stepNote(1),
+    'notes.previous': () => stepNote(-1),
+    'view.notes': () => setNotesOpen(!notesOpen),
     'app.palette': () => setDialog('palette'),
     'app.shortcuts': () => setDialog('shortcuts'),
   };
@@ -327,6 +348,9 @@ export function App() {
             {story && (
               <div className="toolbar editor-tools">
                 <button type="button" aria-pressed={!!actions.revisions} onClick={() => void actions.toggleHistory()}>History</button>
+                <button type="button" aria-pressed={notesOpen} onClick={() => setNotesOpen(!notesOpen)}>
+                  Notes{notes.notes.some((n) => !n.replyTo && n.state === 'open') ? ` (${notes.notes.filter((n) => !n.replyTo && n.state === 'open').length} open)` : ''}
+                </button>
                 <span className="spacer" />
                 <span className="muted">Export</span>
                 <button type="button" title="Export as .md" onClick={() => void actions.exportAs('md')}>.md</button>
@@ -340,6 +364,12 @@ export function App() {
                 onAction={storyAction} onResolve={() => session.openId && void openConflict(session.openId)}
                 onShowProblems={() => scroll.view.current && openLintPanel(scroll.view.current)} onDismissNotice={storySync.dismissNotice}
                 onReview={() => !reviewing && run('view.review')}
+              />
+            )}
+            {story && notesOpen && (
+              <NotesPanel
+                control={notes} composing={composing} onCompose={setComposing} onClose={() => { setNotesOpen(false); setComposing(false); }}
+                onReveal={(id) => { const v = scroll.view.current; if (v && revealNote(v, id)) v.focus(); }}
               />
             )}
             {actions.revisions && <HistoryPanel revisions={actions.revisions} onRestore={(id) => void actions.restore(id)} onClose={actions.closeHistory} />}

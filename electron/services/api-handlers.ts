@@ -60,7 +60,8 @@ export function createHandlers(
     syncEnqueue: ({ id, action }) => sync.enqueue(id, action),
     syncResolve: ({ id, text, status }) => sync.resolve(id, text, status),
     listNotes: ({ id }) => sync.notes.list(id),
-    addNote: ({ id, anchor, body }) => sync.notes.add(id, anchor, body),
+    // The anchor names the backend version its offsets are in (0: a story not on the backend yet).
+    addNote: async ({ id, anchor, body }) => sync.notes.add(id, { ...anchor, revision: (await sync.storySync(id)).remoteVersion ?? 0 }, body),
     replyNote: ({ noteId, body }) => sync.notes.reply(noteId, body),
     editNote: ({ noteId, body }) => sync.notes.edit(noteId, body),
     setNoteState: ({ noteId, state }) => sync.notes.setState(noteId, state),

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import type { CatalogIndex } from '../../shared/index.js';
 import { frontMatterHidden, setEditorCatalog, setSpelling, setWritingOptions, storyEditor, type SpellOptions, type WritingOptions } from '../editor/index.js';
 import { bodyStart } from '../editor/caret.js';
+import { notesExtension } from '../notes/notes-extension.js';
 
 export interface EditorPaneProps {
   docKey: string | null;
@@ -53,6 +54,7 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
         doc: initialText,
         extensions: [
           storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote), writingRef.current, spellRef.current),
+          notesExtension(),
           EditorView.updateListener.of((u) => {
             if (u.selectionSet) placeRef.current?.(u.view);
           }),

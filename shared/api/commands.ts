@@ -35,6 +35,11 @@ export const STUDIO_COMMANDS = [
   { id: 'story.export-html', label: 'Export as .html', key: 'Mod-Alt-e', menu: 'file' },
   { id: 'app.settings', label: 'Settings…', key: 'Mod-,', menu: 'file' },
   { id: 'library.search', label: 'Search library', key: 'Mod-Shift-f', menu: 'edit' },
+  // Review notes: on the selected text, and from one to the next in the text.
+  { id: 'notes.add', label: 'Add note on selection', key: 'Mod-Alt-m', menu: 'edit' },
+  { id: 'notes.next', label: 'Next note', key: 'F7', menu: 'edit' },
+  { id: 'notes.previous', label: 'Previous note', key: 'Shift-F7', menu: 'edit' },
+  { id: 'view.notes', label: 'Notes', key: 'Mod-Alt-Shift-m', menu: 'view' },
   { id: 'view.toggle-library', label: 'Toggle library', key: 'Mod-Alt-l', menu: 'view' },
   { id: 'view.toggle-preview', label: 'Toggle preview', key: 'Mod-Alt-p', menu: 'view' },
   { id: 'view.review', label: 'Review mode', key: 'Mod-Alt-r', menu: 'view' },

@@ -1,0 +1,94 @@
+import type { EditorView } from '@codemirror/view';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { StudioApi } from '../../shared/api/contract.js';
+import type { NoteView } from '../../shared/api/notes.js';
+import { anchorAt, parseStory, type NoteState } from '../../shared/index.js';
+import { notePlaces, setNotes } from './notes-extension.js';
+
+export interface NotesControl {
+  notes: NoteView[];
+  /** Adds a note on the editor's selection; null when added, else why not (in words). */
+  add(body: string): Promise<string | null>;
+  /** The selection's text when it can take a note (some text of the body), else null. */
+  selectionQuote(): string | null;
+  reply(noteId: string, body: string): Promise<void>;
+  setState(noteId: string, state: NoteState): Promise<void>;
+  resolveConflict(noteId: string, body: string, state: NoteState): Promise<void>;
+  reload(): Promise<void>;
+}
+
+/**
+ * The open story's review notes: read from the host when the story opens, after every sync the host
+ * reports (`syncStamp`) and after every note action; their places go into the editor, where they
+ * then follow the text as it is typed.
+ */
+export function useNotes(api: StudioApi | null, storyId: string | null, view: () => EditorView | null, syncStamp: string | null, onError: (m: string) => void): NotesControl {
+  const [notes, setList] = useState<NoteView[]>([]);
+  const asked = useRef(0);
+  const errorRef = useRef(onError);
+  errorRef.current = onError;
+
+  const show = useCallback((list: NoteView[]) => {
+    setList(list);
+    const v = view();
+    // Places come from the library's saved text; the editor may hold a little more (autosave within a
+    // second): the library text then lags, and quotes still find their place on the next read.
+    if (v) setNotes(v, list.filter((n) => n.place).map((n) => ({ id: n.id, from: n.place!.from, to: n.place!.to, resolved: n.state === 'resolved' })));
+  }, [view]);
+
+  const reload = useCallback(async () => {
+    if (!api || !storyId) return setList([]);
+    const n = ++asked.current;
+    try {
+      const list = await api.listNotes({ id: storyId });
+      if (n === asked.current) show(list);
+    } catch (e) {
+      errorRef.current((e as Error).message);
+    }
+  }, [api, storyId, show]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload, syncStamp]);
+
+  const act = useCallback(async (call: () => Promise<unknown>) => {
+    try {
+      await call();
+    } catch (e) {
+      errorRef.current((e as Error).message);
+    }
+    await reload();
+  }, [reload]);
+
+  const selection = useCallback(() => {
+    const v = view();
+    if (!v) return null;
+    const { from, to } = v.state.selection.main;
+    const text = v.state.doc.toString();
+    const story = parseStory(text);
+    const start = story.bodyStart.offset;
+    if (to <= from || from < start || text.slice(from, to).trim() === '') return null;
+    return { from: from - start, to: to - start, body: story.body };
+  }, [view]);
+
+  return {
+    notes,
+    selectionQuote: () => {
+      const s = selection();
+      return s ? s.body.slice(s.from, s.to) : null;
+    },
+    async add(body) {
+      const s = selection();
+      if (!api || !storyId) return 'open a story first';
+      if (!s) return 'select some text of the story first';
+      await act(() => api.addNote({ id: storyId, anchor: anchorAt(s.body, s.from, s.to, 0), body }));
+      return null;
+    },
+    reply: (noteId, body) => act(() => api!.replyNote({ noteId, body })),
+    setState: (noteId, state) => act(() => api!.setNoteState({ noteId, state })),
+    resolveConflict: (noteId, body, state) => act(() => api!.resolveNoteConflict({ noteId, body, state })),
+    reload,
+  };
+}
+
+export { notePlaces };
