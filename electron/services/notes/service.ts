@@ -22,6 +22,8 @@ export class NotesService {
     /** The token's owner and role, as the backend last said (null when unknown or offline). */
     private readonly who: () => { name: string | null; role: Role | null },
     private readonly now: () => number = Date.now,
+    /** Called after every local change of a note (the sync overview's waiting count moved). */
+    private readonly onChange: () => void = () => undefined,
   ) {
     this.store = new NotesStore(lib.db);
   }
@@ -95,6 +97,7 @@ export class NotesService {
       this.store.put(n);
       this.store.enqueue(n.id, n.storySlug, body, this.now());
     });
+    this.onChange();
     return this.viewOf(n.id);
   }
 

@@ -113,7 +113,7 @@ export class SyncService {
   constructor(private readonly opts: SyncServiceOptions) {
     this.lib = opts.library;
     this.store = new SyncStore(this.lib.db);
-    this.notes = new NotesService(this.lib, () => ({ name: this.who, role: this.role }));
+    this.notes = new NotesService(this.lib, () => ({ name: this.who, role: this.role }), Date.now, () => this.changed());
     this.loaded = this.reloadCredentials();
   }
 
@@ -228,7 +228,8 @@ export class SyncService {
       running: this.running !== undefined,
       progress: this.running ? this.progress : null,
       paused: this.store.meta('paused') ?? null,
-      queued: WAITING_STATES.reduce((n, state) => n + (counts[state] ?? 0), 0),
+      // What waits to go out: story changes and review-note changes alike.
+      queued: WAITING_STATES.reduce((n, state) => n + (counts[state] ?? 0), 0) + this.notes.waiting(),
       rejected: this.store.rejectedStories(),
       conflicts,
       lastSyncAt: this.isoMeta('lastSyncAt'),
