@@ -22,13 +22,15 @@ afterAll(async () => {
 async function studio(args: string[], stdin = '') {
   let out = '';
   let err = '';
-  const code = await runStudio(args, {
+  // The sync commands read stdin, the terminal and the environment from the same object (SyncCliIo).
+  const io = {
     stdout: (t: string) => { out += t; },
     stderr: (t: string) => { err += t; },
     stdin: async () => stdin,
     isTTY: false,
     env: { STUDIO_HOME: home, STUDIO_SYNC_BACKOFF_BASE_MS: '5', STUDIO_SYNC_BACKOFF_CAP_MS: '50' },
-  });
+  };
+  const code = await runStudio(args, io);
   return { code, out, err };
 }
 
