@@ -1,6 +1,6 @@
 import { openLintPanel } from '@codemirror/lint';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { CommandId } from '../shared/api/commands.js';
+import { commandById, formatKey, type CommandId } from '../shared/api/commands.js';
 import type { ImportReport, Settings } from '../shared/api/contract.js';
 import type { OutboxTarget } from '../shared/protocol/index.js';
 import { parseStory, storyFields, type FrontMatter } from '../shared/index.js';
@@ -29,6 +29,7 @@ import type { EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
 import { frontMatterHidden, showFrontMatter, type SpellOptions } from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
+import type { ProblemCounts } from './editor/story-lint.js';
 import { useMediaQuery } from './hooks/use-media-query.js';
 import { usePaneLayout, type HideablePane } from './hooks/use-pane-layout.js';
 import { useScrollSync } from './hooks/use-scroll-sync.js';
@@ -206,6 +207,8 @@ export function App() {
       setReviewing(!reviewing);
     },
     'view.history': () => void actions.toggleHistory(),
+    'view.focus-mode': () => void settingsControl.update({ focusMode: !(settingsControl.latest()?.focusMode ?? false) }),
+    'view.typewriter': () => void settingsControl.update({ typewriter: !(settingsControl.latest()?.typewriter ?? false) }),
     'view.front-matter': () => {
       const view = scroll.view.current;
       if (!view) return onError('Open a story to see its front matter.');
@@ -239,7 +242,12 @@ export function App() {
   // moving, and when the page goes away) so that the next start reopens the story there.
   const placeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const placeSave = useRef<(() => void) | null>(null);
+  const [selectedWords, setSelectedWords] = useState(0);
+  const [problems, setProblems] = useState<ProblemCounts>({ errors: 0, warnings: 0 });
+  const onProblems = useCallback((p: ProblemCounts) => setProblems((was) => (was.errors === p.errors && was.warnings === p.warnings ? was : p)), []);
   const onPlace = useCallback((view: EditorView) => {
+    const sel = view.state.selection.main;
+    setSelectedWords(sel.empty ? 0 : countWords(view.state.sliceDoc(sel.from, sel.to)));
     const id = session.openId;
     if (!api || !id) return;
     placeSave.current = () => {
@@ -315,10 +323,12 @@ export function App() {
   if (!api || !settings) return <div className="loading">Loading…</div>;
 
   const [libSize, editorSize, previewSize] = layout.sizes as [number, number, number];
-  const showLibrary = shown('library');
+  // Focus mode: the editor alone (with its text), everything else hidden until it ends.
+  const focusMode = (settings.focusMode ?? false) && session.docKey !== null;
+  const showLibrary = shown('library') && !focusMode;
   const showConflict = resolving && !!conflict && !!session.openId;
   const wide = reviewing || showConflict;
-  const showPreview = shown('preview') && !wide;
+  const showPreview = shown('preview') && !wide && !focusMode;
   const columns = [
     ...(showLibrary ? [`minmax(220px, ${libSize}fr)`, '6px'] : []),
     `minmax(320px, ${wide ? editorSize + previewSize : editorSize}fr)`,
@@ -327,8 +337,11 @@ export function App() {
 
   return (
     <SyncContext.Provider value={sync}>
-      <div className="app">
-        {hostKind() === 'browser' && <MenuBar run={run} mac={mac} />}
+      <div className={focusMode ? 'app focus-mode' : 'app'}>
+        {hostKind() === 'browser' && !focusMode && <MenuBar run={run} mac={mac} />}
+        {focusMode && (
+          <button type="button" className="exit-focus" onClick={() => run('view.focus-mode')}>Exit focus mode ({formatKey(commandById('view.focus-mode').key!, mac)})</button>
+        )}
         <main className="panes" style={{ gridTemplateColumns: columns.join(' ') }}>
           {showLibrary && (
             <>
@@ -341,11 +354,11 @@ export function App() {
             </>
           )}
           <EditorPane
-            docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide} writing={{ lineNumbers: settings.lineNumbers ?? false, smartPunctuation: settings.smartPunctuation ?? true }} spell={spell}
-            onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll} onReady={onEditorReady} onPlace={onPlace}
+            docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide} writing={{ lineNumbers: settings.lineNumbers ?? false, smartPunctuation: settings.smartPunctuation ?? true, focusMode, typewriter: settings.typewriter ?? false }} spell={spell}
+            onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll} onReady={onEditorReady} onPlace={onPlace} onProblems={onProblems}
           >
-            {story && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} titleRef={titleRef} onTitleDone={onTitleDone} />}
-            {story && (
+            {story && !focusMode && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} titleRef={titleRef} onTitleDone={onTitleDone} />}
+            {story && !focusMode && (
               <div className="toolbar editor-tools">
                 <button type="button" aria-pressed={!!actions.revisions} onClick={() => void actions.toggleHistory()}>History</button>
                 <button type="button" aria-pressed={notesOpen} onClick={() => setNotesOpen(!notesOpen)}>
@@ -358,7 +371,7 @@ export function App() {
                 <button type="button" title="Export as .html" onClick={() => void actions.exportAs('html')}>.html</button>
               </div>
             )}
-            {story && (
+            {story && !focusMode && (
               <StorySyncBar
                 state={storySync.state} busy={storySync.busy} notice={storySync.notice}
                 onAction={storyAction} onResolve={() => session.openId && void openConflict(session.openId)}
@@ -393,6 +406,11 @@ export function App() {
           )}
         </main>
         <StatusBar
+          hidden={focusMode}
+          selectedWords={selectedWords}
+          wordGoal={settings.wordGoal}
+          problems={session.docKey === null ? null : problems}
+          onShowProblems={() => scroll.view.current && openLintPanel(scroll.view.current)}
           saveState={session.docKey === null ? null : session.saveState}
           words={words}
           notice={notice}

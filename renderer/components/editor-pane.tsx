@@ -5,6 +5,7 @@ import type { CatalogIndex } from '../../shared/index.js';
 import { frontMatterHidden, setEditorCatalog, setSpelling, setWritingOptions, storyEditor, type SpellOptions, type WritingOptions } from '../editor/index.js';
 import { bodyStart } from '../editor/caret.js';
 import { notesExtension } from '../notes/notes-extension.js';
+import { problemCounts, type ProblemCounts } from '../editor/story-lint.js';
 
 export interface EditorPaneProps {
   docKey: string | null;
@@ -24,11 +25,13 @@ export interface EditorPaneProps {
   onReady?(view: EditorView): void;
   /** The selection or the scroll moved (to remember where the writer was). */
   onPlace?(view: EditorView): void;
+  /** The problems the editor shows now, by severity (after every lint run). */
+  onProblems?(counts: ProblemCounts): void;
   children?: React.ReactNode;
 }
 
 /** The CodeMirror editor; a new state per opened story (so undo history never crosses stories). */
-export function EditorPane({ docKey, initialText, catalog, writing, spell, hidden, onChange, onView, onScroll, onReady, onPlace, children }: EditorPaneProps) {
+export function EditorPane({ docKey, initialText, catalog, writing, spell, hidden, onChange, onView, onScroll, onReady, onPlace, onProblems, children }: EditorPaneProps) {
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);
@@ -39,6 +42,8 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
   readyRef.current = onReady;
   const placeRef = useRef(onPlace);
   placeRef.current = onPlace;
+  const problemsRef = useRef(onProblems);
+  problemsRef.current = onProblems;
   const catalogRef = useRef(catalog);
   catalogRef.current = catalog;
   const spellRef = useRef(spell);
@@ -57,6 +62,8 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
           notesExtension(),
           EditorView.updateListener.of((u) => {
             if (u.selectionSet) placeRef.current?.(u.view);
+            // Lint results arrive as effects: count again then (and after edits, which map them).
+            if (u.docChanged || u.transactions.some((tr) => tr.effects.length > 0)) problemsRef.current?.(problemCounts(u.state));
           }),
         ],
       }),
@@ -82,10 +89,10 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [docKey]);
 
-  const { lineNumbers, smartPunctuation } = writing;
+  const { lineNumbers, smartPunctuation, focusMode, typewriter } = writing;
   useEffect(() => {
-    if (viewRef.current) setWritingOptions(viewRef.current, { lineNumbers, smartPunctuation });
-  }, [lineNumbers, smartPunctuation]);
+    if (viewRef.current) setWritingOptions(viewRef.current, { lineNumbers, smartPunctuation, focusMode, typewriter });
+  }, [lineNumbers, smartPunctuation, focusMode, typewriter]);
   useEffect(() => {
     if (viewRef.current) setSpelling(viewRef.current, spell);
   }, [spell]);

@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import type { Settings } from '../../shared/api/contract.js';
+import type { ProblemCounts } from '../editor/story-lint.js';
 import type { SaveState } from '../hooks/use-story-session.js';
 
 const SAVE_LABELS: Record<SaveState, string> = { saved: 'Saved', saving: 'Saving…', dirty: 'Unsaved', error: 'Not saved' };
@@ -9,6 +10,14 @@ export interface StatusBarProps {
   /** Null while no story is open. */
   saveState: SaveState | null;
   words: number;
+  /** Words in the selection (0: none selected). */
+  selectedWords?: number;
+  /** The story's word goal, if one is set. */
+  wordGoal?: number;
+  /** Errors and warnings the editor shows now; null while no story is open. */
+  problems?: ProblemCounts | null;
+  onShowProblems?(): void;
+  hidden?: boolean;
   /** A passing message ("Saved at 10:42:07"), read out politely, gone after a few seconds. */
   notice?: string | null;
   onNoticeDone?(): void;
@@ -37,9 +46,19 @@ export function StatusBar(p: StatusBarProps) {
     return () => clearTimeout(t);
   }, [notice, onNoticeDone]);
   return (
-    <footer className="status-bar" aria-label="Status">
+    <footer className="status-bar" aria-label="Status" hidden={p.hidden}>
       {p.saveState && <span className={`save-state ${p.saveState}`} data-testid="save-state">{SAVE_LABELS[p.saveState]}</span>}
-      {p.saveState && <span data-testid="word-count">{p.words} words · {Math.max(1, Math.ceil(p.words / WORDS_PER_MINUTE))} min read</span>}
+      {p.saveState && (
+        <span data-testid="word-count">
+          {p.selectedWords ? `${p.selectedWords.toLocaleString()} of ` : ''}
+          {p.words.toLocaleString()}{p.wordGoal ? ` / ${p.wordGoal.toLocaleString()}` : ''} words · {Math.max(1, Math.ceil(p.words / WORDS_PER_MINUTE))} min read
+        </span>
+      )}
+      {p.problems && (
+        <button type="button" className={`readiness ${readiness(p.problems) === 'ready' ? 'ready' : 'not-ready'}`} data-testid="readiness" title="Open the list of problems" onClick={p.onShowProblems}>
+          {readiness(p.problems)}
+        </button>
+      )}
       <span role="status" className="notice" data-testid="status-notice">{p.notice}</span>
       <span className="spacer" />
       {p.syncStatus}
@@ -49,6 +68,12 @@ export function StatusBar(p: StatusBarProps) {
       <button type="button" onClick={p.onCycleTheme} title="Theme (system → dark → light)">Theme: {p.theme}</button>
     </footer>
   );
+}
+
+/** "2 errors · 1 warning", or "ready" when there is neither. */
+export function readiness({ errors, warnings }: ProblemCounts): string {
+  const parts = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'ready';
 }
 
 /** Words of a story body: runs of non-space holding a letter or a digit. */

@@ -29,7 +29,7 @@ export { frontMatterHidden, setWritingOptions, showFrontMatter, type WritingOpti
  * Everything the story editor needs, for a catalog; `onChange` hears every document change, with
  * `remote` set when the change was a text from the library put in place (nothing to save).
  */
-export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remote: boolean) => void, options: WritingOptions = { lineNumbers: false, smartPunctuation: true }, spell?: SpellOptions): Extension {
+export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remote: boolean) => void, options: WritingOptions = { lineNumbers: false, smartPunctuation: true, focusMode: false, typewriter: false }, spell?: SpellOptions): Extension {
   return [
     catalogExtension(catalog),
     storyField,

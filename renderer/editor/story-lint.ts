@@ -1,5 +1,5 @@
 import { forEachDiagnostic, linter, type Action, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
-import type { Extension } from '@codemirror/state';
+import type { EditorState, Extension } from '@codemirror/state';
 import { keymap, type Command, type EditorView } from '@codemirror/view';
 import { lintStory, type Fix } from '../../shared/index.js';
 import { backendDiagnostics, backendDiagnosticsChanged, backendDiagnosticsField } from './backend-lint.js';
@@ -68,4 +68,19 @@ export function storyLint(): Extension {
     }),
     keymap.of([{ key: 'Mod-.', run: applyFirstFix, preventDefault: true }]),
   ];
+}
+
+/** Findings that keep a story from being ready, by severity (spelling's info findings do not count). */
+export interface ProblemCounts {
+  errors: number;
+  warnings: number;
+}
+
+export function problemCounts(state: EditorState): ProblemCounts {
+  const counts = { errors: 0, warnings: 0 };
+  forEachDiagnostic(state, (d) => {
+    if (d.severity === 'error') counts.errors++;
+    else if (d.severity === 'warning') counts.warnings++;
+  });
+  return counts;
 }

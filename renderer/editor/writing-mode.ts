@@ -1,6 +1,7 @@
 import { lintGutter } from '@codemirror/lint';
 import { Compartment, EditorSelection, EditorState, StateEffect, StateField, type Extension, type SelectionRange, type Transaction } from '@codemirror/state';
 import { Decoration, EditorView, WidgetType, highlightActiveLineGutter, lineNumbers, type DecorationSet } from '@codemirror/view';
+import { focusExtensions, setFocusOptions, type FocusOptions } from './focus.js';
 import { setSmartPunctuation, smartPunctuation } from './smart-punctuation.js';
 import { storyField } from './story-state.js';
 
@@ -125,17 +126,18 @@ const keepOut = EditorState.transactionFilter.of((tr) => {
   return [tr, { selection: EditorSelection.create(ranges, sel.mainIndex), sequential: true }];
 });
 
-export interface WritingOptions {
+export interface WritingOptions extends FocusOptions {
   lineNumbers: boolean;
   smartPunctuation: boolean;
 }
 
 export function writingSurface(options: WritingOptions): Extension {
-  return [gutterSlot.of(gutters(options.lineNumbers)), smartPunctuation(options.smartPunctuation), wantedField, frontMatterFold, keepOut];
+  return [gutterSlot.of(gutters(options.lineNumbers)), smartPunctuation(options.smartPunctuation), focusExtensions(options), wantedField, frontMatterFold, keepOut];
 }
 
 /** New writing options for an open editor. */
 export function setWritingOptions(view: EditorView, options: WritingOptions): void {
   setLineNumbers(view, options.lineNumbers);
   setSmartPunctuation(view, options.smartPunctuation);
+  setFocusOptions(view, options);
 }

@@ -44,6 +44,8 @@ export const STUDIO_COMMANDS = [
   { id: 'view.toggle-preview', label: 'Toggle preview', key: 'Mod-Alt-p', menu: 'view' },
   { id: 'view.review', label: 'Review mode', key: 'Mod-Alt-r', menu: 'view' },
   { id: 'view.history', label: 'History', key: 'Mod-Alt-h', menu: 'view' },
+  { id: 'view.focus-mode', label: 'Focus mode', key: 'Mod-Alt-f', menu: 'view' },
+  { id: 'view.typewriter', label: 'Typewriter scrolling', key: 'Mod-Alt-j', menu: 'view' },
   { id: 'view.front-matter', label: 'Show or hide the front matter (YAML)', key: 'Mod-Alt-y', menu: 'view' },
   { id: 'theme.light', label: 'Theme: light', key: 'Mod-Alt-1', menu: 'view' },
   { id: 'theme.dark', label: 'Theme: dark', key: 'Mod-Alt-2', menu: 'view' },

@@ -19,6 +19,7 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
   const [lineNumbers, setLineNumbers] = useState(settings.lineNumbers ?? false);
   const [spelling, setSpelling] = useState(settings.spelling ?? true);
   const [smart, setSmart] = useState(settings.smartPunctuation ?? true);
+  const [goal, setGoal] = useState(String(settings.wordGoal ?? 0));
   const [dictionary, setDictionary] = useState(settings.dictionary ?? []);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -30,8 +31,10 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
     if (!Number.isInteger(ms) || ms < 100 || ms > 1000) return setError('Autosave delay: a whole number of milliseconds from 100 to 1000.');
     const siteWrong = siteError(site.trim());
     if (siteWrong) return setError(`Site URL: ${siteWrong}.`);
+    const wordGoal = Number(goal || 0);
+    if (!Number.isInteger(wordGoal) || wordGoal < 0 || wordGoal > 1_000_000) return setError('Word goal: a whole number of words from 0 (none) to 1,000,000.');
     setBusy(true);
-    const problem = await save({ site: site.trim(), theme, autosaveMs: ms, lineNumbers, spelling, dictionary, smartPunctuation: smart });
+    const problem = await save({ site: site.trim(), theme, autosaveMs: ms, lineNumbers, spelling, dictionary, smartPunctuation: smart, wordGoal });
     setBusy(false);
     if (problem) setError(problem);
     else onClose();
@@ -71,6 +74,10 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
           <label className="check-row">
             <input type="checkbox" name="spelling" checked={spelling} onChange={(e) => setSpelling(e.target.checked)} />
             <span>Check spelling (the dictionary and the catalog's names)</span>
+          </label>
+          <label>
+            <span>Word goal (0: none)</span>
+            <input type="number" name="wordGoal" min={0} max={1000000} step={50} value={goal} onChange={(e) => setGoal(e.target.value)} />
           </label>
           <div className="dictionary">
             <span id="settings-dictionary">Added to the dictionary</span>

@@ -1,0 +1,95 @@
+// Issue 10: focus mode, typewriter scrolling, the selection's word count and goal, the readiness summary.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { editorText, hasChromium, newStory, results, saved, studioForSuite } from './writing-harness.js';
+
+const { page } = studioForSuite();
+const visible = (selector: string) => page().locator(selector).evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
+
+describe.skipIf(!hasChromium)('focus, typewriter, counts and readiness (issue 10)', () => {
+  it('focus mode hides everything but the editor and emphasises the current paragraph', async () => {
+    await newStory(page());
+    await page().keyboard.type('Focus test');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('First paragraph, dimmed later.');
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Second paragraph, the one being written.');
+    await page().keyboard.press('Control+Alt+f');
+    await expect.poll(() => visible('.library, .preview, .menubar, .status-bar, .meta-form')).toBe(0);
+    const dimmed = page().locator('.cm-line.cm-dimmed');
+    await expect.poll(() => dimmed.allInnerTexts()).toContain('First paragraph, dimmed later.');
+    expect(await page().locator('.cm-line:not(.cm-dimmed)', { hasText: 'Second paragraph' }).count()).toBe(1);
+    // Typing goes on, in the story.
+    await page().keyboard.type(' More.');
+    await expect.poll(() => editorText(page())).toContain('the one being written. More.');
+    await page().screenshot({ path: join(results, 'writing-focus-1280x720-light.png') });
+    await page().keyboard.press('Control+Alt+2');
+    await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page().screenshot({ path: join(results, 'writing-focus-1280x720-dark.png') });
+    await page().setViewportSize({ width: 800, height: 600 });
+    await page().screenshot({ path: join(results, 'writing-focus-800x600-dark.png') });
+    await page().keyboard.press('Control+Alt+1');
+    await page().screenshot({ path: join(results, 'writing-focus-800x600-light.png') });
+    await page().setViewportSize({ width: 1280, height: 720 });
+    // The way out is on the screen too.
+    await page().getByRole('button', { name: /^Exit focus mode/ }).click();
+    await expect.poll(() => visible('.library, .preview, .status-bar, .meta-form')).toBe(4);
+    expect(await dimmed.count()).toBe(0);
+    await saved(page());
+  });
+
+  it('typewriter scrolling keeps the caret in the middle of the pane', async () => {
+    await newStory(page());
+    await page().keyboard.type('Typewriter');
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Control+Alt+j');
+    for (let i = 1; i <= 30; i++) {
+      await page().keyboard.type(`Line ${i}.`);
+      await page().keyboard.press('Enter');
+    }
+    const where = await page().evaluate(() => {
+      const cursor = document.querySelector('.cm-cursor, .cm-cursor-primary') as HTMLElement | null;
+      const scroller = (document.querySelector('.cm-scroller') as HTMLElement).getBoundingClientRect();
+      const r = (cursor ?? document.querySelector('.cm-activeLine') as HTMLElement).getBoundingClientRect();
+      return (r.top + r.height / 2 - scroller.top) / scroller.height;
+    });
+    expect(where).toBeGreaterThan(0.35);
+    expect(where).toBeLessThan(0.65);
+    await page().keyboard.press('Control+Alt+j');
+    await saved(page());
+  });
+
+  it('counts the selection’s words beside the story’s, with the goal, and sums up readiness', async () => {
+    await newStory(page());
+    await page().keyboard.type('Counting');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('One two three four five six seven.');
+    await expect.poll(() => page().getByTestId('word-count').textContent()).toMatch(/^7 words/);
+    // From the end: the full stop, then seven, six and five.
+    for (let i = 0; i < 4; i++) await page().keyboard.press('Control+Shift+ArrowLeft');
+    await expect.poll(() => page().getByTestId('word-count').textContent()).toMatch(/^3 of 7 words/);
+    await page().keyboard.press('End');
+
+    await page().keyboard.press('Control+,');
+    await page().getByRole('spinbutton', { name: 'Word goal (0: none)' }).click({ clickCount: 3 });
+    await page().keyboard.type('500');
+    await page().getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page().getByTestId('word-count').textContent()).toMatch(/^7 \/ 500 words/);
+
+    // An unknown entity is an error: the summary says so, and opens the list of problems.
+    await page().keyboard.type(' Ask {{entity:');
+    await page().keyboard.press('Escape');
+    await page().keyboard.type('nobody-we-know}} today.');
+    const readiness = page().getByTestId('readiness');
+    await expect.poll(() => readiness.textContent(), { timeout: 5000 }).toMatch(/^\d+ errors?( · \d+ warnings?)?$|^\d+ warnings?$/);
+    const text = (await readiness.textContent())!;
+    const errors = Number(/(\d+) error/.exec(text)?.[1] ?? 0);
+    expect(errors).toBeGreaterThanOrEqual(1);
+    await readiness.click();
+    await page().locator('.cm-panel-lint').waitFor();
+    expect(await page().locator('.cm-panel-lint li.cm-diagnostic-error').count()).toBe(errors);
+    await page().keyboard.press('Escape');
+    await saved(page());
+  });
+});
