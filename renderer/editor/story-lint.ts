@@ -25,9 +25,10 @@ export function storyDiagnostics(view: EditorView): CmDiagnostic[] {
 }
 
 function localDiagnostics(view: EditorView): CmDiagnostic[] {
-  const { story } = view.state.field(storyField);
+  const parsed = view.state.field(storyField);
   const len = view.state.doc.length;
-  return lintStory(story, view.state.facet(catalogFacet)).map((d) => {
+  // The body's facts as the editor keeps them (read incrementally), not parsed again here.
+  return lintStory(parsed.story, view.state.facet(catalogFacet), { body: parsed.facts }).map((d) => {
     const fixes = d.fix ? (Array.isArray(d.fix) ? d.fix : [d.fix]) : [];
     const from = Math.min(d.from, len);
     return {

@@ -1,6 +1,6 @@
 import { Compartment, Facet, StateField, type Extension } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
-import { EMPTY_CATALOG, indexCatalog, parseStory, readBodyFacts, type BodyFacts, type CatalogIndex, type Story } from '../../shared/index.js';
+import { EMPTY_CATALOG, IncrementalLint, indexCatalog, parseStory, type BodyFacts, type CatalogIndex, type Story } from '../../shared/index.js';
 
 /** The catalog the editor checks references against. */
 export const catalogFacet = Facet.define<CatalogIndex, CatalogIndex>({
@@ -29,14 +29,20 @@ export interface ParsedStory {
   facts: BodyFacts;
 }
 
-/** `facts` is read on demand (a pass over the whole body): a keystroke pays only for the parse. */
+/**
+ * The body's facts, read block by block: a keystroke reads again the paragraph it changed (issue
+ * 13). One for the editors, which are one at a time; another document is only a larger edit.
+ */
+const incremental = new IncrementalLint();
+
+/** `facts` is read on demand: a keystroke pays only for the parse. */
 function parse(text: string, catalog: CatalogIndex): ParsedStory {
   const story = parseStory(text, { catalog });
   let facts: BodyFacts | undefined;
   return {
     story,
     get facts() {
-      return (facts ??= readBodyFacts(story));
+      return (facts ??= incremental.facts(story));
     },
   };
 }

@@ -36,9 +36,18 @@ export function readBodyFacts(story: Story): BodyFacts {
   return facts;
 }
 
-function read(story: Story): BodyFacts {
+/**
+ * The facts of one top-level block's text read alone, in offsets, lines (0-based) and columns
+ * relative to the block's start; `references` are the whole body's link definitions (a `[1]` they
+ * define is a link, not a marker). The incremental linter keeps these per block text.
+ */
+export function readBlockFacts(text: string, references: Record<string, unknown>): BodyFacts {
+  return read({ body: text, bodyStart: { offset: 0, line: 0, column: 0 } } as Story, references);
+}
+
+function read(story: Story, references?: Record<string, unknown>): BodyFacts {
   const raw: RawFacts = { references: [], citations: [] };
-  const env: StoryEnv = { catalog: indexCatalog(EMPTY_CATALOG), site: DEFAULT_SITE, lineOffset: 1, collect: raw };
+  const env: StoryEnv = { catalog: indexCatalog(EMPTY_CATALOG), site: DEFAULT_SITE, lineOffset: 1, collect: raw, ...(references ? { references } : {}) };
   storyMarkdown().parse(story.body, env);
   const locate = locator(story);
   const facts = { references: [] as ReferenceOccurrence[], malformed: [] as MalformedReference[], citations: [] as CitationOccurrence[] };

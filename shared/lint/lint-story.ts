@@ -2,13 +2,15 @@ import { indexCatalog, type Catalog, type CatalogIndex } from '../catalog/index.
 import { storyFields } from '../story/fields.js';
 import type { SourceSpan, Story } from '../story/types.js';
 import { lineIndexAt, lineStarts } from '../text-util.js';
-import { readBodyFacts } from './body-facts.js';
+import { readBodyFacts, type BodyFacts } from './body-facts.js';
 import { LINT_RULES } from './registry.js';
 import type { Diagnostic, LintContext, LintRule } from './types.js';
 
 export interface LintOptions {
   /** Only these rules (by name); all when left out. */
   rules?: readonly string[];
+  /** What the body holds, when already known (the incremental linter's); read from the story otherwise. */
+  body?: BodyFacts;
 }
 
 /**
@@ -29,7 +31,7 @@ export function lintStory(story: Story, catalog?: Catalog | CatalogIndex, option
   const ctx: LintContext = {
     story,
     fields: storyFields(story),
-    body: readBodyFacts(story),
+    body: options.body ?? readBodyFacts(story),
     catalog: index,
     span: (path) => story.spans[path] ?? fileStart,
     locate,

@@ -59,19 +59,33 @@ export class IncrementalRender {
   /** How many citation markers of each number the body holds, after the last update. */
   citeCount = new Map<number, number>();
 
-  constructor(options: RenderOptions = {}) {
+  /** `html: false` keeps the blocks only (the linter's use): no tokens are kept for rendering. */
+  constructor(options: RenderOptions & { html?: boolean } = {}) {
     this.catalog = indexCatalog(options.catalog);
     this.site = normalizeSite(options.site);
+    this.keepTokens = options.html !== false;
   }
+
+  private readonly keepTokens: boolean;
 
   /** The body's HTML, as `renderMarkdown(body, { lineOffset, catalog, site })` gives it. */
   render(body: string, lineOffset = 1): string {
+    this.parse(body, lineOffset);
+    return this.assemble();
+  }
+
+  /**
+   * Brings the blocks up to date with `body`: each block's first line and the line after its last,
+   * the body's line starts, and the link reference definitions (a new object whenever they may
+   * have changed).
+   */
+  parse(body: string, lineOffset = 1): { blocks: ReadonlyArray<{ start: number; end: number }>; starts: readonly number[]; references: Record<string, unknown> } {
     // markdown-it reads a lone \r as a line break, which our line starts do not: such text is parsed whole.
     if (this.text === null || body.includes('\r') || this.text.includes('\r')) this.full(body, lineOffset);
     else if (body !== this.text) this.update(body);
     // A new first line of the body (the front matter grew) only moves every block.
     this.lineOffset = lineOffset;
-    return this.assemble();
+    return { blocks: this.blocks, starts: this.starts, references: this.references };
   }
 
   private env(lineOffset: number, references: Record<string, unknown>): StoryEnv {
@@ -83,7 +97,7 @@ export class IncrementalRender {
     this.lineOffset = lineOffset;
     this.starts = lineStarts(body);
     const env = this.env(lineOffset, {});
-    this.blocks = blocksOf(storyMarkdown().parse(body, env), 0, lineOffset);
+    this.blocks = blocksOf(storyMarkdown().parse(body, env), 0, lineOffset, this.keepTokens);
     this.references = env.references as Record<string, unknown>;
     this.reparsed = this.blocks.length;
   }
@@ -127,7 +141,7 @@ export class IncrementalRender {
         return;
       }
       const env = this.env(this.lineOffset + from, Object.create(this.references) as Record<string, unknown>);
-      const parsed = blocksOf(storyMarkdown().parse(window, env), from, this.lineOffset);
+      const parsed = blocksOf(storyMarkdown().parse(window, env), from, this.lineOffset, this.keepTokens);
       if (meet >= blocks.length || toOld === Infinity) {
         // The window ran to the end: every block from `from` on is new.
         this.reparsed = parsed.length;
@@ -180,7 +194,7 @@ export class IncrementalRender {
 }
 
 /** The top-level blocks of a token stream, their lines moved by `lineBase`; `data-line` was set from `lineOffset + lineBase`. */
-function blocksOf(tokens: Token[], lineBase: number, lineOffset: number): Block[] {
+function blocksOf(tokens: Token[], lineBase: number, lineOffset: number, keepTokens: boolean): Block[] {
   const blocks: Block[] = [];
   let open: Token[] | null = null;
   for (const t of tokens) {
@@ -192,7 +206,7 @@ function blocksOf(tokens: Token[], lineBase: number, lineOffset: number): Block[
       const cites: number[] = [];
       for (const x of open) if (x.type === 'inline' && x.children) for (const c of x.children) if (c.type === 'story_citation') cites.push((c.meta as { n: number }).n);
       const start = map[0] + lineBase;
-      blocks.push({ start, end: map[1] + lineBase, tokens: open, tokensLine: start + lineOffset, cites, parts: null, html: '', builtAt: -1, citeKey: '' });
+      blocks.push({ start, end: map[1] + lineBase, tokens: keepTokens ? open : null, tokensLine: start + lineOffset, cites, parts: null, html: '', builtAt: -1, citeKey: '' });
       open = null;
     }
   }
