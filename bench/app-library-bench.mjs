@@ -126,6 +126,12 @@ async function corpusLibrary(Library, SCHEMA_VERSION) {
   return { file, buildMs: performance.now() - started };
 }
 
+/** The cached 100,000-story library's file, built first when missing or stale. */
+export async function bigLibraryFile() {
+  const { Library, SCHEMA_VERSION } = await loadLibrary();
+  return (await corpusLibrary(Library, SCHEMA_VERSION)).file;
+}
+
 function time(fn, n) {
   const out = [];
   for (let i = 0; i < n; i++) {

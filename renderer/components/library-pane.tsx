@@ -32,6 +32,9 @@ function TrashIcon() {
 /** One row of the list: a story of the library, or a search hit. */
 type Row = { kind: 'story'; story: StorySummary } | { kind: 'hit'; hit: SearchHit };
 
+/** How many of the newest stories the first screen asks for before the whole list. */
+const FIRST_PAGE = 200;
+
 /** Estimated row heights before a row is measured (a hit carries a snippet line). */
 const STORY_ROW = 52;
 const HIT_ROW = 68;
@@ -58,8 +61,15 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
 
   useEffect(() => {
     let live = true;
-    api.listStories({ status: (status || undefined) as NonNullable<StudioInput<'listStories'>>['status'], beat: beat || undefined, trashed: showTrash })
-      .then((s) => live && setStories(s), (e: Error) => onError(e.message));
+    const filter = { status: (status || undefined) as NonNullable<StudioInput<'listStories'>>['status'], beat: beat || undefined, trashed: showTrash };
+    // The first screen from the newest stories at once, then the whole list: the pane never waits
+    // on the library's size (100,000 stories take seconds to list and send).
+    let full = false;
+    api.listStories({ ...filter, limit: FIRST_PAGE }).then((s) => live && !full && setStories(s), (e: Error) => onError(e.message));
+    api.listStories(filter).then((s) => {
+      full = true;
+      if (live) setStories(s);
+    }, (e: Error) => onError(e.message));
     return () => {
       live = false;
     };

@@ -157,6 +157,8 @@ export const STUDIO_API = {
       since: z.string().max(40).optional(),
       until: z.string().max(40).optional(),
       trashed: z.boolean().optional(),
+      /** The newest this many only: the library pane draws its first screen from a page of them. */
+      limit: z.number().int().positive().max(1_000_000).optional(),
     }).default({}),
     output: out<StorySummary[]>(),
   },

@@ -325,6 +325,7 @@ describe('library', () => {
     lib.saveStory(a.id, '---\ntitle: B second\n---\nnewer\n');
     const expected = [lib.getStory(a.id), lib.getStory(b.id)].sort((x, y) => y.updatedAt.localeCompare(x.updatedAt) || x.title.localeCompare(y.title));
     expect(lib.listStories().map((s) => s.id)).toEqual(expected.map((s) => s.id));
+    expect(lib.listStories({ limit: 1 }).map((s) => s.id)).toEqual([expected[0]!.id]);
     lib.close();
   });
 

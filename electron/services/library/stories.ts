@@ -14,6 +14,8 @@ export interface StoryFilter {
   since?: string;
   until?: string;
   trashed?: boolean;
+  /** The newest this many only. */
+  limit?: number;
 }
 
 interface StoryRow {
@@ -103,7 +105,8 @@ export class Stories {
     if (filter.since) (where.push('updated_at >= ?'), args.push(filter.since));
     if (filter.until) (where.push('updated_at < ?'), args.push(filter.until));
     // The summary's columns only: reading every story's text too makes a list of 100,000 five times slower.
-    const sql = `SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, title`;
+    if (filter.limit) args.push(filter.limit);
+    const sql = `SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, title${filter.limit ? ' LIMIT ?' : ''}`;
     const rows = this.lib.run(() => this.s.sql(sql).all(...args) as StoryRow[]);
     return rows.map(summary);
   }
