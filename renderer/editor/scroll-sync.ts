@@ -24,7 +24,24 @@ export class ScrollSync {
   private editorSetTo: number | null = null;
   private previewSetTo: number | null = null;
 
-  constructor(private view: EditorView, private preview: HTMLElement) {}
+  /** The preview's line elements, read once per preview update (a mutation clears them). */
+  private lines: Array<{ line: number; el: HTMLElement }> | null = null;
+  private readonly observer: MutationObserver | null;
+
+  constructor(private view: EditorView, private preview: HTMLElement) {
+    this.observer = typeof MutationObserver === 'undefined' ? null : new MutationObserver(() => (this.lines = null));
+    this.observer?.observe(preview, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-line'] });
+  }
+
+  /** Stops watching the preview (the pair is rebuilt when either side comes or goes). */
+  dispose(): void {
+    this.observer?.disconnect();
+  }
+
+  private blocks(): Array<{ line: number; el: HTMLElement }> {
+    if (this.observer === null) return blocks(this.preview);
+    return (this.lines ??= blocks(this.preview));
+  }
 
   /** The fractional file line at the top of the editor. */
   editorTopLine(): number {
@@ -41,7 +58,7 @@ export class ScrollSync {
     if (own !== null && Math.abs(this.view.scrollDOM.scrollTop - own) < 2) return;
     if (this.view.scrollDOM.scrollTop <= 0) return this.scrollPreviewTo(0);
     const line = this.editorTopLine();
-    const list = blocks(this.preview);
+    const list = this.blocks();
     if (list.length === 0) return;
     let lo = 0;
     let hi = list.length - 1;
@@ -51,7 +68,9 @@ export class ScrollSync {
       else hi = mid - 1;
     }
     const cur = list[lo]!;
-    const next = list.slice(lo + 1).find((b) => b.line > cur.line);
+    let k = lo + 1;
+    while (k < list.length && list[k]!.line <= cur.line) k++;
+    const next = list[k];
     const top = offsetTop(cur.el, this.preview);
     let target = top;
     if (line >= cur.line && next) {
@@ -71,12 +90,19 @@ export class ScrollSync {
     const own = this.previewSetTo;
     this.previewSetTo = null;
     if (own !== null && Math.abs(this.preview.scrollTop - own) < 2) return;
-    const list = blocks(this.preview);
+    const list = this.blocks();
     if (list.length === 0) return;
     const top = this.preview.scrollTop;
     if (top <= 0) return this.scrollEditorTo(0);
+    // The last element whose top is at or above the preview's top: elements in document order
+    // have non-decreasing tops, so a binary search reads ~log n layouts, not n.
     let i = 0;
-    while (i + 1 < list.length && offsetTop(list[i + 1]!.el, this.preview) <= top) i++;
+    let hi = list.length - 1;
+    while (i < hi) {
+      const mid = (i + hi + 1) >> 1;
+      if (offsetTop(list[mid]!.el, this.preview) <= top) i = mid;
+      else hi = mid - 1;
+    }
     const cur = list[i]!;
     const next = list[i + 1];
     const curTop = offsetTop(cur.el, this.preview);

@@ -11,6 +11,7 @@ export function useScrollSync() {
   const preview = useRef<HTMLDivElement | null>(null);
   const sync = useRef<ScrollSync | null>(null);
   const rebuild = () => {
+    sync.current?.dispose();
     sync.current = view.current && preview.current ? new ScrollSync(view.current, preview.current) : null;
   };
   const onView = useCallback((v: EditorView | null) => {
