@@ -17,6 +17,7 @@ import { LibraryPane } from './components/library-pane.js';
 import { MenuBar } from './components/menu-bar.js';
 import { MetaForm } from './components/meta-form.js';
 import { NotesPanel } from './components/notes-panel.js';
+import { reviewNotes } from './components/review-notes.js';
 import { PreviewPane } from './components/preview-pane.js';
 import { ReviewView } from './components/review-view.js';
 import { SettingsDialog } from './components/settings/settings-dialog.js';
@@ -388,7 +389,7 @@ export function App() {
             {actions.revisions && <HistoryPanel revisions={actions.revisions} onRestore={(id) => void actions.restore(id)} onClose={actions.closeHistory} />}
           </EditorPane>
           {reviewing && session.openId && (
-            <ReviewView api={api} storyId={session.openId} currentText={session.text} catalog={catalogIndex} site={settings.site} onClose={() => setReviewing(false)} onError={onError} />
+            <ReviewView api={api} storyId={session.openId} currentText={session.text} catalog={catalogIndex} site={settings.site} onClose={() => setReviewing(false)} onError={onError} notesFor={notes.notes.length ? reviewNotes(notes, session.text) : undefined} />
           )}
           {showConflict && conflict && (
             <ConflictView

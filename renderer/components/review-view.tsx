@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { RevisionSummary, StudioApi } from '../../shared/api/contract.js';
 import { parseStory, type CatalogIndex } from '../../shared/index.js';
 import { renderedDiff } from '../review/rendered-diff.js';
@@ -23,6 +23,11 @@ export interface ReviewViewProps {
   site: string;
   onClose(): void;
   onError(message: string): void;
+  /**
+   * Review notes beside the rendered text: what to show next to the block that starts at source line
+   * `fromLine` of the "after" side and runs to `toLine` (inclusive). Without it, no notes column.
+   */
+  notesFor?(fromLine: number, toLine: number): ReactNode;
 }
 
 const when = (iso: string) => new Date(iso).toLocaleString();
@@ -31,7 +36,7 @@ const when = (iso: string) => new Date(iso).toLocaleString();
  * Review mode: two versions of the open story as rendered previews side by side, blocks lined up,
  * deleted words marked on the left and inserted words on the right.
  */
-export function ReviewView({ api, storyId, currentText, catalog, site, onClose, onError }: ReviewViewProps) {
+export function ReviewView({ api, storyId, currentText, catalog, site, onClose, onError, notesFor }: ReviewViewProps) {
   const [revisions, setRevisions] = useState<RevisionSummary[] | null>(null);
   const [beforeId, setBeforeId] = useState<string>('');
   const [afterId, setAfterId] = useState<string>('current');
@@ -102,12 +107,18 @@ export function ReviewView({ api, storyId, currentText, catalog, site, onClose, 
         {!diff ? (
           <p className="empty">{revisions ? 'Loading…' : 'Loading revisions…'}</p>
         ) : (
-          <div className="review-grid story">
+          <div className={`review-grid story${notesFor ? ' with-notes' : ''}`}>
             <div className="review-head">Before</div>
             <div className="review-head">After</div>
-            {diff.rows.map((row, i) => (
-              <ReviewRowView key={i} type={row.type} before={row.before} after={row.after} />
-            ))}
+            {notesFor && <div className="review-head">Notes</div>}
+            {diff.rows.map((row, i) => {
+              const span = notesFor ? afterLines(diff.rows, i) : null;
+              return (
+                <ReviewRowView key={i} type={row.type} before={row.before} after={row.after}>
+                  {notesFor && <div className="review-cell notes">{span ? notesFor(span.from, span.to) : null}</div>}
+                </ReviewRowView>
+              );
+            })}
           </div>
         )}
       </div>
@@ -115,11 +126,28 @@ export function ReviewView({ api, storyId, currentText, catalog, site, onClose, 
   );
 }
 
-function ReviewRowView({ type, before, after }: { type: string; before: string | null; after: string | null }) {
+function ReviewRowView({ type, before, after, children }: { type: string; before: string | null; after: string | null; children?: ReactNode }) {
   return (
     <>
       <div className={`review-cell before ${type}`} {...(before === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: before } })} />
       <div className={`review-cell after ${type}`} {...(after === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: after } })} />
+      {children}
     </>
   );
+}
+
+const firstLine = (html: string | null) => {
+  const m = html ? /data-line="(\d+)"/.exec(html) : null;
+  return m ? Number(m[1]) : null;
+};
+
+/** The source lines of the "after" text that row `i` shows: from its first block's line to the next row's. */
+function afterLines(rows: readonly { after: string | null }[], i: number): { from: number; to: number } | null {
+  const from = firstLine(rows[i]!.after);
+  if (from === null) return null;
+  for (let j = i + 1; j < rows.length; j++) {
+    const next = firstLine(rows[j]!.after);
+    if (next !== null) return { from, to: next - 1 };
+  }
+  return { from, to: Number.MAX_SAFE_INTEGER };
 }

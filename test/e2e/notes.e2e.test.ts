@@ -2,7 +2,8 @@
  * Review notes end to end (issue 14), typing like a person: two studios (two libraries, two browser
  * hosts, two Chromium pages) on the reference backend. The editor selects a sentence and adds a note,
  * syncs; the writer's studio pulls it, sees it on the same sentence, edits the paragraph around it
- * and replies; the editor resolves it; both studios show it resolved.
+ * and replies; the editor resolves it from review mode, beside the rendered text; both studios show it
+ * resolved.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,7 +143,15 @@ describe.skipIf(!hasChromium)('review notes in two studios (Chromium, browser ho
     // The editor syncs, sees the reply, resolves the note; both studios show it resolved.
     await syncNow(ep);
     await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toContain('Added the ministry’s statement');
-    await panel.getByRole('button', { name: 'Resolve' }).click();
+    // In review mode the note stands beside the block of its sentence, and is resolved from there.
+    await ep.keyboard.press('Control+Alt+r');
+    const notesCell = ep.getByTestId('review').locator('.review-cell.notes', { has: ep.locator('.review-notes') });
+    await expect.poll(() => notesCell.textContent(), { timeout: 10_000 }).toContain('This claim needs a second source.');
+    expect(await notesCell.evaluate((el) => el.previousElementSibling?.textContent ?? '')).toContain(SENTENCE);
+    await ep.screenshot({ path: join(results, 'notes-review-light-1280.png') });
+    await notesCell.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => notesCell.textContent()).toContain('Reopen');
+    await ep.keyboard.press('Control+Alt+r');
     await expect.poll(() => panel.textContent()).toContain('Resolved (1)');
     await syncNow(ep);
     await expect.poll(async () => (await remote()).find((n) => !n.replyTo)?.state, { timeout: 15_000 }).toBe('resolved');
