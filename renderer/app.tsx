@@ -95,10 +95,11 @@ export function App() {
     if (first?.id) void openStory(first.id);
   }, [openStory]);
   const importer = useImporter(api, onImported);
+  const { start: startImporting } = importer;
   const startImport = useCallback((files: File[]) => {
     setDialog('import');
-    void importer.start(files);
-  }, [importer.start]); // eslint-disable-line react-hooks/exhaustive-deps
+    void startImporting(files);
+  }, [startImporting]);
   const dragging = useFileDrop(startImport);
 
   const story = useMemo(() => (session.docKey === null ? null : parseStory(session.text, { catalog: catalogIndex })), [session.text, session.docKey, catalogIndex]);

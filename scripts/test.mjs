@@ -1,4 +1,4 @@
-// `npm test`: typecheck, import rules, then every vitest suite (unit, property, CLI and server
+// `npm test`: typecheck, lint, import rules, then every vitest suite (unit, property, CLI and server
 // integration, end-to-end in Chromium where it is installed). Stops at the first failing step.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -7,6 +7,7 @@ const bin = (name) => `node_modules/.bin/${name}`;
 const steps = [
   ['build', process.execPath, ['scripts/build.mjs']],
   ['typecheck', process.execPath, ['scripts/typecheck.mjs']],
+  ['lint', bin('eslint'), ['--max-warnings', '0', ...['shared', 'electron', 'renderer', 'server', 'test', 'bench', 'scripts'].filter((d) => existsSync(d))]],
   ['import rules', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', ...['shared', 'electron', 'renderer', 'server', 'test', 'bench', 'scripts'].filter((d) => existsSync(d))]],
   ['tests', bin('vitest'), ['run', ...process.argv.slice(2)]],
 ];

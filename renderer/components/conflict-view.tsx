@@ -37,7 +37,11 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
   const merge = useRef<MergeView | null>(null);
   const [against, setAgainst] = useState<Against>('remote');
   const [edited, setEdited] = useState(false);
+  // The person's text when the conflict opened: later renders must not rebuild the merge view.
+  const mineRef = useRef(mine);
+  mineRef.current = mine;
 
+  // One merge view per conflict; the person's edits live in it until they choose.
   useEffect(() => {
     const mv = new MergeView({
       parent: host.current!,
@@ -45,7 +49,7 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
       revertControls: 'a-to-b',
       a: { doc: conflict.remoteText, extensions: [common, EditorState.readOnly.of(true), EditorView.editable.of(false)] },
       b: {
-        doc: mine,
+        doc: mineRef.current,
         extensions: [
           common, history(),
           keymap.of([{ key: 'Mod-Alt-ArrowDown', run: goToNextChunk }, { key: 'Mod-Alt-ArrowUp', run: goToPreviousChunk }, ...historyKeymap, ...defaultKeymap]),
@@ -62,8 +66,6 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
       mv.destroy();
       merge.current = null;
     };
-    // One merge view per conflict; the person's edits live in it until they choose.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [conflict.remoteVersion, conflict.remoteText]);
 
   // The right side shows the backend's text or the base; the merge on the left is untouched.

@@ -50,13 +50,17 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
   spellRef.current = spell;
   const writingRef = useRef(writing);
   writingRef.current = writing;
+  const textRef = useRef(initialText);
+  textRef.current = initialText;
+  const viewCallbackRef = useRef(onView);
+  viewCallbackRef.current = onView;
 
   useEffect(() => {
     if (!host.current || docKey === null) return;
     const view = new EditorView({
       parent: host.current,
       state: EditorState.create({
-        doc: initialText,
+        doc: textRef.current,
         extensions: [
           storyEditor(catalogRef.current, (t, remote) => changeRef.current(t, remote), writingRef.current, spellRef.current),
           notesExtension(),
@@ -76,17 +80,16 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
     viewRef.current = view;
     // The caret starts where the writing does, not in the folded front matter.
     if (frontMatterHidden(view.state)) view.dispatch({ selection: { anchor: bodyStart(view) } });
-    onView(view);
+    viewCallbackRef.current(view);
     view.focus();
     readyRef.current?.(view);
     return () => {
       view.scrollDOM.removeEventListener('scroll', scroller);
       view.destroy();
       viewRef.current = null;
-      onView(null);
+      viewCallbackRef.current(null);
     };
-    // A new editor only when another story opens.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // A new editor only when another story opens (the text and callbacks of the moment, by ref).
   }, [docKey]);
 
   const { lineNumbers, smartPunctuation, focusMode, typewriter } = writing;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { HIDEABLE_PANES } from '../../shared/api/contract.js';
 import type { SettingsControl } from './use-settings.js';
 
@@ -27,24 +27,26 @@ export function usePaneLayout({ settings, update }: SettingsControl): PaneLayout
   const [sizes, setSizes] = useState<number[]>(settings?.paneSizes ?? DEFAULT_SIZES);
   const sizesRef = useRef(sizes);
   const loaded = settings !== null;
-  const hiddenList = settings?.hiddenPanes ?? [];
-  const hidden = new Set<HideablePane>(hiddenList);
+  // The same set while the same panes are hidden, so that the callbacks below stay put.
+  const hiddenKey = (settings?.hiddenPanes ?? []).join(',');
+  const hidden = useMemo(() => new Set<HideablePane>(hiddenKey ? (hiddenKey.split(',') as HideablePane[]) : []), [hiddenKey]);
 
   // The sizes of the settings once they have loaded; after that, dragging owns them.
   const initial = settings?.paneSizes;
+  const applied = useRef(false);
   useEffect(() => {
-    if (!loaded || !initial) return;
+    if (!loaded || !initial || applied.current) return;
+    applied.current = true;
     sizesRef.current = initial;
     setSizes(initial);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [loaded]);
+  }, [loaded, initial]);
 
   const toggle = useCallback((pane: HideablePane) => {
-    const now = new Set(hiddenList);
+    const now = new Set(hidden);
     if (now.has(pane)) now.delete(pane);
     else now.add(pane);
     void update({ hiddenPanes: HIDEABLE_PANES.filter((p) => now.has(p)) });
-  }, [hiddenList.join(','), update]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [hidden, update]);
 
   // Computed from the ref, not from a state updater: a key press resizes and commits in one go,
   // before React renders the new sizes.
@@ -61,7 +63,7 @@ export function usePaneLayout({ settings, update }: SettingsControl): PaneLayout
     next[ri] = Math.round((pair - nextLeft) * 10) / 10;
     sizesRef.current = next;
     setSizes(next);
-  }, [hiddenList.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [hidden]);
 
   const commit = useCallback(() => {
     void update({ paneSizes: sizesRef.current.map((s) => Math.max(5, Math.min(90, s))) });

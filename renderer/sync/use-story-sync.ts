@@ -128,14 +128,16 @@ export function useStorySync(
   const pulledAt = sync.overview?.lastPulled?.at;
   const syncedAt = sync.overview?.lastSyncAt;
   const seenPull = useRef<string | undefined>(undefined);
+  // Read when a round ends, not followed: the effect runs once per round.
+  const latest = useRef({ pulled: sync.overview?.lastPulled, follow, onLibraryChanged });
+  latest.current = { pulled: sync.overview?.lastPulled, follow, onLibraryChanged };
   useEffect(() => {
-    const pulled = sync.overview?.lastPulled;
+    const { pulled, follow, onLibraryChanged } = latest.current;
     if (pulled && pulled.at !== seenPull.current) {
       if (seenPull.current !== undefined && pulled.ids.length) onLibraryChanged();
       seenPull.current = pulled.at;
     }
     if (syncedAt || pulled) void follow().catch(() => undefined);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [pulledAt, syncedAt]);
 
   /**

@@ -12,7 +12,7 @@ const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQ
 let studio: Studio;
 const page = (): Page => studio.page;
 /** Every request the page sent to the remote image host, since the page opened. */
-let remote: string[] = [];
+const remote: string[] = [];
 
 async function watchRemote(p: Page): Promise<void> {
   await p.route('https://images.example/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: PIXEL }));

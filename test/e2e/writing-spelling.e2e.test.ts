@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { editorText, hasChromium, newStory, results, saved, studioForSuite } from './writing-harness.js';
 
-const { studio, page } = studioForSuite();
+const { page } = studioForSuite();
 
 const misspelt = () => page().locator('.cm-misspelled').allInnerTexts();
 
