@@ -4,7 +4,7 @@ import type { StoryEnv } from '../markdown/env.js';
 import { storyMarkdown } from '../markdown/story-markdown.js';
 import { normalizeSite } from '../site.js';
 import { commonPrefix, commonSuffix, lineIndexAt, lineStarts } from '../text-util.js';
-import type { RenderOptions } from './render-html.js';
+import type { RenderOptions } from './options.js';
 
 /**
  * The body's HTML kept up to date block by block (issue 13): after an edit only the top-level

@@ -6,14 +6,11 @@ import { storyFields } from '../story/fields.js';
 import type { Citation, Story } from '../story/types.js';
 import { escapeHtml } from '../text-util.js';
 import type { IncrementalRender } from './incremental.js';
+import type { RenderOptions } from './options.js';
 import { renderCitationList } from './citation-list.js';
 import { STORY_STYLESHEET } from './stylesheet.js';
 
-export interface RenderOptions {
-  catalog?: Catalog | CatalogIndex;
-  /** The public site reference links point at; https://aidran.ai unless set. */
-  site?: string;
-}
+export type { RenderOptions } from './options.js';
 
 export interface RenderMarkdownOptions extends RenderOptions {
   /** The file line of the body's first line (1 for a body on its own). */
