@@ -95,7 +95,7 @@ function standingOf(row: { status: OutboxTarget; state?: OutboxEntry['state']; d
 }
 
 function pushSummary(r: PushResult): string {
-  return `push: ${r.done} sent, ${r.rejected} rejected, ${r.conflicts} in conflict, ${r.remaining} waiting${r.paused ? ', queue paused' : ''}`;
+  return `push: ${r.done} sent, ${r.rejected} rejected, ${r.conflicts} in conflict, ${r.remaining} waiting${r.forbidden ? `, ${r.forbidden} not allowed for this role` : ''}${r.paused ? ', queue paused' : ''}`;
 }
 
 function needsAttention(o: SyncOverview): boolean {
@@ -223,6 +223,7 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
         if (opts.offline) return setExit(SYNC_EXIT.ok);
         await runSync(s, { wait, pull: false }, rep.done);
         const after = await s.sync.storySync(rec.id);
+        if (after.changes[0]?.state === 'paused') io.stderr(`studio: paused: ${after.slug}: ${after.changes[0].lastError ?? ''}\n`);
         if (after.rejected) {
           io.stdout(`rejected: ${after.slug} → ${after.rejected.target}: ${after.rejected.message ?? ''}\n`);
           for (const d of after.rejected.diagnostics) io.stdout(`  ${file}:${d.line}:${d.column}: ${d.severity} ${d.rule}: ${d.message}\n`);
@@ -257,6 +258,29 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
         setExit(after.changes[0]?.state === 'done' ? SYNC_EXIT.ok : SYNC_EXIT.attention);
       } finally {
         rep.done();
+        await s.close();
+      }
+    });
+
+  program
+    .command('cancel')
+    .description('take a story\'s waiting changes (queued or paused) out of the outbox')
+    .argument('<slug>', 'the story')
+    .addOption(libraryOption())
+    .action(async (slug: string, opts: { library?: string }) => {
+      const s = await session(io, opts.library, () => {});
+      try {
+        const rec = s.library.storyBySlug(slug);
+        if (!rec) throw new BadInputError(slug, 'no story with this slug in the library');
+        const before = (await s.sync.storySync(rec.id)).changes.filter((c) => c.state === 'queued' || c.state === 'paused').length;
+        if (before === 0) {
+          io.stderr(`studio: cancel: ${slug}: no change of it is waiting to be sent\n`);
+          return setExit(SYNC_EXIT.attention);
+        }
+        await s.sync.cancel(rec.id);
+        io.stdout(`cancelled ${before} waiting change${before === 1 ? '' : 's'} of ${slug}\n`);
+        setExit(SYNC_EXIT.ok);
+      } finally {
         await s.close();
       }
     });

@@ -90,9 +90,9 @@ for (const b of BACKENDS) {
 
       r = await studio(['publish', file, '--status', 'approved']);
       expect(r.code).toBe(1);
-      expect(r.err).toMatch(/paused.*403/);
+      expect(r.err).toMatch(/paused: cli-story-5a5a: .*403/);
       r = await studio(['status']);
-      expect(r.out).toMatch(/paused: .*403/);
+      expect(r.out).toMatch(/waiting: cli-story-5a5a: Approve paused .*403/);
 
       r = await studio(['login', '--backend', backend.url], tokens.editor!);
       expect(r.code).toBe(0);

@@ -62,10 +62,12 @@ export interface SyncRunResult {
 
 /** A health answer is a few bytes: a larger one is not a backend's. */
 const HEALTH_MAX_BYTES = 64 * 1024;
+
+/** Two pushes of one round as one result. */
 function addPush(a: PushResult, b: PushResult): PushResult {
   return {
     sent: a.sent + b.sent, done: a.done + b.done, rejected: a.rejected + b.rejected, conflicts: a.conflicts + b.conflicts,
-    retried: a.retried + b.retried, paused: a.paused || b.paused, remaining: b.remaining,
+    retried: a.retried + b.retried, forbidden: a.forbidden + b.forbidden, paused: a.paused || b.paused, remaining: b.remaining,
   };
 }
 
@@ -332,6 +334,9 @@ export class SyncService {
 
   private async runOnce(options: SyncRunOptions): Promise<Omit<SyncRunResult, 'overview'>> {
     await this.loaded;
+    // The vault may have changed beneath us (a login from the command line).
+    this.loaded = this.reloadCredentials();
+    await this.loaded;
     const engine = this.engine();
     const result: Omit<SyncRunResult, 'overview'> = {};
     if (!engine) {
@@ -345,7 +350,11 @@ export class SyncService {
     }
     this.lastError = null;
     try {
-      if (this.role === null) await this.refreshWho(engine.backendUrl);
+      // Every round asks who the token is: a login elsewhere (the command line) reaches the app
+      // within one round, and a new role retries the changes a lower one could not make.
+      const before = this.role;
+      await this.refreshWho(engine.backendUrl);
+      if (this.role !== before && before !== null) engine.resume();
       this.statusWritten.clear();
       result.push = await engine.push({ maxWaitMs: options.maxWaitMs ?? 0 });
       if (options.pull !== false) {
@@ -523,6 +532,16 @@ export class SyncService {
     }
     if (this.credentials && this.online !== false) this.schedule(300);
     this.changed();
+    return this.storySync(id);
+  }
+
+  /** Takes the story's waiting changes (queued or paused) out of the outbox; bad-input when there are none. */
+  async cancel(id: string): Promise<StorySync> {
+    await this.loaded;
+    const rec = this.lib.getStory(id);
+    const n = (this.engine() ?? this.offlineEngine()).cancel(rec.slug);
+    if (n === 0) throw new StudioCallError('bad-input', `${rec.title || rec.slug}: no change of it is waiting to be sent`);
+    this.log(`cancelled ${n} waiting change${n === 1 ? '' : 's'} of ${rec.slug}`);
     return this.storySync(id);
   }
 

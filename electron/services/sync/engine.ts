@@ -122,6 +122,19 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     return this.store.insertRow({ slug, revision: storyText, status: 'withdrawn', now: this.clock.now() });
   }
 
+  /**
+   * Takes the story's waiting changes (queued or paused, not one being sent or in conflict) out of
+   * the outbox; they stay in its history as superseded. Returns how many.
+   */
+  cancel(slug: string): number {
+    const now = this.clock.now();
+    return this.store.transaction(() => {
+      const rows = this.store.rows({ slug, states: ['queued', 'paused'] });
+      for (const r of rows) this.store.update(r.id, { state: 'superseded', lastError: 'cancelled by the person' }, now);
+      return rows.length;
+    });
+  }
+
   /** Clears a 401/403 pause (after a new login) and puts paused rows back in the queue. */
   resume(): void {
     const now = this.clock.now();

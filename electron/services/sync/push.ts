@@ -15,7 +15,7 @@ import { contentKey, remoteToText, withStatus } from './revision.js';
 import type { SyncContext } from './context.js';
 import { oneLine, type PushOptions, type PushResult } from './types.js';
 
-type Outcome = 'done' | 'rejected' | 'conflict' | 'retry' | 'paused';
+type Outcome = 'done' | 'rejected' | 'conflict' | 'retry' | 'paused' | 'forbidden';
 
 export class Push {
   constructor(private readonly cx: SyncContext) {}
@@ -25,7 +25,7 @@ export class Push {
     const { store, clock } = this.cx;
     const maxWait = options.maxWaitMs ?? 60_000;
     const started = clock.now();
-    const result: PushResult = { sent: 0, done: 0, rejected: 0, conflicts: 0, retried: 0, paused: false, remaining: 0 };
+    const result: PushResult = { sent: 0, done: 0, rejected: 0, conflicts: 0, retried: 0, forbidden: 0, paused: false, remaining: 0 };
     const total = store.rows({ states: ['queued', 'sending'] }).length;
     let settled = 0;
     this.cx.progress({ phase: 'push', done: 0, total });
@@ -51,6 +51,7 @@ export class Push {
         else if (outcome === 'rejected') result.rejected++;
         else if (outcome === 'conflict') result.conflicts++;
         else if (outcome === 'retry') result.retried++;
+        else if (outcome === 'forbidden') result.forbidden++;
         else if (outcome === 'paused') { result.paused = true; break; }
       }
       if (result.paused) break;
@@ -146,13 +147,17 @@ export class Push {
     return 'conflict';
   }
 
-  /** The answers every change treats alike: 401/403 pause, transient ones retry, the rest reject. */
-  private settleFailure(row: OutboxRow, answer: HttpAnswer, error: ErrorAnswer): 'rejected' | 'retry' | 'paused' {
+  /** The answers every change treats alike: 401 pauses the queue, 403 the story, transient ones retry, the rest reject. */
+  private settleFailure(row: OutboxRow, answer: HttpAnswer, error: ErrorAnswer): 'rejected' | 'retry' | 'paused' | 'forbidden' {
     const t = this.cx.clock.now();
     if (answer.status === 401) return this.pause(row, TOKEN_REFUSED);
     if (answer.status === 403) {
       const what = row.targetStatus === 'withdrawn' ? 'withdraw stories' : `put stories with status "${row.targetStatus}"`;
-      return this.pause(row, `the token's role may not ${what} (403 forbidden): log in with a token of a higher role`);
+      // Only this story waits: the token may still do what the other changes ask.
+      const message = `the token's role may not ${what} (403 forbidden): log in with a token of a higher role, or cancel the change`;
+      this.cx.store.update(row.id, { state: 'paused', lastError: message }, t);
+      this.cx.log(`paused ${row.storySlug}: ${message}`);
+      return 'forbidden';
     }
     if (isRetryableStatus(answer.status)) {
       return this.retryLater(row, new RetryableError(`the backend answered ${answer.status}${error.error ? ` ${error.error}` : ''}`, parseRetryAfter(answer.headers.get('retry-after'), t)));

@@ -46,6 +46,8 @@ export interface PushResult {
   rejected: number;
   conflicts: number;
   retried: number;
+  /** Changes the token's role may not make (403): their story waits, the others go on. */
+  forbidden: number;
   paused: boolean;
   /** Rows still queued (in backoff) when push returned. */
   remaining: number;
