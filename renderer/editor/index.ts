@@ -55,6 +55,8 @@ export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remo
       if (u.docChanged) onChange(u.state.doc.toString(), isRemoteUpdate(u.transactions));
     }),
     EditorState.tabSize.of(2),
+    // A name for screen readers (the text box is the story's text).
+    EditorView.contentAttributes.of({ 'aria-label': 'Story text' }),
     // Prose: no auto-closed quotes or apostrophes.
     EditorState.languageData.of(() => [{ closeBrackets: { brackets: ['(', '[', '{'] } }]),
   ];

@@ -47,7 +47,9 @@ export async function openStudio(viewport = { width: 1280, height: 720 }): Promi
   async function start() {
     lib = Library.open(libraryFile, { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
     host = await startHost({ handlers: createHandlers(lib), staticDir: join(root, 'dist/renderer') });
-    const page = await browser.newPage({ viewport });
+    // A context of its own (axe-core's builder needs one), closed with the page.
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(m.text());
@@ -62,6 +64,7 @@ export async function openStudio(viewport = { width: 1280, height: 720 }): Promi
   }
   async function stop() {
     await studio.page?.close({ runBeforeUnload: true });
+    await studio.page?.context().close();
     await host?.close();
     lib?.close();
   }
