@@ -32,6 +32,8 @@ export interface SyncServiceOptions {
   intervalMs?: number;
   /** While the backend does not answer, how often to look again (ms). Default 5 s. */
   offlineProbeMs?: number;
+  /** How often the backend's health is checked between sync rounds (ms). Default 15 s. */
+  healthIntervalMs?: number;
   /** The pause before a health check is tried again (ms, times the attempt). Default 200 ms. */
   healthRetryMs?: number;
   /** Engine tuning (tests, benchmarks). */
@@ -109,6 +111,7 @@ export class SyncService {
   private readonly statusWritten = new Set<string>();
   private running: Promise<SyncRunResult> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private healthTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
   private readonly listeners = new Set<() => void>();
 
@@ -185,12 +188,41 @@ export class SyncService {
     if ((this.opts.intervalMs ?? 60_000) <= 0) return;
     this.stopped = false;
     this.schedule(1_000);
+    this.scheduleHealth();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.healthTimer) clearTimeout(this.healthTimer);
     this.timer = undefined;
+    this.healthTimer = undefined;
+  }
+
+  /**
+   * Between sync rounds the backend's health is checked every `healthIntervalMs`, so that "online"
+   * says what the backend does now: a backend that stopped answering is offline (and probed on the
+   * offline schedule), one that came back starts a round at once.
+   */
+  private scheduleHealth(): void {
+    if (this.stopped) return;
+    this.healthTimer = setTimeout(() => {
+      void this.checkHealth().finally(() => this.scheduleHealth());
+    }, this.opts.healthIntervalMs ?? 15_000);
+    this.healthTimer.unref?.();
+  }
+
+  private async checkHealth(): Promise<void> {
+    const url = this.credentials?.backendUrl;
+    if (!url || this.running) return;
+    const was = this.online;
+    this.online = await this.reachable(url);
+    if (this.online === was) return;
+    if (this.online) this.schedule(0);
+    else {
+      this.lastError = `${url} does not answer: changes wait in the outbox`;
+      this.schedule();
+    }
   }
 
   /** Waits for a running sync to end (before the library closes). */
