@@ -3,10 +3,11 @@
  * balancer: three real `studio-server serve --db postgres://…` processes (the built CLI), started
  * together on a fresh database, and every protocol guarantee checked across them.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_SCHEMA_VERSION, PgStore } from '../../server/store/pg-store.js';
@@ -31,17 +32,21 @@ let nodes: Instance[] = [];
 const tokens: Record<'writer' | 'editor' | 'publisher', string> = { writer: '', editor: '', publisher: '' };
 const children: ChildProcess[] = [];
 
-function cli(...args: string[]): string {
-  return execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const execFileAsync = promisify(execFile);
+
+// The CLI runs asynchronously: a synchronous child would stall this process's event loop, and with it
+// the keep-alive bookkeeping of its HTTP client (a socket the server closed meanwhile is then reused).
+async function cli(...args: string[]): Promise<string> {
+  return (await execFileAsync(process.execPath, [CLI, ...args], { encoding: 'utf8' })).stdout.trim();
 }
 
-function cliFails(...args: string[]): { status: number | null; stderr: string } {
+async function cliFails(...args: string[]): Promise<{ status: number | null; stderr: string }> {
   try {
-    execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    await execFileAsync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
     return { status: 0, stderr: '' };
   } catch (e) {
-    const err = e as { status: number | null; stderr: string };
-    return { status: err.status, stderr: err.stderr };
+    const err = e as { code: number | null; stderr: string };
+    return { status: err.code, stderr: err.stderr };
   }
 }
 
@@ -94,7 +99,7 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
     sql = postgres(db, { max: 2, onnotice: () => undefined });
     // Three instances started together on an empty database: one migrates, one seeds, all serve.
     nodes = await Promise.all([serve(db), serve(db), serve(db)]);
-    for (const role of ['writer', 'editor', 'publisher'] as const) tokens[role] = cli('token', 'create', '--db', db, '--name', role, '--role', role);
+    for (const role of ['writer', 'editor', 'publisher'] as const) tokens[role] = await cli('token', 'create', '--db', db, '--name', role, '--role', role);
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -111,12 +116,12 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
   });
 
   it('token create, list and revoke work on a postgres:// database; a revocation holds on every instance at once', async () => {
-    const token = cli('token', 'create', '--db', db, '--name', 'short-lived', '--role', 'editor');
-    expect(cli('token', 'list', '--db', db)).toMatch(/^short-lived\teditor\t/m);
+    const token = await cli('token', 'create', '--db', db, '--name', 'short-lived', '--role', 'editor');
+    expect(await cli('token', 'list', '--db', db)).toMatch(/^short-lived\teditor\t/m);
     for (const node of nodes) expect((await get(node, '/api/v1/whoami', token)).status).toBe(200);
-    expect(cli('token', 'revoke', 'short-lived', '--db', db)).toBe('revoked short-lived');
+    expect(await cli('token', 'revoke', 'short-lived', '--db', db)).toBe('revoked short-lived');
     for (const node of nodes) expect((await get(node, '/api/v1/whoami', token)).status).toBe(401);
-    expect(cliFails('token', 'revoke', 'short-lived', '--db', db)).toMatchObject({ status: 2, stderr: 'studio-server: no token named "short-lived"\n' });
+    expect(await cliFails('token', 'revoke', 'short-lived', '--db', db)).toMatchObject({ status: 2, stderr: 'studio-server: no token named "short-lived"\n' });
   });
 
   it('two PUTs with the same If-Match on different instances: exactly one wins, every round', async () => {
@@ -336,7 +341,7 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
     await other`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`;
     await other`INSERT INTO schema_migrations (version) VALUES (1), (99)`;
     await other.end();
-    const r = cliFails('token', 'list', '--db', newer);
+    const r = await cliFails('token', 'list', '--db', newer);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`studio-server: cannot open the database ${newer}: the database schema is version 99, newer than this server knows (${PG_SCHEMA_VERSION})\n`);
     await expect(serve(newer)).rejects.toThrow(`the database schema is version 99, newer than this server knows (${PG_SCHEMA_VERSION})`);
