@@ -1,4 +1,4 @@
-import { indexCatalog, type Catalog, type CatalogIndex } from '../catalog/index.js';
+import { indexCatalog, type CatalogIndex } from '../catalog/index.js';
 import type { StoryEnv } from '../markdown/env.js';
 import { storyMarkdown } from '../markdown/story-markdown.js';
 import { normalizeSite, referenceUrl } from '../site.js';
