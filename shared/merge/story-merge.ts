@@ -58,7 +58,9 @@ const BACKEND_FIELDS = new Set(['status', 'published']);
 /** Fields of prose, merged word by word when both sides changed them. */
 const PROSE_FIELDS = new Set(['title', 'dek']);
 
-const FIELD_NAMES: Record<string, string> = { dek: 'standfirst (dek)' };
+const FIELD_NAMES: Record<string, string> = { dek: 'standfirst (dek)', published: 'published date' };
+/** Fields the backend keeps for itself (the date it published): told in the changes, not in the summary. */
+const BOOKKEEPING = new Set(['published']);
 const fieldName = (key: string) => `the ${FIELD_NAMES[key] ?? key}`;
 
 const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
@@ -194,7 +196,7 @@ function coalesce(changes: MergeChange[]): void {
   }
 }
 
-const verb = (_side: MergeSide, kind: MergeChange['kind']) => (kind === 'changed' ? 'changed' : kind === 'added' ? 'added' : 'removed');
+const verb = (_side: MergeSide, kind: MergeChange['kind']) => (kind === 'changed' ? 'changed' : kind === 'added' ? 'set' : 'removed');
 
 function patchOf(before: FrontMatter, after: FrontMatter): FrontMatter {
   const patch: FrontMatter = {};
@@ -316,10 +318,8 @@ function mergeBody(base: string, local: string, remote: string) {
         merged += 'text' in p ? p.text : p.conflict.mine;
       }
       emitText(merged);
-      // Both sides changed these blocks in different words: each side's edits, where they landed.
-      if (pieces.every((p) => 'text' in p)) {
-        for (const e of edits) changes.push({ side: e.side, kind: 'changed', from: start + e.from, to: start + e.to, baseFrom });
-      }
+      // Both sides changed these blocks: each side's clean edits, where they landed.
+      for (const e of edits) changes.push({ side: e.side, kind: 'changed', from: start + e.from, to: start + e.to, baseFrom });
     }
     oPos = r.oEnd;
   }
@@ -339,7 +339,7 @@ function lineOf(text: string): (offset: number) => number {
 }
 
 function summarize(changes: MergeChange[], conflicts: MergeConflict[], names: Record<MergeSide, string>): string {
-  const incoming = changes.filter((c) => c.side === 'remote').map((c) => c.description.slice(names.remote.length + 1));
+  const incoming = changes.filter((c) => c.side === 'remote' && !(c.field && BOOKKEEPING.has(c.field))).map((c) => c.description.slice(names.remote.length + 1));
   const parts: string[] = [];
   if (incoming.length) parts.push(`${capital(names.remote)} ${list(unique(incoming))}.`);
   if (conflicts.length) parts.push(`${conflicts.length === 1 ? 'One change conflicts' : `${conflicts.length} changes conflict`}: ${list(conflicts.map((c) => c.description.replace(/^.*both changed /, '')))}.`);

@@ -31,7 +31,10 @@ export interface WordEdit {
   to: number;
 }
 
-/** `mergeWords`, with where each side's edits landed (meaningful when no conflict was found). */
+/**
+ * `mergeWords`, with where each side's clean edits landed in the merged text (the text with "mine"
+ * at each conflict: widening a conflict to its sentence moves text between pieces, never changes it).
+ */
 export function mergeWordsWithEdits(base: string, mine: string, theirs: string): { pieces: MergePiece[]; edits: WordEdit[] } {
   const o = tokenize(base);
   const a = tokenize(mine);
@@ -64,7 +67,10 @@ export function mergeWordsWithEdits(base: string, mine: string, theirs: string):
     if (r.changed === 'a') edit('local', sa);
     else if (r.changed === 'b') edit('remote', sb);
     else if (sa === sb) edit('both', sb);
-    else pieces.push({ conflict: { mine: sa, theirs: sb, base: o.slice(r.oStart, r.oEnd).join('') } });
+    else {
+      pieces.push({ conflict: { mine: sa, theirs: sb, base: o.slice(r.oStart, r.oEnd).join('') } });
+      length += sa.length; // the merged text holds "mine" where there is a conflict
+    }
     oPos = r.oEnd;
   }
   text(o.slice(oPos).join(''));

@@ -96,17 +96,24 @@ describe('automatic merge', () => {
     expect((await sync.overview()).conflicts).toEqual([]);
   });
 
-  it('a local edit saved but not sent merges with a pulled desk edit, and the merge goes out', async () => {
+  it('a local edit saved but not sent merges with a pulled desk edit here, and goes out only when sent, on the backend’s version', async () => {
     const slug = 'merge-pull-5b5b';
     const id = await synced(slug);
     await deskEdit(slug, body(edit(PARAS, 3, 'A second vote is due in June.')));
     localEdit(id, edit(PARAS, 1, 'Residents spoke for two hours.'));
     const r = await sync.run();
     expect(r.merged?.map((m) => m.slug)).toEqual([slug]);
+    const both = body(edit(edit(PARAS, 1, 'Residents spoke for two hours.'), 3, 'A second vote is due in June.'));
+    expect(parseStory(lib.getStory(id).text).body).toBe(both);
+    // Never sent by the merge: the person had not sent their typing.
+    expect((await backendStory(slug)).version).toBe(2);
+    const view = await sync.storySync(id);
+    expect(view).toMatchObject({ conflict: null, remoteVersion: 2 });
+    await sync.enqueue(id, 'review');
+    await sync.run();
     const remote = await backendStory(slug);
     expect(remote.version).toBe(3);
-    expect(remote.story.body).toBe(body(edit(edit(PARAS, 1, 'Residents spoke for two hours.'), 3, 'A second vote is due in June.')));
-    expect(parseStory(lib.getStory(id).text).body).toBe(remote.story.body);
+    expect(remote.story.body).toBe(both);
   });
 
   it('an overlapping edit stays a conflict with exactly that conflict, and nothing goes out', async () => {

@@ -16,7 +16,7 @@ import { putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
 import type { Library } from '../library/index.js';
 import { NotesService, type NotesRoundResult } from '../notes/index.js';
 import {
-  DEFAULT_BACKOFF, HttpClient, LibraryStories, RefusedAnswerError, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
+  DEFAULT_BACKOFF, HttpClient, LibraryStories, PENDING_STATES, RefusedAnswerError, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
   readBounded, systemClock, withSlug,
   type OutboxRow, type PullResult, type PushResult, type SyncEngineOptions, type SyncProgress,
 } from '../sync/index.js';
@@ -424,8 +424,9 @@ export class SyncService {
 
   /**
    * Conflicts whose two sides changed different things merge by themselves (shared/merge): the
-   * backend's text goes into the library's history, then the merge as a new revision, queued on the
-   * backend's version. Only overlapping changes are left for the person.
+   * backend's text goes into the library's history, then the merge as a new revision; a change the
+   * person had queued goes out merged, on the backend's version. Only overlapping changes are left
+   * for the person.
    */
   private async mergeConflicts(engine: SyncEngine): Promise<{ slug: string; summary: string; origin: 'push' | 'pull' }[]> {
     const out: { slug: string; summary: string; origin: 'push' | 'pull' }[] = [];
@@ -437,11 +438,21 @@ export class SyncService {
       const m = mergeStories(c.baseText, local, c.remoteText);
       if (!m.clean) continue;
       if (contentKey(rec.text) !== contentKey(c.remoteText)) this.lib.putBySlug(c.slug, c.remoteText);
-      try {
-        await engine.resolveConflict(c.slug, m.text);
-      } catch (e) {
-        this.log(`could not merge ${c.slug}: ${oneLine((e as Error).message)}`);
-        continue;
+      if (this.store.rows({ slug: c.slug, states: PENDING_STATES }).length === 0) {
+        // Typing that was never sent (a pull met it): merged here, in step with the backend's
+        // version, and sent only when the person sends it — a merge never publishes unsent text.
+        this.store.transaction(() => {
+          this.store.setConflict(c.slug, null, Date.now());
+          this.store.setSynced(c.slug, c.remoteVersion, c.remoteText, c.remoteStatus ?? 'review', Date.now());
+        });
+        this.lib.putBySlug(c.slug, m.text);
+      } else {
+        try {
+          await engine.resolveConflict(c.slug, m.text);
+        } catch (e) {
+          this.log(`could not merge ${c.slug}: ${oneLine((e as Error).message)}`);
+          continue;
+        }
       }
       // A save written from before the merge must not undo it: it is caught as a pull's would be.
       const after = this.lib.storyBySlug(c.slug);
@@ -519,6 +530,7 @@ export class SyncService {
       slug,
       remoteVersion: state?.lastVersion ?? null,
       remoteStatus: state?.lastStatus ?? null,
+      syncedText: state?.lastText ?? null,
       changes,
       rejected: newest?.state === 'rejected'
         ? { target: newest.targetStatus, message: newest.lastError, diagnostics: this.placeDiagnostics(newest, rec.text) }
