@@ -390,7 +390,11 @@ export function App() {
             {actions.revisions && <HistoryPanel revisions={actions.revisions} onRestore={(id) => void actions.restore(id)} onClose={actions.closeHistory} />}
           </EditorPane>
           {reviewing && session.openId && (
-            <ReviewView api={api} storyId={session.openId} currentText={session.text} catalog={catalogIndex} site={settings.site} onClose={() => setReviewing(false)} onError={onError} notesFor={notes.notes.length ? reviewNotes(notes, session.text) : undefined} />
+            <ReviewView
+              api={api} storyId={session.openId} currentText={session.text} catalog={catalogIndex} site={settings.site}
+              sync={storySync.state} startWith={storySync.noticeIsMerge ? 'merge' : null} onClose={() => setReviewing(false)} onError={onError}
+              notesFor={notes.notes.length ? reviewNotes(notes, session.text) : undefined}
+            />
           )}
           {showConflict && conflict && (
             <ConflictView

@@ -1,12 +1,13 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { RevisionSummary, StudioApi } from '../../shared/api/contract.js';
+import type { StorySync } from '../../shared/api/sync.js';
 import { parseStory, type CatalogIndex } from '../../shared/index.js';
 import { renderedDiff } from '../review/rendered-diff.js';
 import { keepLinksInPlace } from './preview-pane.js';
 
 /**
- * A version of the story that review mode can compare: the text in the editor or a saved revision.
- * The sync work adds "synced" (the backend's copy) here as one more source.
+ * A version of the story that review mode can compare: the text in the editor, a saved revision,
+ * the text last synced, the backend's, or the person's before an automatic merge.
  */
 export interface ReviewSource {
   id: string;
@@ -21,6 +22,10 @@ export interface ReviewViewProps {
   currentText: string;
   catalog: CatalogIndex;
   site: string;
+  /** The story's sync state: its synced, backend and pre-merge texts become comparisons. */
+  sync?: StorySync | null;
+  /** Open on "what came in" of the last automatic merge (the notice's Review button). */
+  startWith?: 'merge' | null;
   onClose(): void;
   onError(message: string): void;
   /**
@@ -30,13 +35,20 @@ export interface ReviewViewProps {
   notesFor?(fromLine: number, toLine: number): ReactNode;
 }
 
+/** One-click comparisons: a source against the current text. */
+interface Comparison {
+  id: string;
+  label: string;
+  before: string;
+}
+
 const when = (iso: string) => new Date(iso).toLocaleString();
 
 /**
  * Review mode: two versions of the open story as rendered previews side by side, blocks lined up,
  * deleted words marked on the left and inserted words on the right.
  */
-export function ReviewView({ api, storyId, currentText, catalog, site, onClose, onError, notesFor }: ReviewViewProps) {
+export function ReviewView({ api, storyId, currentText, catalog, site, sync, startWith, onClose, onError, notesFor }: ReviewViewProps) {
   const [revisions, setRevisions] = useState<RevisionSummary[] | null>(null);
   const [beforeId, setBeforeId] = useState<string>('');
   const [afterId, setAfterId] = useState<string>('current');
@@ -49,22 +61,40 @@ export function ReviewView({ api, storyId, currentText, catalog, site, onClose, 
       setRevisions(list);
       // The previous revision by default: what changed since, including unsaved edits.
       const previous = list[1] ?? list[0];
-      setBeforeId(previous ? `rev:${previous.id}` : 'current');
+      setBeforeId(startWith === 'merge' && sync?.merged ? 'premerge' : previous ? `rev:${previous.id}` : 'current');
       setAfterId('current');
     }, (e: Error) => onError(e.message));
     return () => {
       live = false;
     };
+    // The first comparison only: later changes of the sync state do not move the person's choice.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, storyId, onError]);
+
+  const backendText = sync?.conflict?.remoteText ?? sync?.merged?.remoteText ?? null;
+  const backendVersion = sync?.conflict?.remoteVersion ?? sync?.merged?.remoteVersion ?? sync?.remoteVersion ?? null;
+  const syncSources: ReviewSource[] = [
+    ...(sync?.syncedText != null ? [{ id: 'synced', label: `Last synced (backend v${sync.remoteVersion ?? '?'})`, load: async () => sync.syncedText! }] : []),
+    ...(backendText !== null ? [{ id: 'backend', label: `The backend's v${backendVersion}`, load: async () => backendText }] : []),
+    ...(sync?.merged ? [{ id: 'premerge', label: 'Yours before the automatic merge', load: async () => sync.merged!.localText }] : []),
+  ];
+  const comparisons: Comparison[] = [
+    ...(sync?.syncedText != null ? [{ id: 'synced', label: 'Since last sync', before: 'synced' }] : []),
+    ...(backendText !== null ? [{ id: 'backend', label: "Since the backend's version", before: 'backend' }] : []),
+    ...(sync?.merged ? [{ id: 'premerge', label: 'What the merge brought in', before: 'premerge' }] : []),
+  ];
 
   const sources = useMemo<ReviewSource[]>(() => [
     { id: 'current', label: 'Current text', load: async () => currentText },
+    ...syncSources,
     ...(revisions ?? []).map((r, i) => ({
       id: `rev:${r.id}`,
       label: `${i === 0 ? 'Latest revision' : 'Revision'} · ${when(r.createdAt)} · ${r.title || 'Untitled'} (${r.size} chars)`,
       load: async () => (await api.getRevision({ revisionId: r.id })).text,
     })),
-  ], [api, revisions, currentText]);
+    // syncSources is rebuilt from `sync` each render; its texts are what matter.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  ], [api, revisions, currentText, sync?.syncedText, backendText, sync?.merged?.localText]);
 
   useEffect(() => {
     if (!revisions || !beforeId) return;
@@ -80,6 +110,28 @@ export function ReviewView({ api, storyId, currentText, catalog, site, onClose, 
 
   const diff = useMemo(() => (texts ? renderedDiff(parseStory(texts.before, { catalog }), parseStory(texts.after, { catalog }), catalog, site) : null), [texts, catalog, site]);
 
+  // The changes, in order: next / previous move between them (buttons, N / P, Alt+↓ / Alt+↑).
+  const changes = useMemo(() => (diff ? diff.rows.flatMap((r, i) => (r.type === 'same' ? [] : [{ row: i, type: r.type, where: r.where }])) : []), [diff]);
+  const [current, setCurrent] = useState(-1);
+  useEffect(() => setCurrent(-1), [diff]);
+  const grid = useRef<HTMLDivElement>(null);
+  const goTo = useCallback((n: number) => {
+    if (changes.length === 0) return;
+    const k = ((n % changes.length) + changes.length) % changes.length;
+    setCurrent(k);
+    const cell = grid.current?.querySelector(`[data-row="${changes[k]!.row}"]`);
+    cell?.scrollIntoView({ block: 'center' });
+  }, [changes]);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if ((e.target as HTMLElement).closest('select')) return;
+    const next = (e.key === 'n' && !e.ctrlKey && !e.metaKey && !e.altKey) || (e.altKey && e.key === 'ArrowDown');
+    const prev = (e.key === 'p' && !e.ctrlKey && !e.metaKey && !e.altKey) || (e.altKey && e.key === 'ArrowUp');
+    if (!next && !prev) return;
+    e.preventDefault();
+    goTo(current + (next ? 1 : -1));
+  };
+  const active = current >= 0 ? changes[current]?.row : undefined;
+
   const picker = (label: string, value: string, set: (v: string) => void) => (
     <label className="review-pick">
       <span>{label}</span>
@@ -90,7 +142,14 @@ export function ReviewView({ api, storyId, currentText, catalog, site, onClose, 
   );
 
   return (
-    <section className="pane review" aria-label="Review" data-testid="review">
+    <section className="pane review" aria-label="Review" data-testid="review" onKeyDown={onKeyDown}>
+      {comparisons.length > 0 && (
+        <div className="toolbar review-compare" role="group" aria-label="Compare">
+          {comparisons.map((c) => (
+            <button key={c.id} type="button" aria-pressed={beforeId === c.before && afterId === 'current'} onClick={() => { setBeforeId(c.before); setAfterId('current'); }}>{c.label}</button>
+          ))}
+        </div>
+      )}
       <div className="toolbar review-bar">
         {picker('Before', beforeId, setBeforeId)}
         <span aria-hidden="true">→</span>
@@ -101,20 +160,35 @@ export function ReviewView({ api, storyId, currentText, catalog, site, onClose, 
             {diff.insertions === 0 && diff.deletions === 0 ? 'No changes' : `${diff.insertions} insertion${diff.insertions === 1 ? '' : 's'}, ${diff.deletions} deletion${diff.deletions === 1 ? '' : 's'}`}
           </span>
         )}
+        <button type="button" onClick={() => goTo(current - 1)} disabled={changes.length === 0} title="Previous change (P, Alt+↑)">Previous change</button>
+        <button type="button" onClick={() => goTo(current + 1)} disabled={changes.length === 0} title="Next change (N, Alt+↓)">Next change</button>
         <button type="button" onClick={onClose}>Close review</button>
       </div>
+      {changes.length > 0 && (
+        <nav className="review-changes" aria-label="Changes">
+          <ol>
+            {changes.map((c, k) => (
+              <li key={c.row}>
+                <button type="button" className="link" aria-current={k === current ? 'true' : undefined} onClick={() => goTo(k)}>
+                  {capital(c.where)} {c.type === 'changed' ? 'changed' : c.type === 'added' ? 'added' : 'removed'}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
       <div className="review-scroll" onClick={keepLinksInPlace} onAuxClick={keepLinksInPlace}>
         {!diff ? (
           <p className="empty">{revisions ? 'Loading…' : 'Loading revisions…'}</p>
         ) : (
-          <div className={`review-grid story${notesFor ? ' with-notes' : ''}`}>
+          <div className={`review-grid story${notesFor ? ' with-notes' : ''}`} ref={grid}>
             <div className="review-head">Before</div>
             <div className="review-head">After</div>
             {notesFor && <div className="review-head">Notes</div>}
             {diff.rows.map((row, i) => {
               const span = notesFor ? afterLines(diff.rows, i) : null;
               return (
-                <ReviewRowView key={i} type={row.type} before={row.before} after={row.after}>
+                <ReviewRowView key={i} index={i} active={i === active} type={row.type} before={row.before} after={row.after}>
                   {notesFor && <div className="review-cell notes">{span ? notesFor(span.from, span.to) : null}</div>}
                 </ReviewRowView>
               );
@@ -126,11 +200,14 @@ export function ReviewView({ api, storyId, currentText, catalog, site, onClose, 
   );
 }
 
-function ReviewRowView({ type, before, after, children }: { type: string; before: string | null; after: string | null; children?: ReactNode }) {
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function ReviewRowView({ index, active, type, before, after, children }: { index: number; active: boolean; type: string; before: string | null; after: string | null; children?: ReactNode }) {
+  const cls = `${type}${active ? ' current' : ''}`;
   return (
     <>
-      <div className={`review-cell before ${type}`} {...(before === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: before } })} />
-      <div className={`review-cell after ${type}`} {...(after === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: after } })} />
+      <div data-row={index} className={`review-cell before ${cls}`} {...(before === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: before } })} />
+      <div className={`review-cell after ${cls}`} {...(after === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: after } })} />
       {children}
     </>
   );

@@ -7,6 +7,8 @@ export interface ReviewRow {
   type: 'same' | 'changed' | 'removed' | 'added';
   before: string | null;
   after: string | null;
+  /** Where the row is, in words: "the title", "paragraph 3" (of the after side; a removal's, of the before side). */
+  where: string;
 }
 
 export interface ReviewDiff {
@@ -22,6 +24,9 @@ export interface ReviewDiff {
  * text) and the top-level blocks of the shared renderer's sanitised HTML. Parsed in an inert
  * document, so nothing in it loads or runs.
  */
+/** How many of a story's blocks are its header (title, dek, beat and status). */
+const headCount = (blocks: Element[]) => blocks.findIndex((el) => el.classList.contains('story-meta')) + 1;
+
 function storyBlocks(doc: Document, story: Story, catalog: CatalogIndex, site: string): Element[] {
   const f = storyFields(story);
   const blocks: Element[] = [];
@@ -93,7 +98,13 @@ export function renderedDiff(before: Story, after: Story, catalog: CatalogIndex,
   const plan = planBlocks(a.map(keyOf), b.map(keyOf));
   let insertions = 0;
   let deletions = 0;
-  const rows: ReviewRow[] = plan.map((row) => {
+  const heads = [headCount(a), headCount(b)];
+  const where = (blocks: Element[], i: number, head: number) => {
+    if (i >= head) return `paragraph ${i - head + 1}`;
+    const el = blocks[i]!;
+    return el.tagName === 'H1' ? 'the title' : el.classList.contains('dek') ? 'the standfirst' : 'the beat and status';
+  };
+  const rows: Omit<ReviewRow, 'where'>[] = plan.map((row) => {
     if (row.type === 'same') return { type: 'same', before: a[row.a]!.outerHTML, after: b[row.b]!.outerHTML };
     if (row.type === 'removed') {
       deletions++;
@@ -126,7 +137,12 @@ export function renderedDiff(before: Story, after: Story, catalog: CatalogIndex,
   });
   // Sanitised once more as it leaves for the page: the marks were added to already-clean markup.
   return {
-    rows: rows.map((r) => ({ ...r, before: r.before === null ? null : sanitizeStoryHtml(r.before), after: r.after === null ? null : sanitizeStoryHtml(r.after) })),
+    rows: rows.map((r, i) => ({
+      ...r,
+      before: r.before === null ? null : sanitizeStoryHtml(r.before),
+      after: r.after === null ? null : sanitizeStoryHtml(r.after),
+      where: plan[i]!.type === 'removed' ? where(a, plan[i]!.a!, heads[0]!) : where(b, plan[i]!.b!, heads[1]!),
+    })),
     insertions,
     deletions,
   };

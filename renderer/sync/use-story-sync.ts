@@ -15,6 +15,8 @@ export interface StorySyncControl {
   busy: boolean;
   /** A word for the person that is not an error (the story changed on the backend while they typed). */
   notice: string | null;
+  /** The notice tells of an automatic merge: its Review opens on what the merge brought in. */
+  noticeIsMerge: boolean;
   dismissNotice(): void;
   /** Saves pending typing, then puts the action in the outbox (works offline). */
   enqueue(action: OutboxTarget): Promise<boolean>;
@@ -98,6 +100,7 @@ export function useStorySync(
     if (decision === 'apply') applyRemoteText(v, rec.text);
     if (decision === 'apply' || v.state.doc.toString() === rec.text) seen.adopt(newest);
     if (decision === 'notice') {
+      setNoticeIsMerge(false);
       setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History. Once your typing is saved the two are a conflict to merge: nothing goes out over the backend\'s text until you do.');
     }
   }, [api, view, settled, seen, hasUnsaved]);
@@ -110,6 +113,19 @@ export function useStorySync(
   }, [openId, key, read]);
   // A notice is about the story it was given for: it stays until dismissed or another story opens.
   useEffect(() => setNotice(null), [openId]);
+  const [noticeIsMerge, setNoticeIsMerge] = useState(false);
+  useEffect(() => {
+    if (notice === null) setNoticeIsMerge(false);
+  }, [notice]);
+  // An automatic merge is told once, when the story's view first shows it.
+  const mergeSeen = useRef<string | undefined>(undefined);
+  const merged = state?.id === openId ? state?.merged : null;
+  useEffect(() => {
+    if (!merged || merged.at === mergeSeen.current) return;
+    mergeSeen.current = merged.at;
+    setNotice(`Merged automatically with the backend's v${merged.remoteVersion}: ${merged.summary}`);
+    setNoticeIsMerge(true);
+  }, [merged]);
 
   // The backend's findings go into the editor (again into a new editor of the same story), only
   // when they changed: each dispatch runs the linter again.
@@ -170,5 +186,5 @@ export function useStorySync(
     [act, api],
   );
 
-  return { state: state?.id === openId ? state : null, busy, notice, dismissNotice: useCallback(() => setNotice(null), []), enqueue, resolve };
+  return { state: state?.id === openId ? state : null, busy, notice, noticeIsMerge, dismissNotice: useCallback(() => setNotice(null), []), enqueue, resolve };
 }

@@ -62,6 +62,8 @@ export interface StorySync {
   /** The backend's version and status as last synced (`withdrawn` included), null when never synced. */
   remoteVersion: number | null;
   remoteStatus: string | null;
+  /** The story's text as last synced with the backend (review mode's "since last sync"), null when never synced. */
+  syncedText: string | null;
   /** The newest outbox entries of this story, newest first. */
   changes: OutboxEntry[];
   /** The backend refused the newest change: its diagnostics, placed on the story's current text. */

@@ -18,7 +18,7 @@ import { catalogExtension, catalogFacet, setEditorCatalog, storyField } from '..
 import { describeStorySync, storySyncKey } from '../../renderer/sync/story-sync-text.js';
 
 const story = (over: Partial<StorySync> = {}): StorySync => ({
-  id: 's1', slug: 'a-story', remoteVersion: null, remoteStatus: null, changes: [], rejected: null, conflict: null, merged: null,
+  id: 's1', slug: 'a-story', remoteVersion: null, remoteStatus: null, syncedText: null, changes: [], rejected: null, conflict: null, merged: null,
   allowed: ['review', 'approved', 'published', 'withdrawn'], ...over,
 });
 const change = (state: StorySync['changes'][number]['state'], target: StorySync['changes'][number]['target'] = 'published', attempts = 1) => ({
