@@ -341,71 +341,133 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await saveState()).toBe('Saved');
   });
 
-  it('a conflict (the story changed on the backend and here) opens the merge view and ends merged, both edits on the backend', async () => {
+  /** Another publisher changes the story's body straight on the backend (a new version). */
+  async function deskEdit(change: (body: string) => string): Promise<number> {
+    const current = (await onBackend(SLUG))!;
+    const body = change(current.story.body);
+    expect(body).not.toBe(current.story.body);
+    const { title, dek, beat, citations, published } = current.story as unknown as Record<string, unknown>;
+    const put = await putStory(backend, SLUG, { title, dek, beat, citations, published, body, status: 'published' }, { token: otherPublisher, ifMatch: `"v${current.version}"` });
+    expect(put.status, await put.clone().text()).toBe(200);
+    return current.version + 1;
+  }
+
+  /** Screenshots of the page in both themes, at 1280×720 and 800×600. */
+  async function screenshots(name: string): Promise<void> {
+    for (const size of [{ width: 1280, height: 720 }, { width: 800, height: 600 }]) {
+      await page.setViewportSize(size);
+      for (const theme of ['light', 'dark'] as const) {
+        await page.keyboard.press(theme === 'light' ? 'Control+Alt+1' : 'Control+Alt+2');
+        await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+        await page.screenshot({ path: join(results, `${name}-${theme}${size.width === 800 ? '-800x600' : ''}.png`) });
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
+
+  it('a desk edit to paragraph 3 and a local edit to paragraph 1 merge by themselves: one new backend version, the person told, review shows what came in', async () => {
     await page.getByRole('searchbox', { name: 'Search stories' }).fill('kestrel');
     await page.locator('.search-hit', { hasText: TITLE }).first().click();
     await expect.poll(storyState).toBe('v1 published on the backend');
     await page.getByRole('searchbox', { name: 'Search stories' }).fill('');
 
-    // Here: the quote at the end gains a sentence (saved, not sent).
-    await savedAfter(() => typeAtEnd(' Herons watched from the reeds.'));
-    // There: another publisher changes the first paragraph.
-    const current = (await onBackend(SLUG))!;
-    const body = current.story.body.replace('mapped the estuary[1].', 'mapped the estuary[1]. Otters were seen at dusk.');
-    expect(body).not.toBe(current.story.body);
-    const { title, dek, beat, citations, published } = current.story as unknown as Record<string, unknown>;
-    const put = await putStory(backend, SLUG, { title, dek, beat, citations, published, body, status: 'published' }, { token: otherPublisher, ifMatch: `"v${current.version}"` });
-    expect(put.status, await put.clone().text()).toBe(200);
+    // Here: the first paragraph gains a sentence (saved, not sent).
+    await savedAfter(async () => {
+      await page.locator('.editor .cm-line', { hasText: 'mapped the estuary' }).click();
+      // End goes to the next wrap point of a wrapped line: pressed until the end of the paragraph.
+      for (let i = 0; i < 4; i++) await page.keyboard.press('End');
+      await page.keyboard.type(' Otters were seen at dusk.');
+    });
+    // There: another publisher changes the third paragraph (the quote).
+    const desk = await deskEdit((b) => b.replace('> A quoted line from the survey.', '> A quoted line from the survey, read aloud.'));
+    expect(desk).toBe(2);
 
-    // Publishing the local edit meets the backend's v2 (or the background pull finds it first).
+    // Publishing the local edit meets the backend's v2: the two merge, and the merge goes out as v3.
+    await storySyncBar().getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(storyState, { timeout: 15_000 }).toBe('v3 published on the backend');
+    const notice = page.locator('.sync-banner.notice');
+    await expect.poll(() => notice.textContent()).toMatch(/^Merged automatically with the backend's v2: The desk changed paragraph 3\./);
+    const merged = (await onBackend(SLUG))!;
+    expect(merged.version).toBe(3);
+    expect(merged.story.body).toContain('mapped the estuary[1]. Otters were seen at dusk.');
+    expect(merged.story.body).toContain('> A quoted line from the survey, read aloud.');
+    await expect.poll(editorText).toContain('read aloud.');
+    expect(await editorText()).toContain('Otters were seen at dusk.');
+    expect(await statusBar().getByTestId('sync-conflicts').count()).toBe(0);
+    expect(await page.getByTestId('conflict-view').count()).toBe(0);
+    expect(await saveState()).toBe('Saved');
+
+    // One click: review mode on what the merge brought in.
+    await notice.getByRole('button', { name: 'Review' }).click();
+    const review = page.getByTestId('review');
+    await review.waitFor();
+    await expect.poll(() => review.getByRole('button', { name: 'What the merge brought in' }).getAttribute('aria-pressed')).toBe('true');
+    const changes = review.getByRole('navigation', { name: 'Changes' });
+    await expect.poll(() => changes.getByRole('listitem').allTextContents()).toEqual(['Paragraph 3 changed']);
+    expect(await review.locator('.review-cell.after ins').allTextContents()).toEqual([', read aloud']);
+    // Next change by key: the change is marked current.
+    await review.getByRole('button', { name: 'Next change' }).focus();
+    await page.keyboard.press('n');
+    await expect.poll(() => review.locator('.review-cell.current').count()).toBe(2);
+    // "Since last sync" (v3, the merge itself) shows nothing changed; "Since the backend's version" (v2) shows ours.
+    await review.getByRole('button', { name: 'Since last sync' }).click();
+    await expect.poll(() => review.getByTestId('review-summary').textContent()).toBe('No changes');
+    await review.getByRole('button', { name: "Since the backend's version" }).click();
+    await expect.poll(() => changes.getByRole('listitem').allTextContents()).toEqual(['Paragraph 1 changed']);
+    await review.getByRole('button', { name: 'What the merge brought in' }).click();
+    await expect.poll(() => changes.getByRole('listitem').allTextContents()).toEqual(['Paragraph 3 changed']);
+    await screenshots('review-merge');
+    await review.getByRole('button', { name: 'Close review' }).click();
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('an overlapping edit opens the conflict view, pre-merged, with exactly that conflict and its choices in words', async () => {
+    // Here and there: the same sentence, differently.
+    await savedAfter(() => typeAtEnd(' Herons watched from the reeds.'));
+    const v = await deskEdit((b) => b.replace('read aloud.', 'read aloud by the warden.').replace('**bold** words', '**bold** new words'));
     await storySyncBar().getByRole('button', { name: 'Publish', exact: true }).click();
     await expect.poll(() => statusText('sync-conflicts'), { timeout: 15_000 }).toBe('1 conflict');
-    await expect.poll(storyState).toBe("In conflict with the backend's v2");
-    expect((await onBackend(SLUG))?.version).toBe(2);
+    await expect.poll(storyState).toBe(`In conflict with the backend's v${v}`);
+    expect((await onBackend(SLUG))?.version).toBe(v);
 
     await page.getByTestId('sync-conflicts').click();
     const view = page.getByTestId('conflict-view');
     await view.waitFor();
-    const mergeA = view.locator('.cm-merge-a');
-    const mergeB = view.locator('.cm-merge-b');
-    await mergeA.locator('.cm-line', { hasText: 'Otters were seen' }).waitFor();
-    expect(await mergeB.locator('.cm-line', { hasText: 'Herons watched' }).count()).toBe(1);
-    expect(await mergeB.locator('.cm-line', { hasText: 'Otters were seen' }).count()).toBe(0);
-    // The base (last synced) has neither edit.
-    await view.getByRole('radio', { name: 'Last synced' }).click();
-    await expect.poll(() => mergeA.locator('.cm-line', { hasText: 'Otters were seen' }).count()).toBe(0);
-    expect(await mergeA.locator('.cm-line', { hasText: 'Herons watched' }).count()).toBe(0);
-    await view.getByRole('radio', { name: /The backend's/ }).click();
-    const otters = mergeA.locator('.cm-line', { hasText: 'Otters were seen' });
-    await otters.waitFor();
-    for (const theme of ['light', 'dark'] as const) {
-      await page.keyboard.press(theme === 'light' ? 'Control+Alt+1' : 'Control+Alt+2');
-      await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
-      await page.screenshot({ path: join(results, `merge-view-${theme}.png`) });
-    }
+    // What merged already is in the text; the one conflict is listed and marked.
+    expect(await view.getByTestId('merge-summary').textContent()).toBe("Merged already: the desk changed paragraph 2. One place where you and the desk changed the same words.");
+    const list = view.getByTestId('conflict-list');
+    expect(await list.getByRole('listitem').count()).toBe(1);
+    expect(await list.getByRole('listitem').first().textContent()).toMatch(/^1\. You and the desk both changed paragraph 3/);
+    await expect.poll(() => view.locator('.cm-content').innerText()).toContain('**bold** new words');
+    expect(await view.locator('.cm-conflict-mine').innerText()).toBe('> A quoted line from the survey, read aloud. Herons watched from the reeds.');
+    expect(await view.locator('.cm-conflict-theirs .cm-conflict-text').innerText()).toBe('> A quoted line from the survey, read aloud by the warden.');
+    for (const name of ['Keep mine', "Take the desk's", 'Keep both']) expect(await list.getByRole('button', { name, exact: true }).count()).toBe(1);
+    expect(await view.getByText('Revert this chunk').count()).toBe(0);
+    expect(await view.getByRole('button', { name: 'Send the merge' }).isDisabled()).toBe(true);
+    await screenshots('conflict-view');
 
-    // Take the backend's change of the first paragraph into the merge: the arrow beside that chunk.
-    const y = (await otters.boundingBox())!.y;
-    const arrows = view.locator('.cm-merge-revert button');
-    const boxes = await Promise.all((await arrows.all()).map(async (b) => ({ b, y: (await b.boundingBox())?.y ?? Infinity })));
-    boxes.sort((p, q) => Math.abs(p.y - y) - Math.abs(q.y - y));
-    await boxes[0]!.b.click();
-    await expect.poll(() => mergeB.locator('.cm-line', { hasText: 'Otters were seen' }).count()).toBe(1);
-    expect(await mergeB.locator('.cm-line', { hasText: 'Herons watched' }).count()).toBe(1);
+    // By keyboard: Tab from the conflict's link reaches its choices; Keep both, then send.
+    await list.getByRole('button', { name: /Show conflict 1/ }).focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep both');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => list.getByRole('listitem').first().textContent()).toMatch(/kept both$/);
+    const text = await view.locator('.cm-content').innerText();
+    expect(text).toContain('read aloud. Herons watched from the reeds. > A quoted line from the survey, read aloud by the warden.');
     // Nothing went out while the person was deciding.
-    expect((await onBackend(SLUG))?.version).toBe(2);
+    expect((await onBackend(SLUG))?.version).toBe(v);
 
     await view.getByRole('button', { name: 'Send the merge' }).click();
     await expect.poll(() => view.count()).toBe(0);
-    await expect.poll(storyState, { timeout: 15_000 }).toBe('v3 published on the backend');
-    const merged = (await onBackend(SLUG))!;
-    expect(merged.story.body).toContain('Otters were seen at dusk.');
-    expect(merged.story.body).toContain('Herons watched from the reeds.');
-    expect(merged.status).toBe('published');
-    await expect.poll(editorText).toContain('Otters were seen at dusk.');
-    expect(await editorText()).toContain('Herons watched from the reeds.');
+    await expect.poll(storyState, { timeout: 15_000 }).toBe(`v${v + 1} published on the backend`);
+    const after = (await onBackend(SLUG))!;
+    expect(after.story.body).toContain('**bold** new words');
+    expect(after.story.body).toContain('Herons watched from the reeds.');
+    expect(after.story.body).toContain('read aloud by the warden.');
+    await expect.poll(editorText).toContain('read aloud by the warden.');
     await expect.poll(() => statusBar().getByTestId('sync-conflicts').count()).toBe(0);
-    expect(await saveState()).toBe('Saved');
   });
 
   it('an entity added on the backend reaches the editor’s completion after a sync, with no reload', async () => {
@@ -480,7 +542,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await statusText('sync-queued')).toBe('0 queued');
   });
 
-  it('a pull never replaces typing: unsaved, or saved over the pulled text already, the person is told, their text stays, and the two become a conflict to merge', async () => {
+  it('a pull never replaces typing: unsaved, or saved over the pulled text already, the person is told, their text stays, and the two merge here when they do not overlap', async () => {
     // The main page looks at another story meanwhile; a second tab, whose timers the test drives,
     // has the story open: the autosave and the status poll fire only when the test says.
     await page.locator('.story-item', { hasText: 'Herons return to the marsh' }).first().click();
@@ -519,34 +581,38 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     await remoteEditAndPull('Kingfishers nested nearby.');
     await tab.clock.runFor(600);
     await notice.waitFor();
+    // The typing is never replaced. (On a loaded machine its autosave may land before the pull, and
+    // the two, changing different paragraphs, then merge at once: the backend's words come in too.)
     expect(await tabText()).toContain('Typed while the pull came.');
-    expect(await tabText()).not.toContain('Kingfishers nested nearby.');
     await tab.clock.runFor(1000); // the autosave: the person's text is the story's; the backend's is in History
     await expect.poll(() => lib.storyBySlug(SLUG)!.text).toContain('Typed while the pull came.');
     const revisions = lib.listRevisions(lib.storyBySlug(SLUG)!.id);
     expect(revisions.some((r) => lib.getRevision(r.id).text.includes('Kingfishers nested nearby.'))).toBe(true);
     await notice.getByRole('button', { name: 'Dismiss' }).click();
 
-    // Once saved over the pulled text, the story is in conflict: nothing goes out over the backend's
-    // text, even when the person presses Publish, until the two are merged.
+    // Once saved over the pulled text, the two would be a conflict; as they changed different
+    // paragraphs, the next round merges them here (both in the text, nothing sent: the person had
+    // not sent their typing), and the person's Publish sends the merge.
     const id = lib.storyBySlug(SLUG)!.id;
-    await tab.clock.runFor(2000);
-    await expect.poll(tabState).toBe(`In conflict with the backend's v${(await onBackend(SLUG))!.version}`);
-    const mergeBoth = async (backendWords: string) => {
+    const mergeBoth = async (backendWords: string, typed: string) => {
       const versionBefore = (await onBackend(SLUG))!.version;
-      await sync.enqueue(id, 'published');
-      await sync.syncNow();
+      await expect.poll(async () => {
+        await sync.syncNow();
+        return lib.storyBySlug(SLUG)!.text;
+      }).toContain(backendWords);
+      expect(lib.storyBySlug(SLUG)!.text).toContain(typed);
       expect((await onBackend(SLUG))!.version).toBe(versionBefore);
-      const mine = lib.storyBySlug(SLUG)!.text;
-      await sync.resolve(id, mine.replace('mapped the estuary[1].', `mapped the estuary[1]. ${backendWords}`), 'published');
+      await tab.clock.runFor(2000);
+      await expect.poll(tabText).toContain(backendWords);
+      expect(await tabText()).toContain(typed);
+      await sync.enqueue(id, 'published');
       await expect.poll(async () => (await sync.syncNow()).queued).toBe(0);
       expect((await onBackend(SLUG))!.version).toBe(versionBefore + 1);
       expect((await onBackend(SLUG))!.story.body).toContain(backendWords);
       await tab.clock.runFor(2000);
       await expect.poll(tabState).toBe(`v${versionBefore + 1} published on the backend`);
-      await expect.poll(tabText).toContain(backendWords);
     };
-    await mergeBoth('Kingfishers nested nearby.');
+    await mergeBoth('Kingfishers nested nearby.', 'Typed while the pull came.');
     expect((await onBackend(SLUG))!.story.body).toContain('Typed while the pull came.');
 
     // 2. The autosave saved over the pulled text before the page heard of the pull: told all the same.
@@ -562,8 +628,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     await notice.waitFor();
     expect(await tabText()).toContain('Typed before the autosave.');
     expect(await tabText()).not.toContain('Spoonbills waded in.');
-    await expect.poll(tabState).toMatch(/^In conflict with the backend's v\d+$/);
-    await mergeBoth('Spoonbills waded in.');
+    await mergeBoth('Spoonbills waded in.', 'Typed before the autosave.');
     await tab.close();
     await page.getByRole('searchbox', { name: 'Search stories' }).fill('kestrel');
     await page.locator('.search-hit', { hasText: TITLE }).first().click();
@@ -609,7 +674,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
       await page.keyboard.press('Escape');
       await expect.poll(() => dialog.count()).toBe(0);
     }
-    for (const name of ['status-bar', 'settings-backend', 'merge-view']) {
+    for (const name of ['status-bar', 'settings-backend', 'conflict-view', 'review-merge']) {
       for (const theme of ['light', 'dark']) expect(existsSync(join(results, `${name}-${theme}.png`)), `${name}-${theme}`).toBe(true);
     }
   });
