@@ -119,7 +119,29 @@ export class SyncService {
     this.lib = opts.library;
     this.store = new SyncStore(this.lib.db);
     this.notes = new NotesService(this.lib, () => ({ name: this.who, role: this.role }), Date.now, () => this.changed());
+    this.recallWho();
     this.loaded = this.reloadCredentials();
+  }
+
+  /**
+   * Who the token belongs to, as the backend last said, kept in the library: a studio restarted
+   * offline still knows which notes are the person's own (and may be edited) before it reaches the backend.
+   */
+  private rememberWho(who: { name: string; role: Role } | undefined): void {
+    this.who = who?.name ?? null;
+    this.role = who?.role ?? null;
+    this.store.setMeta('who', who ? JSON.stringify({ name: who.name, role: who.role }) : null);
+  }
+
+  private recallWho(): void {
+    const stored = this.store.meta('who');
+    if (stored === undefined) return;
+    try {
+      const who = whoamiAnswerSchema.safeParse(JSON.parse(stored));
+      if (who.success) [this.who, this.role] = [who.data.name, who.data.role];
+    } catch {
+      // an unreadable value: unknown until the next login or sync asks the backend
+    }
   }
 
   private async reloadCredentials(): Promise<void> {
@@ -293,8 +315,7 @@ export class SyncService {
     await this.opts.vault.save({ backendUrl: url, token });
     this.store.setMeta('backendUrl', url);
     await this.reloadCredentials();
-    this.who = who?.name ?? null;
-    this.role = who?.role ?? null;
+    this.rememberWho(who);
     this.online = true;
     this.lastError = null;
     this.engine()?.resume();
@@ -334,8 +355,7 @@ export class SyncService {
     await this.loaded;
     await this.opts.vault.clear();
     await this.reloadCredentials();
-    this.who = null;
-    this.role = null;
+    this.rememberWho(undefined);
     this.online = null;
     this.changed();
     return this.overview();
@@ -411,7 +431,7 @@ export class SyncService {
         if (result.pull) result.pull = { ...result.pull, conflicts: result.pull.conflicts.filter((x) => !slugs.has(x)) };
       }
       result.conflicts = this.store.conflicts().map((c) => c.slug);
-      result.notes = await this.notes.round({ http: engine.http, now: Date.now, random: Math.random, backoff: DEFAULT_BACKOFF, log: (line) => this.log(line) });
+      result.notes = await this.notes.round({ http: engine.http, now: Date.now, random: Math.random, backoff: this.opts.engine?.backoff ?? DEFAULT_BACKOFF, log: (line) => this.log(line) });
       this.store.setMeta('lastSyncAt', String(Date.now()));
     } catch (e) {
       this.lastError = e instanceof SyncLockedError
@@ -489,8 +509,7 @@ export class SyncService {
   private async refreshWho(url: string): Promise<void> {
     try {
       const who = await this.checkToken(url, this.credentials!.token);
-      this.who = who?.name ?? null;
-      this.role = who?.role ?? null;
+      this.rememberWho(who);
     } catch {
       // the push below meets the same refusal and pauses with its own message
     }
