@@ -160,6 +160,9 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
     });
     view.current = v;
     setSettled({});
+    // Open on the first conflict: the front matter above it may fill the pane.
+    const first = merge.conflicts[0];
+    if (first) v.dispatch({ effects: EditorView.scrollIntoView(first.from, { y: 'center' }) });
     return () => {
       v.destroy();
       view.current = null;
@@ -201,7 +204,7 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
           {merge.conflicts.map((c, n) => (
             <li key={n} className={n in settled ? 'settled' : ''}>
               <button type="button" className="link" onClick={() => goTo(n)} aria-label={`Show conflict ${n + 1}: ${c.description}`}>
-                {n + 1}. {capital(c.description)}
+                {capital(c.description)}
               </button>
               {n in settled ? (
                 <span className="muted"> — {choiceWord[settled[n]!]}</span>

@@ -437,7 +437,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await view.getByTestId('merge-summary').textContent()).toBe("Merged already: the desk changed paragraph 2. One place where you and the desk changed the same words.");
     const list = view.getByTestId('conflict-list');
     expect(await list.getByRole('listitem').count()).toBe(1);
-    expect(await list.getByRole('listitem').first().textContent()).toMatch(/^1\. You and the desk both changed paragraph 3/);
+    expect(await list.getByRole('listitem').first().textContent()).toMatch(/^You and the desk both changed paragraph 3/);
     await expect.poll(() => view.locator('.cm-content').innerText()).toContain('**bold** new words');
     expect(await view.locator('.cm-conflict-mine').innerText()).toBe('> A quoted line from the survey, read aloud. Herons watched from the reeds.');
     expect(await view.locator('.cm-conflict-theirs .cm-conflict-text').innerText()).toBe('> A quoted line from the survey, read aloud by the warden.');
