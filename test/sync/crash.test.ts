@@ -5,7 +5,8 @@
  * change the run settled (its "pushed" line), half while the backend holds the j-th PUT of the run,
  * before the studio has its answer. At the end the backend holds
  * exactly one version per change (the idempotency keys turn every resend into a replay), nothing
- * local is lost, and the outbox is empty. A proxy slows every answer a little (so kills land
+ * local is lost (each text is the one written before, with only the accepted status written back
+ * into it, issue 11 #1), and the outbox is empty (the write-back enqueues nothing). A proxy slows every answer a little (so kills land
  * mid-drain), answers some 503s, and drops some connections after the backend has answered (so some
  * retries are replays of accepted puts).
  */
@@ -17,6 +18,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Library } from '../../electron/services/library/index.js';
 import { sampleCatalogPath } from '../../electron/services/paths.js';
+import { withStatus } from '../../electron/services/sync/revision.js';
 import { SyncService } from '../../electron/services/sync-service/index.js';
 import { FileVault, credentialsPath } from '../../electron/services/vault/index.js';
 import { BACKENDS, type Backend } from './helpers/backends.js';
@@ -66,6 +68,8 @@ for (const b of BACKENDS) {
 
       // 1,000 stories in the library, each submitted for review; 200 edited again and approved.
       const expected = new Map<string, number>();
+      /** The status the backend accepts last for each story: what the sync writes back into its text. */
+      const accepted = new Map<string, 'review' | 'approved'>();
       const localTexts = new Map<string, string>();
       {
         const library = Library.open(libraryFile, { seed: { catalogPath: sampleCatalogPath() } });
@@ -77,12 +81,14 @@ for (const b of BACKENDS) {
         for (const [i, id] of ids.entries()) {
           await sync.enqueue(id, 'review');
           expected.set(`crash-story-${i}`, 1);
+          accepted.set(`crash-story-${i}`, 'review');
         }
         for (let i = 0; i < SECOND_CHANGES; i++) {
           const id = ids[i * 5]!;
           library.saveStory(id, storyText(`crash-story-${i * 5}`, 'A second paragraph, written later.\n'));
           await sync.enqueue(id, 'approved');
           expected.set(`crash-story-${i * 5}`, 2);
+          accepted.set(`crash-story-${i * 5}`, 'approved');
         }
         for (const id of ids) {
           const rec = library.getStory(id);
@@ -153,9 +159,14 @@ for (const b of BACKENDS) {
         const s = await backend.story(slug);
         expect(s?.version, slug).toBe(versions);
       }
-      // Nothing local was lost: every story's text is what it was before the first sync.
+      // Nothing local was lost: every story's text is what it was before the first sync, with only
+      // the status the backend accepted last written back into it.
       const library = Library.open(libraryFile);
-      for (const [slug, text] of localTexts) expect(library.storyBySlug(slug)?.text, slug).toBe(text);
+      for (const [slug, text] of localTexts) {
+        const status = accepted.get(slug)!;
+        expect(withStatus(text, status), `${slug}: the expected text says ${status}`).not.toBe(text);
+        expect(library.storyBySlug(slug)?.text, slug).toBe(withStatus(text, status));
+      }
       library.close();
       expect(proxy.log.some((l) => l.fault === 'drop-after')).toBe(true);
     }, 600_000);
