@@ -126,13 +126,26 @@ const keepOut = EditorState.transactionFilter.of((tr) => {
   return [tr, { selection: EditorSelection.create(ranges, sel.mainIndex), sequential: true }];
 });
 
+/**
+ * On focus the browser puts no caret in the text when the folded front matter's widget comes first
+ * (it only does at a text position), and the editor writes its own selection back 10 ms later: a key
+ * typed in between went to the start of the text, into the fold, and was dropped. The editor's
+ * selection is written to the page at once instead.
+ */
+const caretOnFocus = EditorView.domEventHandlers({
+  focus: (_e, view) => {
+    if (view.state.field(frontMatterFold, false)?.hidden) view.dispatch({ selection: view.state.selection });
+    return false;
+  },
+});
+
 export interface WritingOptions extends FocusOptions {
   lineNumbers: boolean;
   smartPunctuation: boolean;
 }
 
 export function writingSurface(options: WritingOptions): Extension {
-  return [gutterSlot.of(gutters(options.lineNumbers)), smartPunctuation(options.smartPunctuation), focusExtensions(options), wantedField, frontMatterFold, keepOut];
+  return [gutterSlot.of(gutters(options.lineNumbers)), smartPunctuation(options.smartPunctuation), focusExtensions(options), wantedField, frontMatterFold, keepOut, caretOnFocus];
 }
 
 /** New writing options for an open editor. */
