@@ -4,7 +4,7 @@
  * on its words while the writer types around them. The notes panel sets them with `setNotes` and
  * reads where they stand now with `notePlaces`.
  */
-import { RangeSet, StateEffect, StateField, type Extension } from '@codemirror/state';
+import { Compartment, RangeSet, StateEffect, StateField, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, GutterMarker, gutter, type DecorationSet } from '@codemirror/view';
 
 export interface NoteMark {
@@ -80,13 +80,19 @@ const notesGutter = gutter({
   },
 });
 
+/** The margin is there only while a note is open: an empty one moved the centred measure aside. */
+const gutterSlot = new Compartment();
+
 /** The editor's part of review notes: the highlights and the margin markers. */
 export function notesExtension(): Extension {
-  return [notesField, notesGutter];
+  return [notesField, gutterSlot.of([])];
 }
 
 export function setNotes(view: EditorView, notes: NoteMark[]): void {
-  view.dispatch({ effects: setNotesEffect.of(notes) });
+  const open = notes.some((n) => !n.resolved && n.from < n.to && n.to <= view.state.doc.length);
+  const effects: StateEffect<unknown>[] = [setNotesEffect.of(notes)];
+  if ((gutterSlot.get(view.state) === notesGutter) !== open) effects.push(gutterSlot.reconfigure(open ? notesGutter : []));
+  view.dispatch({ effects });
 }
 
 /** Where each note stands in the editor's text now (after everything typed since they were set). */
