@@ -240,6 +240,21 @@ export function App() {
   const run = useCallback((id: CommandId) => handlersRef.current[id](), []);
   useCommandKeymap(api, run);
 
+  // Right-click on selected story text offers "Add note…" (the browser's own menu elsewhere).
+  const [noteMenu, setNoteMenu] = useState<{ x: number; y: number } | null>(null);
+  const notesRef = useRef(notes);
+  notesRef.current = notes;
+  useEffect(() => {
+    const open = (e: MouseEvent) => {
+      const v = scroll.view.current;
+      if (!v || !(e.target instanceof Node) || !v.contentDOM.contains(e.target) || !notesRef.current.selectionQuote()) return;
+      e.preventDefault();
+      setNoteMenu({ x: e.clientX, y: e.clientY });
+    };
+    document.addEventListener('contextmenu', open);
+    return () => document.removeEventListener('contextmenu', open);
+  }, [scroll.view]);
+
   // Where the writer was, remembered in the settings (a second after the caret or the view stops
   // moving, and when the page goes away) so that the next start reopens the story there.
   const placeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -411,6 +426,15 @@ export function App() {
             </>
           )}
         </main>
+        {noteMenu && (
+          <div
+            className="context-menu" role="menu" aria-label="Selection" style={{ left: noteMenu.x, top: noteMenu.y }}
+            onKeyDown={(e) => { if (e.key === 'Escape') { setNoteMenu(null); scroll.view.current?.focus(); } }}
+            onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setNoteMenu(null); }}
+          >
+            <button type="button" role="menuitem" autoFocus onClick={() => { setNoteMenu(null); run('notes.add'); }}>Add note…</button>
+          </div>
+        )}
         <StatusBar
           hidden={focusMode}
           selectedWords={selectedWords}

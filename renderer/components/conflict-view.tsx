@@ -56,7 +56,7 @@ class TheirsWidget extends WidgetType {
   constructor(readonly n: number, readonly c: MergeConflict, readonly choose: (n: number, c: Exclude<Choice, 'edited'>) => void) {
     super();
   }
-  eq(other: TheirsWidget) {
+  override eq(other: TheirsWidget) {
     return other.n === this.n && other.c === this.c;
   }
   toDOM() {
@@ -82,7 +82,7 @@ class TheirsWidget extends WidgetType {
     }
     return box;
   }
-  ignoreEvent() {
+  override ignoreEvent() {
     return true;
   }
 }

@@ -100,7 +100,10 @@ describe.skipIf(!hasChromium)('review notes in two studios (Chromium, browser ho
     await ep.locator('.story-item', { hasText: TITLE }).first().click();
     await clickText(ep, 'The minister', 'before');
     for (let i = 0; i < SENTENCE.length; i++) await ep.keyboard.press('Shift+ArrowRight');
-    await ep.keyboard.press('Control+Alt+m');
+    // Right-click on the selection: the menu offers "Add note…" (Ctrl+Alt+M does the same).
+    const box = await ep.locator('.editor .cm-selectionBackground').first().boundingBox();
+    await ep.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2, { button: 'right' });
+    await ep.getByRole('menuitem', { name: 'Add note…' }).click();
     const field = ep.getByRole('textbox', { name: 'New note' });
     await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
     await ep.keyboard.type('This claim needs a second source.');
