@@ -123,6 +123,13 @@ async function pickCompletion(label: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** Shows the folded YAML front matter (Ctrl+Alt+Y), so typing may replace it too. */
+async function showYaml(): Promise<void> {
+  await page.locator('.editor .cm-front-matter-fold').waitFor();
+  await page.keyboard.press('Control+Alt+y');
+  await expect.poll(() => page.locator('.editor .cm-front-matter-fold').count()).toBe(0);
+}
+
 /** Types at the end of the story's last paragraph (the quote), wherever the editor's lines wrap. */
 async function typeAtEnd(text: string): Promise<void> {
   await page.locator('.editor .cm-content').click();
@@ -271,9 +278,11 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await storySyncBar().getByRole('button').allTextContents()).toEqual(['Submit for review', 'Approve', 'Publish']);
 
     await storySyncBar().getByRole('button', { name: 'Publish', exact: true }).click();
-    // The service wrote the status (and the slug) into the story: the editor shows it, saved.
-    await expect.poll(editorText).toContain('status: published');
+    // A queued Publish writes no status into the text; once the backend accepts it, the service
+    // writes the accepted status back into the story: the editor shows it, saved.
     await expect.poll(storyState, { timeout: 15_000 }).toBe('v1 published on the backend');
+    await expect.poll(editorText).toContain('status: published');
+    expect(await editorText()).not.toContain('status: draft');
     await expect.poll(() => statusText('sync-queued')).toBe('0 queued');
     expect(await saveState()).toBe('Saved');
     expect((await onBackend(SLUG))?.status).toBe('published');
@@ -310,6 +319,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     await page.getByTestId('new-story').click();
     await page.locator('.editor .cm-content').waitFor();
     await page.locator('.editor .cm-content').click();
+    await showYaml();
     await page.keyboard.press('Control+a');
     await page.keyboard.insertText('---\ntitle: Herons return to the marsh\nbeat: open-source-ai\nstatus: draft\n---\n\nThe ');
     // The page reads the catalog again when the host's stamp changes, and the open editor takes it.
