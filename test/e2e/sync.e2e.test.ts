@@ -123,11 +123,18 @@ async function pickCompletion(label: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** Shows the folded YAML front matter (Ctrl+Alt+Y), so typing may replace it too. */
-async function showYaml(): Promise<void> {
+/**
+ * A new story opens with the caret in the title field: its folded YAML front matter is shown
+ * (Ctrl+Alt+Y), the caret put in the story's text, and all of it selected, to be typed over.
+ */
+async function selectWholeNewStory(): Promise<void> {
   await page.locator('.editor .cm-front-matter-fold').waitFor();
+  await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('Untitled story');
   await page.keyboard.press('Control+Alt+y');
   await expect.poll(() => page.locator('.editor .cm-front-matter-fold').count()).toBe(0);
+  await page.locator('.editor .cm-line', { hasText: 'title:' }).first().click();
+  await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('.editor .cm-content'))).toBe(true);
+  await page.keyboard.press('Control+a');
 }
 
 /** Types at the end of the story's last paragraph (the quote), wherever the editor's lines wrap. */
@@ -269,8 +276,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     await page.getByTestId('new-story').click();
     await page.locator('.editor .cm-content').waitFor();
     await savedAfter(async () => {
-      await page.locator('.editor .cm-content').click();
-      await page.keyboard.press('Control+a');
+      await selectWholeNewStory();
       await page.keyboard.insertText(STORY);
     });
     await expect.poll(storyState).toBe('Not on the backend yet');
@@ -318,9 +324,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     lib.setCatalog({ ...local, entities: [...local.entities, { slug: 'heron-trust', name: 'Heron Trust', type: 'organization', aliases: [] }] });
     await page.getByTestId('new-story').click();
     await page.locator('.editor .cm-content').waitFor();
-    await page.locator('.editor .cm-content').click();
-    await showYaml();
-    await page.keyboard.press('Control+a');
+    await selectWholeNewStory();
     await page.keyboard.insertText('---\ntitle: Herons return to the marsh\nbeat: open-source-ai\nstatus: draft\n---\n\nThe ');
     // The page reads the catalog again when the host's stamp changes, and the open editor takes it.
     await reloaded;
