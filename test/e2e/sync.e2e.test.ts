@@ -672,6 +672,8 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await storyState()).toBe(`v${withdrawn.version} withdrawn on the backend`);
     expect(withdrawn.version).toBeGreaterThan(version);
     expect((await fetch(`${backend.url}/stories/${SLUG}`)).status).toBe(410);
+    // Off the site, the story is a draft again here (the accepted withdrawal written back, issue 11 #1).
+    await expect.poll(() => lib.storyBySlug(SLUG)!.text).toMatch(/^status: draft$/m);
   });
 
   it('takes screenshots of the status bar and the backend settings in both themes', async () => {
