@@ -3,7 +3,7 @@ import { lintStory, parseStory, renderHtml } from '../../shared/index.js';
 
 /**
  * Issue 15 #3: parsing, rendering and linting a story is linear in its size for every input. Each
- * family of hostile input is timed at n, 2n and 4n (the best CPU time of a few interleaved rounds,
+ * family of hostile input is timed at n, 2n, 4n and 8n (the best CPU time of a few interleaved rounds,
  * so other work on the machine does not count) and must grow by at most ~2.5× at one of its two
  * doublings at least; linear is 2×, quadratic 4×. Ratios, not absolute times, so a slow machine does not fail it; a run over
  * RUN_LIMIT_MS stops the family at once (that input is already far too slow).
@@ -64,16 +64,16 @@ function bestOf(texts: readonly string[]): number[] {
 describe('linear time on hostile input (issue 15 #3)', () => {
   for (const [name, n, make] of FAMILIES) {
     it(`${name}: at most ${MAX_GROWTH_PER_DOUBLING}× per doubling`, () => {
-      const texts = [n, 2 * n, 4 * n].map(make);
-      handle(texts[2]!); // warm the code paths, and grow the heap to what the largest needs
+      const texts = [n, 2 * n, 4 * n, 8 * n].map(make);
+      handle(texts[3]!); // warm the code paths, and grow the heap to what the largest needs
       const times = bestOf(texts);
       const figures = times.map((t, i) => `${texts[i]!.length} chars: ${t.toFixed(1)} ms`).join(', ');
       // Growth per doubling of the text's length (n repeats to 2n is not always 2× the characters:
-      // longer key names), the smaller of the two doublings: the collector's pauses come in steps
-      // that can make one doubling of a linear input cost 3-5×, never both; a quadratic one grows
-      // ~3-4× at each.
+      // longer key names), the smallest of three doublings: the collector's pauses and the JIT's
+      // warming come in steps that can make one or two doublings of a linear input cost 2.6-5× (seen
+      // on a quiet machine at 30k-120k characters), never all three; a quadratic one grows ~3-4× at each.
       const per = (a: number, b: number) => 2 ** (Math.log(times[b]! / Math.max(times[a]!, 0.05)) / Math.log(texts[b]!.length / texts[a]!.length));
-      const growth = Math.min(per(0, 1), per(1, 2));
+      const growth = Math.min(per(0, 1), per(1, 2), per(2, 3));
       console.log(`${name}: ${figures}; ×${growth.toFixed(2)} per doubling`);
       expect(growth, `${name} grows ×${growth.toFixed(2)} per doubling (${figures})`).toBeLessThanOrEqual(MAX_GROWTH_PER_DOUBLING);
     });
