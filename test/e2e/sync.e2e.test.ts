@@ -380,10 +380,14 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
   }
 
   it('a desk edit to paragraph 3 and a local edit to paragraph 1 merge by themselves: one new backend version, the person told, review shows what came in', async () => {
-    await page.getByRole('searchbox', { name: 'Search stories' }).fill('kestrel');
+    await page.getByRole('searchbox', { name: 'Search stories' }).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('kestrel');
     await page.locator('.search-hit', { hasText: TITLE }).first().click();
     await expect.poll(storyState).toBe('v1 published on the backend');
-    await page.getByRole('searchbox', { name: 'Search stories' }).fill('');
+    await page.getByRole('searchbox', { name: 'Search stories' }).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
 
     // Here: the first paragraph gains a sentence (saved, not sent).
     await savedAfter(async () => {
@@ -644,9 +648,13 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await tabText()).not.toContain('Spoonbills waded in.');
     await mergeBoth('Spoonbills waded in.', 'Typed before the autosave.');
     await tab.close();
-    await page.getByRole('searchbox', { name: 'Search stories' }).fill('kestrel');
+    await page.getByRole('searchbox', { name: 'Search stories' }).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('kestrel');
     await page.locator('.search-hit', { hasText: TITLE }).first().click();
-    await page.getByRole('searchbox', { name: 'Search stories' }).fill('');
+    await page.getByRole('searchbox', { name: 'Search stories' }).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
     await expect.poll(editorText).toContain('Typed before the autosave.');
     await expect.poll(editorText).toContain('Spoonbills waded in.');
     await expect.poll(() => statusText('sync-queued')).toBe('0 queued');
