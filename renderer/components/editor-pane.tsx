@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import type { CatalogIndex } from '../../shared/index.js';
 import { frontMatterHidden, setEditorCatalog, setSpelling, setWritingOptions, storyEditor, type SpellOptions, type WritingOptions } from '../editor/index.js';
 import { bodyStart } from '../editor/caret.js';
+import { useLatest } from '../hooks/use-latest.js';
 import { notesExtension } from '../notes/notes-extension.js';
 import { problemCounts, type ProblemCounts } from '../editor/story-lint.js';
 
@@ -34,24 +35,15 @@ export interface EditorPaneProps {
 export function EditorPane({ docKey, initialText, catalog, writing, spell, hidden, onChange, onView, onScroll, onReady, onPlace, onProblems, children }: EditorPaneProps) {
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
-  const changeRef = useRef(onChange);
-  changeRef.current = onChange;
-  const scrollRef = useRef(onScroll);
-  scrollRef.current = onScroll;
-  const readyRef = useRef(onReady);
-  readyRef.current = onReady;
-  const placeRef = useRef(onPlace);
-  placeRef.current = onPlace;
-  const problemsRef = useRef(onProblems);
-  problemsRef.current = onProblems;
-  const catalogRef = useRef(catalog);
-  catalogRef.current = catalog;
-  const spellRef = useRef(spell);
-  spellRef.current = spell;
-  const writingRef = useRef(writing);
-  writingRef.current = writing;
-  const textRef = useRef(initialText);
-  textRef.current = initialText;
+  const changeRef = useLatest(onChange);
+  const scrollRef = useLatest(onScroll);
+  const readyRef = useLatest(onReady);
+  const placeRef = useLatest(onPlace);
+  const problemsRef = useLatest(onProblems);
+  const catalogRef = useLatest(catalog);
+  const spellRef = useLatest(spell);
+  const writingRef = useLatest(writing);
+  const textRef = useLatest(initialText);
   const viewCallbackRef = useRef(onView);
   viewCallbackRef.current = onView;
 
@@ -89,8 +81,9 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
       viewRef.current = null;
       viewCallbackRef.current(null);
     };
-    // A new editor only when another story opens (the text and callbacks of the moment, by ref).
-  }, [docKey]);
+    // A new editor only when another story opens (the text and callbacks of the moment, by ref:
+    // the refs never change, so naming them changes nothing).
+  }, [docKey, catalogRef, changeRef, placeRef, problemsRef, readyRef, scrollRef, spellRef, textRef, writingRef]);
 
   const { lineNumbers, smartPunctuation, focusMode, typewriter } = writing;
   useEffect(() => {
