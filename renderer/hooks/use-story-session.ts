@@ -63,7 +63,7 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
     const save = (async () => {
       try {
         const r = await api.saveStory({ ...p, baseRevision: p.id === openIdRef.current ? seen.current.base : undefined });
-        if (p.id === openIdRef.current) seen.current.adopt(r.revision);
+        if (p.id === openIdRef.current) seen.current.saved(r.revision);
         failed.current = false;
         setSaveState(pending.current ? 'dirty' : 'saved');
         if (r.changed) savedRef.current();

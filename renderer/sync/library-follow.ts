@@ -12,6 +12,8 @@
 export class SeenRevisions {
   private floor = 0;
   private readonly ids = new Set<number>();
+  /** Revisions this editor's own saves wrote: only these can have written over someone else's text. */
+  private readonly own = new Set<number>();
   /** The newest revision the editor's text includes. */
   base = 0;
 
@@ -20,6 +22,7 @@ export class SeenRevisions {
     this.floor = latest;
     this.base = latest;
     this.ids.clear();
+    this.own.clear();
   }
 
   /** A revision the editor knows of, whose text it does not (necessarily) hold. */
@@ -31,6 +34,17 @@ export class SeenRevisions {
   adopt(id: number): void {
     this.ids.add(id);
     this.base = Math.max(this.base, id);
+  }
+
+  /** A revision this editor's own save wrote. */
+  saved(id: number): void {
+    this.own.add(id);
+    this.adopt(id);
+  }
+
+  /** Whether this editor's own save wrote the revision. */
+  savedBy(id: number): boolean {
+    return this.own.has(id);
   }
 
   has(id: number): boolean {
@@ -59,10 +73,15 @@ export interface FollowInput {
 export function followLibrary(seen: SeenRevisions, i: FollowInput): FollowDecision {
   const unknown = i.revisions.filter((id) => !seen.has(id));
   if (unknown.length === 0) return 'none';
-  // The editor's own save came after someone else's text: the autosave wrote over it.
-  const savedOver = unknown.some((u) => i.revisions.some((id) => id > u && seen.has(id)));
+  // The editor's own save came after someone else's text: the autosave wrote over it. A newer
+  // revision the editor merely took in (the service's merge it showed) includes the older text.
+  const savedOver = unknown.some((u) => i.revisions.some((id) => id > u && seen.savedBy(id)));
+  // Someone else wrote last, after every save of this editor: the service's merge of what the
+  // editor saved (it never writes a pull over unsent saved text), so nothing of the person's is lost.
+  const newest = Math.max(...i.revisions);
+  const theirsLast = unknown.includes(newest);
   for (const id of unknown) seen.add(id);
-  if (savedOver) return 'notice';
-  if (i.editorText === i.libraryText) return 'none';
+  if (i.editorText === i.libraryText) return savedOver ? 'notice' : 'none';
+  if (savedOver && !theirsLast) return 'notice';
   return i.unsaved ? 'notice' : 'apply';
 }

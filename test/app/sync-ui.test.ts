@@ -141,9 +141,25 @@ describe('following the library when someone else writes the open story', () => 
   it('never replaces typing: unsaved, or saved over the other text already — the person is told, once', () => {
     expect(followLibrary(opened(), input([10, 15], { unsaved: true }))).toBe('notice');
     const seen = opened();
-    seen.add(16); // the autosave, after the pull's revision 15
+    seen.saved(16); // the autosave, after the pull's revision 15
     expect(followLibrary(seen, input([10, 15, 16], { libraryText: 'mine' }))).toBe('notice');
     expect(followLibrary(seen, input([10, 15, 16], { libraryText: 'mine' }))).toBe('none');
+  });
+
+  it('a service write the editor never heard of, under a newer text it took in (a status write, then the merge it showed), is no typing saved over', () => {
+    const seen = opened();
+    seen.add(16);
+    seen.adopt(16); // the merge's text, taken into the editor after the person's Publish
+    expect(followLibrary(seen, input([10, 15, 16], { libraryText: 'mine' }))).toBe('none');
+  });
+
+  it('a merge the service wrote after the autosave that went over a pulled text is shown when nothing is unsaved', () => {
+    const seen = opened();
+    seen.saved(16); // the autosave, over the pull's revision 15
+    expect(followLibrary(seen, input([10, 15, 16, 17], { libraryText: 'merged' }))).toBe('apply');
+    const typing = opened();
+    typing.saved(16);
+    expect(followLibrary(typing, input([10, 15, 16, 17], { libraryText: 'merged', unsaved: true }))).toBe('notice');
   });
 
   it('says nothing when the other text is what the editor shows', () => {
