@@ -391,6 +391,7 @@ export function App() {
             {story && !focusMode && (
               <StorySyncBar
                 state={storySync.state} busy={storySync.busy} notice={storySync.notice}
+                checked={storySync.checked} onSendAnyway={() => void storySync.sendAnyway()} onDismissCheck={storySync.dismissCheck}
                 onAction={storyAction} onResolve={() => session.openId && void openConflict(session.openId)}
                 onShowProblems={() => scroll.view.current && openLintPanel(scroll.view.current)} onDismissNotice={storySync.dismissNotice}
                 onReview={() => !reviewing && run('view.review')}

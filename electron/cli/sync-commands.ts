@@ -7,7 +7,7 @@
 import { addNoteCommands } from './notes-commands.js';
 import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { deriveSlug, parseStory, storyFields, type Diagnostic } from '../../shared/index.js';
+import { deriveSlug, parseStory, relocateDiagnostics, storyFields, type Diagnostic } from '../../shared/index.js';
 import { storyStanding, type OutboxEntry, type SyncOverview } from '../../shared/api/sync.js';
 import { PUSH_STATUSES, type OutboxTarget, type PushStatus } from '../../shared/protocol/index.js';
 import { Library } from '../services/library/index.js';
@@ -92,6 +92,10 @@ function standingOf(row: { status: OutboxTarget; state?: OutboxEntry['state']; d
   const rejected = row.diagnostics ? { target: row.status, message: row.message ?? null, diagnostics: row.diagnostics as Diagnostic[] } : null;
   const changes: OutboxEntry[] = rejected ? [] : [{ id: 0, target: row.status, state: row.state ?? 'queued', attempts: 0, lastError: null, createdAt: '' }];
   return storyStanding({ changes, rejected, conflict: null, remoteStatus: null, remoteVersion: null }).label;
+}
+
+function problems(n: number): string {
+  return `${n} problem${n === 1 ? '' : 's'}`;
 }
 
 function pushSummary(r: PushResult): string {
@@ -201,32 +205,50 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
     .argument('<file>', 'a story file or plain-text export')
     .addOption(new Option('--status <status>', 'target status').choices([...PUSH_STATUSES]).makeOptionMandatory())
     .option('--offline', 'only queue it; `studio sync` sends it later')
+    .option('--force', 'send it even though the check before sending found errors (the backend will refuse it and say why)')
     .option('--wait <seconds>', 'how long to keep retrying', '60')
     .addOption(libraryOption())
-    .action(async (file: string, opts: { status: PushStatus; offline?: boolean; wait: string; library?: string }) => {
+    .action(async (file: string, opts: { status: PushStatus; offline?: boolean; force?: boolean; wait: string; library?: string }) => {
       const wait = seconds(opts.wait, '--wait');
-      const text = await readTextFile(file);
-      const story = parseStory(text);
-      if (story.error) throw new BadInputError(file, `not a story: ${story.error.message}`);
-      const f = storyFields(story);
-      if (!f.title) throw new BadInputError(file, 'the story has no title');
+      const given = await readTextFile(file);
       const rep = reporter();
       const s = await session(io, opts.library, rep.log, rep.progress);
       try {
+        // The same import as the app's, with the library's catalog: an export's beat name becomes its slug.
+        const { story, text } = s.library.readStoryText(given);
+        if (story.error) throw new BadInputError(file, `not a story: ${story.error.message}`);
+        const f = storyFields(story);
+        if (!f.title) throw new BadInputError(file, 'the story has no title');
         const slug = f.slug ?? deriveSlug(f.title);
         const before = s.library.storyBySlug(slug);
         const rec = s.library.putBySlug(slug, text);
         // The file was written apart from the library: if a pull changed the story there, this is a conflict.
         if (rec.revision !== before?.revision) s.sync.noteSave(rec.id, undefined, rec.text);
-        const queued = await s.sync.enqueue(rec.id, opts.status);
-        io.stdout(`queued ${queued.slug} → ${opts.status}\n`);
+        // Findings are on the library's text; printed on the lines of the file given.
+        const onFile = (ds: readonly Diagnostic[]) => {
+          const libText = s.library.getStory(rec.id).text;
+          return libText === given ? ds : relocateDiagnostics(ds, parseStory(libText), story, given);
+        };
+        const print = (ds: readonly Diagnostic[]) => {
+          for (const d of onFile(ds)) io.stdout(`  ${file}:${d.line}:${d.column}: ${d.severity} ${d.rule}: ${d.message}\n`);
+        };
+        const queued = await s.sync.enqueue(rec.id, opts.status, { force: opts.force });
+        const { check } = queued;
+        if (!check.queued) {
+          io.stdout(`not sent: ${queued.slug} → ${opts.status}: the check before sending found ${problems(check.errors.length)} (the backend would refuse it):\n`);
+          print([...check.errors, ...check.warnings]);
+          io.stderr(`studio: publish: ${file}: ${problems(check.errors.length)} stop it going out; fix them, or send it anyway with --force\n`);
+          return setExit(SYNC_EXIT.attention);
+        }
+        io.stdout(`queued ${queued.slug} → ${opts.status}${check.errors.length ? ` (sent anyway: ${problems(check.errors.length)})` : ''}${check.warnings.length ? `, ${check.warnings.length} warning${check.warnings.length === 1 ? '' : 's'}` : ''}\n`);
+        print([...check.errors, ...check.warnings]);
         if (opts.offline) return setExit(SYNC_EXIT.ok);
         await runSync(s, { wait, pull: false }, rep.done);
         const after = await s.sync.storySync(rec.id);
         if (after.changes[0]?.state === 'paused') io.stderr(`studio: paused: ${after.slug}: ${after.changes[0].lastError ?? ''}\n`);
         if (after.rejected) {
           io.stdout(`rejected: ${after.slug} → ${after.rejected.target}: ${after.rejected.message ?? ''}\n`);
-          for (const d of after.rejected.diagnostics) io.stdout(`  ${file}:${d.line}:${d.column}: ${d.severity} ${d.rule}: ${d.message}\n`);
+          print(after.rejected.diagnostics);
         }
         setExit(after.changes[0]?.state === 'done' ? SYNC_EXIT.ok : SYNC_EXIT.attention);
       } finally {

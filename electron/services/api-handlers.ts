@@ -57,7 +57,7 @@ export function createHandlers(
     syncLogout: () => sync.logout(),
     syncNow: () => sync.syncNow(),
     storySync: ({ id }) => sync.storySync(id),
-    syncEnqueue: ({ id, action }) => sync.enqueue(id, action),
+    syncEnqueue: ({ id, action, force }) => sync.enqueue(id, action, { force }),
     syncResolve: ({ id, text, status }) => sync.resolve(id, text, status),
     listNotes: ({ id }) => sync.notes.list(id),
     // The anchor names the backend version its offsets are in (0: a story not on the backend yet).

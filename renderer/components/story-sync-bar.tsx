@@ -1,4 +1,5 @@
-import type { StorySync } from '../../shared/api/sync.js';
+import type { EnqueueResult, StorySync } from '../../shared/api/sync.js';
+import type { Diagnostic } from '../../shared/lint/index.js';
 import type { OutboxTarget } from '../../shared/protocol/index.js';
 import { STORY_ACTIONS, actionFor, describeStorySync } from '../sync/story-sync-text.js';
 
@@ -6,7 +7,11 @@ export interface StorySyncBarProps {
   state: StorySync | null;
   busy: boolean;
   notice: string | null;
+  /** What the check before sending found on the last action asked for. */
+  checked: { target: OutboxTarget; check: EnqueueResult['check'] } | null;
   onAction(target: OutboxTarget): void;
+  onSendAnyway(): void;
+  onDismissCheck(): void;
   onResolve(): void;
   onShowProblems(): void;
   onDismissNotice(): void;
@@ -19,7 +24,7 @@ export interface StorySyncBarProps {
  * (they go to the outbox and work offline), and banners for what needs the person: the backend
  * refused the story (its findings are marked in the text), or the story is in conflict.
  */
-export function StorySyncBar({ state, busy, notice, onAction, onResolve, onShowProblems, onDismissNotice, onReview }: StorySyncBarProps) {
+export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAnyway, onDismissCheck, onResolve, onShowProblems, onDismissNotice, onReview }: StorySyncBarProps) {
   if (!state) return null;
   const { kind, text } = describeStorySync(state);
   return (
@@ -32,6 +37,7 @@ export function StorySyncBar({ state, busy, notice, onAction, onResolve, onShowP
           <button key={a.target} type="button" disabled={busy} onClick={() => onAction(a.target)}>{a.label}</button>
         ))}
       </div>
+      {checked && <CheckBanner checked={checked} busy={busy} onSendAnyway={onSendAnyway} onShowProblems={onShowProblems} onDismiss={onDismissCheck} />}
       {state.rejected && (
         <div className="sync-banner rejected" role="alert" data-testid="rejected-banner">
           <strong>The backend refused this story ({actionFor(state.rejected.target).verb}).</strong>{' '}
@@ -54,5 +60,45 @@ export function StorySyncBar({ state, busy, notice, onAction, onResolve, onShowP
         </div>
       )}
     </>
+  );
+}
+
+/** At most this many findings are listed in the banner; the problems panel has them all. */
+const LISTED = 5;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The check before sending: errors kept the action out of the outbox (the person fixes them, or
+ * sends anyway and the backend refuses it with the same findings), or the action went in with
+ * warnings, which are said and do not stop it.
+ */
+function CheckBanner({ checked, busy, onSendAnyway, onShowProblems, onDismiss }: {
+  checked: NonNullable<StorySyncBarProps['checked']>; busy: boolean; onSendAnyway(): void; onShowProblems(): void; onDismiss(): void;
+}) {
+  const { check, target } = checked;
+  const { verb, label } = actionFor(target);
+  const stopped = !check.queued;
+  const shown: Diagnostic[] = stopped ? check.errors : check.warnings;
+  const more = shown.length - Math.min(shown.length, LISTED);
+  return (
+    <div className={`sync-banner ${stopped ? 'check-stopped' : 'notice'}`} role={stopped ? 'alert' : 'status'} data-testid="check-banner">
+      <strong>
+        {stopped
+          ? `Not sent: ${plural(check.errors.length, 'problem')} would make the backend refuse this story (${verb}).`
+          : `${label.replace(/…$/, '')}: ${plural(check.warnings.length, 'warning')}, not blocking.`}
+      </strong>
+      <ul className="check-list">
+        {shown.slice(0, LISTED).map((d, i) => (
+          <li key={i}>Line {d.line}: {d.message}</li>
+        ))}
+        {more > 0 && <li className="muted">and {more} more</li>}
+      </ul>
+      <span className="check-actions">
+        <button type="button" className="link" onClick={onShowProblems}>Show problems</button>
+        {stopped && <button type="button" className="link" disabled={busy} onClick={onSendAnyway}>Send anyway</button>}
+        <button type="button" className="link" onClick={onDismiss}>Dismiss</button>
+      </span>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import type { CommandId } from '../../shared/api/commands.js';
-import type { StorySync, SyncOverview } from '../../shared/api/sync.js';
+import { storyStanding, type StorySync, type SyncOverview } from '../../shared/api/sync.js';
 import type { OutboxTarget } from '../../shared/protocol/index.js';
 
 /** A story action: what it puts in the outbox, its button and its command. */
@@ -24,17 +24,23 @@ export function actionFor(target: OutboxTarget): StoryAction {
 
 export type StorySyncKind = 'conflict' | 'rejected' | 'paused' | 'queued' | 'synced' | 'local';
 
-/** One story's sync state in a few words, for its toolbar: the most pressing thing first. */
+/**
+ * One story's sync state in a few words, for its toolbar: the shared standing (`storyStanding`,
+ * which the library badge and `studio status` show too: "Publish queued", "Rejected: 3
+ * problems"), with the backend's version where the backend holds it.
+ */
 export function describeStorySync(s: StorySync): { kind: StorySyncKind; text: string } {
-  const newest = s.changes[0];
-  if (s.conflict) return { kind: 'conflict', text: `In conflict with the backend's v${s.conflict.remoteVersion}` };
-  if (s.rejected) return { kind: 'rejected', text: `Rejected by the backend (${actionFor(s.rejected.target).verb})` };
-  if (newest?.state === 'paused') return { kind: 'paused', text: `Paused: ${actionFor(newest.target).verb}` };
-  if (newest?.state === 'queued' || newest?.state === 'sending') {
-    return { kind: 'queued', text: `${newest.state === 'sending' ? 'Sending' : 'Queued'}: ${actionFor(newest.target).verb}${newest.attempts > 1 ? ` (try ${newest.attempts})` : ''}` };
+  const standing = storyStanding(s);
+  const newest = s.changes.find((c) => c.state !== 'superseded');
+  switch (standing.kind) {
+    case 'backend':
+      return { kind: 'synced', text: `v${s.remoteVersion} ${s.remoteStatus ?? ''} on the backend`.replace(/\s+on/, ' on') };
+    case 'queued':
+      // Sending is still only queued: nothing is true on the backend until it answers.
+      return { kind: 'queued', text: newest?.state === 'sending' ? `${standing.label} (sending${newest.attempts > 1 ? `, try ${newest.attempts}` : ''})` : standing.label };
+    default:
+      return { kind: standing.kind, text: standing.label };
   }
-  if (s.remoteVersion !== null) return { kind: 'synced', text: `v${s.remoteVersion} ${s.remoteStatus ?? ''} on the backend`.replace(/\s+on/, ' on') };
-  return { kind: 'local', text: 'Not on the backend yet' };
 }
 
 /**

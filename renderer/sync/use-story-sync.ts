@@ -1,7 +1,7 @@
 import type { EditorView } from '@codemirror/view';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { StudioApi } from '../../shared/api/contract.js';
-import type { StorySync } from '../../shared/api/sync.js';
+import type { EnqueueResult, StorySync } from '../../shared/api/sync.js';
 import type { OutboxTarget, PushStatus } from '../../shared/protocol/index.js';
 import { applyRemoteText, setBackendDiagnostics } from '../editor/index.js';
 import type { StorySession } from '../hooks/use-story-session.js';
@@ -18,8 +18,16 @@ export interface StorySyncControl {
   /** The notice tells of an automatic merge: its Review opens on what the merge brought in. */
   noticeIsMerge: boolean;
   dismissNotice(): void;
-  /** Saves pending typing, then puts the action in the outbox (works offline). */
+  /**
+   * What the check before sending found on the last Submit / Approve / Publish: errors that kept
+   * it out of the outbox (`check.queued` false), or warnings of one that went in. Null once dismissed.
+   */
+  checked: { target: OutboxTarget; check: EnqueueResult['check'] } | null;
+  dismissCheck(): void;
+  /** Saves pending typing, then checks the story and puts the action in the outbox (works offline). */
   enqueue(action: OutboxTarget): Promise<boolean>;
+  /** Puts the stopped action in the outbox all the same: the backend will refuse it and say why. */
+  sendAnyway(): Promise<boolean>;
   /** Sends the person's choice for a conflict; the merged text becomes the story's. */
   resolve(text: string, status?: PushStatus): Promise<boolean>;
 }
@@ -44,6 +52,9 @@ export function useStorySync(
   const [state, setState] = useState<StorySync | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [checked, setChecked] = useState<StorySyncControl['checked']>(null);
+  /** The action the person asked for last (what "Send anyway" sends). */
+  const lastAsked = useRef<OutboxTarget | null>(null);
   const openRef = useRef(openId);
   openRef.current = openId;
   const asked = useRef(0);
@@ -112,7 +123,10 @@ export function useStorySync(
     void read();
   }, [openId, key, read]);
   // A notice is about the story it was given for: it stays until dismissed or another story opens.
-  useEffect(() => setNotice(null), [openId]);
+  useEffect(() => {
+    setNotice(null);
+    setChecked(null);
+  }, [openId]);
   const [noticeIsMerge, setNoticeIsMerge] = useState(false);
   useEffect(() => {
     if (notice === null) setNoticeIsMerge(false);
@@ -167,7 +181,13 @@ export function useStorySync(
     setBusy(true);
     try {
       await flush();
-      setState(await send(id));
+      const answer = await send(id);
+      setState(answer);
+      if ('check' in answer && openRef.current === id) {
+        const { check } = answer as EnqueueResult;
+        setChecked(check.total === 0 || !lastAsked.current ? null : { target: lastAsked.current, check });
+        if (!check.queued) return false;
+      }
       if ((await takeLibraryText()) === 'unsaved' && onUnsaved) setNotice(onUnsaved);
       onLibraryChanged();
       void sync.refresh();
@@ -180,11 +200,24 @@ export function useStorySync(
     }
   }, [api, flush, takeLibraryText, onLibraryChanged, sync, onError]);
 
-  const enqueue = useCallback((action: OutboxTarget) => act((id) => api!.syncEnqueue({ id, action })), [act, api]);
+  const enqueue = useCallback((action: OutboxTarget) => {
+    lastAsked.current = action;
+    return act((id) => api!.syncEnqueue({ id, action }));
+  }, [act, api]);
+  const sendAnyway = useCallback(() => {
+    const action = checked?.target;
+    if (!action) return Promise.resolve(false);
+    lastAsked.current = action;
+    // Sent anyway: the person knows; what the backend answers (its refusal) is shown instead.
+    return act((id) => api!.syncEnqueue({ id, action, force: true })).finally(() => setChecked(null));
+  }, [act, api, checked]);
   const resolve = useCallback(
     (text: string, status?: PushStatus) => act((id) => api!.syncResolve({ id, text, status }), 'The merge was sent; your newer typing is kept on top of it.'),
     [act, api],
   );
 
-  return { state: state?.id === openId ? state : null, busy, notice, noticeIsMerge, dismissNotice: useCallback(() => setNotice(null), []), enqueue, resolve };
+  return {
+    state: state?.id === openId ? state : null, busy, notice, noticeIsMerge, dismissNotice: useCallback(() => setNotice(null), []),
+    checked, dismissCheck: useCallback(() => setChecked(null), []), enqueue, sendAnyway, resolve,
+  };
 }

@@ -11,7 +11,7 @@ import { siteError } from '../site.js';
 import type { CommandId } from './commands.js';
 import type { StudioErrorCode } from './transport.js';
 import { noteInputs, type NoteView } from './notes.js';
-import { syncEnqueueInput, syncLoginInput, syncResolveInput, type StorySync, type SyncOverview } from './sync.js';
+import { syncEnqueueInput, syncLoginInput, syncResolveInput, type EnqueueResult, type StorySync, type SyncOverview } from './sync.js';
 
 /** A story row as the library lists it. */
 export interface StorySummary {
@@ -189,7 +189,7 @@ export const STUDIO_API = {
   syncLogout: { input: z.object({}).default({}), output: out<SyncOverview>() },
   syncNow: { input: z.object({}).default({}), output: out<SyncOverview>() },
   storySync: { input: z.object({ id }), output: out<StorySync>() },
-  syncEnqueue: { input: syncEnqueueInput, output: out<StorySync>() },
+  syncEnqueue: { input: syncEnqueueInput, output: out<EnqueueResult>() },
   syncResolve: { input: syncResolveInput, output: out<StorySync>() },
   // Review notes: written offline, synced in each round, placed on the story's text as it is now.
   listNotes: { input: noteInputs.list, output: out<NoteView[]>() },

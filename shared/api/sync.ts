@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../lint/index.js';
 import { OUTBOX_TARGETS, PUSH_STATUSES, type OutboxTarget, type Role } from '../protocol/index.js';
+import type { SendCheck } from '../protocol/send-check.js';
 
 /** How the token is kept at rest: encrypted by the system, a file only the user may read, the environment, or not at all. */
 export type TokenStorage = 'encrypted' | 'plain' | 'env' | 'memory';
@@ -84,6 +85,15 @@ export interface StorySync {
 }
 
 /**
+ * The answer to a Submit / Approve / Publish: the story's sync state, and what the check before
+ * sending found. `queued` false: its errors kept the change out of the outbox (the person may
+ * send anyway with `force`).
+ */
+export interface EnqueueResult extends StorySync {
+  check: SendCheck & { queued: boolean };
+}
+
+/**
  * The backend's changes and the person's did not overlap, so the sync merged them by itself: what
  * came in, said in words, and the texts to see it in review mode. Both originals are also in the
  * story's revision history.
@@ -133,7 +143,7 @@ export function storyStanding(s: Pick<StorySync, 'changes' | 'rejected' | 'confl
     return { kind: 'rejected', label: n > 0 ? `Rejected: ${n} problem${n === 1 ? '' : 's'}` : 'Rejected' };
   }
   if (s.remoteStatus) return { kind: 'backend', label: REMOTE_LABELS[s.remoteStatus] ?? s.remoteStatus };
-  return { kind: 'local', label: 'Not sent' };
+  return { kind: 'local', label: 'Not on the backend yet' };
 }
 
 export const syncLoginInput = z.object({
@@ -141,7 +151,12 @@ export const syncLoginInput = z.object({
   token: z.string().min(1).max(4096),
 });
 
-export const syncEnqueueInput = z.object({ id: z.string().min(1).max(200), action: z.enum(OUTBOX_TARGETS) });
+export const syncEnqueueInput = z.object({
+  id: z.string().min(1).max(200),
+  action: z.enum(OUTBOX_TARGETS),
+  /** Send even though the check before sending found errors (the backend will refuse it and say why). */
+  force: z.boolean().optional(),
+});
 
 export const syncResolveInput = z.object({
   id: z.string().min(1).max(200),

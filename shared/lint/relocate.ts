@@ -22,9 +22,16 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - start + 1 };
 }
 
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
 /**
  * Moves diagnostics found in one file of a story to another file of the same story (the same body,
- * front matter written differently): what the publishing backend reports against the file it built
+ * front matter written differently, or the story file and its plain-text export): what the publishing backend reports against the file it built
  * lands on the same words of the writer's file. Body findings shift with the body; front-matter
  * findings move to the same key, or to the top of the file. Fixes are dropped, since their offsets
  * belonged to the other file.
@@ -32,9 +39,11 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 export function relocateDiagnostics(diagnostics: readonly Diagnostic[], from: Story, to: Story, toText: string): Diagnostic[] {
   const shift = to.bodyStart.offset - from.bodyStart.offset;
   const end = toText.length;
+  // The bodies agree up to here (a plain-text export's lacks the story file's last newline).
+  const same = from.body === to.body ? from.body.length : commonPrefix(from.body, to.body);
   return diagnostics.map((d) => {
     let range: { from: number; to: number };
-    if (d.from >= from.bodyStart.offset && from.body === to.body) {
+    if (d.from >= from.bodyStart.offset && d.to - from.bodyStart.offset <= same) {
       range = { from: d.from + shift, to: d.to + shift };
     } else {
       const key = keyAt(from, d.from);

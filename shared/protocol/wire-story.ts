@@ -21,6 +21,13 @@ export function putBody(text: string, status: PushStatus): StoryPutBody {
 }
 
 /**
+ * A publication date standing in for the one the backend sets at a first publication, where the
+ * studio rebuilds the backend's story file: of the length the backend writes, so that positions
+ * in the rebuilt file are the backend's (no rule reads the date itself).
+ */
+export const FIRST_PUBLICATION = '1970-01-01T00:00:00.000Z';
+
+/**
  * The story file the backend builds from a PUT body (and lints, stores and renders). `published`
  * is the date the backend settled on (the body's, or now for a first publication).
  */

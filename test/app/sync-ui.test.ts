@@ -29,11 +29,13 @@ describe('a story’s sync state in words', () => {
   it('says the most pressing thing: conflict, rejection, pause, waiting change, then the backend’s version', () => {
     expect(describeStorySync(story())).toEqual({ kind: 'local', text: 'Not on the backend yet' });
     expect(describeStorySync(story({ remoteVersion: 3, remoteStatus: 'published', changes: [change('done')] }))).toEqual({ kind: 'synced', text: 'v3 published on the backend' });
-    expect(describeStorySync(story({ remoteVersion: 3, remoteStatus: 'published', changes: [change('queued', 'approved')] })).text).toBe('Queued: approve');
-    expect(describeStorySync(story({ changes: [change('sending', 'review', 3)] })).text).toBe('Sending: submit for review (try 3)');
-    expect(describeStorySync(story({ changes: [change('paused', 'withdrawn')] }))).toEqual({ kind: 'paused', text: 'Paused: withdraw' });
-    const rejected = story({ remoteVersion: 2, changes: [change('rejected')], rejected: { target: 'published', message: 'the story has 1 error(s)', diagnostics: [] } });
-    expect(describeStorySync(rejected)).toEqual({ kind: 'rejected', text: 'Rejected by the backend (publish)' });
+    // What is only queued says so, in the words the library badge and `studio status` use.
+    expect(describeStorySync(story({ remoteVersion: 3, remoteStatus: 'published', changes: [change('queued', 'approved')] })).text).toBe('Approve queued');
+    expect(describeStorySync(story({ changes: [change('sending', 'review', 3)] })).text).toBe('Submit queued (sending, try 3)');
+    expect(describeStorySync(story({ changes: [change('paused', 'withdrawn')] }))).toEqual({ kind: 'paused', text: 'Withdrawal paused' });
+    const finding = { rule: 'ref-unknown', severity: 'error' as const, message: 'no such entity', line: 3, column: 1, from: 40, to: 50 };
+    const rejected = story({ remoteVersion: 2, changes: [change('rejected')], rejected: { target: 'published', message: 'the story has 2 error(s)', diagnostics: [finding, { ...finding, from: 60, to: 70 }] } });
+    expect(describeStorySync(rejected)).toEqual({ kind: 'rejected', text: 'Rejected: 2 problems' });
     const conflict = { ...rejected, conflict: { origin: 'push' as const, remoteVersion: 4, remoteStatus: 'published', baseText: null, localText: 'a', remoteText: 'b' } };
     expect(describeStorySync(conflict)).toEqual({ kind: 'conflict', text: "In conflict with the backend's v4" });
   });

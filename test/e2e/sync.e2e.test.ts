@@ -342,7 +342,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(await page.locator('.editor .cm-lintRange-error').allTextContents()).toEqual([]);
 
     await storySyncBar().getByRole('button', { name: 'Submit for review' }).click();
-    await expect.poll(storyState, { timeout: 15_000 }).toBe('Rejected by the backend (submit for review)');
+    await expect.poll(storyState, { timeout: 15_000 }).toBe('Rejected: 1 problem');
     const banner = page.getByTestId('rejected-banner');
     expect(await banner.textContent()).toMatch(/refused this story \(submit for review\)/);
     await expect.poll(() => statusText('sync-rejected')).toBe('1 rejected');
@@ -523,7 +523,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     await savedAfter(() => typeAtEnd(' Written offline.'));
     await storySyncBar().getByRole('button', { name: 'Publish', exact: true }).click();
     await expect.poll(() => statusText('sync-queued')).toBe('1 queued');
-    await expect.poll(storyState).toBe('Queued: publish');
+    await expect.poll(storyState).toBe('Publish queued');
     // The service keeps probing (every 0.5 s while offline) and the change keeps waiting.
     const probes = proxy.log.length;
     await expect.poll(() => proxy.log.length, { timeout: 10_000 }).toBeGreaterThan(probes + 2);

@@ -96,7 +96,7 @@ describe('mergeStories', () => {
     expect(mergeStories(story('T', P), story('T x', P), story('T', P))).toMatchObject({ text: story('T x', P), summary: '', clean: true });
   });
 
-  it('is linear in practice: a story twice as long with twice the edits takes about twice as long', () => {
+  it('is linear in practice: a story four times as long with four times the edits takes about four times as long', () => {
     const words = (n: number, seed: string) => Array.from({ length: n }, (_, i) => `${seed}${i % 97}w${i}`);
     const build = (n: number) => {
       const paras: string[] = [];
@@ -106,16 +106,22 @@ describe('mergeStories', () => {
       const remote = paras.map((p, i) => (i % 4 === 2 ? p.replace(/\S+\.$/, 'REMOTE.') : p));
       return [story('T', paras), story('T', local), story('T', remote)] as const;
     };
+    // The fastest of three runs at each size: a busy machine's pauses only ever add time. Linear
+    // grows ~4× from n to 4n, quadratic ~16×; 8 separates them with room for GC and JIT.
     const time = (n: number) => {
       const [b, l, r] = build(n);
       mergeStories(b, l, r);
-      const t = performance.now();
-      for (let i = 0; i < 3; i++) mergeStories(b, l, r);
-      return performance.now() - t;
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        mergeStories(b, l, r);
+        best = Math.min(best, performance.now() - t);
+      }
+      return best;
     };
-    const small = time(20_000);
+    const small = time(10_000);
     const large = time(40_000);
-    expect(large / small).toBeLessThan(3.5);
+    expect(large / small).toBeLessThan(8);
   });
 });
 

@@ -110,7 +110,8 @@ for (const b of BACKENDS) {
     it('shows a rejected story\'s diagnostics on the lines of the file sent', async () => {
       const file = join(home, 'bad.md');
       writeFileSync(file, storyText('cli-bad-story-0001', 'A line.\n\nA {{entity:no-such-entity|ghost}} here.\n', { beat: 'no-such-beat' }));
-      const r = await studio(['publish', file, '--status', 'review']);
+      // Sent anyway: what the backend says, not only the check before sending (check-before-sending.test.ts).
+      const r = await studio(['publish', file, '--status', 'review', '--force']);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/rejected: cli-bad-story-0001/);
       // The beat is on line 3 of the file; the unknown reference on line 9, column 3.

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseStory, storyFields } from '../../shared/index.js';
-import { storyStanding } from '../../shared/api/sync.js';
+import { storyStanding, type StorySync } from '../../shared/api/sync.js';
 import { Library } from '../../electron/services/library/index.js';
 import { sampleCatalogPath } from '../../electron/services/paths.js';
 import { SyncService } from '../../electron/services/sync-service/index.js';
@@ -47,7 +47,7 @@ describe('statuses that never lie (issue 11 #1)', () => {
   it('a Publish queued while the backend is down says "Publish queued" and leaves the text a draft; PUBLISHED with the backend\'s date only once accepted', async () => {
     const id = lib.putBySlug('truth-publish-aa01', storyText('truth-publish-aa01')).id;
     down = true;
-    let s = await sync.enqueue(id, 'published');
+    let s: StorySync = await sync.enqueue(id, 'published');
     await sync.run();
     s = await sync.storySync(id);
     expect(fields(id).status).toBe('draft');
@@ -67,7 +67,11 @@ describe('statuses that never lie (issue 11 #1)', () => {
   it('a rejected Submit says "Rejected: N problems" and the text keeps its status', async () => {
     const body = 'About {{entity:no-such-one|Nobody}}, {{entity:no-such-two|No one}} and {{beat:no-such-beat}}.\n';
     const id = lib.putBySlug('truth-reject-bb02', storyText('truth-reject-bb02', body)).id;
-    await sync.enqueue(id, 'review');
+    // The check before sending stops it here (check-before-sending.test.ts); sent anyway, the backend says no.
+    const checked = await sync.enqueue(id, 'review');
+    expect(checked.check).toMatchObject({ queued: false, errors: [expect.anything(), expect.anything(), expect.anything()] });
+    expect(storyStanding(checked).kind).toBe('local');
+    await sync.enqueue(id, 'review', { force: true });
     await sync.run();
     const s = await sync.storySync(id);
     expect(storyStanding(s).kind).toBe('rejected');

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalog, parseCatalog, parseStory, serializeStory, type Catalog, type CatalogIndex } from '../../../shared/index.js';
+import { loadCatalog, parseCatalog, parseStory, serializeStory, type Catalog, type CatalogIndex, type Story } from '../../../shared/index.js';
 import type {
   ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, SearchHit, StoryRecord, StorySummary,
 } from '../../../shared/api/contract.js';
@@ -122,6 +122,7 @@ export class Library implements LibraryContext {
   trashStory(id: string): StorySummary { return this.stories.setTrashed(id, true); }
   restoreStory(id: string): StorySummary { return this.stories.setTrashed(id, false); }
   importText(name: string, text: string): ImportReport { return this.stories.importText(name, text); }
+  readStoryText(text: string): { story: Story; text: string } { return this.stories.readStoryText(text); }
   exportStory(id: string, format: 'md' | 'text' | 'html', site?: string): ExportResult { return this.stories.export(id, format, site); }
   search(query: string, limit?: number): SearchHit[] { return this.finder.run(query, limit); }
 }

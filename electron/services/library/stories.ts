@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { createStory, lintStory, parseStory, renderHtml, serializeStory, toPlainText, type CatalogIndex } from '../../../shared/index.js';
+import { createStory, lintStory, parseStory, renderHtml, serializeStory, toPlainText, type CatalogIndex, type Story } from '../../../shared/index.js';
 import type {
   ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, StoryRecord, StorySummary,
 } from '../../../shared/api/contract.js';
@@ -184,11 +184,21 @@ export class Stories {
     return summary(this.row(id));
   }
 
+  /**
+   * A story file or plain-text export read as the import reads it, with the library's catalog (a
+   * beat's display name in an export maps back to its slug); `text` is the story file the library
+   * keeps: a story file as written, an export written as a story file.
+   */
+  readStoryText(text: string): { story: Story; text: string } {
+    const story = parseStory(text, { catalog: this.catalog() });
+    return { story, text: story.error || story.format === 'md' ? text : serializeStory(story) };
+  }
+
   /** Imports a story file or plain-text export; the report says what happened, never throws for bad input. */
   importText(name: string, text: string): ImportReport {
     const catalog = this.catalog();
     if (text.includes('\0')) return { name, ok: false, error: `${name}: a binary file, not a story`, notices: [], diagnostics: 0 };
-    const story = parseStory(text, { catalog });
+    const { story } = this.readStoryText(text);
     if (story.error) return { name, ok: false, error: `${name}: not a story: ${story.error.message}`, notices: story.notices, diagnostics: 0 };
     const canonical = serializeStory(story);
     const rec = this.insert(canonical);

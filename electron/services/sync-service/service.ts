@@ -6,18 +6,19 @@
  */
 import type { Catalog, Diagnostic } from '../../../shared/index.js';
 import { parseStory, relocateDiagnostics } from '../../../shared/index.js';
-import type { MergeNotice, OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
+import type { EnqueueResult, MergeNotice, OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
 import { mergeStories } from '../../../shared/merge/index.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import {
   OUTBOX_TARGETS, healthAnswerSchema, parseJsonBounded, roleAllows, whoamiAnswerSchema, type OutboxTarget, type PushStatus, type Role, type WireDiagnostic,
 } from '../../../shared/protocol/index.js';
-import { putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
+import { checkBeforeSending, type SendCheck } from '../../../shared/protocol/send-check.js';
+import { FIRST_PUBLICATION, putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
 import type { Library } from '../library/index.js';
 import { NotesService, type NotesRoundResult } from '../notes/index.js';
 import {
   DEFAULT_BACKOFF, HttpClient, LibraryStories, PENDING_STATES, RefusedAnswerError, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
-  readBounded, systemClock, withSlug,
+  prepareRevision, readBounded, systemClock, withSlug,
   type OutboxRow, type PullResult, type PushResult, type SyncEngineOptions, type SyncProgress,
 } from '../sync/index.js';
 import { redact, type TokenVault } from '../vault/index.js';
@@ -72,9 +73,6 @@ function addPush(a: PushResult, b: PushResult): PushResult {
     retried: a.retried + b.retried, forbidden: a.forbidden + b.forbidden, paused: a.paused || b.paused, remaining: b.remaining,
   };
 }
-
-/** A published date of the length the backend writes, for rebuilding the file it linted. */
-const SOME_ISO_DATE = '1970-01-01T00:00:00.000Z';
 
 function jsonOrNull(text: string): unknown {
   const r = parseJsonBounded(text);
@@ -318,7 +316,17 @@ export class SyncService {
     this.rememberWho(who);
     this.online = true;
     this.lastError = null;
-    this.engine()?.resume();
+    const engine = this.engine();
+    engine?.resume();
+    // The backend's catalog at once: the next check before sending (and the command line's next
+    // command) knows its beats and entities. A failure here is not the login's: the round retries.
+    if (engine && !this.running) {
+      try {
+        if ((await engine.pullCatalog()).catalogChanges > 0) this.adoptCatalog();
+      } catch (e) {
+        this.log(`the backend's catalog was not pulled yet: ${oneLine(redact((e as Error).message, token))}`);
+      }
+    }
     this.schedule(0);
     this.changed();
     return this.overview();
@@ -569,20 +577,29 @@ export class SyncService {
     }));
     if (row.targetStatus === 'withdrawn' || ds.length === 0) return ds;
     const sent = putBody(row.revision, row.targetStatus as PushStatus);
-    const built = storyFromPut(row.storySlug, sent, sent.published ?? (sent.status === 'published' ? SOME_ISO_DATE : undefined));
+    const built = storyFromPut(row.storySlug, sent, sent.published ?? (sent.status === 'published' ? FIRST_PUBLICATION : undefined));
     return relocateDiagnostics(ds, built, parseStory(text), text);
   }
 
-  /** Puts a change of the story in the outbox (works offline) and the story's new status in the library. */
-  async enqueue(id: string, action: OutboxTarget): Promise<StorySync> {
+  /**
+   * Puts a change of the story in the outbox (works offline). A submit, approval or publication is
+   * checked first as the backend would check it, with the library's copy of its catalog: errors
+   * keep it out of the outbox unless `force` (the person's "send anyway"); the answer says what
+   * the check found either way.
+   */
+  async enqueue(id: string, action: OutboxTarget, options: { force?: boolean } = {}): Promise<EnqueueResult> {
     await this.loaded;
     const rec = this.lib.getStory(id);
     const engine = this.engine() ?? this.offlineEngine();
-    this.merges.delete(rec.slug);
+    let check: SendCheck = { errors: [], warnings: [], total: 0 };
     try {
       if (action === 'withdrawn') {
         engine.enqueueWithdraw(rec.slug, rec.text);
       } else {
+        const { slug } = prepareRevision(rec.text, action);
+        check = checkBeforeSending(rec.text, slug, action, this.lib.catalog() ?? undefined);
+        if (check.errors.length > 0 && !options.force) return { ...(await this.storySync(id)), check: { ...check, queued: false } };
+        this.merges.delete(rec.slug);
         const row = engine.enqueue(rec.text, action);
         // The text keeps its status until the backend accepts the change (the push writes it
         // back then); only a slug the story lacked is written in now.
@@ -593,9 +610,10 @@ export class SyncService {
       // Not a story that can go out (no title, a bad slug), or nothing to withdraw.
       throw new StudioCallError('bad-input', `${rec.title || rec.slug || id}: ${oneLine((e as Error).message)}`);
     }
+    if (action === 'withdrawn') this.merges.delete(rec.slug);
     if (this.credentials && this.online !== false) this.schedule(300);
     this.changed();
-    return this.storySync(id);
+    return { ...(await this.storySync(id)), check: { ...check, queued: true } };
   }
 
   /** Takes the story's waiting changes (queued or paused) out of the outbox; bad-input when there are none. */

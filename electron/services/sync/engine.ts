@@ -189,6 +189,11 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     return this.withLock(() => this.pulls.run());
   }
 
+  /** Pulls only the catalog's changes since its cursor. */
+  async pullCatalog(): Promise<PullResult> {
+    return this.withLock(() => this.pulls.catalog());
+  }
+
   // ── status, lock ────────────────────────────────────────────────────────────────────────────
 
   status(): SyncStatus {

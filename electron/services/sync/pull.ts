@@ -26,14 +26,25 @@ const CATALOG_KINDS = [
   { kind: 'stories', skip: 'catalog-story', schema: catalogStorySchema },
 ] as const satisfies readonly { kind: string; skip: PullSkip['kind']; schema: z.ZodType }[];
 
+function emptyPull(): PullResult {
+  return { fastForwarded: [], conflicts: [], catalogChanges: 0, storiesSeen: 0, skipped: [], truncated: null };
+}
+
 export class Pull {
   constructor(private readonly cx: SyncContext) {}
 
   async run(): Promise<PullResult> {
-    const result: PullResult = { fastForwarded: [], conflicts: [], catalogChanges: 0, storiesSeen: 0, skipped: [], truncated: null };
+    const result = emptyPull();
     await this.pullCatalog(result);
     await this.pullStories(result);
     this.cx.store.setMeta('lastPullAt', String(this.cx.clock.now()));
+    return result;
+  }
+
+  /** Only the catalog (at login: the next command already knows the backend's beats and entities). */
+  async catalog(): Promise<PullResult> {
+    const result = emptyPull();
+    await this.pullCatalog(result);
     return result;
   }
 
