@@ -1,3 +1,4 @@
+import { DEFAULT_SITE } from '../shared/site.js';
 import { openLintPanel } from '@codemirror/lint';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { commandById, formatKey, type CommandId } from '../shared/api/commands.js';
@@ -75,6 +76,8 @@ export function App() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [reviewing, setReviewing] = useState(false);
   const sync = useSyncOverview(api, onError);
+  // Logged in, the preview links where the backend serves the published page (issue 11 #8).
+  const site = sync.overview?.site ?? settings?.site ?? DEFAULT_SITE;
   const storySync = useStorySync(api, session, scroll.view, sync, onError, refreshLibrary);
   useCatalogFollow(sync.overview?.catalogStamp, reloadCatalog, onError);
   const [resolving, setResolving] = useState(false);
@@ -423,7 +426,7 @@ export function App() {
           {showPreview && (
             <>
               <Splitter label="Resize preview" value={editorSize} onResize={(f) => layout.resize('editor', 'preview', f)} onDone={layout.commit} />
-              <PreviewPane ref={scroll.previewRef} story={story} catalog={catalogIndex} site={settings.site} onScroll={scroll.onPreviewScroll} />
+              <PreviewPane ref={scroll.previewRef} story={story} catalog={catalogIndex} site={site} onScroll={scroll.onPreviewScroll} />
             </>
           )}
         </main>
@@ -470,7 +473,7 @@ export function App() {
         {dialog === 'import' && (
           <ImportDialog run={importer.run} onChoose={chooseFiles} onOpen={(id) => { setDialog(null); void openStory(id); }} onClose={() => { setDialog(null); importer.dismiss(); }} />
         )}
-        {dialog === 'settings' && <SettingsDialog settings={settings} save={(patch) => settingsControl.update(patch, { optimistic: false })} onClose={() => setDialog(null)} />}
+        {dialog === 'settings' && <SettingsDialog settings={settings} backendSite={sync.overview?.site} save={(patch) => settingsControl.update(patch, { optimistic: false })} onClose={() => setDialog(null)} />}
         {dialog === 'shortcuts' && <ShortcutsDialog mac={mac} onClose={() => setDialog(null)} />}
         {dialog === 'palette' && <CommandPalette mac={mac} run={run} onClose={() => setDialog(null)} />}
         {dialog === 'withdraw' && (

@@ -41,7 +41,8 @@ export function createHandlers(
     createStory: (i) => lib.createStory(i),
     importText: ({ name, text }) => lib.importText(name, text),
     importFiles: ({ files }) => files.map((f) => lib.importText(f.name, f.text)),
-    exportStory: ({ id, format }) => lib.exportStory(id, format, settings.get().site),
+    // Logged in, links go where the backend serves its pages; else to the site setting.
+    exportStory: async ({ id, format }) => lib.exportStory(id, format, (await sync.overview()).site ?? settings.get().site),
     listRevisions: ({ id }) => lib.listRevisions(id),
     getRevision: ({ revisionId }) => lib.getRevision(revisionId),
     restoreRevision: ({ revisionId }) => lib.restoreRevision(revisionId),

@@ -28,6 +28,11 @@ export interface SyncOverview {
   /** The token's name and role as the backend reports them (null when unknown). */
   who: string | null;
   role: Role | null;
+  /**
+   * The public site the backend serves its pages at (its whoami answer), null when logged out or
+   * when it did not say: while set, the preview and exports link there instead of the site setting.
+   */
+  site: string | null;
   /** Whether the backend answered the last check; null before the first one. */
   online: boolean | null;
   running: boolean;

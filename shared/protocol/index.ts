@@ -115,8 +115,17 @@ export const idempotencyKeySchema = z.string().regex(/^[\x20-\x7e]{1,200}$/);
 
 /**
  * `GET /api/v1/whoami`: an extension of the reference backend, not part of protocol v1. The token's
- * owner and role, so that the studio offers only the actions that role may take. A backend without
+ * owner and role, so that the studio offers only the actions that role may take, and the site. A backend without
  * it answers 404; a client should then offer every action and let the backend answer 403.
  */
-export const whoamiAnswerSchema = z.looseObject({ name: z.string(), role: z.enum(ROLES) });
+export const whoamiAnswerSchema = z.looseObject({
+  name: z.string(),
+  role: z.enum(ROLES),
+  /**
+   * The public site the backend serves its pages at, so that the studio's preview and exports link
+   * where the published page does (issue 11 #8). A client checks it (`siteProblem`) before use;
+   * one that is no string or too long is dropped, never the name and role with it.
+   */
+  site: z.string().max(2000).optional().catch(undefined),
+});
 export type WhoamiAnswer = z.infer<typeof whoamiAnswerSchema>;

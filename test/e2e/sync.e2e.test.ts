@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSlug, type Catalog } from '../../shared/index.js';
 import { createHandlers, librarySettings, watchHostEvents } from '../../electron/services/api-handlers.js';
@@ -94,6 +94,13 @@ const storyState = () => page.getByTestId('story-sync-state').textContent();
 const statusBar = () => page.getByTestId('sync-status');
 const statusText = (id: string) => page.getByTestId(id).textContent();
 const storySyncBar = () => page.getByRole('group', { name: 'Publishing' });
+
+/** Types into a field as a person does: a click, everything selected, the text typed over it. */
+async function typeInto(field: Locator, text: string): Promise<void> {
+  await field.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(text);
+}
 
 /** Makes an edit and waits for its own save (seen unsaved, then saved). */
 async function savedAfter(edit: () => Promise<void>): Promise<void> {
@@ -248,8 +255,8 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     const tokenField = section.getByLabel('Token');
     expect(await tokenField.getAttribute('type')).toBe('password');
 
-    await section.getByRole('textbox', { name: 'Backend URL' }).fill(proxy.url);
-    await tokenField.fill('not-a-real-token');
+    await typeInto(section.getByRole('textbox', { name: 'Backend URL' }), proxy.url);
+    await typeInto(tokenField, 'not-a-real-token');
     await section.getByRole('button', { name: 'Log in' }).click();
     const alert = section.getByRole('alert');
     await expect.poll(() => alert.textContent()).toMatch(/refused the token \(401\)/);
@@ -259,15 +266,17 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     expect(pageErrors.every((e) => /status of 400/.test(e))).toBe(true);
     pageErrors.length = 0;
 
-    await tokenField.fill(backend.tokens.publisher);
+    await typeInto(tokenField, backend.tokens.publisher);
     await tokenField.press('Enter');
     const account = section.getByTestId('backend-account');
     await expect.poll(() => account.textContent(), { timeout: 10_000 }).toMatch(/Logged in to .*127\.0\.0\.1.* as publisher · role publisher/);
     expect(await tokenField.inputValue()).toBe('');
     expect(await section.getByRole('alert').count()).toBe(0);
-    // The dialog is still open (Enter logged in, it did not submit the settings); links go to the backend's site.
-    await dialog.getByRole('textbox', { name: 'Site URL' }).fill(backend.url);
-    await dialog.getByRole('button', { name: 'Save' }).click();
+    // The dialog is still open (Enter logged in, it did not submit the settings). Links now go to
+    // the backend's own site, as its whoami says (issue 11 #8): the site setting is not touched.
+    await expect.poll(() => dialog.getByTestId('site-help').textContent()).toContain(`the backend's site, ${backend.url},`);
+    expect(await dialog.getByRole('textbox', { name: 'Site URL' }).inputValue()).toBe('https://aidran.ai');
+    await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
 
     await expect.poll(() => statusText('sync-online'), { timeout: 10_000 }).toBe('Online');

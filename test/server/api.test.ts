@@ -98,10 +98,11 @@ describe('whoami (an extension of protocol v1)', () => {
       expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(r.headers.get('cache-control')).toBe('no-store');
       const body = await r.json();
-      expect(body).toEqual({ name: role, role });
-      expect(whoamiAnswerSchema.parse(body)).toEqual({ name: role, role });
+      // With the public site its pages are served at, so that the studio's preview links there (issue 11 #8).
+      expect(body).toEqual({ name: role, role, site: s.url });
+      expect(whoamiAnswerSchema.parse(body)).toEqual({ name: role, role, site: s.url });
     }
-    expect(await (await api(s, '/api/v1/whoami', s.tokens.writer2)).json()).toEqual({ name: 'writer2', role: 'writer' });
+    expect(await (await api(s, '/api/v1/whoami', s.tokens.writer2)).json()).toEqual({ name: 'writer2', role: 'writer', site: s.url });
   });
 });
 

@@ -66,7 +66,7 @@ describe('npm run server (scripts/server.mjs)', () => {
     expect(await health.json()).toEqual({ ok: true, protocol: 1 });
     const token = createToken(CLI, db, 'alice', 'publisher');
     const who = await fetch(`${url}/api/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
-    expect(whoamiAnswerSchema.parse(await who.json())).toEqual({ name: 'alice', role: 'publisher' });
+    expect(whoamiAnswerSchema.parse(await who.json())).toEqual({ name: 'alice', role: 'publisher', site: url });
     expect((await fetch(`${url}/api/v1/whoami`)).status).toBe(401);
     const catalog = await (await fetch(`${url}/api/v1/catalog?limit=5000`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(catalog.entities.map((e: { slug: string }) => e.slug).sort()).toEqual(SAMPLE_CATALOG.entities.map((e) => e.slug).sort());

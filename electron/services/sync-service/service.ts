@@ -6,6 +6,7 @@
  */
 import type { Catalog, Diagnostic } from '../../../shared/index.js';
 import { parseStory, relocateDiagnostics } from '../../../shared/index.js';
+import { normalizeSite, siteProblem } from '../../../shared/site.js';
 import type { EnqueueResult, MergeNotice, OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
 import { mergeStories } from '../../../shared/merge/index.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
@@ -74,6 +75,19 @@ function addPush(a: PushResult, b: PushResult): PushResult {
   };
 }
 
+/** Who the token is, as whoami says, with the backend's public site when it named a usable one. */
+interface Who {
+  name: string;
+  role: Role;
+  site: string | null;
+}
+
+/** A site a backend named, as the preview may link to it: an http(s) address (normalized), else null. */
+function usableSite(site: string | undefined): string | null {
+  if (site === undefined || site.length > 2000 || siteProblem(site) !== null) return null;
+  return normalizeSite(site);
+}
+
 function jsonOrNull(text: string): unknown {
   const r = parseJsonBounded(text);
   return r.ok ? r.value : null;
@@ -99,6 +113,8 @@ export class SyncService {
   private queueOnly: SyncEngine | undefined;
   private who: string | null = null;
   private role: Role | null = null;
+  /** The public site the backend says it serves its pages at (checked), null when it did not say. */
+  private site: string | null = null;
   private online: boolean | null = null;
   private progress: SyncProgressInfo | null = null;
   private lastError: string | null = null;
@@ -125,10 +141,11 @@ export class SyncService {
    * Who the token belongs to, as the backend last said, kept in the library: a studio restarted
    * offline still knows which notes are the person's own (and may be edited) before it reaches the backend.
    */
-  private rememberWho(who: { name: string; role: Role } | undefined): void {
+  private rememberWho(who: Who | undefined): void {
     this.who = who?.name ?? null;
     this.role = who?.role ?? null;
-    this.store.setMeta('who', who ? JSON.stringify({ name: who.name, role: who.role }) : null);
+    this.site = who?.site ?? null;
+    this.store.setMeta('who', who ? JSON.stringify(who) : null);
   }
 
   private recallWho(): void {
@@ -136,7 +153,7 @@ export class SyncService {
     if (stored === undefined) return;
     try {
       const who = whoamiAnswerSchema.safeParse(JSON.parse(stored));
-      if (who.success) [this.who, this.role] = [who.data.name, who.data.role];
+      if (who.success) [this.who, this.role, this.site] = [who.data.name, who.data.role, usableSite(who.data.site)];
     } catch {
       // an unreadable value: unknown until the next login or sync asks the backend
     }
@@ -278,6 +295,7 @@ export class SyncService {
       storageNote: (this.opts.storageNote ?? defaultStorageNote)(this.opts.vault.storage),
       who: this.who,
       role: this.role,
+      site: c ? this.site : null,
       online: this.online,
       running: this.running !== undefined,
       progress: this.running ? this.progress : null,
@@ -333,7 +351,7 @@ export class SyncService {
   }
 
   /** Whoami when the backend offers it (an extension of the reference backend), else a read to check the token. */
-  private async checkToken(url: string, token: string): Promise<{ name: string; role: Role } | undefined> {
+  private async checkToken(url: string, token: string): Promise<Who | undefined> {
     const client = new HttpClient({
       backendUrl: url, token: () => token, fetch: this.opts.fetch, clock: systemClock, random: Math.random, backoff: DEFAULT_BACKOFF, timeoutMs: 15_000,
     });
@@ -351,7 +369,7 @@ export class SyncService {
     if (res.status === 401) throw refused();
     if (res.status === 200) {
       const who = whoamiAnswerSchema.safeParse(res.json);
-      if (who.success) return { name: who.data.name, role: who.data.role };
+      if (who.success) return { name: who.data.name, role: who.data.role, site: usableSite(who.data.site) };
     }
     const check = await get('/api/v1/stories?limit=1');
     if (check.status === 401) throw refused();

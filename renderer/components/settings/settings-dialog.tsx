@@ -8,11 +8,13 @@ export interface SettingsDialogProps {
   settings: Settings;
   /** Saves a change; resolves to null or the host's one-line reason for refusing it. */
   save(patch: Partial<Settings>): Promise<string | null>;
+  /** The public site of the backend logged in to, which links follow while it is set. */
+  backendSite?: string | null;
   onClose(): void;
 }
 
 /** The studio's settings (site URL, theme, autosave delay) and the slot for the publishing backend's. */
-export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps) {
+export function SettingsDialog({ settings, save, backendSite, onClose }: SettingsDialogProps) {
   const [site, setSite] = useState(settings.site);
   const [theme, setTheme] = useState(settings.theme);
   const [autosave, setAutosave] = useState(String(settings.autosaveMs));
@@ -49,7 +51,11 @@ export function SettingsDialog({ settings, save, onClose }: SettingsDialogProps)
             <span>Site URL</span>
             <input type="url" name="site" required value={site} onChange={(e) => setSite(e.target.value)} aria-describedby="settings-site-help" aria-invalid={error?.startsWith('Site URL') || undefined} />
           </label>
-          <p id="settings-site-help" className="help">Where references and citations link to in the preview and exports.</p>
+          <p id="settings-site-help" className="help" data-testid="site-help">
+            {backendSite
+              ? `While logged in, references and citations link to the backend's site, ${backendSite}, as its published pages do; this address is used when logged out.`
+              : 'Where references and citations link to in the preview and exports.'}
+          </p>
           <label>
             <span>Theme</span>
             <select name="theme" value={theme} onChange={(e) => setTheme(e.target.value as Settings['theme'])}>
