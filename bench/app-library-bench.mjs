@@ -16,7 +16,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateCatalog, generateStory, median, percentile, report, rng } from './bench-util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cacheDir = join(root, 'node_modules', '.cache', 'studio-bench');
+// STUDIO_BENCH_CACHE: another folder for the cached library, e.g. a worktree's own when node_modules
+// is shared; the bundle then goes to the worktree's dist/ (it must resolve the packages from root).
+const cacheDir = process.env.STUDIO_BENCH_CACHE ?? join(root, 'node_modules', '.cache', 'studio-bench');
+const bundleDir = process.env.STUDIO_BENCH_CACHE ? join(root, 'dist', 'bench') : cacheDir;
 const STORIES = 100_000;
 /** Bump when the generated corpus changes: a cached library of another version is rebuilt. */
 const CORPUS_VERSION = 1;
@@ -24,7 +27,7 @@ const BATCH = 5_000;
 
 /** The library service, bundled from its TypeScript sources into the cache (as the app's build does). */
 export async function loadLibrary() {
-  const out = join(cacheDir, 'library.mjs');
+  const out = join(bundleDir, 'library.mjs');
   await build({ entryPoints: [join(root, 'electron/services/library/index.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
   return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
 }
