@@ -51,7 +51,9 @@ const SQL = {
         ELSE ${2 * TIER_STEP} + ${BM25} END AS rank
     FROM stories_fts WHERE stories_fts MATCH @match AND (@only IS NULL OR +rowid IN (SELECT value FROM json_each(@only)))
     ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
-  liveHits: 'SELECT rowid, id, title, slug, status, beat FROM stories WHERE rowid IN (SELECT value FROM json_each(?)) AND trashed = 0',
+  // `+trashed`: else the planner reads the trashed = 0 half of the list index (stories_list, which
+  // holds these columns) and filters 100,000 rows by rowid (≈ 20 ms) instead of looking up ≤ 66 rowids.
+  liveHits: 'SELECT rowid, id, title, slug, status, beat FROM stories WHERE rowid IN (SELECT value FROM json_each(?)) AND +trashed = 0',
   // Whether more than WINDOW stories match (the rowid of the one past them), and matches newest first.
   windowEnd: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?',
   newestMatches: `SELECT rowid FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${IDS}) ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
