@@ -169,11 +169,15 @@ export async function run() {
   if (marked.length !== 1 || !marked[0].snippet.includes('«marker')) throw new Error('search did not find the marked story');
   for (const q of queries) lib.search(q);
   const perQuery = Object.fromEntries(queries.map((q) => [q, []]));
+  const searchCpu = [];
   const searches = time((i) => {
     const q = queries[i % queries.length];
     const s = performance.now();
+    const c = process.cpuUsage();
     const hits = lib.search(q);
+    const d = process.cpuUsage(c);
     perQuery[q].push(performance.now() - s);
+    searchCpu.push((d.user + d.system) / 1000);
     if (docs[q] > 0 && hits.length === 0) throw new Error(`no hits for ${q}`);
   }, queries.length * 30);
   const bare = lib.db.prepare('SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank LIMIT 50');
@@ -181,6 +185,8 @@ export async function run() {
   const peerName = 'bare FTS5 MATCH … ORDER BY rank LIMIT 50';
   results.push({ name: `search ${STORIES.toLocaleString('en')} stories, p50 (top 50, bm25 + snippets; ${queries.length} queries × 30)`, ours: percentile(searches, 50), peer: percentile(peerSearch, 50), peerName, target: 'reported', pass: true });
   results.push({ name: `search ${STORIES.toLocaleString('en')} stories, p95`, ours: percentile(searches, 95), peer: percentile(peerSearch, 95), peerName, target: '≤ 10 ms', pass: percentile(searches, 95) <= 10 });
+  // The CPU time beside it: on a shared machine the wall clock's tail is mostly time spent waiting for a core.
+  results.push({ name: `search ${STORIES.toLocaleString('en')} stories, p95 of the CPU time`, ours: percentile(searchCpu, 95), target: 'reported', pass: true });
   const worst = queries.reduce((a, q) => (percentile(perQuery[q], 95) > percentile(perQuery[a], 95) ? q : a));
   results.push({ name: `  slowest query, p95: "${worst}" (in ${docs[worst].toLocaleString('en')} stories)`, ours: percentile(perQuery[worst], 95), target: 'reported', pass: true });
 

@@ -15,6 +15,8 @@ import { parseStory, storyFields } from '../../shared/index.js';
 let dir: string;
 const seed = () => ({ seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
 const story = (title: string, body: string, extra = '') => `---\ntitle: ${title}\nbeat: open-source-ai\nstatus: draft\n${extra}---\n${body}\n`;
+/** A search hit's tier from its rank (1000 × tier + bm25, |bm25| far below 500; `|| 0` for -0). */
+const tierOf = (rank: number) => Math.round(rank / 1000) || 0;
 /** Adds a story with this text to a library. */
 const lib0 = (lib: Library, text: string) => lib.saveStory(lib.createStory().id, text);
 
@@ -226,7 +228,7 @@ describe('library', () => {
     const inTitle: string[] = [];
     for (let i = 0; i < 30; i++) {
       const rec = lib.createStory();
-      // Longer bodies rank lower within the tier (bm25's length normalisation).
+      // Titles of one length: equal bm25 over title and dek (the body's length does not count), so the oldest first.
       lib.saveStory(rec.id, story(`Okapi report ${i}`, 'filler '.repeat(10 + i)));
       inTitle.push(rec.id);
     }
@@ -316,6 +318,62 @@ describe('library', () => {
     lib.close();
   });
 
+  it('puts title matches of a word in most bodies first, then dek ones, then the newest bodies; a two-letter prefix answers a capped page the same way', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const insert = lib.db.prepare('INSERT INTO stories (id, slug, title, status, beat, dek, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const index = lib.db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)');
+    const add = (id: string, title: string, dek: string, body: string) => {
+      const info = insert.run(id, id, title, 'draft', '', dek, `---\ntitle: ${title}\n---\n${body}\n`, 't', 't');
+      index.run(info.lastInsertRowid, title, dek, body);
+    };
+    // The oldest stories hold "walrus" in the title or dek; the WINDOW + 500 after them only in the body.
+    const n = WINDOW + 500;
+    lib.db.transaction(() => {
+      add('t-long', 'A walrus colony counted again from the air this spring', '', 'Counting.');
+      add('t-short', 'Walrus colony', '', 'Counting.');
+      add('d', 'Shore notes', 'A walrus sighting', 'Notes.');
+      for (let i = 0; i < n; i++) add(`b${i}`, `Story ${i}`, '', `the walrus swims past buoy ${i}`);
+    })();
+    const hits = lib.search('walrus');
+    expect(hits).toHaveLength(50);
+    // bm25 over title and dek: the short title above the long one; bodies newest first.
+    expect(hits.slice(0, 5).map((h) => h.id)).toEqual(['t-short', 't-long', 'd', `b${n - 1}`, `b${n - 2}`]);
+    expect(hits.map((h) => tierOf(h.rank)).slice(0, 4)).toEqual([0, 0, 1, 2]);
+    expect(hits.every((h) => /«walrus»/i.test(h.snippet))).toBe(true);
+    // A two-letter prefix: the same order, capped at the page.
+    const prefix = lib.search('wa');
+    expect(prefix).toHaveLength(50);
+    expect(prefix.slice(0, 4).map((h) => h.id)).toEqual(['t-short', 't-long', 'd', `b${n - 1}`]);
+    expect(lib.search('wa', 20)).toHaveLength(20);
+    // Every story once, when the page asks for them all.
+    const all = lib.search('walrus', n + 10).map((h) => h.id);
+    expect(new Set(all).size).toBe(n + 3);
+    // A phrase only where its words stand together, title first: "walrus colony" is in two titles, no body.
+    expect(lib.search('"walrus colony"').map((h) => h.id)).toEqual(['t-short', 't-long']);
+    expect(lib.search('"colony walrus"')).toEqual([]);
+    expect(lib.search('"the walrus"', 3).map((h) => h.id)).toEqual([`b${n - 1}`, `b${n - 2}`, `b${n - 3}`]);
+    lib.close();
+  });
+
+  it('keeps the titles-and-deks index with the stories through saves, renames and the trash', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'));
+    const check = () => lib.db.exec(`INSERT INTO heads_fts (heads_fts, rank) VALUES ('integrity-check', 1)`);
+    const id = lib0(lib, story('Pelican count', 'Birds on the pier.', 'dek: Harbour wildlife\n')).story.id;
+    const other = lib0(lib, story('Pier repairs', 'A pelican watched.')).story.id;
+    check();
+    expect(lib.search('pelican').map((h) => [h.id, tierOf(h.rank)])).toEqual([[id, 0], [other, 2]]);
+    lib.saveStory(id, story('Cormorant count', 'Birds on the pier.', 'dek: A pelican left\n'));
+    check();
+    expect(lib.search('pelican').map((h) => [h.id, tierOf(h.rank)])).toEqual([[id, 1], [other, 2]]);
+    expect(lib.search('cormorant').map((h) => h.id)).toEqual([id]);
+    lib.trashStory(id);
+    check();
+    expect(lib.search('pelican').map((h) => h.id)).toEqual([other]);
+    lib.restoreStory(id);
+    expect(lib.search('harbour')).toEqual([]);
+    lib.close();
+  });
+
   it("reads a search page's stories by rowid, not by walking the list index", () => {
     const lib = Library.open(join(dir, 'lib.sqlite'));
     // With `trashed = 0` the planner took the list index's half of the live stories and filtered
@@ -402,6 +460,32 @@ describe('library', () => {
     lib.db.exec(`INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)`);
     expect(matchesOf(lib.db)).toEqual(unprefixed);
     for (const q of queries) expect(lib.search(q, 200).map(({ id, rank, snippet }) => ({ id, rank, snippet })), q).toEqual(expected[q]);
+    lib.close();
+  });
+
+  it('migrates a version-5 library in place to one with a titles-and-deks index, search ranking its title matches first', () => {
+    const file = join(dir, 'v5.sqlite');
+    const db = new Database(file);
+    for (let v = 0; v < 5; v++) MIGRATIONS[v]!(db);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 5');
+    const rows = [['Heron watch', '', 'Notes.'], ['Harbour notes', 'A heron again', 'Notes.'], ['Pier diary', '', 'A heron and a heron.']] as const;
+    rows.forEach(([title, dek, body], i) => {
+      db.prepare("INSERT INTO stories (id, slug, title, status, beat, dek, text, created_at, updated_at) VALUES (?, ?, ?, 'draft', '', ?, ?, 't', 't')")
+        .run(`s${i}`, `s-${i}`, title, dek, story(title, body, dek ? `dek: ${dek}\n` : ''));
+      db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)').run(i + 1, title, dek, body);
+    });
+    expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'heads_fts'`).pluck().get()).toBe(0);
+    db.close();
+
+    const lib = Library.open(file);
+    expect(lib.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    lib.db.exec(`INSERT INTO heads_fts (heads_fts, rank) VALUES ('integrity-check', 1)`);
+    expect(lib.db.prepare(`SELECT rowid FROM heads_fts WHERE heads_fts MATCH 'heron' ORDER BY rowid`).pluck().all()).toEqual([1, 2]);
+    expect(lib.search('heron').map((h) => h.id)).toEqual(['s0', 's1', 's2']);
+    // Stories saved after the upgrade are in it too.
+    lib0(lib, story('Heron count', 'More.'));
+    expect(lib.search('heron').map((h) => tierOf(h.rank))).toEqual([0, 0, 1, 2]);
     lib.close();
   });
 

@@ -5,7 +5,7 @@ export const APPLICATION_ID = 0x4e445353;
 
 /**
  * The tokenizer of the full-text index, stories_fts (made by migration 1 → 2 with this very string),
- * and of search's scratch table of a page of hits (statements.ts).
+ * of the titles-and-deks index, heads_fts, and of search's scratch table of a page of hits (statements.ts).
  */
 export const FTS_TOKENIZE = 'unicode61 remove_diacritics 2';
 
@@ -67,6 +67,27 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
   // of CPU here); this index holds every column of a list's summary, in its order.
   (db) => {
     db.exec('CREATE INDEX stories_list ON stories(trashed, updated_at DESC, title, id, slug, status, beat)');
+  },
+  // 5 → 6: a second, small full-text index of titles and deks alone (search's first two tiers).
+  // In the big index a common word's list holds every body that has it, so asking which titles
+  // and deks hold it walked all of them; here a row is a dozen words. It reads the stories table's
+  // own title and dek (external content), kept current by triggers, so no write path changes.
+  (db) => {
+    db.exec(`
+      CREATE VIRTUAL TABLE heads_fts USING fts5(title, dek, content = 'stories', tokenize = '${FTS_TOKENIZE}', prefix = '2 3 4');
+      CREATE TRIGGER heads_insert AFTER INSERT ON stories BEGIN
+        INSERT INTO heads_fts (rowid, title, dek) VALUES (new.rowid, new.title, new.dek);
+      END;
+      CREATE TRIGGER heads_update AFTER UPDATE OF title, dek ON stories
+        WHEN old.title IS NOT new.title OR old.dek IS NOT new.dek BEGIN
+        INSERT INTO heads_fts (heads_fts, rowid, title, dek) VALUES ('delete', old.rowid, old.title, old.dek);
+        INSERT INTO heads_fts (rowid, title, dek) VALUES (new.rowid, new.title, new.dek);
+      END;
+      CREATE TRIGGER heads_delete AFTER DELETE ON stories BEGIN
+        INSERT INTO heads_fts (heads_fts, rowid, title, dek) VALUES ('delete', old.rowid, old.title, old.dek);
+      END;
+      INSERT INTO heads_fts (heads_fts) VALUES ('rebuild');
+    `);
   },
 ];
 

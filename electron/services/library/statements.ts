@@ -8,13 +8,13 @@ import { FTS_TOKENIZE } from './schema.js';
  */
 /** Ranks of a search tier start this far after those of the tier before: |bm25| stays far below it. */
 export const TIER_STEP = 1000;
-/** bm25 with the title weighing 10, the dek 4 and the body 1. */
 /**
  * A search stage matching more stories than this is listed newest first, not ranked by bm25:
  * FTS5 has no top-k, scores every match before sorting and first counts each term's matches for
  * its IDF, so a word in most of 100,000 stories would cost ~90 ms (docs/decisions.md).
  */
 export const WINDOW = 2000;
+/** bm25 with the title weighing 10, the dek 4 and the body 1. */
 const BM25 = 'bm25(stories_fts, 10.0, 4.0, 1.0)';
 const IDS = 'SELECT value FROM json_each(@ids)';
 
@@ -37,34 +37,26 @@ const SQL = {
   listRevisions: 'SELECT id, story_id, title, created_at, length(text) AS size FROM revisions WHERE story_id = ? ORDER BY id DESC',
   getRevision: 'SELECT id, story_id, title, created_at, text FROM revisions WHERE id = ?',
 
-  // Search (search.ts): rowids of a MATCH, ranked pages of one, and the page's stories.
-  matchIds: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?',
-  newestIds: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?',
-  rankOnly: `SELECT rowid, ${BM25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid IN (${IDS}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
-  rankFirst: `SELECT rowid, ${BM25} AS rank, +rowid IN (${IDS}) AS first FROM stories_fts WHERE stories_fts MATCH @match ORDER BY first DESC, rank, rowid LIMIT @limit OFFSET @offset`,
+  // Search (search.ts): ranked pages of a MATCH, and the page's stories.
   rankExcept: `SELECT rowid, ${BM25} AS rank FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${IDS}) ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
-  // Tiers 0 (in @t0), 1 (in @head) and 2 in one rank, each tier by its bm25: over title and
-  // dek, or over all three (the tier's step added: |bm25| stays far below it).
-  rankTiers: `SELECT rowid,
-      CASE WHEN +rowid IN (SELECT value FROM json_each(@head))
-        THEN (CASE WHEN +rowid IN (SELECT value FROM json_each(@t0)) THEN 0 ELSE ${TIER_STEP} END) + bm25(stories_fts, 10.0, 4.0, 0.0)
-        ELSE ${2 * TIER_STEP} + ${BM25} END AS rank
-    FROM stories_fts WHERE stories_fts MATCH @match AND (@only IS NULL OR +rowid IN (SELECT value FROM json_each(@only)))
-    ORDER BY rank, rowid LIMIT @limit OFFSET @offset`,
+  // The titles-and-deks index (heads_fts): its newest matches, its matches, and tiers 0 (in @ids) and 1 ranked.
+  headNewestIds: 'SELECT rowid FROM heads_fts WHERE heads_fts MATCH ? ORDER BY rowid DESC LIMIT ?',
+  headMatchIds: 'SELECT rowid FROM heads_fts WHERE heads_fts MATCH ?',
+  headRankFirst: `SELECT rowid, bm25(heads_fts, 10.0, 4.0) AS rank, +rowid IN (${IDS}) AS first FROM heads_fts WHERE heads_fts MATCH @match ORDER BY first DESC, rank, rowid LIMIT @limit OFFSET @offset`,
+  headNewestMatches: `SELECT rowid FROM heads_fts WHERE heads_fts MATCH @match AND +rowid NOT IN (${IDS}) ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
   // `+trashed`: else the planner reads the trashed = 0 half of the list index (stories_list, which
   // holds these columns) and filters 100,000 rows by rowid (≈ 20 ms) instead of looking up ≤ 66 rowids.
   liveHits: 'SELECT rowid, id, title, slug, status, beat FROM stories WHERE rowid IN (SELECT value FROM json_each(?)) AND +trashed = 0',
-  // Whether more than WINDOW stories match (the rowid of the one past them), and matches newest first.
-  windowEnd: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?',
+  // Matches newest first: the first ones, and a page of those not yet seen.
+  newestIds: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?',
   newestMatches: `SELECT rowid FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${IDS}) ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
-  // The scratch table (SCRATCH_TABLE) holding a page of rows: FTS5's snippet() and column filters over just those.
+  // The scratch table (SCRATCH_TABLE) holding a page of rows: FTS5's snippet() over just those.
   fillPage: 'INSERT INTO temp.search_page (rowid, title, dek, body) SELECT rowid, title, dek, body FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))',
   pageSnippets: `SELECT rowid, snippet(search_page, -1, '«', '»', '…', 12) AS snippet FROM temp.search_page WHERE search_page MATCH ?`,
-  pageMatchIds: 'SELECT rowid FROM temp.search_page WHERE search_page MATCH ?',
 } as const;
 
 /** Statements giving their first column only. */
-const PLUCK: ReadonlySet<StatementName> = new Set<StatementName>(['matchIds', 'newestIds', 'windowEnd', 'newestMatches', 'pageMatchIds']);
+const PLUCK: ReadonlySet<StatementName> = new Set<StatementName>(['newestIds', 'newestMatches', 'headNewestIds', 'headMatchIds', 'headNewestMatches']);
 
 export type StatementName = keyof typeof SQL;
 
