@@ -5,7 +5,7 @@
 // - saving (a revision and a re-index per save) a 10,000-word story, in a small temporary library.
 // The 100,000-story library takes minutes to build (every story goes through the shared parser and
 // renderer for its search text): it is built once, in batches of one transaction each, into
-// node_modules/.cache/studio-bench/ and reused while its schema and corpus version are current.
+// node_modules/.cache/studio-bench/ and reused while its corpus version is current (upgraded in place to a newer schema).
 import { build } from 'esbuild';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
@@ -87,22 +87,31 @@ function corpusStory(i, words, pick, r) {
   return `---\ntitle: ${JSON.stringify(title)}\ndek: ${JSON.stringify(dek)}\nbeat: beat-${i % 50}\nstatus: ${['draft', 'review', 'approved', 'published'][i % 4]}\n---\n${paragraphs.join('\n\n')}\n`;
 }
 
-/** The cached 100,000-story library, built when missing or not of the current schema and corpus. */
+/** The cached 100,000-story library: built when missing or of another corpus, upgraded in place when of an older schema. */
 async function corpusLibrary(Library, SCHEMA_VERSION) {
   mkdirSync(cacheDir, { recursive: true });
   const file = join(cacheDir, `library-${STORIES}.sqlite`);
   if (existsSync(file)) {
     let current = false;
+    let older = false;
     try {
       const db = new Database(file, { readonly: true, fileMustExist: true });
       const version = db.pragma('user_version', { simple: true });
       const mark = db.prepare(`SELECT value FROM settings WHERE key = 'bench.corpus'`).get();
       db.close();
-      current = version === SCHEMA_VERSION && mark?.value === JSON.stringify({ version: CORPUS_VERSION, stories: STORIES });
+      const corpus = mark?.value === JSON.stringify({ version: CORPUS_VERSION, stories: STORIES });
+      current = corpus && version === SCHEMA_VERSION;
+      older = corpus && version >= 1 && version < SCHEMA_VERSION;
     } catch {
       current = false;
     }
     if (current) return { file, buildMs: null };
+    if (older) {
+      // The same corpus in an older schema: upgraded in place, as a person's library is (and timed).
+      const started = performance.now();
+      Library.open(file).close();
+      return { file, buildMs: null, migrateMs: performance.now() - started };
+    }
     console.log(`(rebuilding ${file}: another schema or corpus version)`);
   }
   const tmp = `${file}.building`;
@@ -150,8 +159,9 @@ export async function run() {
   const results = [];
 
   // ── 100,000 stories: search and open ───────────────────────────────────
-  const { file, buildMs } = await corpusLibrary(Library, SCHEMA_VERSION);
+  const { file, buildMs, migrateMs } = await corpusLibrary(Library, SCHEMA_VERSION);
   if (buildMs !== null) results.push({ name: `build the ${STORIES.toLocaleString('en')}-story library (once, then cached)`, ours: buildMs, target: 'reported', pass: true });
+  if (migrateMs !== undefined) results.push({ name: `upgrade the cached ${STORIES.toLocaleString('en')}-story library in place to library version ${SCHEMA_VERSION}`, ours: migrateMs, target: 'reported', pass: true });
   const lib = Library.open(file);
   const words = vocabulary();
   const count = lib.db.prepare('SELECT count(*) AS n FROM stories WHERE trashed = 0').get().n;
