@@ -41,9 +41,18 @@ export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAny
       {state.rejected && (
         <div className="sync-banner rejected" role="alert" data-testid="rejected-banner">
           <strong>The backend refused this story ({actionFor(state.rejected.target).verb}).</strong>{' '}
-          {state.rejected.message ?? ''}{' '}
+          {sentence(state.rejected.message)}{' '}
           {state.rejected.diagnostics.length > 0 && (
             <>Its findings are marked “Backend:” in the text. <button type="button" className="link" onClick={onShowProblems}>Show problems</button></>
+          )}
+          {!!state.rejected.stale?.length && (
+            <div data-testid="stale-findings">
+              From the backend, before your last edit (the text they were on has changed since):
+              <ul className="check-list">
+                {state.rejected.stale.slice(0, LISTED).map((d, i) => <li key={i}>{d.message}</li>)}
+                {state.rejected.stale.length > LISTED && <li className="muted">and {state.rejected.stale.length - LISTED} more</li>}
+              </ul>
+            </div>
           )}
         </div>
       )}
@@ -65,6 +74,9 @@ export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAny
 
 /** At most this many findings are listed in the banner; the problems panel has them all. */
 const LISTED = 5;
+
+/** A backend's message as a sentence of the banner (its own words, a full stop added where it has none). */
+const sentence = (m: string | null) => (m ? (/[.!?]$/.test(m) ? m : `${m}.`) : '');
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -21,7 +21,10 @@ function fixAction(fix: Fix): Action {
  * publishing backend's findings (marked as its own) when it refused the story.
  */
 export function storyDiagnostics(view: EditorView): CmDiagnostic[] {
-  return [...localDiagnostics(view), ...backendDiagnostics(view.state)];
+  const local = localDiagnostics(view);
+  // What the local lint says at the same place is said once, by it (issue 11 #4).
+  const said = new Set(local.map((d) => `${d.source}\u0000${d.from}\u0000${d.to}`));
+  return [...local, ...backendDiagnostics(view.state).filter((d) => !said.has(`${d.source!.slice('backend '.length)}\u0000${d.from}\u0000${d.to}`))];
 }
 
 function localDiagnostics(view: EditorView): CmDiagnostic[] {

@@ -72,8 +72,19 @@ export interface StorySync {
   syncedText: string | null;
   /** The newest outbox entries of this story, newest first. */
   changes: OutboxEntry[];
-  /** The backend refused the newest change: its diagnostics, placed on the story's current text. */
-  rejected: { target: OutboxTarget; message: string | null; diagnostics: Diagnostic[] } | null;
+  /**
+   * The backend refused the newest change: its findings carried onto the story's text as it is now
+   * (`diagnostics`; those the local lint makes too are left to it), and those whose words were edited
+   * since (`stale`, at their places in the text that was sent: "from the backend, before your last edit").
+   */
+  rejected: {
+    target: OutboxTarget;
+    message: string | null;
+    diagnostics: Diagnostic[];
+    stale?: Diagnostic[];
+    /** How many problems the backend found (its errors; all its findings when none is an error). */
+    problems?: number;
+  } | null;
   conflict: {
     origin: 'push' | 'pull';
     remoteVersion: number;
@@ -144,7 +155,7 @@ export function storyStanding(s: Pick<StorySync, 'changes' | 'rejected' | 'confl
   if (newest?.state === 'paused') return { kind: 'paused', label: `${TARGET_ACTIONS[newest.target]} paused` };
   if (s.rejected) {
     const errors = s.rejected.diagnostics.filter((d) => d.severity === 'error').length;
-    const n = errors || s.rejected.diagnostics.length;
+    const n = s.rejected.problems ?? (errors || s.rejected.diagnostics.length);
     return { kind: 'rejected', label: n > 0 ? `Rejected: ${n} problem${n === 1 ? '' : 's'}` : 'Rejected' };
   }
   if (s.remoteStatus) return { kind: 'backend', label: REMOTE_LABELS[s.remoteStatus] ?? s.remoteStatus };

@@ -1,4 +1,5 @@
 import type { SourceSpan, Story } from '../story/types.js';
+import { textMap } from '../text-map.js';
 import type { Diagnostic } from './types.js';
 
 /** The front-matter key path whose value holds `offset` (the narrowest span), if any. */
@@ -12,14 +13,20 @@ function keyAt(story: Story, offset: number): string | undefined {
   return best?.key;
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, column: offset - start + 1 };
+/** Line and column (1-based) of offsets in `text`: its line starts found once, then a binary search each. */
+function lineColumns(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  };
 }
 
 function commonPrefix(a: string, b: string): number {
@@ -41,6 +48,7 @@ export function relocateDiagnostics(diagnostics: readonly Diagnostic[], from: St
   const end = toText.length;
   // The bodies agree up to here (a plain-text export's lacks the story file's last newline).
   const same = from.body === to.body ? from.body.length : commonPrefix(from.body, to.body);
+  const lineColumn = lineColumns(toText);
   return diagnostics.map((d) => {
     let range: { from: number; to: number };
     if (d.from >= from.bodyStart.offset && d.to - from.bodyStart.offset <= same) {
@@ -52,6 +60,33 @@ export function relocateDiagnostics(diagnostics: readonly Diagnostic[], from: St
     }
     range = { from: Math.min(Math.max(0, range.from), end), to: Math.min(Math.max(0, range.to), end) };
     const { fix: _fix, ...rest } = d;
-    return { ...rest, ...range, ...lineColumn(toText, range.from) };
+    return { ...rest, ...range, ...lineColumn(range.from) };
   });
+}
+
+/**
+ * The backend's findings on the text that was sent, carried onto the text as it is now (issue 11
+ * #4): a finding whose words no edit touched moves with them; one whose words an edit touched can
+ * no longer be placed and is `stale` (shown once, apart: "from the backend, before your last
+ * edit"), never drawn on other lines; one the local lint also makes at the same place is dropped,
+ * so that nothing is said twice.
+ */
+export function carryFindings(
+  findings: readonly Diagnostic[], sentText: string, currentText: string, local: readonly Diagnostic[] = [],
+): { placed: Diagnostic[]; stale: Diagnostic[] } {
+  const map = sentText === currentText ? null : textMap(sentText, currentText);
+  const placed: Diagnostic[] = [];
+  const stale: Diagnostic[] = [];
+  const said = new Set(local.map((d) => `${d.rule}\u0000${d.from}\u0000${d.to}`));
+  const lineColumn = lineColumns(currentText);
+  for (const d of findings) {
+    const range = map ? map.mapRange(d.from, d.to) : { from: d.from, to: d.to };
+    if (!range) {
+      stale.push(d);
+      continue;
+    }
+    if (said.has(`${d.rule}\u0000${range.from}\u0000${range.to}`)) continue;
+    placed.push({ ...d, ...range, ...lineColumn(range.from) });
+  }
+  return { placed, stale };
 }

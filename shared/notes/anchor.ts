@@ -6,7 +6,7 @@
  */
 import search from 'approx-string-match';
 import { ANCHOR_CONTEXT, type NoteAnchor } from './schema.js';
-import { textMap, type TextMap } from './text-map.js';
+import { textMap, type TextMap } from '../text-map.js';
 
 /** The anchor of the body's range `from`..`to`, written on story version `revision`. */
 export function anchorAt(body: string, from: number, to: number, revision: number): NoteAnchor {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveSlug } from '../../shared/index.js';
+import { deriveSlug, type Catalog } from '../../shared/index.js';
 import { createHandlers, librarySettings, watchHostEvents } from '../../electron/services/api-handlers.js';
 import { Library } from '../../electron/services/library/index.js';
 import { packageRoot, sampleCatalogPath } from '../../electron/services/paths.js';
@@ -160,5 +160,50 @@ describe.skipIf(!hasChromium)('the check before sending (Chromium, browser host,
     await screenshots('check-warning');
     await banner().getByRole('button', { name: 'Dismiss' }).click();
     await expect.poll(() => banner().count()).toBe(0);
+  });
+
+  it('after a refusal, the backend\'s findings follow the typing and a reopen; one whose words were edited is listed apart, once', async () => {
+    // The library knows an entity the backend does not: the check passes here, the backend refuses.
+    const local = lib.catalog()!.data as Catalog;
+    lib.setCatalog({ ...local, entities: [...local.entities, { slug: 'heron-trust', name: 'Heron Trust', type: 'organization', aliases: [] }] });
+    // Another story to go to and come back from (a reopen).
+    lib.putBySlug('egrets-at-the-weir-0b0b', story('Egrets at the weir', 'Egrets waded.').replace('status: draft', 'slug: egrets-at-the-weir-0b0b\nstatus: draft'));
+    await page.reload();
+    await page.getByTestId('new-story').waitFor();
+    const title = 'The heron trust votes';
+    await newStory(story(title, 'First, the {{entity:heron-trust|Heron Trust}} spoke.\n\nA quiet middle.\n\nLast, the {{entity:heron-trust|trust}} voted.'));
+    await publishing().getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(storyState, { timeout: 15_000 }).toBe('Rejected: 2 problems');
+    const marks = page.locator('.editor .cm-lintRange-error');
+    await expect.poll(() => marks.count()).toBe(2);
+
+    // A new opening line typed above, and the last reference's label typed over.
+    await page.locator('.editor .cm-line', { hasText: 'First, the' }).click();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Home');
+    await page.keyboard.type('A new opening line.');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await page.locator('.editor .cm-line', { hasText: 'voted.' }).click();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('End');
+    await page.keyboard.type(' Again.');
+    // Then into the reference's label: the caret walked there with the arrow keys, a word typed.
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Home');
+    for (let i = 0; i < 'Last, the {{entity:heron-trust|'.length; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.type('the ');
+    await expect.poll(editorText).toContain('{{entity:heron-trust|the trust}} voted. Again.');
+    await expect.poll(saveState, { timeout: 5000 }).toBe('Saved');
+
+    // Reopened: another story, then this one again.
+    await page.locator('.story-item', { hasText: 'Egrets at the weir' }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe('Egrets at the weir');
+    await page.locator('.story-item', { hasText: title }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe(title);
+    await expect.poll(() => marks.count()).toBe(1);
+    expect(await marks.first().textContent()).toContain('Heron Trust');
+    const stale = page.getByTestId('stale-findings');
+    await stale.waitFor();
+    expect(await stale.locator('li').allTextContents()).toEqual(['the catalog has no entity "heron-trust"']);
+    expect(await storyState()).toBe('Rejected: 2 problems');
+    await screenshots('rejected-stale');
   });
 });

@@ -507,13 +507,14 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
       body: JSON.stringify({ name: 'Otter Watch Collective', type: 'organization', aliases: ['Otter Watch'] }),
     });
     expect(res.status).toBe(201);
-    const reloaded = catalogRead();
+    // The page's read of the catalog that has it (an earlier read, of an older stamp, may still be on its way).
+    const reloaded = page.waitForResponse(async (r) => r.url().endsWith('/api/getCatalog') && r.status() === 200
+      && ((await r.json()) as { value: Catalog }).value.entities.some((e) => e.slug === 'otter-watch'), { timeout: 15_000 });
     // Sync now from its key.
     await page.locator('.editor .cm-content').click();
     await page.keyboard.press('Control+Alt+s');
     await expect.poll(() => lib.catalog()?.data.entities.some((e) => e.slug === 'otter-watch'), { timeout: 15_000 }).toBe(true);
-    const catalog = (await (await reloaded).json()) as { value: Catalog };
-    expect(catalog.value.entities.some((e) => e.slug === 'otter-watch')).toBe(true);
+    await reloaded;
 
     await typeAtEnd(' With ');
     await page.keyboard.type('{{entity:otter');

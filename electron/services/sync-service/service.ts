@@ -5,7 +5,7 @@
  * Nothing here returns, logs or throws the token.
  */
 import type { Catalog, Diagnostic } from '../../../shared/index.js';
-import { parseStory, relocateDiagnostics } from '../../../shared/index.js';
+import { carryFindings, lintStory, parseStory, relocateDiagnostics } from '../../../shared/index.js';
 import { normalizeSite, siteProblem } from '../../../shared/site.js';
 import type { EnqueueResult, MergeNotice, OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
 import { mergeStories } from '../../../shared/merge/index.js';
@@ -577,26 +577,34 @@ export class SyncService {
       remoteStatus: state?.lastStatus ?? null,
       syncedText: state?.lastText ?? null,
       changes,
-      rejected: newest?.state === 'rejected'
-        ? { target: newest.targetStatus, message: newest.lastError, diagnostics: this.placeDiagnostics(newest, rec.text) }
-        : null,
+      rejected: newest?.state === 'rejected' ? this.placeDiagnostics(newest, rec.text) : null,
       merged: slug ? this.merges.get(slug) ?? null : null,
       conflict: c ? { origin: c.origin, remoteVersion: c.remoteVersion, remoteStatus: c.remoteStatus, baseText: c.baseText, localText: c.localText, remoteText: c.remoteText } : null,
       allowed,
     };
   }
 
-  /** The backend's diagnostics were found in the file it built from the PUT: put them on the writer's text. */
-  private placeDiagnostics(row: OutboxRow, text: string): Diagnostic[] {
+  /**
+   * The backend's findings were made on the file it built from the PUT: put on the text that was
+   * sent (exactly: the same body), then carried through the edits made since onto the story's text
+   * now. Those whose words were edited are `stale`; those the local lint makes too are left to it.
+   */
+  private placeDiagnostics(row: OutboxRow, text: string): NonNullable<StorySync['rejected']> {
     const wire = (row.diagnostics ?? []) as WireDiagnostic[];
     const ds: Diagnostic[] = wire.map((d) => ({
       rule: d.rule, severity: d.severity, message: d.message,
       line: d.line ?? 1, column: d.column ?? 1, from: d.from ?? 0, to: d.to ?? d.from ?? 0,
     }));
-    if (row.targetStatus === 'withdrawn' || ds.length === 0) return ds;
+    const errors = ds.filter((d) => d.severity === 'error').length;
+    const rejected = { target: row.targetStatus, message: row.lastError, problems: errors || ds.length };
+    if (row.targetStatus === 'withdrawn' || ds.length === 0) return { ...rejected, diagnostics: ds, stale: [] };
     const sent = putBody(row.revision, row.targetStatus as PushStatus);
     const built = storyFromPut(row.storySlug, sent, sent.published ?? (sent.status === 'published' ? FIRST_PUBLICATION : undefined));
-    return relocateDiagnostics(ds, built, parseStory(text), text);
+    const onSent = relocateDiagnostics(ds, built, parseStory(row.revision), row.revision);
+    const catalog = this.lib.catalog() ?? undefined;
+    const local = lintStory(parseStory(text, { catalog }), catalog);
+    const { placed, stale } = carryFindings(onSent, row.revision, text, local);
+    return { ...rejected, diagnostics: placed, stale };
   }
 
   /**

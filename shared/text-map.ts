@@ -1,5 +1,6 @@
 /**
- * Where the unchanged stretches of a text went after an edit: old offsets mapped to new ones. Paragraphs
+ * Where the unchanged stretches of a text went after an edit: old offsets mapped to new ones (review
+ * notes follow the text with it, and so do the backend's findings on a story edited since). Paragraphs
  * that the two texts share (node-diff3's LCS, after trimming the common head and tail so that a small
  * edit costs only its own lines) map exactly; a changed stretch of lines keeps its unchanged head and
  * tail, so that a note beside an edit in the same paragraph still maps exactly. Only text that an
