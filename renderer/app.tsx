@@ -42,7 +42,7 @@ import { useFileDrop } from './import/use-file-drop.js';
 import { useImporter } from './import/use-importer.js';
 import { adjacentNote, revealNote } from './notes/notes-extension.js';
 import { useNotes } from './notes/use-notes.js';
-import { actionFor } from './sync/story-sync-text.js';
+import { actionFor, storyCommandsHidden } from './sync/story-sync-text.js';
 import { SyncContext } from './sync/sync-context.js';
 import { useCatalogFollow } from './sync/use-catalog-follow.js';
 import { useStorySync } from './sync/use-story-sync.js';
@@ -228,6 +228,7 @@ export function App() {
     'story.approve': () => storyAction('approved'),
     'story.publish': () => storyAction('published'),
     'story.withdraw': () => storyAction('withdrawn'),
+    'story.cancel': () => void storySync.cancel(),
     'notes.add': () => {
       setNotesOpen(true);
       setComposing(true);
@@ -394,7 +395,7 @@ export function App() {
             {story && !focusMode && (
               <StorySyncBar
                 state={storySync.state} busy={storySync.busy} notice={storySync.notice}
-                checked={storySync.checked} onSendAnyway={() => void storySync.sendAnyway()} onDismissCheck={storySync.dismissCheck}
+                checked={storySync.checked} onSendAnyway={() => void storySync.sendAnyway()} onDismissCheck={storySync.dismissCheck} onCancel={() => void storySync.cancel()}
                 onAction={storyAction} onResolve={() => session.openId && void openConflict(session.openId)}
                 onShowProblems={() => scroll.view.current && openLintPanel(scroll.view.current)} onDismissNotice={storySync.dismissNotice}
                 onReview={() => !reviewing && run('view.review')}
@@ -475,7 +476,7 @@ export function App() {
         )}
         {dialog === 'settings' && <SettingsDialog settings={settings} backendSite={sync.overview?.site} save={(patch) => settingsControl.update(patch, { optimistic: false })} onClose={() => setDialog(null)} />}
         {dialog === 'shortcuts' && <ShortcutsDialog mac={mac} onClose={() => setDialog(null)} />}
-        {dialog === 'palette' && <CommandPalette mac={mac} run={run} onClose={() => setDialog(null)} />}
+        {dialog === 'palette' && <CommandPalette mac={mac} run={run} hidden={storyCommandsHidden(storySync.state)} onClose={() => setDialog(null)} />}
         {dialog === 'withdraw' && (
           <ConfirmDialog
             title="Withdraw this story?"

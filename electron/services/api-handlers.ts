@@ -60,6 +60,7 @@ export function createHandlers(
     storySync: ({ id }) => sync.storySync(id),
     syncEnqueue: ({ id, action, force }) => sync.enqueue(id, action, { force }),
     syncResolve: ({ id, text, status }) => sync.resolve(id, text, status),
+    syncCancel: ({ id }) => sync.cancel(id),
     listNotes: ({ id }) => sync.notes.list(id),
     // The anchor names the backend version its offsets are in (0: a story not on the backend yet).
     addNote: async ({ id, anchor, body }) => sync.notes.add(id, { ...anchor, revision: (await sync.storySync(id)).remoteVersion ?? 0 }, body),

@@ -2,13 +2,13 @@ import { useId, useState } from 'react';
 import { STUDIO_COMMANDS, formatKey, type CommandId } from '../../shared/api/commands.js';
 import { Modal } from './modal.js';
 
-/** Every command by name: type to filter, arrows to choose, Enter to run. */
-export function CommandPalette({ run, onClose, mac }: { run(id: CommandId): void; onClose(): void; mac: boolean }) {
+/** Every command by name (but those `hidden`: not possible now): type to filter, arrows to choose, Enter to run. */
+export function CommandPalette({ run, onClose, mac, hidden }: { run(id: CommandId): void; onClose(): void; mac: boolean; hidden?: ReadonlySet<CommandId> }) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const listId = useId();
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const matches = STUDIO_COMMANDS.filter((c) => words.every((w) => `${c.label} ${c.menu}`.toLowerCase().includes(w)));
+  const matches = STUDIO_COMMANDS.filter((c) => !hidden?.has(c.id) && words.every((w) => `${c.label} ${c.menu}`.toLowerCase().includes(w)));
   const current = Math.min(active, Math.max(0, matches.length - 1));
 
   function choose(id: CommandId) {

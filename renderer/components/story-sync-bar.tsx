@@ -1,4 +1,4 @@
-import type { EnqueueResult, StorySync } from '../../shared/api/sync.js';
+import { TARGET_ACTIONS, type EnqueueResult, type StorySync } from '../../shared/api/sync.js';
 import type { Diagnostic } from '../../shared/lint/index.js';
 import type { OutboxTarget } from '../../shared/protocol/index.js';
 import { STORY_ACTIONS, actionFor, describeStorySync } from '../sync/story-sync-text.js';
@@ -12,6 +12,8 @@ export interface StorySyncBarProps {
   onAction(target: OutboxTarget): void;
   onSendAnyway(): void;
   onDismissCheck(): void;
+  /** Takes the story's waiting changes out of the outbox. */
+  onCancel(): void;
   onResolve(): void;
   onShowProblems(): void;
   onDismissNotice(): void;
@@ -24,14 +26,17 @@ export interface StorySyncBarProps {
  * (they go to the outbox and work offline), and banners for what needs the person: the backend
  * refused the story (its findings are marked in the text), or the story is in conflict.
  */
-export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAnyway, onDismissCheck, onResolve, onShowProblems, onDismissNotice, onReview }: StorySyncBarProps) {
+export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAnyway, onDismissCheck, onCancel, onResolve, onShowProblems, onDismissNotice, onReview }: StorySyncBarProps) {
   if (!state) return null;
   const { kind, text } = describeStorySync(state);
+  // A change still waiting (queued or paused) can be taken back out of the outbox.
+  const waiting = kind === 'queued' || kind === 'paused' ? state.changes.find((c) => c.state !== 'superseded') : undefined;
   return (
     <>
       <div className="toolbar story-sync" role="group" aria-label="Publishing">
         <span className={`sync-state sync-state-${kind}`} data-testid="story-sync-state">{text}</span>
         {state.conflict && <button type="button" className="sync-alert" onClick={onResolve}>Resolve…</button>}
+        {waiting && <button type="button" disabled={busy} onClick={onCancel}>Cancel {TARGET_ACTIONS[waiting.target].toLowerCase()}</button>}
         <span className="spacer" />
         {STORY_ACTIONS.filter((a) => state.allowed.includes(a.target)).map((a) => (
           <button key={a.target} type="button" disabled={busy} onClick={() => onAction(a.target)}>{a.label}</button>

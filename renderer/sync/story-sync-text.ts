@@ -44,6 +44,17 @@ export function describeStorySync(s: StorySync): { kind: StorySyncKind; text: st
 }
 
 /**
+ * The story commands the palette leaves out: actions the token's role may not take on the open
+ * story (or any, with none open), and "Cancel waiting changes" while nothing waits.
+ */
+export function storyCommandsHidden(s: StorySync | null): Set<CommandId> {
+  const hidden = new Set<CommandId>(STORY_ACTIONS.filter((a) => !s || !s.allowed.includes(a.target)).map((a) => a.command));
+  const standing = s ? storyStanding(s).kind : 'local';
+  if (standing !== 'queued' && standing !== 'paused') hidden.add('story.cancel');
+  return hidden;
+}
+
+/**
  * What in the overview can change one story's sync state: when this changes, the open story's
  * state is read again (not on every poll).
  */

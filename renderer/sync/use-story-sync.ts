@@ -28,6 +28,8 @@ export interface StorySyncControl {
   enqueue(action: OutboxTarget): Promise<boolean>;
   /** Puts the stopped action in the outbox all the same: the backend will refuse it and say why. */
   sendAnyway(): Promise<boolean>;
+  /** Takes the story's waiting (queued or paused) changes out of the outbox. */
+  cancel(): Promise<boolean>;
   /** Sends the person's choice for a conflict; the merged text becomes the story's. */
   resolve(text: string, status?: PushStatus): Promise<boolean>;
 }
@@ -211,6 +213,7 @@ export function useStorySync(
     // Sent anyway: the person knows; what the backend answers (its refusal) is shown instead.
     return act((id) => api!.syncEnqueue({ id, action, force: true })).finally(() => setChecked(null));
   }, [act, api, checked]);
+  const cancel = useCallback(() => act((id) => api!.syncCancel({ id })), [act, api]);
   const resolve = useCallback(
     (text: string, status?: PushStatus) => act((id) => api!.syncResolve({ id, text, status }), 'The merge was sent; your newer typing is kept on top of it.'),
     [act, api],
@@ -218,6 +221,6 @@ export function useStorySync(
 
   return {
     state: state?.id === openId ? state : null, busy, notice, noticeIsMerge, dismissNotice: useCallback(() => setNotice(null), []),
-    checked, dismissCheck: useCallback(() => setChecked(null), []), enqueue, sendAnyway, resolve,
+    checked, dismissCheck: useCallback(() => setChecked(null), []), enqueue, sendAnyway, cancel, resolve,
   };
 }

@@ -57,6 +57,7 @@ export const STUDIO_COMMANDS = [
   { id: 'story.approve', label: 'Approve', key: 'Mod-Alt-a', menu: 'publish' },
   { id: 'story.publish', label: 'Publish', key: 'Mod-Alt-Shift-p', menu: 'publish' },
   { id: 'story.withdraw', label: 'Withdraw…', key: 'Mod-Alt-Shift-w', menu: 'publish' },
+  { id: 'story.cancel', label: 'Cancel waiting changes', key: 'Mod-Alt-Shift-x', menu: 'publish' },
   { id: 'app.palette', label: 'Command palette…', key: 'Mod-Shift-p', menu: 'help' },
   { id: 'app.shortcuts', label: 'Keyboard shortcuts', key: 'F1', menu: 'help' },
 ] as const satisfies readonly StudioCommand[];

@@ -11,7 +11,7 @@ import { siteError } from '../site.js';
 import type { CommandId } from './commands.js';
 import type { StudioErrorCode } from './transport.js';
 import { noteInputs, type NoteView } from './notes.js';
-import { syncEnqueueInput, syncLoginInput, syncResolveInput, type EnqueueResult, type StorySync, type SyncOverview } from './sync.js';
+import { syncCancelInput, syncEnqueueInput, syncLoginInput, syncResolveInput, type EnqueueResult, type StorySync, type SyncOverview } from './sync.js';
 
 /** A story row as the library lists it. */
 export interface StorySummary {
@@ -191,6 +191,8 @@ export const STUDIO_API = {
   storySync: { input: z.object({ id }), output: out<StorySync>() },
   syncEnqueue: { input: syncEnqueueInput, output: out<EnqueueResult>() },
   syncResolve: { input: syncResolveInput, output: out<StorySync>() },
+  /** Takes the story's waiting (queued or paused) changes out of the outbox; bad-input when there are none. */
+  syncCancel: { input: syncCancelInput, output: out<StorySync>() },
   // Review notes: written offline, synced in each round, placed on the story's text as it is now.
   listNotes: { input: noteInputs.list, output: out<NoteView[]>() },
   addNote: { input: noteInputs.add, output: out<NoteView>() },

@@ -174,6 +174,8 @@ export const syncEnqueueInput = z.object({
   force: z.boolean().optional(),
 });
 
+export const syncCancelInput = z.object({ id: z.string().min(1).max(200) });
+
 export const syncResolveInput = z.object({
   id: z.string().min(1).max(200),
   text: z.string().max(5_000_000),

@@ -92,7 +92,7 @@ describe('the Electron application menu (electron/main/menu.ts)', () => {
     expect(labels('File')).toEqual(['New story', 'Save now', 'Import…', 'Export as .md', 'Export as .txt', 'Export as .html', 'Settings…']);
     expect(menu('Edit').map((i) => i.role ?? i.label)).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'Search library']));
     expect(labels('View')).toEqual(expect.arrayContaining(['Toggle library', 'Toggle preview', 'Review mode', 'History', 'Theme: light', 'Theme: dark', 'Theme: system']));
-    expect(labels('Publish')).toEqual(['Sync now', 'Submit for review', 'Approve', 'Publish', 'Withdraw…']);
+    expect(labels('Publish')).toEqual(['Sync now', 'Submit for review', 'Approve', 'Publish', 'Withdraw…', 'Cancel waiting changes']);
     expect(template.find((m) => m.role === 'help')?.submenu).toEqual(expect.arrayContaining([expect.objectContaining({ label: 'Keyboard shortcuts', accelerator: 'F1' })]));
     const all = template.flatMap((m) => (Array.isArray(m.submenu) ? m.submenu : [])).filter((i) => i.id);
     expect(all.map((i) => i.id).sort()).toEqual(STUDIO_COMMANDS.map((c) => c.id).sort());

@@ -15,7 +15,7 @@ import { backendDiagnostics, backendDiagnosticsField, setBackendDiagnostics } fr
 import { isRemoteUpdate } from '../../renderer/editor/remote-text.js';
 import { SeenRevisions, followLibrary } from '../../renderer/sync/library-follow.js';
 import { catalogExtension, catalogFacet, setEditorCatalog, storyField } from '../../renderer/editor/story-state.js';
-import { describeStorySync, storySyncKey } from '../../renderer/sync/story-sync-text.js';
+import { describeStorySync, storyCommandsHidden, storySyncKey } from '../../renderer/sync/story-sync-text.js';
 
 const story = (over: Partial<StorySync> = {}): StorySync => ({
   id: 's1', slug: 'a-story', remoteVersion: null, remoteStatus: null, syncedText: null, changes: [], rejected: null, conflict: null, merged: null,
@@ -166,5 +166,19 @@ describe('following the library when someone else writes the open story', () => 
 
   it('says nothing when the other text is what the editor shows', () => {
     expect(followLibrary(opened(), input([10, 15], { libraryText: 'same', editorText: 'same', unsaved: true }))).toBe('none');
+  });
+});
+
+describe('the palette offers only what can be done now', () => {
+  const s = (over: Partial<StorySync> = {}): StorySync => ({
+    id: 's1', slug: 'a-story', remoteVersion: null, remoteStatus: null, syncedText: null, changes: [], rejected: null, conflict: null, merged: null,
+    allowed: ['review', 'approved', 'published', 'withdrawn'], ...over,
+  });
+  const waiting = (state: 'queued' | 'paused') => ({ id: 1, target: 'published' as const, state, attempts: 1, lastError: null, createdAt: '2026-01-01T00:00:00.000Z' });
+  it('leaves out the actions the role may not take, every action with no story open, and cancel while nothing waits', () => {
+    expect([...storyCommandsHidden(s({ allowed: ['review'] }))].sort()).toEqual(['story.approve', 'story.cancel', 'story.publish', 'story.withdraw']);
+    expect([...storyCommandsHidden(null)].sort()).toEqual(['story.approve', 'story.cancel', 'story.publish', 'story.submit', 'story.withdraw']);
+    expect(storyCommandsHidden(s({ changes: [waiting('queued')] })).has('story.cancel')).toBe(false);
+    expect(storyCommandsHidden(s({ changes: [waiting('paused')] })).has('story.cancel')).toBe(false);
   });
 });

@@ -206,4 +206,43 @@ describe.skipIf(!hasChromium)('the check before sending (Chromium, browser host,
     expect(await storyState()).toBe('Rejected: 2 problems');
     await screenshots('rejected-stale');
   });
+
+  it('a waiting Publish can be taken back out of the outbox, by its button or the palette, which offers only what can be done', async () => {
+    // No background round meanwhile: the change stays queued until the person takes it back.
+    sync.stop();
+    try {
+      const title = 'Swifts over the mill pond';
+      await newStory(story(title, 'Swifts wheeled over the pond.'));
+      const palette = async (words: string) => {
+        await page.keyboard.press('Control+Shift+p');
+        const box = page.getByRole('combobox', { name: 'Command' });
+        await box.waitFor();
+        await page.keyboard.type(words);
+        return page.getByTestId('command-palette').getByRole('option');
+      };
+      // Never on the backend: nothing to withdraw, nothing waiting to cancel.
+      expect(await (await palette('withdraw')).allTextContents()).toEqual([]);
+      await page.keyboard.press('Escape');
+      expect(await (await palette('cancel waiting')).allTextContents()).toEqual([]);
+      await page.keyboard.press('Escape');
+
+      await publishing().getByRole('button', { name: 'Publish', exact: true }).click();
+      await expect.poll(storyState).toBe('Publish queued');
+      await expect.poll(() => page.getByTestId('sync-queued').textContent()).toBe('1 queued');
+      await publishing().getByRole('button', { name: 'Cancel publish' }).click();
+      await expect.poll(storyState).toBe('Not on the backend yet');
+      await expect.poll(() => page.getByTestId('sync-queued').textContent()).toBe('0 queued');
+      expect(await publishing().getByRole('button', { name: 'Cancel publish' }).count()).toBe(0);
+
+      await publishing().getByRole('button', { name: 'Submit for review' }).click();
+      await expect.poll(storyState).toBe('Submit queued');
+      expect(await (await palette('cancel waiting')).allTextContents()).toEqual([expect.stringContaining('Cancel waiting changes')]);
+      await page.keyboard.press('Enter');
+      await expect.poll(storyState).toBe('Not on the backend yet');
+      await expect.poll(() => page.getByTestId('sync-queued').textContent()).toBe('0 queued');
+      expect(await onBackend(deriveSlug(title))).toBeUndefined();
+    } finally {
+      sync.start();
+    }
+  });
 });
