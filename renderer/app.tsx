@@ -78,6 +78,8 @@ export function App() {
   const sync = useSyncOverview(api, onError);
   // Logged in, the preview links where the backend serves the published page (issue 11 #8).
   const site = sync.overview?.site ?? settings?.site ?? DEFAULT_SITE;
+  const waitingList = sync.overview?.waiting;
+  const waitingBySlug = useMemo(() => new Map((waitingList ?? []).map((w) => [w.slug, w.label])), [waitingList]);
   const storySync = useStorySync(api, session, scroll.view, sync, onError, refreshLibrary);
   useCatalogFollow(sync.overview?.catalogStamp, reloadCatalog, onError);
   const [resolving, setResolving] = useState(false);
@@ -369,7 +371,7 @@ export function App() {
               <LibraryPane
                 api={api} catalog={catalog} selectedId={session.openId} refreshKey={refreshKey} searchRef={searchRef}
                 onOpen={(id) => void openStory(id)} onCreate={newStory} onImport={chooseFiles}
-                onChanged={refreshLibrary} onError={onError}
+                onChanged={refreshLibrary} onError={onError} waiting={waitingBySlug}
               />
               <Splitter label="Resize library" value={libSize} onResize={(f) => layout.resize('library', 'editor', f)} onDone={layout.commit} />
             </>

@@ -18,6 +18,8 @@ export interface LibraryPaneProps {
   onImport(): void;
   onChanged(): void;
   onError(message: string): void;
+  /** Stories with a change only queued (by slug: "Publish queued"), said beside their status. */
+  waiting?: ReadonlyMap<string, string>;
 }
 
 /** A trash can, drawn (no icon font or emoji is sure to be installed). */
@@ -46,7 +48,12 @@ const rowTitle = (r: Row) => (r.kind === 'story' ? r.story.title : r.hit.title) 
  * The library: search, filters, the story list, new, import and trash. The list is virtualised
  * (only the rows in view are in the page), so a library of 100,000 stories costs the rows shown.
  */
-export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, onOpen, onCreate, onImport, onChanged, onError }: LibraryPaneProps) {
+export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, onOpen, onCreate, onImport, onChanged, onError, waiting }: LibraryPaneProps) {
+  // What is only queued says so beside the status the text holds (issue 11 #1).
+  const waitingLabel = (story: StorySummary) => {
+    const label = story.slug ? waiting?.get(story.slug) : undefined;
+    return label ? <> <span className="status status-waiting" data-testid="row-waiting">{label}</span></> : null;
+  };
   const [stories, setStories] = useState<StorySummary[]>([]);
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHit[] | null>(null);
@@ -192,7 +199,7 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
                   <span className="title">{title}</span>
                   {row.kind === 'hit'
                     ? <Snippet text={row.hit.snippet} />
-                    : <span className="meta"><span className={`status status-${row.story.status}`}>{row.story.status}</span> {row.story.beat ? beatName(row.story.beat) : ''}{hits ? ' · open, not a match' : ''}</span>}
+                    : <span className="meta"><span className={`status status-${row.story.status}`}>{row.story.status}</span>{waitingLabel(row.story)} {row.story.beat ? beatName(row.story.beat) : ''}{hits ? ' · open, not a match' : ''}</span>}
                 </button>
                 {row.kind === 'story' && !hits && (
                   <button type="button" className="icon"

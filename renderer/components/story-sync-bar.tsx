@@ -36,7 +36,10 @@ export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAny
       <div className="toolbar story-sync" role="group" aria-label="Publishing">
         <span className={`sync-state sync-state-${kind}`} data-testid="story-sync-state">{text}</span>
         {state.conflict && <button type="button" className="sync-alert" onClick={onResolve}>Resolve…</button>}
-        {waiting && <button type="button" disabled={busy} onClick={onCancel}>Cancel {TARGET_ACTIONS[waiting.target].toLowerCase()}</button>}
+        {waiting && (
+          <button type="button" className="link" disabled={busy} onClick={onCancel} aria-label={`Cancel ${TARGET_ACTIONS[waiting.target].toLowerCase()}`}
+            title="Take it back out of the outbox: nothing is sent">Cancel</button>
+        )}
         <span className="spacer" />
         {STORY_ACTIONS.filter((a) => state.allowed.includes(a.target)).map((a) => (
           <button key={a.target} type="button" disabled={busy} onClick={() => onAction(a.target)}>{a.label}</button>

@@ -41,6 +41,11 @@ export interface SyncOverview {
   paused: string | null;
   /** Changes waiting to go out. */
   queued: number;
+  /**
+   * The stories with a change waiting (by slug, newest change's words: "Publish queued", "Publish
+   * paused"), so that the library's list says what is only queued; at most WAITING_LISTED.
+   */
+  waiting: { slug: string; label: string }[];
   rejected: number;
   conflicts: { slug: string; id: string | null; title: string }[];
   lastSyncAt: string | null;
@@ -136,6 +141,9 @@ export interface SyncStanding {
   kind: 'local' | 'queued' | 'paused' | 'rejected' | 'conflict' | 'backend';
   label: string;
 }
+
+/** At most this many stories are named in the overview's `waiting` (the count is `queued`). */
+export const WAITING_LISTED = 1000;
 
 /** Each outbox target as the action a person asked for. */
 export const TARGET_ACTIONS: Record<OutboxTarget, string> = { review: 'Submit', approved: 'Approve', published: 'Publish', withdrawn: 'Withdrawal' };

@@ -42,7 +42,7 @@ describe('a story’s sync state in words', () => {
 
   it('reads the open story’s state again when something that concerns it moved, not on every poll', () => {
     const o: SyncOverview = {
-      configured: true, backendUrl: 'http://b', tokenStorage: 'plain', storageNote: '', who: 'w', role: 'writer', site: null, online: true,
+      configured: true, backendUrl: 'http://b', tokenStorage: 'plain', storageNote: '', who: 'w', role: 'writer', site: null, waiting: [], online: true,
       running: false, progress: null, paused: null, queued: 1, rejected: 0, conflicts: [], lastSyncAt: '2026-01-01T00:00:00.000Z',
       lastError: null, catalogStamp: 'c1', lastPulled: null,
     };

@@ -229,6 +229,10 @@ describe.skipIf(!hasChromium)('the check before sending (Chromium, browser host,
       await publishing().getByRole('button', { name: 'Publish', exact: true }).click();
       await expect.poll(storyState).toBe('Publish queued');
       await expect.poll(() => page.getByTestId('sync-queued').textContent()).toBe('1 queued');
+      // The library's row says it is only queued: the text is still a draft.
+      const row = page.locator('.story-item', { hasText: title });
+      await expect.poll(() => row.locator('.meta').textContent()).toBe('draft Publish queued Open Source AI');
+      await screenshots('publish-queued');
       await publishing().getByRole('button', { name: 'Cancel publish' }).click();
       await expect.poll(storyState).toBe('Not on the backend yet');
       await expect.poll(() => page.getByTestId('sync-queued').textContent()).toBe('0 queued');
@@ -241,7 +245,18 @@ describe.skipIf(!hasChromium)('the check before sending (Chromium, browser host,
       await expect.poll(storyState).toBe('Not on the backend yet');
       await expect.poll(() => page.getByTestId('sync-queued').textContent()).toBe('0 queued');
       expect(await onBackend(deriveSlug(title))).toBeUndefined();
+      await expect.poll(() => row.locator('.meta').textContent()).toBe('draft Open Source AI');
+
+      // Published only once the backend took it: queued first, the badge a draft's, then PUBLISHED.
+      await publishing().getByRole('button', { name: 'Publish', exact: true }).click();
+      await expect.poll(() => row.locator('.meta').textContent()).toBe('draft Publish queued Open Source AI');
+      expect(await onBackend(deriveSlug(title))).toBeUndefined();
+      sync.start();
+      await expect.poll(storyState, { timeout: 15_000 }).toBe('v1 published on the backend');
+      await expect.poll(() => row.locator('.meta').textContent()).toBe('published Open Source AI');
+      expect((await onBackend(deriveSlug(title)))?.status).toBe('published');
     } finally {
+      sync.stop();
       sync.start();
     }
   });

@@ -7,7 +7,7 @@
 import type { Catalog, Diagnostic } from '../../../shared/index.js';
 import { carryFindings, lintStory, parseStory, relocateDiagnostics } from '../../../shared/index.js';
 import { normalizeSite, siteProblem } from '../../../shared/site.js';
-import type { EnqueueResult, MergeNotice, OutboxEntry, StorySync, SyncOverview, SyncProgressInfo } from '../../../shared/api/sync.js';
+import { WAITING_LISTED, storyStanding, type EnqueueResult, type MergeNotice, type OutboxEntry, type StorySync, type SyncOverview, type SyncProgressInfo } from '../../../shared/api/sync.js';
 import { mergeStories } from '../../../shared/merge/index.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import {
@@ -302,6 +302,7 @@ export class SyncService {
       paused: this.store.meta('paused') ?? null,
       // What waits to go out: story changes and review-note changes alike.
       queued: WAITING_STATES.reduce((n, state) => n + (counts[state] ?? 0), 0) + this.notes.waiting(),
+      waiting: this.waitingStories(),
       rejected: this.store.rejectedStories(),
       conflicts,
       lastSyncAt: this.isoMeta('lastSyncAt'),
@@ -309,6 +310,16 @@ export class SyncService {
       catalogStamp: this.lib.catalogStamp(),
       lastPulled: this.lastPulled,
     };
+  }
+
+  /** Each story with a change waiting, in the shared standing's words (its newest waiting change). */
+  private waitingStories(): SyncOverview['waiting'] {
+    const newest = new Map<string, OutboxRow>();
+    for (const row of this.store.rows({ states: WAITING_STATES })) newest.set(row.storySlug, row);
+    return [...newest.values()].slice(0, WAITING_LISTED).map((r) => ({
+      slug: r.storySlug,
+      label: storyStanding({ changes: [{ id: r.id, target: r.targetStatus, state: r.state, attempts: r.attempts, lastError: null, createdAt: '' }], rejected: null, conflict: null, remoteStatus: null, remoteVersion: null }).label,
+    }));
   }
 
   private isoMeta(key: string): string | null {
