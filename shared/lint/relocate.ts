@@ -1,5 +1,6 @@
 import type { SourceSpan, Story } from '../story/types.js';
 import { textMap } from '../text-map.js';
+import { lineIndexAt, lineStarts } from '../text-util.js';
 import type { Diagnostic } from './types.js';
 
 /** The front-matter key path whose value holds `offset` (the narrowest span), if any. */
@@ -15,17 +16,10 @@ function keyAt(story: Story, offset: number): string | undefined {
 
 /** Line and column (1-based) of offsets in `text`: its line starts found once, then a binary search each. */
 function lineColumns(text: string): (offset: number) => { line: number; column: number } {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const starts = lineStarts(text);
   return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+    const i = lineIndexAt(starts, offset);
+    return { line: i + 1, column: offset - starts[i]! + 1 };
   };
 }
 
