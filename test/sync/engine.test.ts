@@ -50,6 +50,22 @@ for (const b of BACKENDS) {
       expect(engine.status().counts).toEqual({ done: 3 });
     });
 
+    it('an accepted status a crash kept from the text is written back at the next push, before anything else', async () => {
+      const engine = makeEngine(backend.url, () => editor);
+      const text = storyText('write-back-c3d4');
+      engine.local.put('write-back-c3d4', text);
+      const row = engine.enqueue(text, 'review');
+      expect((await engine.push()).done).toBe(1);
+      expect(parseStory(engine.local.get('write-back-c3d4')!).meta.status).toBe('review');
+      // As if the process died after the row was marked done and before the text was written.
+      engine.local.put('write-back-c3d4', text);
+      engine.store.setMeta(`writeback:${row.id}`, 'review');
+      expect(engine.store.metaEntries('writeback:')).toHaveLength(1);
+      await engine.push();
+      expect(parseStory(engine.local.get('write-back-c3d4')!).meta.status).toBe('review');
+      expect(engine.store.metaEntries('writeback:')).toEqual([]);
+    });
+
     it('401 pauses the queue with a clear message that does not hold the token', async () => {
       const bad = 'not-a-real-token-0123456789';
       let token = bad;

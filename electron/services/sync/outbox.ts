@@ -344,6 +344,12 @@ export class SyncStore {
     return r?.value ?? undefined;
   }
 
+  /** The meta entries whose keys start with `prefix` (a few: the write-backs a crash left undone). */
+  metaEntries(prefix: string): [string, string][] {
+    const rows = this.prepare('SELECT key, value FROM sync_meta WHERE substr(key, 1, ?) = ?').all(prefix.length, prefix) as { key: string; value: string }[];
+    return rows.map((r) => [r.key, r.value]);
+  }
+
   setMeta(key: string, value: string | null): void {
     if (value === null) this.prepare('DELETE FROM sync_meta WHERE key = ?').run(key);
     else this.prepare('INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);

@@ -17,6 +17,10 @@ import { oneLine, type PushOptions, type PushResult } from './types.js';
 
 type Outcome = 'done' | 'rejected' | 'conflict' | 'retry' | 'paused' | 'forbidden';
 
+
+/** Meta key prefix of an accepted status owed to the person's text (`writeback:<row id>` → status). */
+const WRITE_BACK = 'writeback:';
+
 export class Push {
   constructor(private readonly cx: SyncContext) {}
 
@@ -30,6 +34,7 @@ export class Push {
     let settled = 0;
     this.cx.progress({ phase: 'push', done: 0, total });
     store.requeueInterrupted(clock.now());
+    await this.finishWriteBacks();
     for (;;) {
       if (store.meta('paused')) { result.paused = true; break; }
       const due = store.dueRows(clock.now());
@@ -106,6 +111,7 @@ export class Push {
       store.transaction(() => {
         store.update(row.id, { state: 'done', resultVersion: parsed.data.version, lastError: null, diagnostics: null }, t);
         store.setSynced(slug, parsed.data.version, row.revision, parsed.data.status, t, parsed.data.status === 'published');
+        store.setMeta(`${WRITE_BACK}${row.id}`, parsed.data.status);
       });
       await this.writeBackStatus(row, parsed.data.status);
       this.cx.log(`pushed ${slug} as ${row.targetStatus} (v${parsed.data.version})`);
@@ -187,6 +193,7 @@ export class Push {
       store.transaction(() => {
         store.update(row.id, { state: 'done', resultVersion: withdrawnAt, lastError: null }, t);
         store.setSynced(slug, withdrawnAt, last, 'withdrawn', t);
+        store.setMeta(`${WRITE_BACK}${row.id}`, 'withdrawn');
       });
       await this.writeBackStatus(row, 'withdrawn');
       this.cx.log(`withdrew ${slug} (v${withdrawnAt})`);
@@ -216,6 +223,20 @@ export class Push {
     if (row.targetStatus !== 'withdrawn' && contentKey(local) !== contentKey(row.revision)) return;
     const text = withStatus(local, status);
     if (text !== local) await this.cx.local.put(row.storySlug, text, 'status');
+    this.cx.store.setMeta(`${WRITE_BACK}${row.id}`, null);
+  }
+
+  /**
+   * The accepted statuses a crash kept from being written back (the row was marked done, in the
+   * same transaction as the mark that the write-back is owed, and the process died before it):
+   * written now, before anything else is sent.
+   */
+  private async finishWriteBacks(): Promise<void> {
+    for (const [key, accepted] of this.cx.store.metaEntries(WRITE_BACK)) {
+      const row = this.cx.store.row(Number(key.slice(WRITE_BACK.length)));
+      if (row) await this.writeBackStatus(row, accepted);
+      else this.cx.store.setMeta(key, null);
+    }
   }
 
   private retryLater(row: OutboxRow, e: Error): 'retry' {
