@@ -29,7 +29,7 @@ import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import type { EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
-import { frontMatterHidden, showFrontMatter, type SpellOptions } from './editor/index.js';
+import { addCitation, frontMatterHidden, showFrontMatter, type SpellOptions } from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
 import type { ProblemCounts } from './editor/story-lint.js';
 import { useMediaQuery } from './hooks/use-media-query.js';
@@ -188,6 +188,14 @@ export function App() {
   };
   const handlers: Record<CommandId, () => void> = {
     'story.new': () => newStory(),
+    'story.cite': () => {
+      const v = scroll.view.current;
+      if (!v || !session.openId) return onError('Open a story to cite a source.');
+      const n = addCitation(v);
+      if (n === null) return onError('A citation goes in the body, and the front matter must be readable: fix it in the text first.');
+      // The form (not shown in focus mode) opens on the new citation's URL; Enter there comes back here.
+      if (!(settingsControl.latest()?.focusMode ?? false)) setCiteAsk({ n });
+    },
     'story.save': () => void saveNow(),
     'story.import': () => {
       // A file picker needs a user gesture: a key press has one, a native menu's message does not.
@@ -337,6 +345,10 @@ export function App() {
     if (view) focusBody(view);
   }, [scroll.view]);
 
+  // The citation just added from the keyboard, whose URL the form asks for.
+  const [citeAsk, setCiteAsk] = useState<{ n: number } | null>(null);
+  const onCitationDone = useCallback(() => scroll.view.current?.focus(), [scroll.view]);
+
   const onPatch = useCallback((patch: FrontMatter) => {
     const view = scroll.view.current;
     if (view && !editMeta(view, patch)) onError('The front matter cannot be read: fix it in the text first.');
@@ -380,7 +392,7 @@ export function App() {
             docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide} writing={{ lineNumbers: settings.lineNumbers ?? false, smartPunctuation: settings.smartPunctuation ?? true, focusMode, typewriter: settings.typewriter ?? false }} spell={spell}
             onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll} onReady={onEditorReady} onPlace={onPlace} onProblems={onProblems}
           >
-            {story && !focusMode && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} titleRef={titleRef} onTitleDone={onTitleDone} />}
+            {story && !focusMode && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} titleRef={titleRef} onTitleDone={onTitleDone} askCitation={citeAsk} onCitationDone={onCitationDone} />}
             {story && !focusMode && (
               <div className="toolbar editor-tools">
                 <button type="button" aria-pressed={!!actions.revisions} onClick={() => void actions.toggleHistory()}>History</button>

@@ -14,10 +14,32 @@ const FIELDS = [
  * written (each item a copy with one key changed), so keys the form does not know survive an edit;
  * an emptied field removes its key. `undefined` removes the whole list.
  */
-export function CitationsEditor({ value, onChange }: { value: unknown; onChange(next: unknown[] | undefined): void }) {
+export function CitationsEditor({ value, onChange, focus, onDone }: {
+  value: unknown;
+  onChange(next: unknown[] | undefined): void;
+  /** A citation (by number) whose URL field takes the focus once it is listed. */
+  focus?: { n: number } | null;
+  /** Enter in a field: the person is done here. */
+  onDone?(): void;
+}) {
   const list: unknown[] = Array.isArray(value) ? value : [];
   const added = useRef(false);
   const table = useRef<HTMLTableSectionElement>(null);
+  const focused = useRef<{ n: number } | null>(null);
+
+  // A citation added from the editor: its row's URL, once (the list may arrive after the request).
+  useEffect(() => {
+    if (!focus || focused.current === focus) return;
+    const i = list.findIndex((c) => isItem(c) && Number(c.n) === focus.n);
+    if (i < 0) return;
+    focused.current = focus;
+    table.current?.querySelectorAll<HTMLInputElement>('input[data-key=url]')[i]?.focus();
+  });
+  const done = (e: React.KeyboardEvent) => {
+    if (e.key !== 'Enter' || !onDone || e.nativeEvent.isComposing) return;
+    e.preventDefault();
+    onDone();
+  };
 
   // A new row's URL field gets the focus.
   useEffect(() => {
@@ -56,12 +78,12 @@ export function CitationsEditor({ value, onChange }: { value: unknown; onChange(
               <tr key={i} data-testid="citation-row">
                 <td>
                   <input className="n" type="number" min={1} step={1} aria-label={`Citation ${i + 1} number`} value={text(item.n)}
-                    onChange={(e) => set(i, 'n', e.target.value === '' ? undefined : Number(e.target.value))} />
+                    onChange={(e) => set(i, 'n', e.target.value === '' ? undefined : Number(e.target.value))} onKeyDown={done} />
                 </td>
                 {FIELDS.map((f) => (
                   <td key={f.key}>
                     <input data-key={f.key} aria-label={`Citation ${i + 1} ${f.label}`} placeholder={f.placeholder} value={text(item[f.key])} spellCheck={f.key !== 'url'}
-                      onChange={(e) => set(i, f.key, e.target.value === '' ? undefined : e.target.value)} />
+                      onChange={(e) => set(i, f.key, e.target.value === '' ? undefined : e.target.value)} onKeyDown={done} />
                   </td>
                 ))}
                 <td>

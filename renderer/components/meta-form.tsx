@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { STORY_STATUSES, deriveSlug, slugProblem, type Catalog, type CatalogIndex, type FrontMatter, type Story } from '../../shared/index.js';
 import { CitationsEditor } from './citations-editor.js';
 
@@ -12,6 +12,10 @@ export interface MetaFormProps {
   titleRef?: React.Ref<HTMLInputElement>;
   /** Enter in the title: on to the body. */
   onTitleDone?(): void;
+  /** A citation just added at the caret (its number): the details open with its URL field focused. */
+  askCitation?: { n: number } | null;
+  /** Enter in a citation's field: back to the editor. */
+  onCitationDone?(): void;
 }
 
 /** A front-matter value as typed, for an input: strings as they are, numbers and dates as text. */
@@ -24,8 +28,11 @@ const orRemove = (v: string): string | undefined => (v === '' ? undefined : v);
  * (so typing in the YAML updates it), and every edit goes back through the shared `updateMeta` and
  * `serializeStory`. Read-only while the front matter cannot be read.
  */
-export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTitleDone }: MetaFormProps) {
+export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTitleDone, askCitation, onCitationDone }: MetaFormProps) {
   const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (askCitation) setOpen(true);
+  }, [askCitation]);
   const meta = story.meta;
   const title = raw(meta.title);
   const beat = raw(meta.beat);
@@ -75,7 +82,7 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTi
               </div>
               {problem && <span id="meta-slug-problem" className="field-problem">{problem}</span>}
             </div>
-            <CitationsEditor value={meta.citations} onChange={(citations) => onPatch({ citations })} />
+            <CitationsEditor value={meta.citations} onChange={(citations) => onPatch({ citations })} focus={askCitation} onDone={onCitationDone} />
           </div>
         )}
       </fieldset>

@@ -22,6 +22,7 @@ export { storyField, catalogFacet, setEditorCatalog } from './story-state.js';
 export { applyRemoteText } from './remote-text.js';
 export { setBackendDiagnostics, BACKEND_PREFIX } from './backend-lint.js';
 export { referenceCompletion } from './reference-complete.js';
+export { addCitation, citationChange } from './citation.js';
 export { setSpelling, type SpellOptions } from './spell/index.js';
 export { frontMatterHidden, setWritingOptions, showFrontMatter, type WritingOptions } from './writing-mode.js';
 

@@ -35,6 +35,8 @@ export const STUDIO_COMMANDS = [
   { id: 'story.export-html', label: 'Export as .html', key: 'Mod-Alt-e', menu: 'file' },
   { id: 'app.settings', label: 'Settings…', key: 'Mod-,', menu: 'file' },
   { id: 'library.search', label: 'Search library', key: 'Mod-Shift-f', menu: 'edit' },
+  // A citation from the keyboard: the marker at the caret, its entry in the front matter, the URL asked.
+  { id: 'story.cite', label: 'Add citation', key: 'Mod-Alt-c', menu: 'edit' },
   // Review notes: on the selected text, and from one to the next in the text.
   { id: 'notes.add', label: 'Add note on selection', key: 'Mod-Alt-m', menu: 'edit' },
   { id: 'notes.next', label: 'Next note', key: 'F7', menu: 'edit' },

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../shared/index.js';
 import { sampleCatalogPath } from '../../electron/services/paths.js';
-import { catalogFacet, referenceCompletion, storyField } from '../../renderer/editor/index.js';
+import { catalogFacet, citationChange, referenceCompletion, storyField } from '../../renderer/editor/index.js';
 
 const catalog = loadCatalog(readFileSync(sampleCatalogPath(), 'utf8'));
 const HEAD = '---\ntitle: T\nbeat: open-source-ai\ncitations:\n  - n: 1\n    url: https://example.org/a\n    title: First source\n---\n';
@@ -39,5 +39,36 @@ describe('reference completion (headless)', () => {
   it('stays quiet in plain prose and after an escaped \\{{', () => {
     expect(complete(`${HEAD}Just words`)).toBeNull();
     expect(complete(`${HEAD}\\{{`)).toBeNull();
+  });
+});
+
+describe('adding a citation from the keyboard (headless)', () => {
+  const at = (doc: string, caret: number) => EditorState.create({ doc, selection: { anchor: caret }, extensions: [catalogFacet.of(catalog), storyField] });
+
+  it('puts the next marker at the caret and its entry (URL still empty) in the front matter, in one transaction', () => {
+    const doc = `${HEAD}As reported by the agency.\n`;
+    const state = at(doc, doc.indexOf(' by'));
+    const change = citationChange(state)!;
+    expect(change.n).toBe(2);
+    const next = state.update(change.spec).state;
+    const text = next.doc.toString();
+    expect(text).toContain('As reported[2] by the agency.');
+    expect(text).toMatch(/citations:\n {2}- n: 1\n {4}url: https:\/\/example\.org\/a\n {4}title: First source\n {2}- n: 2\n {4}url: ""\n---\n/);
+    // The caret stands after the marker, ready to type on.
+    expect(next.selection.main.head).toBe(text.indexOf('[2]') + 3);
+  });
+
+  it('starts a list at 1 in a story without citations, keeps items it cannot read, and refuses the front matter', () => {
+    const plain = '---\ntitle: T\n---\nBody.\n';
+    const first = at(plain, plain.length - 1);
+    const text = first.update(citationChange(first)!.spec).state.doc.toString();
+    expect(text).toBe('---\ntitle: T\ncitations:\n  - n: 1\n    url: ""\n---\nBody.[1]\n');
+    const odd = '---\ntitle: T\ncitations:\n  - just a note\n  - n: 4\n    url: https://x.org\n---\nBody.\n';
+    const withOdd = at(odd, odd.length - 1);
+    const change = citationChange(withOdd)!;
+    expect(change.n).toBe(5);
+    expect(withOdd.update(change.spec).state.doc.toString()).toContain('  - just a note\n');
+    expect(citationChange(at(plain, 5))).toBeNull();
+    expect(citationChange(at('---\ntitle: [unclosed\n---\nBody.\n', 28))).toBeNull();
   });
 });
