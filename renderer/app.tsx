@@ -29,7 +29,7 @@ import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import type { EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
-import { addCitation, frontMatterHidden, showFrontMatter, type SpellOptions } from './editor/index.js';
+import { addCitation, applySpellingChoice, frontMatterHidden, showFrontMatter, spellingAt, type SpellOptions, type SpellingAt } from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
 import type { ProblemCounts } from './editor/story-lint.js';
 import { useMediaQuery } from './hooks/use-media-query.js';
@@ -258,16 +258,34 @@ export function App() {
   const [noteMenu, setNoteMenu] = useState<{ x: number; y: number } | null>(null);
   const notesRef = useRef(notes);
   notesRef.current = notes;
+  // In Electron, right-click on a misspelt word (and no selection) shows the studio's suggestions
+  // in a native menu; the choice comes back through the word's own quick fix.
+  const spellingTarget = useRef<SpellingAt | null>(null);
   useEffect(() => {
     const open = (e: MouseEvent) => {
       const v = scroll.view.current;
-      if (!v || !(e.target instanceof Node) || !v.contentDOM.contains(e.target) || !notesRef.current.selectionQuote()) return;
+      if (!v || !(e.target instanceof Node) || !v.contentDOM.contains(e.target)) return;
+      if (notesRef.current.selectionQuote()) {
+        e.preventDefault();
+        setNoteMenu({ x: e.clientX, y: e.clientY });
+        return;
+      }
+      const pos = api?.showSpellingMenu ? v.posAtCoords({ x: e.clientX, y: e.clientY }) : null;
+      const at = pos === null ? null : spellingAt(v.state, pos);
+      if (!at) return;
       e.preventDefault();
-      setNoteMenu({ x: e.clientX, y: e.clientY });
+      spellingTarget.current = at;
+      void api!.showSpellingMenu!({ word: at.word, suggestions: at.suggestions }).catch((err: Error) => onError(err.message));
     };
     document.addEventListener('contextmenu', open);
     return () => document.removeEventListener('contextmenu', open);
-  }, [scroll.view]);
+  }, [scroll.view, api, onError]);
+  useEffect(() => api?.onSpellingChoice?.((choice) => {
+    const v = scroll.view.current;
+    const at = spellingTarget.current;
+    spellingTarget.current = null;
+    if (v && at) applySpellingChoice(v, at, choice);
+  }), [api, scroll.view]);
 
   // Where the writer was, remembered in the settings (a second after the caret or the view stops
   // moving, and when the page goes away) so that the next start reopens the story there.

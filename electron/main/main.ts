@@ -9,7 +9,8 @@ import { defaultLibraryPath, privateDataDir, sampleCatalogPath, sampleStoriesDir
 import { SyncService } from '../services/sync-service/index.js';
 import { credentialsPath } from '../services/vault/index.js';
 import { denyPermissions, guardContents, menuDevTools } from './guards.js';
-import { registerIpc } from './ipc.js';
+import { showSpellingMenu } from './context-menu.js';
+import { registerIpc, registerSpellingMenu } from './ipc.js';
 import { electronTokenVault } from './token-vault.js';
 import { menuTemplate } from './menu.js';
 
@@ -68,6 +69,8 @@ if (!app.requestSingleInstanceLock()) {
     sync = new SyncService({ library: lib, vault, storageNote });
     sync.start();
     registerIpc(createHandlers(lib, settings, sync), (contents) => win !== null && contents === win.webContents, APP_ORIGIN);
+    // Right-click on a misspelt word: the renderer's suggestions in a native menu (context-menu.ts).
+    registerSpellingMenu(showSpellingMenu, (contents) => win !== null && contents === win.webContents, APP_ORIGIN);
     // Host events go one way to the app window only (see the preload's onSyncChanged).
     watchHostEvents(sync, (event, payload) => win?.webContents.send(eventChannel(event), payload));
 
@@ -85,7 +88,8 @@ if (!app.requestSingleInstanceLock()) {
         sandbox: true,
         nodeIntegration: false,
         webSecurity: true,
-        spellcheck: true,
+        // One checker, the studio's (it knows the catalog): Chromium's would underline names ours knows.
+        spellcheck: false,
         devTools,
       },
     });

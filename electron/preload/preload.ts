@@ -1,6 +1,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { isCommandId, type CommandId } from '../../shared/api/commands.js';
 import { STUDIO_EVENT_NAMES, STUDIO_METHODS, eventListenerName, type StudioApi } from '../../shared/api/contract.js';
+import { readSpellingChoice, readSpellingMenu, SPELLING_CHOICE_CHANNEL, SPELLING_MENU_CHANNEL, type SpellingChoice } from '../../shared/api/spelling-menu.js';
 import { COMMAND_CHANNEL, decodeResult, eventChannel, ipcChannel } from '../../shared/api/transport.js';
 
 // The renderer's `window.studio`: one named method per contract method, never raw ipcRenderer.
@@ -19,6 +20,25 @@ api.onCommand = (listener: (id: CommandId) => void) => {
   ipcRenderer.on(COMMAND_CHANNEL, relay);
   return () => {
     ipcRenderer.removeListener(COMMAND_CHANNEL, relay);
+  };
+};
+
+// The spelling context menu (spelling-menu.ts): a well-formed request only, and choices read again
+// before the listener gets them (the choice only, never the IPC event).
+api.showSpellingMenu = async (menu: unknown) => {
+  const checked = readSpellingMenu(menu);
+  if (!checked) throw new TypeError('showSpellingMenu needs a word and its suggestions');
+  decodeResult(await ipcRenderer.invoke(SPELLING_MENU_CHANNEL, checked), 'the main process answered something else than a result');
+};
+api.onSpellingChoice = (listener: (choice: SpellingChoice) => void) => {
+  if (typeof listener !== 'function') throw new TypeError('onSpellingChoice needs a function');
+  const relay = (_event: IpcRendererEvent, choice: unknown) => {
+    const checked = readSpellingChoice(choice);
+    if (checked) listener(checked);
+  };
+  ipcRenderer.on(SPELLING_CHOICE_CHANNEL, relay);
+  return () => {
+    ipcRenderer.removeListener(SPELLING_CHOICE_CHANNEL, relay);
   };
 };
 

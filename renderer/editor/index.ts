@@ -23,7 +23,7 @@ export { applyRemoteText } from './remote-text.js';
 export { setBackendDiagnostics, BACKEND_PREFIX } from './backend-lint.js';
 export { referenceCompletion } from './reference-complete.js';
 export { addCitation, citationChange } from './citation.js';
-export { setSpelling, type SpellOptions } from './spell/index.js';
+export { applySpellingChoice, setSpelling, spellingAt, type SpellOptions, type SpellingAt } from './spell/index.js';
 export { frontMatterHidden, setWritingOptions, showFrontMatter, type WritingOptions } from './writing-mode.js';
 
 /**

@@ -9,6 +9,7 @@ import { STORY_STATUSES } from '../protocol/index.js';
 import type { Diagnostic } from '../lint/index.js';
 import { siteError } from '../site.js';
 import type { CommandId } from './commands.js';
+import type { SpellingChoice, SpellingMenu } from './spelling-menu.js';
 import type { StudioErrorCode } from './transport.js';
 import { noteInputs, type NoteView } from './notes.js';
 import { syncCancelInput, syncEnqueueInput, syncLoginInput, syncResolveInput, type EnqueueResult, type StorySync, type SyncOverview } from './sync.js';
@@ -245,6 +246,13 @@ export type StudioEventSubscriptions = {
  */
 export interface StudioEvents extends StudioEventSubscriptions {
   onCommand(listener: (id: CommandId) => void): () => void;
+  /**
+   * Electron only (spelling-menu.ts): shows the native context menu of a misspelt word with the
+   * studio's suggestions; the choice comes to `onSpellingChoice`. Absent in the browser host, whose
+   * own menu stays (the suggestions are in the lint tooltip there).
+   */
+  showSpellingMenu?(menu: SpellingMenu): Promise<void>;
+  onSpellingChoice?(listener: (choice: SpellingChoice) => void): () => void;
 }
 
 /** What the renderer calls (`window.studio`): the methods, the command events and the host's events. */

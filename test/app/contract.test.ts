@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { STUDIO_EVENT_NAMES, STUDIO_METHODS, eventListenerName, type StudioApi } from '../../shared/api/contract.js';
+import { SPELLING_CHOICE_CHANNEL } from '../../shared/api/spelling-menu.js';
 import { COMMAND_CHANNEL, eventChannel } from '../../shared/api/transport.js';
 import { createHandlers, librarySettings, watchHostEvents } from '../../electron/services/api-handlers.js';
 import { SyncService } from '../../electron/services/sync-service/index.js';
@@ -101,7 +102,33 @@ describe('contract over Electron IPC (preload + IPC host, Electron mocked)', () 
   contractSuite(() => ipc.exposed as StudioApi);
 
   it('exposes the contract methods, onCommand and the event subscriptions only, never ipcRenderer', () => {
-    expect(Object.keys(ipc.exposed as object).sort()).toEqual([...STUDIO_METHODS, 'onCommand', ...STUDIO_EVENT_NAMES.map(eventListenerName)].sort());
+    expect(Object.keys(ipc.exposed as object).sort()).toEqual([...STUDIO_METHODS, 'onCommand', 'showSpellingMenu', 'onSpellingChoice', ...STUDIO_EVENT_NAMES.map(eventListenerName)].sort());
+  });
+
+  it('asks for the spelling menu through the checked channel and relays only well-formed choices, one way', async () => {
+    const api = ipc.exposed as StudioApi;
+    const shown: unknown[] = [];
+    const { registerSpellingMenu } = await import('../../electron/main/ipc.js');
+    const off = registerSpellingMenu((_c, menu) => void shown.push(menu), (c) => c === ipc.trusted, 'studio://app/');
+    try {
+      await api.showSpellingMenu!({ word: 'Karpaty', suggestions: ['Karpathy'] });
+      expect(shown).toEqual([{ word: 'Karpaty', suggestions: ['Karpathy'] }]);
+      await expect(api.showSpellingMenu!({ word: 'Karpaty' } as never)).rejects.toThrow(/needs a word/);
+    } finally {
+      off();
+    }
+    const got: unknown[][] = [];
+    const stop = api.onSpellingChoice!((...args: unknown[]) => got.push(args));
+    const send = (...args: unknown[]) => {
+      for (const fn of ipc.listeners.get(SPELLING_CHOICE_CHANNEL) ?? []) fn({ sender: 'the IPC event must not reach the page' }, ...args);
+    };
+    send({ word: 'Karpaty', replace: 'Karpathy' });
+    send({ word: 'Karpaty', replace: 'Karpathy', add: true });
+    send('Karpathy');
+    send({ word: 'Karpaty', add: true });
+    expect(got).toEqual([[{ word: 'Karpaty', replace: 'Karpathy' }], [{ word: 'Karpaty', add: true }]]);
+    stop();
+    expect(ipc.listeners.get(SPELLING_CHOICE_CHANNEL)?.size ?? 0).toBe(0);
   });
 
   it('relays menu commands one way as bare ids of the shared list, and unregisters', () => {

@@ -68,4 +68,56 @@ describe.skipIf(!hasChromium)('spelling (issue 10)', () => {
     await page().keyboard.type(' Zyxtown again.');
     await expect.poll(misspelt, { timeout: 10_000 }).toEqual(['Zyxtown', 'Zyxtown']);
   });
+
+  it('right-click on a misspelt word asks the host for a menu of the studio’s suggestions (Electron’s), and applies the choice', async () => {
+    // Electron's preload and main process, stood in for: the page's API gains the two methods the
+    // preload adds; the request is recorded, and the choice is what the native menu would send.
+    // (The native menu itself is main-process code, unit-tested against a fake electron.)
+    await page().addInitScript(() => {
+      type Fake = { showSpellingMenu(m: unknown): Promise<void>; onSpellingChoice(l: (c: unknown) => void): () => void };
+      const w = window as unknown as { __menus: unknown[]; __choose?: (c: unknown) => void; __studio?: unknown };
+      w.__menus = [];
+      Object.defineProperty(window, 'studio', {
+        configurable: true,
+        get: () => w.__studio,
+        set: (api: Fake) => {
+          api.showSpellingMenu = async (m) => void w.__menus.push(m);
+          api.onSpellingChoice = (l) => ((w.__choose = l), () => (w.__choose = undefined));
+          w.__studio = api;
+        },
+      });
+    });
+    await page().reload();
+    await page().locator('.story-list .story-item').first().waitFor();
+    await newStory(page());
+    await page().keyboard.type('Context menu');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Karpaty filed the story from Brussels.');
+    await expect.poll(misspelt, { timeout: 15_000 }).toEqual(['Karpaty']);
+    const menus = () => page().evaluate(() => (window as unknown as { __menus: Array<{ word: string; suggestions: string[] }> }).__menus);
+    // A right-click on a word spelt right leaves the menu to the host (none asked for).
+    const story = await page().locator('.cm-line', { hasText: 'filed the story' }).evaluate((line) => {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.textContent!.indexOf('story');
+        if (i < 0) continue;
+        const r = document.createRange();
+        r.setStart(n, i + 1);
+        r.setEnd(n, i + 4);
+        const b = r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+      throw new Error('no "story" in the line');
+    });
+    await page().mouse.click(story.x, story.y, { button: 'right' });
+    await page().locator('.cm-misspelled', { hasText: 'Karpaty' }).click({ button: 'right' });
+    await expect.poll(menus).toHaveLength(1);
+    const [menu] = await menus();
+    expect(menu!.word).toBe('Karpaty');
+    expect(menu!.suggestions[0]).toBe('Karpathy');
+    await page().evaluate(() => (window as unknown as { __choose: (c: unknown) => void }).__choose({ word: 'Karpaty', replace: 'Karpathy' }));
+    await expect.poll(() => editorText(page())).toContain('\nKarpathy filed the story from Brussels.');
+    await expect.poll(misspelt, { timeout: 10_000 }).toEqual([]);
+    await saved(page());
+  });
 });

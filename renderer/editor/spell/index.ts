@@ -1,6 +1,7 @@
-import { linter, type Diagnostic } from '@codemirror/lint';
-import { Compartment, Facet, type Extension } from '@codemirror/state';
+import { forEachDiagnostic, linter, type Action, type Diagnostic } from '@codemirror/lint';
+import { Compartment, Facet, type EditorState, type Extension } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
+import type { SpellingChoice } from '../../../shared/api/spelling-menu.js';
 import type { CatalogIndex } from '../../../shared/index.js';
 import { catalogFacet } from '../story-state.js';
 import { SpellChecker, type DictionaryLoader } from './checker.js';
@@ -20,6 +21,7 @@ export interface SpellOptions {
 
 const spellOptions = Facet.define<SpellOptions, SpellOptions | null>({ combine: (v) => v[v.length - 1] ?? null });
 const slot = new Compartment();
+const ADD = 'Add to dictionary';
 /** Misspelt words answered with suggestions per linter run, at most (the rest wait for the next). */
 const MAX_WORDS = 20;
 
@@ -82,7 +84,7 @@ async function spellDiagnostics(view: EditorView): Promise<Diagnostic[]> {
           if (v.state.sliceDoc(from, to).replace(/’/g, "'") === w.word) v.dispatch({ changes: { from, to, insert: s }, userEvent: 'input.fix' });
         },
       })),
-      { name: 'Add to dictionary', apply: () => o.onAdd(w.word) },
+      { name: ADD, apply: () => o.onAdd(w.word) },
     ],
   }));
 }
@@ -108,5 +110,34 @@ export function setSpelling(view: EditorView, options: SpellOptions): void {
   view.dispatch({ effects: slot.reconfigure(spellOptions.of(options)) });
 }
 
-/** The misspelt words and their suggestions under a position (for a context menu). */
-export { spellDiagnostics };
+/** A misspelt word where it stands, with its suggestions and the quick fixes that apply them. */
+export interface SpellingAt {
+  from: number;
+  to: number;
+  word: string;
+  suggestions: string[];
+  actions: readonly Action[];
+}
+
+/** The misspelt word under a position, as spelling last found it (for a context menu), or null. */
+export function spellingAt(state: EditorState, pos: number): SpellingAt | null {
+  let found: SpellingAt | null = null;
+  forEachDiagnostic(state, (d, from, to) => {
+    if (found || d.source !== 'spelling' || pos < from || pos > to) return;
+    const actions = d.actions ?? [];
+    found = { from, to, word: state.sliceDoc(from, to).replace(/’/g, "'"), suggestions: actions.filter((a) => a.name !== ADD).map((a) => a.name), actions };
+  });
+  return found;
+}
+
+/**
+ * Applies a choice made in the host's context menu through the word's own quick fix (which checks
+ * that the word is still there); false when it no longer answers that word.
+ */
+export function applySpellingChoice(view: EditorView, at: SpellingAt, choice: SpellingChoice): boolean {
+  if (choice.word !== at.word) return false;
+  const action = at.actions.find((a) => a.name === ('add' in choice ? ADD : choice.replace));
+  if (!action) return false;
+  action.apply(view, at.from, at.to);
+  return true;
+}
