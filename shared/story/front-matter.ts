@@ -202,15 +202,24 @@ function applyChanges(doc: Document, before: FrontMatter, after: FrontMatter): v
         const oldItem = old[i];
         if (isPlainObject(oldItem) && isPlainObject(item)) {
           for (const k of Object.keys(oldItem)) if (!(k in item)) doc.deleteIn([key, i, k]);
-          for (const [k, v] of Object.entries(item)) if (!jsonEqual(oldItem[k], v)) doc.setIn([key, i, k], v);
+          for (const [k, v] of Object.entries(item)) if (!jsonEqual(oldItem[k], v)) doc.setIn([key, i, k], freshScalar(doc, v));
         } else {
           doc.setIn([key, i], item);
         }
       });
     } else {
-      doc.set(key, value);
+      doc.set(key, freshScalar(doc, value));
     }
   }
+}
+
+/**
+ * A changed string as a new node, so that yaml picks its style afresh: set on the old node, a
+ * value that needed quotes for a moment (a title typed up to "What " with its trailing space)
+ * would keep them for good. Other values are set as they are.
+ */
+function freshScalar(doc: Document, value: unknown): unknown {
+  return typeof value === 'string' ? doc.createNode(value) : value;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -66,4 +66,12 @@ describe('story file (story-format.md §1)', () => {
     const out = serializeStory(updateMeta(s, { status: 'draft', beat: 'ai-policy', title: 'T' }));
     expect(out).toBe('---\ntitle: T\nbeat: ai-policy\nstatus: draft\n---\nBody\n');
   });
+
+  it('a value typed through a moment that needed quotes is written plain again once it does not', () => {
+    let s = parseStory('---\ntitle: T\ndek: What\n---\nBody.\n');
+    s = parseStory(serializeStory(updateMeta(s, { dek: 'What ' })));
+    expect(serializeStory(s)).toContain('dek: "What "');
+    s = parseStory(serializeStory(updateMeta(s, { dek: 'What the finches told' })));
+    expect(serializeStory(s)).toMatch(/^dek: What the finches told$/m);
+  });
 });
