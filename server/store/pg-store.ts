@@ -22,6 +22,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import postgres from 'postgres';
 import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
 import { CatalogReplica } from './live-catalog.js';
+import { SharedRead } from './shared-read.js';
 import {
   changePage, idempotencyKeyId, noteFromRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
   type IdempotencyBegin, type IdempotencyScope, type NoteRecord, type NoteStore, type PublicStorySummary, type PublishedEntry,
@@ -74,6 +75,52 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX notes_seq ON notes (story_slug, seq);
   `,
+  // 3: a story write as one function call: one round trip, and the counter's lock is held for the
+  // write's statements and its commit only, never across a turn of a server's event loop
+  `
+  CREATE FUNCTION put_story_version(
+    p_slug TEXT, p_expected INTEGER, p_status TEXT, p_title TEXT, p_beat TEXT, p_published TEXT, p_fields TEXT, p_text TEXT,
+    p_author TEXT, p_now TEXT, p_ref_kinds TEXT[], p_ref_slugs TEXT[], p_catalog TEXT,
+    p_owner TEXT, p_key TEXT, p_fingerprint TEXT, p_answer_status INTEGER, p_answer_headers TEXT, p_answer_body TEXT, p_key_created TEXT
+  ) RETURNS BIGINT LANGUAGE plpgsql AS $$
+  DECLARE
+    v_seq BIGINT;
+    v_current INTEGER;
+    v_version INTEGER;
+  BEGIN
+    -- The counter's lock first: it orders this write among all instances' (see pg-store.ts). Each
+    -- statement after it reads the latest committed rows (READ COMMITTED, a fresh snapshot each).
+    UPDATE counters SET value = value + 1 WHERE name = 'change' RETURNING value INTO v_seq;
+    SELECT version INTO v_current FROM stories WHERE slug = p_slug;
+    -- NULL: the version moved (or the story exists, for a create); nothing else is written.
+    IF v_current IS DISTINCT FROM p_expected THEN RETURN NULL; END IF;
+    v_version := COALESCE(v_current, 0) + 1;
+    INSERT INTO stories (slug, version, status, title, beat, published, created_at, updated_at, seq)
+      VALUES (p_slug, v_version, p_status, p_title, p_beat, p_published, p_now, p_now, v_seq)
+      ON CONFLICT (slug) DO UPDATE SET version = excluded.version, status = excluded.status, title = excluded.title,
+        beat = excluded.beat, published = excluded.published, updated_at = excluded.updated_at, seq = excluded.seq;
+    INSERT INTO story_versions (slug, version, status, fields, text, author, created_at)
+      VALUES (p_slug, v_version, p_status, p_fields, p_text, p_author, p_now);
+    IF p_ref_kinds IS NOT NULL THEN
+      DELETE FROM story_refs WHERE slug = p_slug;
+      INSERT INTO story_refs (slug, kind, ref) SELECT p_slug, k, r FROM unnest(p_ref_kinds, p_ref_slugs) AS t(k, r) ON CONFLICT DO NOTHING;
+    END IF;
+    -- The catalog lists published stories: a story leaving "published" leaves a tombstone.
+    IF p_status = 'published' THEN
+      INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('story', p_slug, p_catalog, FALSE, v_seq)
+        ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = FALSE, seq = excluded.seq;
+    ELSE
+      UPDATE catalog_items SET deleted = TRUE, data = p_catalog, seq = v_seq WHERE kind = 'story' AND slug = p_slug AND NOT deleted;
+    END IF;
+    IF p_owner IS NOT NULL THEN
+      INSERT INTO idempotency (owner, key, fingerprint, state, status, headers, body, created_at, lease_until)
+        VALUES (p_owner, p_key, p_fingerprint, 'done', p_answer_status, p_answer_headers, p_answer_body, p_key_created, NULL)
+        ON CONFLICT (owner, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
+          headers = excluded.headers, body = excluded.body, created_at = excluded.created_at, lease_until = NULL;
+    END IF;
+    RETURN v_seq;
+  END $$;
+  `,
 ];
 
 /** The advisory lock migrations run under (any constant: it names this application's migrations). */
@@ -86,6 +133,10 @@ const MIGRATION_LOCK = 7_312_004_117;
 const LIVENESS_LOCKS = 7_312_004;
 /** The backstop for a claim whose instance looks alive but never finishes (its lock connection lost). */
 const LEASE_SECONDS = 600;
+/** Catalog changes read in one query. */
+const CATALOG_PAGE = 5000;
+/** Story states cached by change number (public pages ask for them): the oldest goes first. */
+const STATE_CACHE_LIMIT = 1000;
 /** A claim is void when its lease ran out or its instance no longer holds its liveness lock. */
 const CLAIM_VOID = `(idempotency.lease_until < now() OR NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory'
   AND l.classid = ${LIVENESS_LOCKS}::oid AND l.objid = idempotency.instance::oid AND l.objsubid = 2 AND l.granted))`;
@@ -111,9 +162,27 @@ export function redactUrl(url: string): string {
 export class PgStore implements PublishingStore, NoteStore {
   readonly sql: Sql;
   readonly notes: NoteStore = this;
-  private catalogCache: { replica: CatalogReplica; version: number } | null = null;
-  /** The refresh of the cached catalog under way: one at a time, so changes apply in order. */
-  private refreshing: Promise<void> | null = null;
+  /** The catalog, its version, and the change number it is known to be current at (`at`). */
+  private catalogCache: { replica: CatalogReplica; version: number; at: number } | null = null;
+  /**
+   * The refresh of the cached catalog under way (one at a time, so changes apply in order), and the
+   * count of catalog() calls when it began: it serves the calls up to that one.
+   */
+  private refreshing: { begun: number; done: Promise<void> } | null = null;
+  private catalogCalls = 0;
+  /** Stories' states as read at a change number: good for as long as the change number has not moved. */
+  private readonly states = new Map<string, { at: number; state: StoryState | null }>();
+  /** The latest change number this instance wrote (its own caches are behind it without asking). */
+  private ownSeq = 0;
+  /**
+   * The latest committed change number, from a read the database began after the call: whatever was
+   * committed before the call (a write another instance has acknowledged) is at or below it. Shared
+   * by the calls of the moment: one tiny read per round trip, however many requests ask.
+   */
+  private readonly change = new SharedRead(async () => {
+    const [row] = await this.sql<{ value: number }[]>`SELECT value FROM counters WHERE name = 'change'`;
+    return row!.value;
+  });
   /** Keys this instance claimed and has not finished: their fingerprint and first time. */
   private readonly claimed = new Map<string, { fingerprint: string; createdAt: string }>();
 
@@ -173,24 +242,57 @@ export class PgStore implements PublishingStore, NoteStore {
 
   // ---- catalog
 
-  async catalog(): Promise<{ index: CatalogIndex; version: number }> {
-    const [{ v }] = (await this.sql<{ v: number }[]>`SELECT COALESCE(MAX(seq), 0)::bigint AS v FROM catalog_items`) as unknown as [{ v: number }];
-    while (!this.catalogCache || this.catalogCache.version < v) {
-      this.refreshing ??= this.refreshCatalog().finally(() => (this.refreshing = null));
-      await this.refreshing;
-    }
-    return { index: this.catalogCache.replica.index, version: this.catalogCache.version };
+  // ---- the change number, and what is cached by it
+
+  /** This instance wrote change `seq` to `slug`: what it cached of them is behind. */
+  private wrote(slug: string, seq: number): void {
+    this.states.delete(slug);
+    if (seq > this.ownSeq) this.ownSeq = seq;
   }
 
-  /** Applies the catalog's changes since the cached version (all of it the first time), in order. */
-  private async refreshCatalog(): Promise<void> {
-    const cache = this.catalogCache ?? { replica: new CatalogReplica(), version: 0 };
+  // ---- catalog
+
+  async catalog(): Promise<{ index: CatalogIndex; version: number }> {
+    const call = ++this.catalogCalls;
+    // Every change to the catalog takes a change number: while that has not moved, the cache is
+    // current. After a write of this instance's own it has, without asking.
+    const cached = this.catalogCache;
+    if (cached && cached.at >= this.ownSeq && (await this.change.get()) <= cached.at) return this.catalogOf(cached);
+    // Else a refresh begun after this call (so it sees what was committed before it).
     for (;;) {
-      const page = await this.catalogChanges(cache.version, 5000);
+      if (!this.refreshing) {
+        const begun = this.catalogCalls;
+        this.refreshing = { begun, done: this.refreshCatalog().finally(() => (this.refreshing = null)) };
+      }
+      const refresh = this.refreshing;
+      await refresh.done;
+      if (refresh.begun >= call) return this.catalogOf(this.catalogCache!);
+    }
+  }
+
+  private catalogOf(cache: { replica: CatalogReplica; version: number }): { index: CatalogIndex; version: number } {
+    return { index: cache.replica.index, version: cache.version };
+  }
+
+  /**
+   * Applies the catalog's changes since the cached version (all of it the first time), in order;
+   * the first page read with the change number, in one snapshot, which the cache is then current at.
+   */
+  private async refreshCatalog(): Promise<void> {
+    const cache = this.catalogCache ?? { replica: new CatalogReplica(), version: 0, at: 0 };
+    const rows = await this.sql<({ change: number } & Partial<CatalogRow>)[]>`
+      SELECT c.value AS change, i.kind, i.slug, i.data, i.deleted, i.seq FROM counters c
+      LEFT JOIN LATERAL (SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ${cache.version} ORDER BY seq LIMIT ${CATALOG_PAGE + 1}) i ON TRUE
+      WHERE c.name = 'change'`;
+    const at = rows[0]!.change;
+    let page = changePage(rows.filter((r): r is { change: number } & CatalogRow => r.seq != null), CATALOG_PAGE, cache.version, catalogChange);
+    for (;;) {
       cache.replica.apply(page.items);
       cache.version = Number(page.cursor);
       if (!page.hasMore) break;
+      page = await this.catalogChanges(cache.version, CATALOG_PAGE);
     }
+    cache.at = Math.max(cache.at, at);
     this.catalogCache = cache;
   }
 
@@ -227,9 +329,9 @@ export class PgStore implements PublishingStore, NoteStore {
   }
 
   async catalogChanges(since: number, limit: number): Promise<ChangePage<CatalogChange>> {
-    const rows = await this.sql<{ kind: CatalogKind; slug: string; data: string; deleted: boolean; seq: number }[]>`
+    const rows = await this.sql<CatalogRow[]>`
       SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ${since} ORDER BY seq LIMIT ${limit + 1}`;
-    return changePage(rows, limit, since, (r) => ({ kind: r.kind, slug: r.slug, deleted: r.deleted, data: JSON.parse(r.data) }));
+    return changePage(rows, limit, since, catalogChange);
   }
 
   // ---- stories
@@ -253,10 +355,18 @@ export class PgStore implements PublishingStore, NoteStore {
     return this.storyRow(this.sql, slug);
   }
 
-  async getStoryState(slug: string): Promise<{ version: number; status: StoredStatus; published: string | null } | null> {
-    const [row] = await this.sql<{ version: number; status: StoredStatus; published: string | null }[]>`
-      SELECT version, status, published FROM stories WHERE slug = ${slug}`;
-    return row ? { version: row.version, status: row.status, published: row.published } : null;
+  async getStoryState(slug: string): Promise<StoryState | null> {
+    // A public page asks at every request: while the change number has not moved, the state has not.
+    const known = this.states.get(slug);
+    if (known && known.at >= this.ownSeq && (await this.change.get()) === known.at) return known.state;
+    // Read with the change number, in one snapshot: the state as of that number.
+    const [row] = (await this.sql<({ change: number } & Partial<StoryState>)[]>`
+      SELECT c.value AS change, s.version, s.status, s.published FROM counters c LEFT JOIN stories s ON s.slug = ${slug}
+      WHERE c.name = 'change'`) as unknown as [{ change: number } & Partial<StoryState>];
+    const state = row.version != null ? { version: row.version, status: row.status!, published: row.published ?? null } : null;
+    if (this.states.size >= STATE_CACHE_LIMIT) this.states.delete(this.states.keys().next().value!);
+    this.states.set(slug, { at: row.change, state });
+    return state;
   }
 
   async getStoryVersion(slug: string, version: number): Promise<StoredStory | null> {
@@ -268,75 +378,61 @@ export class PgStore implements PublishingStore, NoteStore {
     return n;
   }
 
-  /** Writes a new version inside the caller's transaction, which holds the counter (`seq`). */
-  private writeVersion(
-    tx: Tx, seq: number, slug: string, currentVersion: number | null, story: StoryFieldsRecord, text: string,
-    refs: { kind: string; slug: string }[] | null, author: string, now: string,
-  ): { result: PutStoryResult & { ok: true }; writes: Promise<unknown>[] } {
-    const version = currentVersion === null ? 1 : currentVersion + 1;
+  /**
+   * Writes a new version if the story is at `expected` (null: has none), in one call of
+   * put_story_version (migration 3) with the key's answer `answer`: one round trip, the counter's
+   * lock held only while the database runs it and commits. The change number, or null on a conflict
+   * (then nothing was written).
+   */
+  private async writeVersion(
+    slug: string, expected: number | null, story: StoryFieldsRecord, text: string, refs: { kind: string; slug: string }[] | null,
+    author: string, now: string, key?: { scope: IdempotencyScope; answer: StoredResponse },
+  ): Promise<number | null> {
     const published = story.status === 'published' || story.status === 'withdrawn' ? (story.published ?? null) : null;
-    // Issued together without awaiting each: postgres.js pipelines them on the transaction's connection.
-    const writes: Promise<unknown>[] = [
-      tx`INSERT INTO stories (slug, version, status, title, beat, published, created_at, updated_at, seq)
-         VALUES (${slug}, ${version}, ${story.status}, ${story.title}, ${story.beat}, ${published}, ${now}, ${now}, ${seq})
-         ON CONFLICT (slug) DO UPDATE SET version = excluded.version, status = excluded.status, title = excluded.title,
-           beat = excluded.beat, published = excluded.published, updated_at = excluded.updated_at, seq = excluded.seq`,
-      tx`INSERT INTO story_versions (slug, version, status, fields, text, author, created_at)
-         VALUES (${slug}, ${version}, ${story.status}, ${JSON.stringify(story)}, ${text}, ${author}, ${now})`,
-    ];
-    if (refs) {
-      writes.push(tx`DELETE FROM story_refs WHERE slug = ${slug}`);
-      if (refs.length) {
-        writes.push(tx`INSERT INTO story_refs (slug, kind, ref) SELECT ${slug}, k, r FROM unnest(${refs.map((r) => r.kind)}::text[], ${refs.map((r) => r.slug)}::text[]) AS t(k, r)
-                       ON CONFLICT DO NOTHING`);
-      }
-    }
-    // The catalog lists published stories: a story leaving "published" leaves a tombstone.
-    if (story.status === 'published') {
-      const data: CatalogStory = { slug, title: story.title, beat: story.beat, ...(story.published ? { published: story.published } : {}) };
-      writes.push(tx`INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('story', ${slug}, ${JSON.stringify(data)}, FALSE, ${seq})
-                     ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = FALSE, seq = excluded.seq`);
-    } else {
-      writes.push(tx`UPDATE catalog_items SET deleted = TRUE, data = ${JSON.stringify({ slug })}, seq = ${seq}
-                     WHERE kind = 'story' AND slug = ${slug} AND NOT deleted`);
-    }
-    return { result: { ok: true, created: currentVersion === null, version, status: story.status, updatedAt: now }, writes };
+    const catalog: CatalogStory | { slug: string } = story.status === 'published'
+      ? { slug, title: story.title, beat: story.beat, ...(story.published ? { published: story.published } : {}) }
+      : { slug };
+    const mine = key ? this.claimed.get(idempotencyKeyId(key.scope)) : undefined;
+    if (key && !mine) throw new Error('an idempotency key was completed without being begun');
+    const [{ seq }] = (await this.sql<{ seq: number | null }[]>`SELECT put_story_version(
+      ${slug}, ${expected}, ${story.status}, ${story.title}, ${story.beat}, ${published}, ${JSON.stringify(story)}, ${text},
+      ${author}, ${now}, ${refs ? refs.map((r) => r.kind) : null}::text[], ${refs ? refs.map((r) => r.slug) : null}::text[], ${JSON.stringify(catalog)},
+      ${key?.scope.owner ?? null}, ${key?.scope.key ?? null}, ${mine?.fingerprint ?? null}, ${key?.answer.status ?? null},
+      ${key ? JSON.stringify(key.answer.headers) : null}, ${key?.answer.body ?? null}, ${mine?.createdAt ?? null}
+    )::bigint AS seq`) as unknown as [{ seq: number | null }];
+    // Our own write moved the change number: this instance's cached states and catalog are behind.
+    if (seq !== null) this.wrote(slug, seq);
+    return seq;
   }
 
   async putStory(input: PutStoryInput): Promise<PutStoryResult> {
-    const result = (await this.sql.begin(async (tx) => {
-      // The counter's lock first: it orders this write among all instances' (see the header).
-      const [seq, rows] = await Promise.all([
-        lockCounter(tx),
-        tx<{ version: number }[]>`SELECT version FROM stories WHERE slug = ${input.slug}`,
-      ]);
-      const current = rows[0]?.version ?? null;
-      const matches = input.expectedVersion === null ? current === null : current === input.expectedVersion;
-      let result: PutStoryResult;
-      const writes: Promise<unknown>[] = [];
-      if (matches) {
-        const written = this.writeVersion(tx, seq, input.slug, current, input.story, input.text, input.refs, input.author, input.now);
-        result = written.result;
-        writes.push(...written.writes);
-      } else result = { ok: false, reason: 'conflict', current: await this.storyRow(tx, input.slug) };
-      if (input.idempotency) writes.push(this.finishKey(tx, input.idempotency, input.idempotency.respond(result)));
-      await Promise.all(writes);
+    const expected = input.expectedVersion;
+    // The answer if the write goes through is known before it is made (the next version, now), so
+    // it is written with the story, in the same transaction; a conflict writes nothing but its answer.
+    const success: PutStoryResult & { ok: true } = {
+      ok: true, created: expected === null, version: (expected ?? 0) + 1, status: input.story.status, updatedAt: input.now,
+    };
+    const key = input.idempotency ? { scope: input.idempotency, answer: input.idempotency.respond(success) } : undefined;
+    try {
+      const seq = await this.writeVersion(input.slug, expected, input.story, input.text, input.refs, input.author, input.now, key);
+      if (seq !== null) return success;
+      const result: PutStoryResult = { ok: false, reason: 'conflict', current: await this.storyRow(this.sql, input.slug) };
+      if (input.idempotency) await this.finishKey(this.sql, input.idempotency, input.idempotency.respond(result));
       return result;
-    })) as PutStoryResult;
-    if (input.idempotency) this.claimed.delete(idempotencyKeyId(input.idempotency));
-    return result;
+    } finally {
+      if (input.idempotency) this.claimed.delete(idempotencyKeyId(input.idempotency));
+    }
   }
 
   async withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<PutStoryResult | { ok: false; reason: 'not_found' }> {
-    return (await this.sql.begin(async (tx) => {
-      const seq = await lockCounter(tx);
-      const current = await this.storyRow(tx, slug);
-      if (!current) return { ok: false, reason: 'not_found' };
-      if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
-      const written = this.writeVersion(tx, seq, slug, current.version, { ...current.story, status: 'withdrawn' }, current.text, null, author, now);
-      await Promise.all(written.writes);
-      return written.result;
-    })) as PutStoryResult | { ok: false; reason: 'not_found' };
+    const current = await this.storyRow(this.sql, slug);
+    if (!current) return { ok: false, reason: 'not_found' };
+    if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
+    // Written only if still at that version: a write in between makes this a conflict, as under a lock.
+    const story: StoryFieldsRecord = { ...current.story, status: 'withdrawn' };
+    const seq = await this.writeVersion(slug, current.version, story, current.text, null, author, now);
+    if (seq === null) return { ok: false, reason: 'conflict', current: await this.storyRow(this.sql, slug) };
+    return { ok: true, created: false, version: current.version + 1, status: 'withdrawn', updatedAt: now };
   }
 
   async storyChanges(since: number, limit: number): Promise<ChangePage<StoryListItem>> {
@@ -483,6 +579,18 @@ export class PgStore implements PublishingStore, NoteStore {
   }
 }
 
+
+type StoryState = { version: number; status: StoredStatus; published: string | null };
+
+interface CatalogRow {
+  kind: CatalogKind;
+  slug: string;
+  data: string;
+  deleted: boolean;
+  seq: number;
+}
+
+const catalogChange = (r: CatalogRow): CatalogChange => ({ kind: r.kind, slug: r.slug, deleted: r.deleted, data: JSON.parse(r.data) });
 
 interface StoryRow {
   slug: string;

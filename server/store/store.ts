@@ -87,7 +87,11 @@ export interface PutStoryInput {
   refs: StoryRef[];
   author: string;
   now: string;
-  /** Completed in the same transaction as the write, so a crash never leaves a key half done. */
+  /**
+   * Completed in the same transaction as the write, so a crash never leaves a key half done. A store
+   * may ask for the answer to the write it expects before making it, and again for a conflict: the
+   * last answer asked for is the one kept.
+   */
   idempotency?: IdempotencyScope & { respond: (result: PutStoryResult) => StoredResponse };
 }
 

@@ -1,0 +1,102 @@
+/**
+ * The PostgreSQL store's cached reads (a story's state and the catalog, by the change number) on two
+ * instances sharing a database: a read on one instance that begins after a write on the other has
+ * returned sees that write, even while reads of the same kind are under way on it all the time (as
+ * under a public page's load, where reads share the check of the change number).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgStore } from '../../server/store/pg-store.js';
+import type { StoredStatus, StoryFieldsRecord } from '../../server/store/store.js';
+import { PG_SKIP_REASON } from './pg-cluster.js';
+import { newStoreLocation, stopPgCluster } from './helpers.js';
+
+let a: PgStore;
+let b: PgStore;
+
+beforeAll(async () => {
+  if (PG_SKIP_REASON) return;
+  const url = await newStoreLocation('postgres', '', 'reads');
+  [a, b] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
+});
+
+afterAll(async () => {
+  await Promise.all([a?.close(), b?.close()]);
+  await stopPgCluster();
+});
+
+const fields = (slug: string, title: string, status: StoredStatus = 'published'): StoryFieldsRecord => ({
+  slug, title, beat: 'open-source-ai', body: `A body for ${title}.\n`, citations: [], status, published: '2026-01-01T00:00:00.000Z',
+});
+
+/** Reads on `store` without pause, several at a time, until `stop()`; resolves with how many ran. */
+function flood(read: () => Promise<unknown>): { stop: () => Promise<number> } {
+  let running = true;
+  let reads = 0;
+  const loop = (async () => {
+    while (running) {
+      await Promise.all(Array.from({ length: 8 }, read));
+      reads += 8;
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return reads;
+    },
+  };
+}
+
+describe.skipIf(PG_SKIP_REASON !== null)('PostgreSQL cached reads across instances', () => {
+  it("a story's state read on one instance after a write on another returned is that write's, with reads under way all along", async () => {
+    const slug = 'state-race';
+    const put = (expectedVersion: number | null, title: string) =>
+      b.putStory({ slug, expectedVersion, story: fields(slug, title), text: `# ${title}\n`, refs: [], author: 'b', now: new Date().toISOString() });
+    expect((await put(null, 'Round 0')).ok).toBe(true);
+    const reads = flood(() => a.getStoryState(slug));
+    try {
+      for (let round = 1; round <= 40; round++) {
+        expect((await put(round, `Round ${round}`)).ok).toBe(true);
+        expect((await a.getStoryState(slug))?.version).toBe(round + 1);
+      }
+      const withdrawn = await b.withdrawStory(slug, 41, 'b', new Date().toISOString());
+      expect(withdrawn).toMatchObject({ ok: true, version: 42, status: 'withdrawn' });
+      expect(await a.getStoryState(slug)).toMatchObject({ version: 42, status: 'withdrawn' });
+    } finally {
+      expect(await reads.stop()).toBeGreaterThan(100);
+    }
+  });
+
+  it('the catalog read on one instance after a publication on another returned lists it, with reads under way all along', async () => {
+    await a.catalog();
+    const reads = flood(() => a.catalog());
+    try {
+      for (let round = 1; round <= 40; round++) {
+        const slug = `catalog-race-${round}`;
+        const r = await b.putStory({ slug, expectedVersion: null, story: fields(slug, `Catalog ${round}`), text: '# x\n', refs: [], author: 'b', now: new Date().toISOString() });
+        expect(r.ok).toBe(true);
+        const { index } = await a.catalog();
+        expect(index.stories.get(slug)?.title).toBe(`Catalog ${round}`);
+        // Taken off the public site on b: gone from a's catalog at its next read.
+        const off = await b.putStory({ slug, expectedVersion: 1, story: fields(slug, `Catalog ${round}`, 'draft'), text: '# x\n', refs: [], author: 'b', now: new Date().toISOString() });
+        expect(off.ok).toBe(true);
+        expect((await a.catalog()).index.stories.has(slug)).toBe(false);
+      }
+    } finally {
+      expect(await reads.stop()).toBeGreaterThan(100);
+    }
+  });
+
+  it('a write that lost its precondition writes nothing, and its answer is the conflict', async () => {
+    const slug = 'conflict-once';
+    const now = new Date().toISOString();
+    expect((await a.putStory({ slug, expectedVersion: null, story: fields(slug, 'One'), text: '# One\n', refs: [], author: 'a', now })).ok).toBe(true);
+    const lost = await b.putStory({ slug, expectedVersion: null, story: fields(slug, 'Two'), text: '# Two\n', refs: [], author: 'b', now });
+    expect(lost).toMatchObject({ ok: false, reason: 'conflict', current: { version: 1, story: { title: 'One' } } });
+    const stale = await b.putStory({ slug, expectedVersion: 5, story: fields(slug, 'Three'), text: '# Three\n', refs: [], author: 'b', now });
+    expect(stale).toMatchObject({ ok: false, reason: 'conflict', current: { version: 1 } });
+    expect(await a.countVersions(slug)).toBe(1);
+    expect((await b.withdrawStory(slug, 7, 'b', now))).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await b.getStoryState(slug)).toMatchObject({ version: 1, status: 'published' });
+  });
+});
