@@ -191,6 +191,12 @@ export class WorkerStoryChecker implements StoryChecker {
   /** Sends the worker the catalog changes it has not seen (all of them, to a new worker). */
   private async bringUpToDate(slot: Slot): Promise<void> {
     const { version } = await this.store.catalog();
+    const recent = slot.seq < version ? this.store.recentCatalogChanges?.(slot.seq, version) : null;
+    if (recent) {
+      slot.worker.postMessage({ type: 'catalog', changes: recent } satisfies ToWorker);
+      slot.seq = version;
+      return;
+    }
     while (slot.seq < version) {
       const page = await this.store.catalogChanges(slot.seq, 5000);
       if (page.items.length) slot.worker.postMessage({ type: 'catalog', changes: page.items } satisfies ToWorker);

@@ -137,6 +137,8 @@ const LEASE_SECONDS = 600;
 const CATALOG_PAGE = 5000;
 /** Story states cached by change number (public pages ask for them): the oldest goes first. */
 const STATE_CACHE_LIMIT = 1000;
+/** Catalog changes kept in memory for the story workers (recentCatalogChanges). */
+const RECENT_CHANGES = 2000;
 /** A claim is void when its lease ran out or its instance no longer holds its liveness lock. */
 const CLAIM_VOID = `(idempotency.lease_until < now() OR NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory'
   AND l.classid = ${LIVENESS_LOCKS}::oid AND l.objid = idempotency.instance::oid AND l.objsubid = 2 AND l.granted))`;
@@ -170,6 +172,8 @@ export class PgStore implements PublishingStore, NoteStore {
    */
   private refreshing: { begun: number; done: Promise<void> } | null = null;
   private catalogCalls = 0;
+  /** The catalog changes applied to the cache with seq in (after, upTo], in order. */
+  private recent: { after: number; upTo: number; changes: { seq: number; change: CatalogChange }[] } = { after: 0, upTo: 0, changes: [] };
   /** Stories' states as read at a change number: good for as long as the change number has not moved. */
   private readonly states = new Map<string, { at: number; state: StoryState | null }>();
   /** The latest change number this instance wrote (its own caches are behind it without asking). */
@@ -280,20 +284,41 @@ export class PgStore implements PublishingStore, NoteStore {
    */
   private async refreshCatalog(): Promise<void> {
     const cache = this.catalogCache ?? { replica: new CatalogReplica(), version: 0, at: 0 };
-    const rows = await this.sql<({ change: number } & Partial<CatalogRow>)[]>`
+    const first = await this.sql<({ change: number } & Partial<CatalogRow>)[]>`
       SELECT c.value AS change, i.kind, i.slug, i.data, i.deleted, i.seq FROM counters c
       LEFT JOIN LATERAL (SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ${cache.version} ORDER BY seq LIMIT ${CATALOG_PAGE + 1}) i ON TRUE
       WHERE c.name = 'change'`;
-    const at = rows[0]!.change;
-    let page = changePage(rows.filter((r): r is { change: number } & CatalogRow => r.seq != null), CATALOG_PAGE, cache.version, catalogChange);
+    const at = first[0]!.change;
+    let rows: readonly Partial<CatalogRow>[] = first;
     for (;;) {
-      cache.replica.apply(page.items);
-      cache.version = Number(page.cursor);
-      if (!page.hasMore) break;
-      page = await this.catalogChanges(cache.version, CATALOG_PAGE);
+      const items = rows.filter((r): r is CatalogRow => r.seq != null);
+      const more = items.length > CATALOG_PAGE;
+      if (more) items.length = CATALOG_PAGE;
+      const changes = items.map(catalogChange);
+      cache.replica.apply(changes);
+      this.remember(cache.version, items, changes);
+      if (items.length) cache.version = items[items.length - 1]!.seq;
+      if (!more) break;
+      rows = await this.sql<CatalogRow[]>`
+        SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ${cache.version} ORDER BY seq LIMIT ${CATALOG_PAGE + 1}`;
     }
     cache.at = Math.max(cache.at, at);
     this.catalogCache = cache;
+  }
+
+  /** Keeps the latest catalog changes applied (after `from`, gap-free) for recentCatalogChanges. */
+  private remember(from: number, items: CatalogRow[], changes: CatalogChange[]): void {
+    if (this.recent.upTo !== from) this.recent = { after: from, upTo: from, changes: [] };
+    for (let i = 0; i < items.length; i++) this.recent.changes.push({ seq: items[i]!.seq, change: changes[i]! });
+    if (items.length) this.recent.upTo = items[items.length - 1]!.seq;
+    const excess = this.recent.changes.length - RECENT_CHANGES;
+    if (excess > 0) this.recent.after = this.recent.changes.splice(0, excess).at(-1)!.seq;
+  }
+
+  recentCatalogChanges(since: number, upTo: number): CatalogChange[] | null {
+    const r = this.recent;
+    if (since < r.after || upTo > r.upTo) return null;
+    return r.changes.filter((c) => c.seq > since && c.seq <= upTo).map((c) => c.change);
   }
 
   async seedCatalog(catalog: Catalog): Promise<boolean> {

@@ -196,6 +196,12 @@ export interface PublishingStore {
   seedCatalog(catalog: Catalog): Promise<boolean>;
   putEntity(entity: Entity, now: string): Promise<{ created: boolean; seq: number }>;
   catalogChanges(since: number, limit: number): Promise<ChangePage<CatalogChange>>;
+  /**
+   * The catalog's changes after `since` up to `upTo` (a version catalog() returned) from what the
+   * store holds in memory, in feed order (a change may come again: applying it twice is harmless),
+   * or null when it does not hold them all. For a store whose every read is a round trip.
+   */
+  recentCatalogChanges?(since: number, upTo: number): CatalogChange[] | null;
 
   // stories
   getStory(slug: string): Promise<StoredStory | null>;

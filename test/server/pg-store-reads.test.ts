@@ -4,11 +4,15 @@
  * returned sees that write, even while reads of the same kind are under way on it all the time (as
  * under a public page's load, where reads share the check of the change number).
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerStoryChecker } from '../../server/story-checker.js';
 import { PgStore } from '../../server/store/pg-store.js';
 import type { StoredStatus, StoryFieldsRecord } from '../../server/store/store.js';
 import { PG_SKIP_REASON } from './pg-cluster.js';
-import { newStoreLocation, stopPgCluster } from './helpers.js';
+import { newStoreLocation, ROOT, SAMPLE_CATALOG, sampleStory, stopPgCluster } from './helpers.js';
 
 let a: PgStore;
 let b: PgStore;
@@ -17,6 +21,7 @@ beforeAll(async () => {
   if (PG_SKIP_REASON) return;
   const url = await newStoreLocation('postgres', '', 'reads');
   [a, b] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
+  await a.seedCatalog(SAMPLE_CATALOG);
 });
 
 afterAll(async () => {
@@ -98,5 +103,32 @@ describe.skipIf(PG_SKIP_REASON !== null)('PostgreSQL cached reads across instanc
     expect(await a.countVersions(slug)).toBe(1);
     expect((await b.withdrawStory(slug, 7, 'b', now))).toMatchObject({ ok: false, reason: 'conflict' });
     expect(await b.getStoryState(slug)).toMatchObject({ version: 1, status: 'published' });
+  });
+
+  it("story workers follow the catalog from the store's memory: a check after a publication on another instance knows the story, and after its withdrawal does not", async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'server'], { cwd: ROOT, stdio: 'pipe' });
+    const workers = new WorkerStoryChecker(a, pathToFileURL(join(ROOT, 'dist/server/cli.js')), 2);
+    const errors = async (body: string) =>
+      (await workers.check({ slug: 'checking', body: sampleStory({ body }), published: undefined })).diagnostics.filter((d) => d.severity === 'error').length;
+    try {
+      await workers.ready();
+      for (let round = 1; round <= 5; round++) {
+        const slug = `worker-sees-${round}`;
+        const body = `See {{story:${slug}}}.\n`;
+        expect(await errors(body)).toBeGreaterThan(0);
+        const now = new Date().toISOString();
+        expect((await b.putStory({ slug, expectedVersion: null, story: fields(slug, `W ${round}`), text: '# w\n', refs: [], author: 'b', now })).ok).toBe(true);
+        // Both workers, each brought up to date on its own.
+        expect(await Promise.all([errors(body), errors(body), errors(body)])).toEqual([0, 0, 0]);
+        expect((await b.withdrawStory(slug, 1, 'b', now)).ok).toBe(true);
+        expect(Math.min(...(await Promise.all([errors(body), errors(body), errors(body)])))).toBeGreaterThan(0);
+      }
+      // What the store no longer holds (or never did) is not answered from memory.
+      const { version } = await a.catalog();
+      expect(a.recentCatalogChanges(0, version)).not.toBeNull();
+      expect(a.recentCatalogChanges(0, version + 1)).toBeNull();
+    } finally {
+      await workers.close();
+    }
   });
 });
