@@ -83,7 +83,7 @@ describe.skipIf(PG_SKIP_REASON !== null)('PostgreSQL cached reads across instanc
         const { index } = await a.catalog();
         expect(index.stories.get(slug)?.title).toBe(`Catalog ${round}`);
         // Taken off the public site on b: gone from a's catalog at its next read.
-        const off = await b.putStory({ slug, expectedVersion: 1, story: fields(slug, `Catalog ${round}`, 'draft'), text: '# x\n', refs: [], author: 'b', now: new Date().toISOString() });
+        const off = await b.putStory({ slug, expectedVersion: 1, story: fields(slug, `Catalog ${round}`, 'review'), text: '# x\n', refs: [], author: 'b', now: new Date().toISOString() });
         expect(off.ok).toBe(true);
         expect((await a.catalog()).index.stories.has(slug)).toBe(false);
       }
