@@ -22,6 +22,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import postgres from 'postgres';
 import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
 import { CatalogReplica } from './live-catalog.js';
+import { CHANGE_CHANNEL, CacheTrust, type Peers } from './pg-trust.js';
 import { SharedRead } from './shared-read.js';
 import {
   changePage, idempotencyKeyId, noteFromRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
@@ -30,6 +31,13 @@ import {
   type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
   type StoryListItem, type TokenInfo,
 } from './store.js';
+
+/**
+ * The advisory-lock space of the instances' liveness locks: each instance holds (this, its id) on a
+ * connection of its own for as long as it lives, and PostgreSQL drops the lock the moment that
+ * connection goes (a kill -9 closes it), so other instances know at once that its claims are void.
+ */
+const LIVENESS_LOCKS = 7_312_004;
 
 const MIGRATIONS: string[] = [
   // 1: the first schema (the SQLite store's, in PostgreSQL's types)
@@ -76,27 +84,38 @@ const MIGRATIONS: string[] = [
   CREATE INDEX notes_seq ON notes (story_slug, seq);
   `,
   // 3: a story write as one function call: one round trip, and the counter's lock is held for the
-  // write's statements and its commit only, never across a turn of a server's event loop
+  // write's statements and its commit only, never across a turn of a server's event loop; the
+  // leases of instances answering from their caches (pg-trust.ts)
   `
+  CREATE TABLE cache_trust (instance INTEGER PRIMARY KEY, until TIMESTAMPTZ NOT NULL);
+  -- The live instances other than p_instance holding a lease, and the ms each has left: a writer
+  -- reads them under the counter's lock and waits for them after its commit (pg-trust.ts).
+  CREATE FUNCTION cache_peers(p_instance INTEGER, OUT ids INTEGER[], OUT left_ms DOUBLE PRECISION[]) LANGUAGE sql AS $$
+    SELECT array_agg(t.instance), array_agg(EXTRACT(EPOCH FROM t.until - now()) * 1000) FROM cache_trust t
+    WHERE t.instance <> p_instance AND t.until > now() AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory'
+      AND l.classid = ${LIVENESS_LOCKS}::oid AND l.objid = t.instance::oid AND l.objsubid = 2 AND l.granted)
+  $$;
   CREATE FUNCTION put_story_version(
     p_slug TEXT, p_expected INTEGER, p_status TEXT, p_title TEXT, p_beat TEXT, p_published TEXT, p_fields TEXT, p_text TEXT,
     p_author TEXT, p_now TEXT, p_ref_kinds TEXT[], p_ref_slugs TEXT[], p_catalog TEXT,
-    p_owner TEXT, p_key TEXT, p_fingerprint TEXT, p_answer_status INTEGER, p_answer_headers TEXT, p_answer_body TEXT, p_key_created TEXT
-  ) RETURNS BIGINT LANGUAGE plpgsql AS $$
+    p_owner TEXT, p_key TEXT, p_fingerprint TEXT, p_answer_status INTEGER, p_answer_headers TEXT, p_answer_body TEXT, p_key_created TEXT,
+    p_instance INTEGER, OUT o_seq BIGINT, OUT peer_ids INTEGER[], OUT peer_left_ms DOUBLE PRECISION[]
+  ) LANGUAGE plpgsql AS $$
   DECLARE
-    v_seq BIGINT;
     v_current INTEGER;
     v_version INTEGER;
   BEGIN
     -- The counter's lock first: it orders this write among all instances' (see pg-store.ts). Each
     -- statement after it reads the latest committed rows (READ COMMITTED, a fresh snapshot each).
-    UPDATE counters SET value = value + 1 WHERE name = 'change' RETURNING value INTO v_seq;
+    UPDATE counters SET value = value + 1 WHERE name = 'change' RETURNING value INTO o_seq;
     SELECT version INTO v_current FROM stories WHERE slug = p_slug;
-    -- NULL: the version moved (or the story exists, for a create); nothing else is written.
-    IF v_current IS DISTINCT FROM p_expected THEN RETURN NULL; END IF;
+    -- o_seq NULL: the version moved (or the story exists, for a create); nothing else is written.
+    IF v_current IS DISTINCT FROM p_expected THEN o_seq := NULL; RETURN; END IF;
+    SELECT p.ids, p.left_ms INTO peer_ids, peer_left_ms FROM cache_peers(p_instance) p;
+    PERFORM pg_notify('${CHANGE_CHANNEL}', 'c:' || o_seq || ':' || p_instance);
     v_version := COALESCE(v_current, 0) + 1;
     INSERT INTO stories (slug, version, status, title, beat, published, created_at, updated_at, seq)
-      VALUES (p_slug, v_version, p_status, p_title, p_beat, p_published, p_now, p_now, v_seq)
+      VALUES (p_slug, v_version, p_status, p_title, p_beat, p_published, p_now, p_now, o_seq)
       ON CONFLICT (slug) DO UPDATE SET version = excluded.version, status = excluded.status, title = excluded.title,
         beat = excluded.beat, published = excluded.published, updated_at = excluded.updated_at, seq = excluded.seq;
     INSERT INTO story_versions (slug, version, status, fields, text, author, created_at)
@@ -107,10 +126,10 @@ const MIGRATIONS: string[] = [
     END IF;
     -- The catalog lists published stories: a story leaving "published" leaves a tombstone.
     IF p_status = 'published' THEN
-      INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('story', p_slug, p_catalog, FALSE, v_seq)
+      INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('story', p_slug, p_catalog, FALSE, o_seq)
         ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = FALSE, seq = excluded.seq;
     ELSE
-      UPDATE catalog_items SET deleted = TRUE, data = p_catalog, seq = v_seq WHERE kind = 'story' AND slug = p_slug AND NOT deleted;
+      UPDATE catalog_items SET deleted = TRUE, data = p_catalog, seq = o_seq WHERE kind = 'story' AND slug = p_slug AND NOT deleted;
     END IF;
     IF p_owner IS NOT NULL THEN
       INSERT INTO idempotency (owner, key, fingerprint, state, status, headers, body, created_at, lease_until)
@@ -118,19 +137,12 @@ const MIGRATIONS: string[] = [
         ON CONFLICT (owner, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
           headers = excluded.headers, body = excluded.body, created_at = excluded.created_at, lease_until = NULL;
     END IF;
-    RETURN v_seq;
   END $$;
   `,
 ];
 
 /** The advisory lock migrations run under (any constant: it names this application's migrations). */
 const MIGRATION_LOCK = 7_312_004_117;
-/**
- * The advisory-lock space of the instances' liveness locks: each instance holds (this, its id) on a
- * connection of its own for as long as it lives, and PostgreSQL drops the lock the moment that
- * connection goes (a kill -9 closes it), so other instances know at once that its claims are void.
- */
-const LIVENESS_LOCKS = 7_312_004;
 /** The backstop for a claim whose instance looks alive but never finishes (its lock connection lost). */
 const LEASE_SECONDS = 600;
 /** Catalog changes read in one query. */
@@ -190,7 +202,7 @@ export class PgStore implements PublishingStore, NoteStore {
   /** Keys this instance claimed and has not finished: their fingerprint and first time. */
   private readonly claimed = new Map<string, { fingerprint: string; createdAt: string }>();
 
-  private constructor(sql: Sql, private readonly liveness: Sql, readonly instance: number) {
+  private constructor(sql: Sql, private readonly liveness: Sql, private readonly acks: Sql, readonly instance: number, private readonly trust: CacheTrust) {
     this.sql = sql;
   }
 
@@ -205,16 +217,20 @@ export class PgStore implements PublishingStore, NoteStore {
       connection: { application_name: 'studio-server' },
     }) as unknown as Sql;
     const liveness = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10, connection: { application_name: 'studio-server liveness' } }) as unknown as Sql;
+    // Acknowledgements of other instances' changes (pg-trust.ts) need not survive a crash of the database.
+    const acks = postgres(url, {
+      max: 1, onnotice: () => undefined, connect_timeout: 10, connection: { application_name: 'studio-server acks', synchronous_commit: 'off' },
+    }) as unknown as Sql;
     try {
       await migrate(sql);
       // An id no live instance holds: the lock is taken with try, and a taken id is drawn again.
       for (;;) {
         const id = randomInt(1, 2 ** 31 - 1);
         const [{ ok }] = (await liveness<{ ok: boolean }[]>`SELECT pg_try_advisory_lock(${LIVENESS_LOCKS}::int, ${id}::int) AS ok`) as unknown as [{ ok: boolean }];
-        if (ok) return new PgStore(sql, liveness, id);
+        if (ok) return new PgStore(sql, liveness, acks, id, await CacheTrust.start(sql, acks, id));
       }
     } catch (e) {
-      await Promise.all([sql.end({ timeout: 1 }), liveness.end({ timeout: 1 })]);
+      await Promise.all([sql.end({ timeout: 1 }), liveness.end({ timeout: 1 }), acks.end({ timeout: 1 })]);
       throw e;
     }
   }
@@ -261,7 +277,11 @@ export class PgStore implements PublishingStore, NoteStore {
     // Every change to the catalog takes a change number: while that has not moved, the cache is
     // current. After a write of this instance's own it has, without asking.
     const cached = this.catalogCache;
-    if (cached && cached.at >= this.ownSeq && (await this.change.get()) <= cached.at) return this.catalogOf(cached);
+    if (cached && cached.at >= this.ownSeq) {
+      // Trusted (pg-trust.ts): every write acknowledged anywhere has been heard of, none since this cache.
+      if (cached.at >= this.trust.heard && this.trust.trusted()) return this.catalogOf(cached);
+      if ((await this.change.get()) <= cached.at) return this.catalogOf(cached);
+    }
     // Else a refresh begun after this call (so it sees what was committed before it).
     for (;;) {
       if (!this.refreshing) {
@@ -322,7 +342,8 @@ export class PgStore implements PublishingStore, NoteStore {
   }
 
   async seedCatalog(catalog: Catalog): Promise<boolean> {
-    return this.sql.begin(async (tx) => {
+    let announced: { seq: number; peers: Peers } | null = null;
+    const seeded = (await this.sql.begin(async (tx) => {
       await lockCounter(tx, 0);
       const [{ n }] = (await tx<{ n: number }[]>`SELECT (SELECT COUNT(*) FROM catalog_items) + (SELECT COUNT(*) FROM stories) AS n`) as unknown as [{ n: number }];
       if (n > 0) return false;
@@ -333,24 +354,44 @@ export class PgStore implements PublishingStore, NoteStore {
       ];
       if (items.length === 0) return true;
       const [{ last }] = (await tx<{ last: number }[]>`UPDATE counters SET value = value + ${items.length} WHERE name = 'change' RETURNING value AS last`) as unknown as [{ last: number }];
+      announced = { seq: last, peers: await this.announce(tx, last) };
       const first = last - items.length + 1;
       await tx`INSERT INTO catalog_items (kind, slug, data, deleted, seq)
                SELECT k, s, d, FALSE, ${first}::bigint + o - 1
                FROM unnest(${items.map((i) => i[0])}::text[], ${items.map((i) => i[1])}::text[], ${items.map((i) => i[2])}::text[]) WITH ORDINALITY AS t(k, s, d, o)`;
       return true;
-    }) as Promise<boolean>;
+    })) as boolean;
+    const a = announced as { seq: number; peers: Peers } | null;
+    if (a) await this.trust.peersHeard(a.seq, a.peers);
+    return seeded;
   }
 
   async putEntity(entity: Entity, _now: string): Promise<{ created: boolean; seq: number }> {
-    return this.sql.begin(async (tx) => {
+    let peers: Peers = { ids: null, leftMs: null };
+    const result = (await this.sql.begin(async (tx) => {
       const seq = await lockCounter(tx);
+      peers = await this.announce(tx, seq);
       const [row] = await tx<{ created: boolean }[]>`
         WITH old AS (SELECT deleted FROM catalog_items WHERE kind = 'entity' AND slug = ${entity.slug})
         INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('entity', ${entity.slug}, ${JSON.stringify(entity)}, FALSE, ${seq})
         ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = FALSE, seq = excluded.seq
         RETURNING COALESCE((SELECT deleted FROM old), TRUE) AS created`;
       return { created: row!.created, seq };
-    }) as Promise<{ created: boolean; seq: number }>;
+    })) as { created: boolean; seq: number };
+    await this.trust.peersHeard(result.seq, peers);
+    return result;
+  }
+
+  /**
+   * Inside a catalog write's transaction, under the counter's lock: announces its change number and
+   * lists the instances to wait for after the commit (pg-trust.ts; put_story_version does the same).
+   */
+  private async announce(tx: Tx, seq: number): Promise<Peers> {
+    const [[peers]] = await Promise.all([
+      tx<{ ids: number[] | null; left_ms: number[] | null }[]>`SELECT ids, left_ms FROM cache_peers(${this.instance})`,
+      tx`SELECT pg_notify(${CHANGE_CHANNEL}, ${`c:${seq}:${this.instance}`})`,
+    ]);
+    return { ids: peers!.ids, leftMs: peers!.left_ms };
   }
 
   async catalogChanges(since: number, limit: number): Promise<ChangePage<CatalogChange>> {
@@ -383,7 +424,10 @@ export class PgStore implements PublishingStore, NoteStore {
   async getStoryState(slug: string): Promise<StoryState | null> {
     // A public page asks at every request: while the change number has not moved, the state has not.
     const known = this.states.get(slug);
-    if (known && known.at >= this.ownSeq && (await this.change.get()) === known.at) return known.state;
+    if (known && known.at >= this.ownSeq) {
+      if (known.at >= this.trust.heard && this.trust.trusted()) return known.state;
+      if ((await this.change.get()) === known.at) return known.state;
+    }
     // Read with the change number, in one snapshot: the state as of that number.
     const [row] = (await this.sql<({ change: number } & Partial<StoryState>)[]>`
       SELECT c.value AS change, s.version, s.status, s.published FROM counters c LEFT JOIN stories s ON s.slug = ${slug}
@@ -419,14 +463,18 @@ export class PgStore implements PublishingStore, NoteStore {
       : { slug };
     const mine = key ? this.claimed.get(idempotencyKeyId(key.scope)) : undefined;
     if (key && !mine) throw new Error('an idempotency key was completed without being begun');
-    const [{ seq }] = (await this.sql<{ seq: number | null }[]>`SELECT put_story_version(
+    const [row] = (await this.sql<{ seq: number | null; peer_ids: number[] | null; peer_left_ms: number[] | null }[]>`SELECT o_seq::bigint AS seq, peer_ids, peer_left_ms FROM put_story_version(
       ${slug}, ${expected}, ${story.status}, ${story.title}, ${story.beat}, ${published}, ${JSON.stringify(story)}, ${text},
       ${author}, ${now}, ${refs ? refs.map((r) => r.kind) : null}::text[], ${refs ? refs.map((r) => r.slug) : null}::text[], ${JSON.stringify(catalog)},
       ${key?.scope.owner ?? null}, ${key?.scope.key ?? null}, ${mine?.fingerprint ?? null}, ${key?.answer.status ?? null},
-      ${key ? JSON.stringify(key.answer.headers) : null}, ${key?.answer.body ?? null}, ${mine?.createdAt ?? null}
-    )::bigint AS seq`) as unknown as [{ seq: number | null }];
+      ${key ? JSON.stringify(key.answer.headers) : null}, ${key?.answer.body ?? null}, ${mine?.createdAt ?? null}, ${this.instance}
+    )`) as unknown as [{ seq: number | null; peer_ids: number[] | null; peer_left_ms: number[] | null }];
+    const seq = row.seq;
+    if (seq === null) return null;
     // Our own write moved the change number: this instance's cached states and catalog are behind.
-    if (seq !== null) this.wrote(slug, seq);
+    this.wrote(slug, seq);
+    // Acknowledged once every instance answering from its caches has heard of it (pg-trust.ts).
+    await this.trust.peersHeard(seq, { ids: row.peer_ids, leftMs: row.peer_left_ms });
     return seq;
   }
 
@@ -599,8 +647,9 @@ export class PgStore implements PublishingStore, NoteStore {
   }
 
   async close(): Promise<void> {
+    await this.trust.close();
     await this.sql.end({ timeout: 5 });
-    await this.liveness.end({ timeout: 5 });
+    await Promise.all([this.liveness.end({ timeout: 5 }), this.acks.end({ timeout: 5 })]);
   }
 }
 
