@@ -8,13 +8,16 @@
  *   change-number order, and a reader that has seen number N has seen every number below it. (A
  *   sequence would hand numbers out in order but let them commit out of order.) The lock is the
  *   first statement of a write, so it also serialises the precondition checks, as SQLite's
- *   BEGIN IMMEDIATE does; the rest of the write is pipelined to keep the lock short.
+ *   BEGIN IMMEDIATE does.
  * - Idempotency keys in flight are rows (state `in_flight`) that every instance sees, claimed by an
  *   INSERT that exactly one instance wins; a crashed instance's claims are void at once (each
  *   instance holds an advisory lock while it lives), and a lease is the backstop.
- * - The catalog is cached per instance and brought up to date from the change feed whenever the
- *   database's catalog version moved (one indexed MAX per call), so another instance's write is
- *   seen at the next request.
+ * - The catalog and the stories' states are cached per instance by the change number they were
+ *   read at, and used while no write came after: known without asking while the instance holds a
+ *   cache lease (pg-trust.ts), else from one read of the counter shared by the requests of the
+ *   moment (shared-read.ts). So another instance's write is seen at the next request.
+ * - A story write is one call of put_story_version (migration 3): one round trip, the counter's
+ *   lock held for the function and the commit only.
  * - Migrations run in one transaction under an advisory lock: instances starting together migrate
  *   once; a database of a newer schema is refused.
  */
