@@ -109,8 +109,8 @@ describe('the check before sending, and the CLI (issue 11 #2, #3, #7)', () => {
     const forced = await studio(['publish', file, '--status', 'review', '--force']);
     expect(forced.out).toMatch(/^queued ghost-warden-5e6f → review \(sent anyway: 1 problem\)$/m);
     expect(forced.out).toMatch(/^rejected: ghost-warden-5e6f → review/m);
-    // The backend's finding, on the same line of the file as the check's.
-    expect(forced.out.split('\n').filter((l) => l.includes(`ghost.md:${line}:5: error ref-unknown:`))).toHaveLength(2);
+    // The backend's finding is the check's, on the same line: said once (issue 11 #4).
+    expect(forced.out.split('\n').filter((l) => l.includes(`ghost.md:${line}:5: error ref-unknown:`))).toHaveLength(1);
     expect(forced.code).toBe(1);
     expect(await onBackend('ghost-warden-5e6f')).toBeUndefined();
   });
