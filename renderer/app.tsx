@@ -11,6 +11,7 @@ import { useCommandKeymap } from './commands/use-command-keymap.js';
 import { CommandPalette } from './components/command-palette.js';
 import { ConfirmDialog } from './components/confirm-dialog.js';
 import { ConflictView } from './components/conflict-view.js';
+import { ContextMenu, type ContextMenuItem } from './components/context-menu.js';
 import { EditorPane } from './components/editor-pane.js';
 import { HistoryPanel } from './components/history-panel.js';
 import { ImportDialog } from './components/import-dialog.js';
@@ -27,7 +28,7 @@ import { Splitter } from './components/splitter.js';
 import { StatusBar, countWords } from './components/status-bar.js';
 import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
-import type { EditorView } from '@codemirror/view';
+import { closeHoverTooltips, type EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
 import { addCitation, applySpellingChoice, frontMatterHidden, showFrontMatter, spellingAt, type SpellOptions, type SpellingAt } from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
@@ -254,32 +255,46 @@ export function App() {
   const run = useCallback((id: CommandId) => handlersRef.current[id](), []);
   useCommandKeymap(api, run);
 
-  // Right-click on selected story text offers "Add note…" (the browser's own menu elsewhere).
-  const [noteMenu, setNoteMenu] = useState<{ x: number; y: number } | null>(null);
+  // Right-click on selected story text offers "Add note…"; on a misspelt word (and no selection),
+  // the studio's suggestions: in Electron in a native menu (the choice comes back through the
+  // word's own quick fix), in the browser host in the page's own menu. The browser's menu elsewhere.
+  const [menu, setMenu] = useState<{ x: number; y: number; label: string; items: ContextMenuItem[] } | null>(null);
   const notesRef = useRef(notes);
   notesRef.current = notes;
-  // In Electron, right-click on a misspelt word (and no selection) shows the studio's suggestions
-  // in a native menu; the choice comes back through the word's own quick fix.
   const spellingTarget = useRef<SpellingAt | null>(null);
   useEffect(() => {
+    // A spelling choice goes back to the word; "Add note…" to the note's form.
+    const choose = (choice: () => void, refocus = true) => () => {
+      setMenu(null);
+      choice();
+      if (refocus) scroll.view.current?.focus();
+    };
     const open = (e: MouseEvent) => {
       const v = scroll.view.current;
       if (!v || !(e.target instanceof Node) || !v.contentDOM.contains(e.target)) return;
       if (notesRef.current.selectionQuote()) {
         e.preventDefault();
-        setNoteMenu({ x: e.clientX, y: e.clientY });
+        setMenu({ x: e.clientX, y: e.clientY, label: 'Selection', items: [{ label: 'Add note…', onSelect: choose(() => run('notes.add'), false) }] });
         return;
       }
-      const pos = api?.showSpellingMenu ? v.posAtCoords({ x: e.clientX, y: e.clientY }) : null;
+      const pos = v.posAtCoords({ x: e.clientX, y: e.clientY });
       const at = pos === null ? null : spellingAt(v.state, pos);
       if (!at) return;
       e.preventDefault();
-      spellingTarget.current = at;
-      void api!.showSpellingMenu!({ word: at.word, suggestions: at.suggestions }).catch((err: Error) => onError(err.message));
+      // The word's hover card says the same as the menu and would lie over it.
+      v.dispatch({ effects: closeHoverTooltips });
+      if (api?.showSpellingMenu) {
+        spellingTarget.current = at;
+        void api.showSpellingMenu({ word: at.word, suggestions: at.suggestions }).catch((err: Error) => onError(err.message));
+        return;
+      }
+      const items: ContextMenuItem[] = at.suggestions.map((s) => ({ label: s, onSelect: choose(() => applySpellingChoice(v, at, { word: at.word, replace: s })) }));
+      items.push({ label: 'Add to dictionary', onSelect: choose(() => applySpellingChoice(v, at, { word: at.word, add: true })) });
+      setMenu({ x: e.clientX, y: e.clientY, label: `Spelling of “${at.word}”`, items });
     };
     document.addEventListener('contextmenu', open);
     return () => document.removeEventListener('contextmenu', open);
-  }, [scroll.view, api, onError]);
+  }, [scroll.view, api, onError, run]);
   useEffect(() => api?.onSpellingChoice?.((choice) => {
     const v = scroll.view.current;
     const at = spellingTarget.current;
@@ -463,15 +478,7 @@ export function App() {
             </>
           )}
         </main>
-        {noteMenu && (
-          <div
-            className="context-menu" role="menu" aria-label="Selection" style={{ left: noteMenu.x, top: noteMenu.y }}
-            onKeyDown={(e) => { if (e.key === 'Escape') { setNoteMenu(null); scroll.view.current?.focus(); } }}
-            onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setNoteMenu(null); }}
-          >
-            <button type="button" role="menuitem" autoFocus onClick={() => { setNoteMenu(null); run('notes.add'); }}>Add note…</button>
-          </div>
-        )}
+        {menu && <ContextMenu {...menu} onClose={(refocus) => { setMenu(null); if (refocus) scroll.view.current?.focus(); }} />}
         <StatusBar
           hidden={focusMode}
           selectedWords={selectedWords}

@@ -41,7 +41,7 @@ export function SyncIndicator({ overview: o, networkUp, onSyncNow, onOpenSetting
     return (
       <div className="sync-status" data-testid="sync-status" role="group" aria-label="Sync">
         {o.queued > 0 && <span data-testid="sync-queued">{o.queued} queued</span>}
-        <button type="button" className="link" onClick={onOpenSettings} data-testid="sync-connect">No publishing backend — set up…</button>
+        <button type="button" className="link" onClick={onOpenSettings} data-testid="sync-connect" title="No publishing backend — set up…">No publishing backend — set up…</button>
       </div>
     );
   }

@@ -143,7 +143,8 @@ describe.skipIf(!hasChromium)('the check before sending (Chromium, browser host,
     await expect.poll(storyState, { timeout: 15_000 }).toBe('v1 published on the backend');
     expect(await banner().count()).toBe(0);
     expect((await onBackend(slug))?.status).toBe('published');
-    expect(await editorText()).toContain('status: published');
+    // The text learns of it when the library writes the backend's answer back (an event, after the push).
+    await expect.poll(editorText, { timeout: 10_000 }).toContain('status: published');
   });
 
   it('says a warning and sends all the same', async () => {

@@ -69,6 +69,68 @@ describe.skipIf(!hasChromium)('spelling (issue 10)', () => {
     await expect.poll(misspelt, { timeout: 10_000 }).toEqual(['Zyxtown', 'Zyxtown']);
   });
 
+  it('right-click on a misspelt word in the browser host opens the studio’s own menu: a suggestion by keyboard, "Add to dictionary" by mouse', async () => {
+    await newStory(page());
+    await page().keyboard.type('Menu of suggestions');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('The wrold met Qwzrtown today.');
+    await expect.poll(misspelt, { timeout: 15_000 }).toEqual(['wrold', 'Qwzrtown']);
+    const menu = page().getByTestId('context-menu');
+    // A word spelt right keeps the browser's own menu.
+    await page().locator('.cm-line', { hasText: 'met' }).click({ button: 'right', position: { x: 4, y: 8 } });
+    expect(await menu.count()).toBe(0);
+
+    await page().locator('.cm-misspelled', { hasText: 'wrold' }).click({ button: 'right' });
+    await expect.poll(() => menu.getAttribute('aria-label')).toBe('Spelling of “wrold”');
+    const items = await menu.getByRole('menuitem').allInnerTexts();
+    expect(items).toContain('world');
+    expect(items.at(-1)).toBe('Add to dictionary');
+    await page().screenshot({ path: join(results, 'writing-spelling-menu-1280x720-light.png') });
+    // In the dark theme too (switched by its key, with the menu closed and opened again).
+    await page().keyboard.press('Escape');
+    await page().keyboard.press('Control+Alt+2');
+    await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page().locator('.cm-misspelled', { hasText: 'wrold' }).click({ button: 'right' });
+    await menu.waitFor();
+    await page().screenshot({ path: join(results, 'writing-spelling-menu-1280x720-dark.png') });
+    await page().keyboard.press('Escape');
+    await page().setViewportSize({ width: 800, height: 600 });
+    await page().locator('.cm-misspelled', { hasText: 'wrold' }).click({ button: 'right' });
+    await menu.waitFor();
+    await page().screenshot({ path: join(results, 'writing-spelling-menu-800x600-dark.png') });
+    await page().keyboard.press('Escape');
+    await page().setViewportSize({ width: 1280, height: 720 });
+    await page().keyboard.press('Control+Alt+1');
+    await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await page().locator('.cm-misspelled', { hasText: 'wrold' }).click({ button: 'right' });
+    await menu.waitFor();
+    // The keyboard starts on the first item; Down and Up move, Enter chooses.
+    const target = items.indexOf('world');
+    for (let i = 0; i < target; i++) await page().keyboard.press('ArrowDown');
+    await expect.poll(() => page().evaluate(() => document.activeElement?.textContent)).toBe('world');
+    await page().keyboard.press('Enter');
+    await expect.poll(() => editorText(page())).toContain('\nThe world met Qwzrtown today.');
+    expect(await menu.count()).toBe(0);
+    // The caret is back in the story, after the word put right: typing goes on there.
+    await page().keyboard.type(',');
+    await expect.poll(() => editorText(page())).toContain('\nThe world, met Qwzrtown today.');
+
+    await page().locator('.cm-misspelled', { hasText: 'Qwzrtown' }).click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Add to dictionary' }).click();
+    await expect.poll(misspelt, { timeout: 10_000 }).toEqual([]);
+    expect(await page().evaluate(() => window.studio!.getSettings({}).then((s) => s.dictionary))).toContain('Qwzrtown');
+    // Escape closes the menu without a change.
+    await page().keyboard.type(' Zqxvown.');
+    await expect.poll(misspelt, { timeout: 10_000 }).toEqual(['Zqxvown']);
+    const before = await editorText(page());
+    await page().locator('.cm-misspelled', { hasText: 'Zqxvown' }).click({ button: 'right' });
+    await menu.waitFor();
+    await page().keyboard.press('Escape');
+    expect(await menu.count()).toBe(0);
+    expect(await editorText(page())).toBe(before);
+    await saved(page());
+  });
+
   it('right-click on a misspelt word asks the host for a menu of the studio’s suggestions (Electron’s), and applies the choice', async () => {
     // Electron's preload and main process, stood in for: the page's API gains the two methods the
     // preload adds; the request is recorded, and the choice is what the native menu would send.

@@ -139,5 +139,10 @@ export function applySpellingChoice(view: EditorView, at: SpellingAt, choice: Sp
   const action = at.actions.find((a) => a.name === ('add' in choice ? ADD : choice.replace));
   if (!action) return false;
   action.apply(view, at.from, at.to);
+  // A word put right from a menu leaves the caret after it, where the writer goes on typing.
+  if ('replace' in choice) {
+    const end = at.from + choice.replace.length;
+    if (view.state.sliceDoc(at.from, end) === choice.replace) view.dispatch({ selection: { anchor: end } });
+  }
   return true;
 }
