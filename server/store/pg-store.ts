@@ -25,6 +25,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import postgres from 'postgres';
 import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
 import { CatalogReplica } from './live-catalog.js';
+import { notesSchema, POSTGRES, storySchema } from './schema.js';
 import { CHANGE_CHANNEL, CacheTrust, type Peers } from './pg-trust.js';
 import { SharedRead } from './shared-read.js';
 import {
@@ -43,49 +44,9 @@ import {
 const LIVENESS_LOCKS = 7_312_004;
 
 const MIGRATIONS: string[] = [
-  // 1: the first schema (the SQLite store's, in PostgreSQL's types)
-  `
-  CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
-  INSERT INTO counters (name, value) VALUES ('change', 0);
-  CREATE TABLE tokens (
-    name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('writer','editor','publisher')),
-    hash BYTEA NOT NULL UNIQUE, created_at TEXT NOT NULL
-  );
-  CREATE TABLE catalog_items (
-    kind TEXT NOT NULL CHECK (kind IN ('entity','beat','story')), slug TEXT NOT NULL,
-    data TEXT NOT NULL, deleted BOOLEAN NOT NULL DEFAULT FALSE, seq BIGINT NOT NULL,
-    PRIMARY KEY (kind, slug)
-  );
-  CREATE INDEX catalog_items_seq ON catalog_items (seq);
-  CREATE TABLE stories (
-    slug TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, title TEXT NOT NULL,
-    beat TEXT NOT NULL, published TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, seq BIGINT NOT NULL
-  );
-  CREATE UNIQUE INDEX stories_seq ON stories (seq);
-  CREATE INDEX stories_public ON stories (status, published);
-  CREATE TABLE story_versions (
-    slug TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, fields TEXT NOT NULL, text TEXT NOT NULL,
-    author TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (slug, version)
-  );
-  CREATE TABLE story_refs (slug TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (slug, kind, ref));
-  CREATE INDEX story_refs_ref ON story_refs (kind, ref);
-  CREATE TABLE idempotency (
-    owner TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('in_flight','done')),
-    status INTEGER, headers TEXT, body TEXT, created_at TEXT NOT NULL,
-    instance INTEGER, lease_until TIMESTAMPTZ, PRIMARY KEY (owner, key)
-  );
-  CREATE INDEX idempotency_created ON idempotency (created_at);
-  `,
-  // 2: review notes (as the SQLite store's migration 2)
-  `
-  CREATE TABLE notes (
-    story_slug TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, author TEXT NOT NULL, role TEXT NOT NULL,
-    body TEXT NOT NULL, anchor TEXT, state TEXT NOT NULL CHECK (state IN ('open','resolved')), reply_to TEXT,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (story_slug, id)
-  );
-  CREATE INDEX notes_seq ON notes (story_slug, seq);
-  `,
+  // 1 and 2: the tables both stores hold (schema.ts), in PostgreSQL's types
+  storySchema(POSTGRES),
+  notesSchema(POSTGRES),
   // 3: a story write as one function call: one round trip, and the counter's lock is held for the
   // write's statements and its commit only, never across a turn of a server's event loop; the
   // leases of instances answering from their caches (pg-trust.ts)

@@ -13,8 +13,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
-import { ROLES } from '../../shared/protocol/index.js';
 import { LiveCatalogIndex } from './live-catalog.js';
+import { notesSchema, SQLITE, storySchema } from './schema.js';
 import { WalSync } from './wal-sync.js';
 import {
   changePage, idempotencyKeyId, noteFromRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
@@ -24,53 +24,7 @@ import {
   type StoryListItem, type TokenInfo,
 } from './store.js';
 
-/** `'a','b'`: a list of the protocol's names for a CHECK constraint (the text migration 1 always had). */
-const sqlList = (names: readonly string[]) => names.map((n) => `'${n}'`).join(',');
-
-const MIGRATIONS: string[] = [
-  // 1: the first schema
-  `
-  CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-  INSERT INTO counters (name, value) VALUES ('change', 0);
-  CREATE TABLE tokens (
-    name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN (${sqlList(ROLES)})),
-    hash BLOB NOT NULL UNIQUE, created_at TEXT NOT NULL
-  );
-  CREATE TABLE catalog_items (
-    kind TEXT NOT NULL CHECK (kind IN ('entity','beat','story')), slug TEXT NOT NULL,
-    data TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL,
-    PRIMARY KEY (kind, slug)
-  );
-  CREATE INDEX catalog_items_seq ON catalog_items (seq);
-  CREATE TABLE stories (
-    slug TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, title TEXT NOT NULL,
-    beat TEXT NOT NULL, published TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, seq INTEGER NOT NULL
-  );
-  CREATE UNIQUE INDEX stories_seq ON stories (seq);
-  CREATE INDEX stories_public ON stories (status, published);
-  CREATE TABLE story_versions (
-    slug TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, fields TEXT NOT NULL, text TEXT NOT NULL,
-    author TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (slug, version)
-  );
-  CREATE TABLE story_refs (slug TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (slug, kind, ref));
-  CREATE INDEX story_refs_ref ON story_refs (kind, ref);
-  CREATE TABLE idempotency (
-    owner TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('in_flight','done')),
-    status INTEGER, headers TEXT, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (owner, key)
-  );
-  CREATE INDEX idempotency_created ON idempotency (created_at);
-  `,
-  // 2: review notes; seq from the change counter, so a story's notes page by the same kind of cursor
-  `
-  CREATE TABLE notes (
-    story_slug TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, author TEXT NOT NULL, role TEXT NOT NULL,
-    body TEXT NOT NULL, anchor TEXT, state TEXT NOT NULL CHECK (state IN ('open','resolved')), reply_to TEXT,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (story_slug, id)
-  );
-  CREATE INDEX notes_seq ON notes (story_slug, seq);
-  `,
-];
+const MIGRATIONS: string[] = [storySchema(SQLITE), notesSchema(SQLITE)];
 
 export interface SqliteStoreOptions {
   /**
