@@ -29,7 +29,7 @@ import { notesSchema, POSTGRES, storySchema } from './schema.js';
 import { CHANGE_CHANNEL, CacheTrust, type Peers } from './pg-trust.js';
 import { SharedRead } from './shared-read.js';
 import {
-  changePage, idempotencyKeyId, noteFromRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
+  changePage, idempotencyKeyId, noteFromRow, storyFromRow, type StoryRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
   type IdempotencyBegin, type IdempotencyScope, type NoteRecord, type NoteStore, type PublicStorySummary, type PublishedEntry,
   type PublishedFilter, type PublishingStore, type PutNoteInput, type PutNoteResult,
   type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
@@ -373,12 +373,7 @@ export class PgStore implements PublishingStore, NoteStore {
                                FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version WHERE s.slug = ${slug}`
         : await db<StoryRow[]>`SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
                                FROM story_versions v JOIN stories s ON s.slug = v.slug WHERE v.slug = ${slug} AND v.version = ${version}`;
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      slug: row.slug, version: row.version, status: row.status, story: JSON.parse(row.fields) as StoryFieldsRecord, text: row.text,
-      createdAt: row.created_at, updatedAt: row.updated_at, seq: row.seq,
-    };
+    return rows[0] ? storyFromRow(rows[0]) : null;
   }
 
   async getStory(slug: string): Promise<StoredStory | null> {
@@ -629,17 +624,6 @@ interface CatalogRow {
 }
 
 const catalogChange = (r: CatalogRow): CatalogChange => ({ kind: r.kind, slug: r.slug, deleted: r.deleted, data: JSON.parse(r.data) });
-
-interface StoryRow {
-  slug: string;
-  version: number;
-  status: StoredStatus;
-  created_at: string;
-  updated_at: string;
-  seq: number;
-  fields: string;
-  text: string;
-}
 
 /** Takes `count` change numbers (the last one returned), holding the counter's row lock to commit. */
 async function lockCounter(tx: Tx, count = 1): Promise<number> {

@@ -17,7 +17,7 @@ import { LiveCatalogIndex } from './live-catalog.js';
 import { notesSchema, SQLITE, storySchema } from './schema.js';
 import { WalSync } from './wal-sync.js';
 import {
-  changePage, idempotencyKeyId, noteFromRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
+  changePage, idempotencyKeyId, noteFromRow, storyFromRow, type StoryRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
   type IdempotencyBegin, type IdempotencyScope, type NoteRecord, type NoteStore, type PublicStorySummary, type PublishedEntry,
   type PublishedFilter, type PublishingStore, type PutNoteInput, type PutNoteResult,
   type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
@@ -40,17 +40,6 @@ interface CatalogStoryChange {
   slug: string;
   story: CatalogStory | null;
   seq: number;
-}
-
-interface StoryRow {
-  slug: string;
-  version: number;
-  status: StoredStatus;
-  created_at: string;
-  updated_at: string;
-  seq: number;
-  fields: string;
-  text: string;
 }
 
 export class SqliteStore implements PublishingStore, NoteStore {
@@ -201,17 +190,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
         : this.sql(`SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
                            FROM story_versions v JOIN stories s ON s.slug = v.slug WHERE v.slug = ? AND v.version = ?`).get(slug, version)
     ) as StoryRow | undefined;
-    if (!row) return null;
-    return {
-      slug: row.slug,
-      version: row.version,
-      status: row.status,
-      story: JSON.parse(row.fields) as StoryFieldsRecord,
-      text: row.text,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      seq: row.seq,
-    };
+    return row ? storyFromRow(row) : null;
   }
 
   async getStory(slug: string): Promise<StoredStory | null> {

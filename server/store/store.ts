@@ -282,3 +282,22 @@ export function noteFromRow(r: NoteRow): NoteRecord {
     createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
+
+/** A story's current (or asked-for) version joined with the story, as both stores read it. */
+export interface StoryRow {
+  slug: string;
+  version: number;
+  status: StoredStatus;
+  created_at: string;
+  updated_at: string;
+  seq: number;
+  fields: string;
+  text: string;
+}
+
+export function storyFromRow(r: StoryRow): StoredStory {
+  return {
+    slug: r.slug, version: r.version, status: r.status, story: JSON.parse(r.fields) as StoryFieldsRecord, text: r.text,
+    createdAt: r.created_at, updatedAt: r.updated_at, seq: r.seq,
+  };
+}
