@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, 
 import type { RevisionSummary, StudioApi } from '../../shared/api/contract.js';
 import type { StorySync } from '../../shared/api/sync.js';
 import { parseStory, type CatalogIndex } from '../../shared/index.js';
+import { useLatest } from '../hooks/use-latest.js';
 import { renderedDiff } from '../review/rendered-diff.js';
 import { keepLinksInPlace } from './preview-pane.js';
 
@@ -54,6 +55,9 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
   const [afterId, setAfterId] = useState<string>('current');
   const [texts, setTexts] = useState<{ before: string; after: string } | null>(null);
 
+  // The first comparison only, read when the revisions come: later changes of the sync state do
+  // not move the person's choice.
+  const opening = useLatest(startWith === 'merge' && !!sync?.merged);
   useEffect(() => {
     let live = true;
     api.listRevisions({ id: storyId }).then((list) => {
@@ -61,23 +65,20 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
       setRevisions(list);
       // The previous revision by default: what changed since, including unsaved edits.
       const previous = list[1] ?? list[0];
-      setBeforeId(startWith === 'merge' && sync?.merged ? 'premerge' : previous ? `rev:${previous.id}` : 'current');
+      setBeforeId(opening.current ? 'premerge' : previous ? `rev:${previous.id}` : 'current');
       setAfterId('current');
     }, (e: Error) => onError(e.message));
     return () => {
       live = false;
     };
-    // The first comparison only: later changes of the sync state do not move the person's choice.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, storyId, onError]);
+  }, [api, storyId, onError, opening]);
 
   const backendText = sync?.conflict?.remoteText ?? sync?.merged?.remoteText ?? null;
   const backendVersion = sync?.conflict?.remoteVersion ?? sync?.merged?.remoteVersion ?? sync?.remoteVersion ?? null;
-  const syncSources: ReviewSource[] = [
-    ...(sync?.syncedText != null ? [{ id: 'synced', label: `Last synced (backend v${sync.remoteVersion ?? '?'})`, load: async () => sync.syncedText! }] : []),
-    ...(backendText !== null ? [{ id: 'backend', label: `The backend's v${backendVersion}`, load: async () => backendText }] : []),
-    ...(sync?.merged ? [{ id: 'premerge', label: 'Yours before the automatic merge', load: async () => sync.merged!.localText }] : []),
-  ];
+  // The sync state's texts, not its object (rebuilt at every sync event), decide when sources change.
+  const syncedText = sync?.syncedText ?? null;
+  const syncedVersion = sync?.remoteVersion ?? null;
+  const premergeText = sync?.merged?.localText ?? null;
   const comparisons: Comparison[] = [
     ...(sync?.syncedText != null ? [{ id: 'synced', label: 'Since last sync', before: 'synced' }] : []),
     ...(backendText !== null ? [{ id: 'backend', label: "Since the backend's version", before: 'backend' }] : []),
@@ -86,15 +87,15 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
 
   const sources = useMemo<ReviewSource[]>(() => [
     { id: 'current', label: 'Current text', load: async () => currentText },
-    ...syncSources,
+    ...(syncedText !== null ? [{ id: 'synced', label: `Last synced (backend v${syncedVersion ?? '?'})`, load: async () => syncedText }] : []),
+    ...(backendText !== null ? [{ id: 'backend', label: `The backend's v${backendVersion}`, load: async () => backendText }] : []),
+    ...(premergeText !== null ? [{ id: 'premerge', label: 'Yours before the automatic merge', load: async () => premergeText }] : []),
     ...(revisions ?? []).map((r, i) => ({
       id: `rev:${r.id}`,
       label: `${i === 0 ? 'Latest revision' : 'Revision'} · ${when(r.createdAt)} · ${r.title || 'Untitled'} (${r.size} chars)`,
       load: async () => (await api.getRevision({ revisionId: r.id })).text,
     })),
-    // syncSources is rebuilt from `sync` each render; its texts are what matter.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  ], [api, revisions, currentText, sync?.syncedText, backendText, sync?.merged?.localText]);
+  ], [api, revisions, currentText, syncedText, syncedVersion, backendText, backendVersion, premergeText]);
 
   useEffect(() => {
     if (!revisions || !beforeId) return;
