@@ -32,6 +32,7 @@ export function createHandlers(
 ): StudioHandlers {
   return {
     listStories: (f) => lib.listStories(f),
+    listStoryPage: ({ offset, limit, ...filter }) => lib.listStoryPage(filter, offset, limit),
     getStory: ({ id }) => lib.getStory(id),
     saveStory: ({ id, text, baseRevision }) => {
       const saved = lib.saveStory(id, text);
@@ -40,7 +41,7 @@ export function createHandlers(
     },
     createStory: (i) => lib.createStory(i),
     importText: ({ name, text }) => lib.importText(name, text),
-    importFiles: ({ files }) => files.map((f) => lib.importText(f.name, f.text)),
+    importFiles: ({ files }) => lib.importFiles(files),
     // Logged in, links go where the backend serves its pages; else to the site setting.
     exportStory: async ({ id, format }) => lib.exportStory(id, format, (await sync.overview()).site ?? settings.get().site),
     listRevisions: ({ id }) => lib.listRevisions(id),

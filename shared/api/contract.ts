@@ -25,6 +25,13 @@ export interface StorySummary {
   trashed: boolean;
 }
 
+/** Rows `offset` on of a filtered story list, and how many stories that list holds (read together). */
+export interface StoryPage {
+  total: number;
+  offset: number;
+  stories: StorySummary[];
+}
+
 /** A whole story: its summary and its text (the canonical story file). */
 export interface StoryRecord extends StorySummary {
   text: string;
@@ -144,6 +151,18 @@ export const settingsSchema = z.object({
 const id = z.string().min(1).max(200);
 const STATUS = z.enum(STORY_STATUSES);
 
+/** What a story list is filtered by: status, beat, date of last change (ISO prefix bounds) and trash. */
+const STORY_FILTER = z.object({
+  status: STATUS.optional(),
+  beat: z.string().max(200).optional(),
+  since: z.string().max(40).optional(),
+  until: z.string().max(40).optional(),
+  trashed: z.boolean().optional(),
+});
+
+/** The most rows one `listStoryPage` call gives. */
+export const STORY_PAGE_MAX = 1000;
+
 /** Marks a method's output type (the value is never used at run time). */
 function out<T>(): T {
   return undefined as T;
@@ -152,16 +171,22 @@ function out<T>(): T {
 /** Every method: `input` validates the single argument; `output` carries the result type. */
 export const STUDIO_API = {
   listStories: {
-    input: z.object({
-      status: STATUS.optional(),
-      beat: z.string().max(200).optional(),
-      since: z.string().max(40).optional(),
-      until: z.string().max(40).optional(),
-      trashed: z.boolean().optional(),
-      /** The newest this many only: the library pane draws its first screen from a page of them. */
+    input: STORY_FILTER.extend({
+      /** The newest this many only. */
       limit: z.number().int().positive().max(1_000_000).optional(),
     }).default({}),
     output: out<StorySummary[]>(),
+  },
+  /**
+   * A page of the list `listStories` gives (same filters, same order) and the list's length: the
+   * library pane asks for the rows it shows, so nothing it does waits on the library's size.
+   */
+  listStoryPage: {
+    input: STORY_FILTER.extend({
+      offset: z.number().int().nonnegative().max(100_000_000),
+      limit: z.number().int().positive().max(STORY_PAGE_MAX),
+    }),
+    output: out<StoryPage>(),
   },
   getStory: { input: z.object({ id }), output: out<StoryRecord>() },
   /** `baseRevision`: the revision the text was written from, so that a save never silently undoes what a sync pulled in meanwhile. */

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog, parseCatalog, parseStory, serializeStory, type Catalog, type CatalogIndex, type Story } from '../../../shared/index.js';
 import type {
-  ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, SearchHit, StoryRecord, StorySummary,
+  ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, SearchHit, StoryPage, StoryRecord, StorySummary,
 } from '../../../shared/api/contract.js';
 import { describeSqliteError } from './errors.js';
 import { openDatabase, type OpenLibraryOptions } from './open.js';
@@ -111,6 +111,7 @@ export class Library implements LibraryContext {
   // ── stories, revisions, search (stories.ts, search.ts) ─────────────────
 
   listStories(filter?: StoryFilter): StorySummary[] { return this.stories.list(filter); }
+  listStoryPage(filter: StoryFilter, offset: number, limit: number): StoryPage { return this.stories.page(filter, offset, limit); }
   getStory(id: string): StoryRecord { return this.stories.get(id); }
   storyBySlug(slug: string): StoryRecord | undefined { return this.stories.bySlug(slug); }
   putBySlug(slug: string, text: string): StoryRecord { return this.stories.putBySlug(slug, text); }
@@ -122,6 +123,7 @@ export class Library implements LibraryContext {
   trashStory(id: string): StorySummary { return this.stories.setTrashed(id, true); }
   restoreStory(id: string): StorySummary { return this.stories.setTrashed(id, false); }
   importText(name: string, text: string): ImportReport { return this.stories.importText(name, text); }
+  importFiles(files: ReadonlyArray<{ name: string; text: string }>): ImportReport[] { return this.stories.importMany(files); }
   readStoryText(text: string): { story: Story; text: string } { return this.stories.readStoryText(text); }
   exportStory(id: string, format: 'md' | 'text' | 'html', site?: string): ExportResult { return this.stories.export(id, format, site); }
   search(query: string, limit?: number): SearchHit[] { return this.finder.run(query, limit); }

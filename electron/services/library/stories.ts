@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { createStory, lintStory, parseStory, renderHtml, serializeStory, toPlainText, type CatalogIndex, type Story } from '../../../shared/index.js';
 import type {
-  ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, StoryRecord, StorySummary,
+  ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, StoryPage, StoryRecord, StorySummary,
 } from '../../../shared/api/contract.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import { factsOf } from './facts.js';
@@ -38,6 +38,21 @@ export interface LibraryContext {
   catalog(): CatalogIndex | null;
   /** Runs `fn`, turning SQLite's errors into one-line LibraryErrors naming the file. */
   run<T>(fn: () => T): T;
+}
+
+/** The summary's columns only: reading every story's text too makes a list of 100,000 five times slower. */
+const SUMMARY_COLUMNS = 'rowid, id, slug, title, status, beat, updated_at, trashed';
+/** The list's order, newest first; the id makes it total (a page never repeats or skips a row of equal date and title). */
+const LIST_ORDER = 'updated_at DESC, title, id';
+
+function whereOf(filter: StoryFilter): { where: string; args: unknown[] } {
+  const where: string[] = ['trashed = ?'];
+  const args: unknown[] = [filter.trashed ? 1 : 0];
+  if (filter.status) (where.push('status = ?'), args.push(filter.status));
+  if (filter.beat) (where.push('beat = ?'), args.push(filter.beat));
+  if (filter.since) (where.push('updated_at >= ?'), args.push(filter.since));
+  if (filter.until) (where.push('updated_at < ?'), args.push(filter.until));
+  return { where: where.join(' AND '), args };
 }
 
 function now(): string {
@@ -98,17 +113,27 @@ export class Stories {
 
   /** Stories, newest first, by status, beat, date of last change (ISO prefix bounds) and trash. */
   list(filter: StoryFilter = {}): StorySummary[] {
-    const where: string[] = ['trashed = ?'];
-    const args: unknown[] = [filter.trashed ? 1 : 0];
-    if (filter.status) (where.push('status = ?'), args.push(filter.status));
-    if (filter.beat) (where.push('beat = ?'), args.push(filter.beat));
-    if (filter.since) (where.push('updated_at >= ?'), args.push(filter.since));
-    if (filter.until) (where.push('updated_at < ?'), args.push(filter.until));
-    // The summary's columns only: reading every story's text too makes a list of 100,000 five times slower.
+    const { where, args } = whereOf(filter);
     if (filter.limit) args.push(filter.limit);
-    const sql = `SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, title${filter.limit ? ' LIMIT ?' : ''}`;
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM stories WHERE ${where} ORDER BY ${LIST_ORDER}${filter.limit ? ' LIMIT ?' : ''}`;
     const rows = this.lib.run(() => this.s.sql(sql).all(...args) as StoryRow[]);
     return rows.map(summary);
+  }
+
+  /**
+   * The rows `offset` to `offset + limit` of the list `list(filter)` gives, and how many stories
+   * the list holds, read together (one snapshot): what a virtualised list draws, whatever the
+   * library's size. Both read the list's index (stories_list) alone.
+   */
+  page(filter: StoryFilter, offset: number, limit: number): StoryPage {
+    const { where, args } = whereOf(filter);
+    const rowsSql = `SELECT ${SUMMARY_COLUMNS} FROM stories WHERE ${where} ORDER BY ${LIST_ORDER} LIMIT ? OFFSET ?`;
+    const countSql = `SELECT count(*) FROM stories WHERE ${where}`;
+    return this.lib.run(() => this.lib.db.transaction(() => {
+      const total = this.s.sql(countSql, true).get(...args) as number;
+      const rows = this.s.sql(rowsSql).all(...args, limit, offset) as StoryRow[];
+      return { total, offset, stories: rows.map(summary) };
+    })());
   }
 
   get(id: string): StoryRecord {
@@ -204,6 +229,20 @@ export class Stories {
     const rec = this.insert(canonical);
     const diagnostics = lintStory(parseStory(canonical), catalog).length;
     return { name, ok: true, id: rec.id, title: rec.title, notices: story.notices, diagnostics };
+  }
+
+  /**
+   * Imports files in one transaction (one commit for the lot, not one each); every file gets its
+   * report, in order: one that fails (bad input, or a write refused) is said and the others go on.
+   */
+  importMany(files: ReadonlyArray<{ name: string; text: string }>): ImportReport[] {
+    return this.lib.run(() => this.lib.db.transaction(() => files.map((f) => {
+      try {
+        return this.importText(f.name, f.text);
+      } catch (e) {
+        return { name: f.name, ok: false, error: `${f.name}: ${(e as Error).message}`, notices: [], diagnostics: 0 };
+      }
+    }))());
   }
 
   export(id: string, format: 'md' | 'text' | 'html', site?: string): ExportResult {
