@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type Ref } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type Ref } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { STORY_STATUSES, type Catalog } from '../../shared/index.js';
-import type { SearchHit, StorySummary, StudioInput } from '../../shared/api/contract.js';
+import type { SearchHit, StoryPage, StorySummary, StudioInput } from '../../shared/api/contract.js';
 import { Snippet } from './snippet.js';
 
 export interface LibraryPaneProps {
@@ -34,8 +34,20 @@ function TrashIcon() {
 /** One row of the list: a story of the library, or a search hit. */
 type Row = { kind: 'story'; story: StorySummary } | { kind: 'hit'; hit: SearchHit };
 
-/** How many of the newest stories the first screen asks for before the whole list. */
-const FIRST_PAGE = 200;
+/**
+ * Rows per `listStoryPage` call: the pane asks for the blocks holding the rows in view, never for
+ * the whole list, so neither the first screen nor a refresh after a save waits on the library's size.
+ */
+const BLOCK = 100;
+
+/** The list as far as it was read: its length, and the blocks of rows read so far (block i: rows i·BLOCK on). */
+interface ListState {
+  /** Which reading of the list (a filter or a change of the library starts a new one). */
+  gen: number;
+  loaded: boolean;
+  total: number;
+  blocks: ReadonlyMap<number, readonly StorySummary[]>;
+}
 
 /** Estimated row heights before a row is measured (a hit carries a snippet line). */
 const STORY_ROW = 52;
@@ -54,7 +66,7 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
     const label = story.slug ? waiting?.get(story.slug) : undefined;
     return label ? <> <span className="status status-waiting" data-testid="row-waiting">{label}</span></> : null;
   };
-  const [stories, setStories] = useState<StorySummary[]>([]);
+  const [list, setList] = useState<ListState>({ gen: 0, loaded: false, total: 0, blocks: new Map() });
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [status, setStatus] = useState('');
@@ -66,22 +78,29 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
   const undoRef = useRef<HTMLButtonElement>(null);
   const boxRef = useRef<HTMLInputElement | null>(null);
 
-  useEffect(() => {
-    let live = true;
-    const filter = { status: (status || undefined) as NonNullable<StudioInput<'listStories'>>['status'], beat: beat || undefined, trashed: showTrash };
-    // The first screen from the newest stories at once, then the whole list: the pane never waits
-    // on the library's size (100,000 stories take seconds to list and send).
-    let full = false;
-    api.listStories({ ...filter, limit: FIRST_PAGE }).then((s) => live && !full && setStories(s), (e: Error) => onError(e.message));
-    api.listStories(filter).then((s) => {
-      full = true;
-      if (live) setStories(s);
-    }, (e: Error) => onError(e.message));
-    return () => {
-      live = false;
-    };
-  }, [api, status, beat, showTrash, refreshKey, onError]);
+  const filter = useMemo(() => ({ status: (status || undefined) as NonNullable<StudioInput<'listStories'>>['status'], beat: beat || undefined, trashed: showTrash }), [status, beat, showTrash]);
+  /** The reading of the list answers belong to; an answer of an older one is dropped. */
+  const gen = useRef(0);
+  /** Blocks asked for in the current reading and not yet answered. */
+  const pending = useRef(new Set<number>());
+  /** The blocks in view at the last render (first and last). */
+  const inView = useRef<[number, number]>([0, 0]);
+  const readBlock = useCallback((block: number) => api.listStoryPage({ ...filter, offset: block * BLOCK, limit: BLOCK }), [api, filter]);
 
+  // A new filter or a change of the library: the blocks in view are read again, and replace the
+  // list at once when all are here (what was shown stays until then: no flash of empty rows).
+  useEffect(() => {
+    const mine = ++gen.current;
+    pending.current = new Set();
+    const [first, last] = inView.current;
+    const blocks = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    Promise.all(blocks.map(readBlock)).then((pages: StoryPage[]) => {
+      if (gen.current !== mine) return;
+      // The list may have become shorter than the view: the next render asks for what is in view now.
+      const total = pages[pages.length - 1]!.total;
+      setList({ gen: mine, loaded: true, total, blocks: new Map(pages.map((p, i) => [blocks[i]!, p.stories])) });
+    }, (e: Error) => onError(e.message));
+  }, [readBlock, refreshKey, onError]);
   useEffect(() => {
     if (!query.trim()) {
       setHits(null);
@@ -97,20 +116,58 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
     };
   }, [api, query, refreshKey, onError]);
 
+  const storyAt = (i: number): StorySummary | undefined => list.blocks.get(Math.floor(i / BLOCK))?.[i % BLOCK];
   // The open story stays in view during a search: a story made (or opened) while searching that
   // does not match is shown above the hits, selected, rather than vanishing from the list.
-  const pinned = hits && selectedId && !hits.some((h) => h.id === selectedId) ? stories.find((s) => s.id === selectedId) : undefined;
-  const rows: Row[] = hits
+  const findLoaded = (id: string) => {
+    for (const rows of list.blocks.values()) for (const s of rows) if (s.id === id) return s;
+    return undefined;
+  };
+  const pinned = hits && selectedId && !hits.some((h) => h.id === selectedId) ? findLoaded(selectedId) : undefined;
+  const hitRows: Row[] | null = hits
     ? [...(pinned ? [{ kind: 'story' as const, story: pinned }] : []), ...hits.map((hit) => ({ kind: 'hit' as const, hit }))]
-    : stories.map((story) => ({ kind: 'story' as const, story }));
+    : null;
+  /** How many rows the list has: every story of the filtered list (most not read yet), or the hits. */
+  const count = hitRows ? hitRows.length : list.total;
+  /** Row `i`, or undefined while its block is being read. */
+  const rowAt = (i: number): Row | undefined => {
+    if (hitRows) return hitRows[i];
+    const story = storyAt(i);
+    return story && { kind: 'story', story };
+  };
 
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => (rows[i]?.kind === 'hit' ? HIT_ROW : STORY_ROW),
-    getItemKey: (i) => (rows[i] ? `${rows[i].kind}:${rowId(rows[i])}` : i),
+    estimateSize: () => (hitRows ? HIT_ROW : STORY_ROW),
+    getItemKey: (i) => {
+      const r = rowAt(i);
+      return r ? `${r.kind}:${rowId(r)}` : `row:${i}`;
+    },
     overscan: 8,
   });
+  const items = virtualizer.getVirtualItems();
+  const firstBlock = Math.floor((items[0]?.index ?? 0) / BLOCK);
+  const lastBlock = Math.floor((items[items.length - 1]?.index ?? 0) / BLOCK);
+  inView.current = [firstBlock, lastBlock];
+
+  // The blocks in view that are not read yet (scrolled to, or the list grew): each its own call.
+  useEffect(() => {
+    if (hits || list.gen !== gen.current) return;
+    const mine = list.gen;
+    for (let b = firstBlock; b <= lastBlock; b++) {
+      if (list.blocks.has(b) || pending.current.has(b) || b * BLOCK >= list.total) continue;
+      pending.current.add(b);
+      readBlock(b).then((page) => {
+        if (gen.current !== mine) return;
+        pending.current.delete(b);
+        setList((l) => (l.gen === mine ? { ...l, total: page.total, blocks: new Map(l.blocks).set(b, page.stories) } : l));
+      }, (e: Error) => {
+        pending.current.delete(b);
+        onError(e.message);
+      });
+    }
+  }, [hits, list, firstBlock, lastBlock, readBlock, onError]);
 
   /** Moves the keyboard focus to row `i` (scrolling it into view first: it may not be drawn yet). */
   const focusRow = useCallback((i: number) => {
@@ -119,24 +176,25 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
     const attempt = () => {
       const el = scrollRef.current?.querySelector<HTMLButtonElement>(`li[data-index="${i}"] .story-item`);
       if (el) el.focus();
-      else if (tries++ < 10) requestAnimationFrame(attempt);
+      // A row far off may wait for its block to be read.
+      else if (tries++ < 60) requestAnimationFrame(attempt);
     };
     attempt();
   }, [virtualizer]);
 
   function onBoxKey(e: KeyboardEvent<HTMLInputElement>) {
-    if (e.key === 'ArrowDown' && rows.length > 0) {
+    if (e.key === 'ArrowDown' && count > 0) {
       e.preventDefault();
       focusRow(0);
     }
   }
 
   function onRowKey(e: KeyboardEvent<HTMLButtonElement>, i: number) {
-    const to = e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? rows.length - 1 : null;
+    const to = e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? count - 1 : null;
     if (to === null) return;
     e.preventDefault();
     if (to < 0) boxRef.current?.focus();
-    else focusRow(Math.min(to, rows.length - 1));
+    else focusRow(Math.min(to, count - 1));
   }
 
   async function setTrashed(s: StorySummary, trashed: boolean, offerUndo: boolean) {
@@ -184,15 +242,23 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
         <label className="check"><input type="checkbox" checked={showTrash} onChange={(e) => setShowTrash(e.target.checked)} /> Trash</label>
       </div>
       <div ref={scrollRef} className="story-list-scroll" style={{ overflow: 'auto', flex: 1, minHeight: 0 }}>
-        <ul className="story-list" aria-label={hits ? 'Search results' : 'Stories'} data-count={rows.length}
+        <ul className="story-list" aria-label={hits ? 'Search results' : 'Stories'} data-count={count}
           style={{ height: virtualizer.getTotalSize(), position: 'relative', overflow: 'visible', flex: 'none' }}>
-          {virtualizer.getVirtualItems().map((v) => {
-            const row = rows[v.index]!;
+          {items.map((v) => {
+            const row = rowAt(v.index);
+            if (!row) {
+              return (
+                <li key={v.key} data-index={v.index} ref={virtualizer.measureElement} className="loading" aria-setsize={count} aria-posinset={v.index + 1}
+                  style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: STORY_ROW, transform: `translateY(${v.start}px)` }}>
+                  <span className="story-placeholder" aria-busy="true">…</span>
+                </li>
+              );
+            }
             const id = rowId(row);
             const title = rowTitle(row);
             return (
               <li key={v.key} data-index={v.index} ref={virtualizer.measureElement} className={id === selectedId ? 'selected' : ''}
-                aria-setsize={rows.length} aria-posinset={v.index + 1}
+                aria-setsize={count} aria-posinset={v.index + 1}
                 style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${v.start}px)` }}>
                 <button type="button" className={row.kind === 'hit' ? 'story-item search-hit' : 'story-item'} aria-current={id === selectedId ? 'true' : undefined}
                   onClick={() => onOpen(id)} onKeyDown={(e) => onRowKey(e, v.index)}>
@@ -213,8 +279,8 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
             );
           })}
         </ul>
-        {hits && rows.length === 0 && <p className="empty">No matches</p>}
-        {!hits && stories.length === 0 && <p className="empty">{showTrash ? 'Trash is empty' : 'No stories'}</p>}
+        {hits && count === 0 && <p className="empty">No matches</p>}
+        {!hits && list.loaded && list.total === 0 && <p className="empty">{showTrash ? 'Trash is empty' : 'No stories'}</p>}
       </div>
       {undo && (
         <div className="library-notice" role="status" data-testid="library-notice">
