@@ -385,7 +385,7 @@ describe('library', () => {
 
   it('lists stories from one covering index, never reading their text', () => {
     const lib = Library.open(join(dir, 'lib.sqlite'));
-    const plan = lib.db.prepare('EXPLAIN QUERY PLAN SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE trashed = ? ORDER BY updated_at DESC, title').all(0) as Array<{ detail: string }>;
+    const plan = lib.db.prepare('EXPLAIN QUERY PLAN SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE trashed = ? ORDER BY updated_at DESC, title, id').all(0) as Array<{ detail: string }>;
     expect(plan.map((r) => r.detail)).toEqual(['SEARCH stories USING COVERING INDEX stories_list (trashed=?)']);
     const a = lib.createStory({ title: 'B second' });
     const b = lib.createStory({ title: 'A first' });
@@ -393,6 +393,73 @@ describe('library', () => {
     const expected = [lib.getStory(a.id), lib.getStory(b.id)].sort((x, y) => y.updatedAt.localeCompare(x.updatedAt) || x.title.localeCompare(y.title));
     expect(lib.listStories().map((s) => s.id)).toEqual(expected.map((s) => s.id));
     expect(lib.listStories({ limit: 1 }).map((s) => s.id)).toEqual([expected[0]!.id]);
+    lib.close();
+  });
+
+  it('pages the list: pages concatenated are the list, in order, each story once, with its length', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'), seed());
+    for (let i = 0; i < 23; i++) {
+      const rec = lib.createStory({ title: `Paged ${i % 4}`, beat: i % 3 === 0 ? 'ai-policy' : 'open-source-ai' });
+      if (i % 5 === 0) lib.saveStory(rec.id, story(`Paged ${i % 4}`, 'In review.', 'status: review\n').replace('beat: open-source-ai\n', ''));
+    }
+    // Stories of one date and title: only the id orders them, and a page must not split them twice.
+    lib.db.prepare("UPDATE stories SET updated_at = '2026-01-01T00:00:00.000Z' WHERE title = 'Paged 1'").run();
+    lib.trashStory(lib.listStories({ status: 'draft' })[3]!.id);
+    const filters = [{}, { status: 'review' }, { beat: 'ai-policy' }, { trashed: true }, { status: 'draft', beat: 'open-source-ai' }];
+    for (const filter of filters) {
+      const whole = lib.listStories(filter);
+      expect(whole.length, JSON.stringify(filter)).toBeGreaterThan(0);
+      const paged = [];
+      for (let offset = 0; ; offset += 4) {
+        const page = lib.listStoryPage(filter, offset, 4);
+        expect(page.total).toBe(whole.length);
+        expect(page.offset).toBe(offset);
+        if (page.stories.length === 0) break;
+        paged.push(...page.stories);
+      }
+      expect(paged).toEqual(whole);
+      expect(new Set(paged.map((s) => s.id)).size).toBe(paged.length);
+    }
+    const count = (lib.db.prepare('SELECT count(*) AS n FROM stories WHERE trashed = 0').get() as { n: number }).n;
+    expect(lib.listStoryPage({}, 0, 1).total).toBe(count);
+    expect(lib.listStoryPage({}, count + 10, 5)).toEqual({ total: count, offset: count + 10, stories: [] });
+    lib.close();
+  });
+
+  it('reads a page and its count from the list index alone, and a new story is the first row of the next read', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'), seed());
+    const details = (sql: string) => (lib.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0, 10, 0) as Array<{ detail: string }>).map((r) => r.detail);
+    expect(details('SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE trashed = ? ORDER BY updated_at DESC, title, id LIMIT ? OFFSET ?'))
+      .toEqual(['SEARCH stories USING COVERING INDEX stories_list (trashed=?)']);
+    const before = lib.listStoryPage({}, 0, 3);
+    const made = lib.createStory({ title: 'Just made' });
+    const after = lib.listStoryPage({}, 0, 3);
+    expect(after.total).toBe(before.total + 1);
+    expect(after.stories[0]!.id).toBe(made.id);
+    expect(after.stories.slice(1)).toEqual(before.stories.slice(0, 2));
+    lib.close();
+  });
+
+  it('imports many files in one transaction, each with its report in order; one refused does not stop the others', () => {
+    const lib = Library.open(join(dir, 'lib.sqlite'), seed());
+    const count = () => (lib.db.prepare('SELECT count(*) AS n FROM stories').get() as { n: number }).n;
+    const before = count();
+    // A write the library refuses (as a full disk would), for one file only.
+    lib.db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.stories WHEN new.title = 'Refused' BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    const reports = lib.importFiles([
+      { name: 'one.md', text: story('One', 'First.') },
+      { name: 'bad.md', text: '---\n: [\n---\n' },
+      { name: 'refused.md', text: story('Refused', 'Never written.') },
+      { name: 'two.md', text: story('Two', 'Second.') },
+    ]);
+    expect(reports.map((r) => [r.name, r.ok])).toEqual([['one.md', true], ['bad.md', false], ['refused.md', false], ['two.md', true]]);
+    expect(reports[2]!.error).toMatch(/^refused\.md: .*disk full/);
+    expect(count()).toBe(before + 2);
+    expect(lib.listStories().map((s) => s.title)).toEqual(expect.arrayContaining(['One', 'Two']));
+    expect(lib.listStories().map((s) => s.title)).not.toContain('Refused');
+    // Nothing of the refused file is left: no revision, no index row.
+    expect(lib.search('Never written')).toEqual([]);
+    expect((lib.db.prepare("SELECT count(*) AS n FROM revisions WHERE title = 'Refused'").get() as { n: number }).n).toBe(0);
     lib.close();
   });
 
