@@ -88,10 +88,17 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
   const readBlock = useCallback((block: number) => api.listStoryPage({ ...filter, offset: block * BLOCK, limit: BLOCK }), [api, filter]);
 
   // A new filter or a change of the library: the blocks in view are read again, and replace the
-  // list at once when all are here (what was shown stays until then: no flash of empty rows).
+  // list at once when all are here (what was shown stays until then: no flash of empty rows). A
+  // new filter shows its list from the top.
+  const shownFilter = useRef(filter);
   useEffect(() => {
     const mine = ++gen.current;
     pending.current = new Set();
+    if (shownFilter.current !== filter) {
+      shownFilter.current = filter;
+      if (scrollRef.current) scrollRef.current.scrollTop = 0;
+      inView.current = [0, 0];
+    }
     const [first, last] = inView.current;
     const blocks = Array.from({ length: last - first + 1 }, (_, i) => first + i);
     Promise.all(blocks.map(readBlock)).then((pages: StoryPage[]) => {
@@ -100,7 +107,7 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
       const total = pages[pages.length - 1]!.total;
       setList({ gen: mine, loaded: true, total, blocks: new Map(pages.map((p, i) => [blocks[i]!, p.stories])) });
     }, (e: Error) => onError(e.message));
-  }, [readBlock, refreshKey, onError]);
+  }, [filter, readBlock, refreshKey, onError]);
   useEffect(() => {
     if (!query.trim()) {
       setHits(null);
