@@ -128,7 +128,9 @@ export class Stories {
   page(filter: StoryFilter, offset: number, limit: number): StoryPage {
     const { where, args } = whereOf(filter);
     const rowsSql = `SELECT ${SUMMARY_COLUMNS} FROM stories WHERE ${where} ORDER BY ${LIST_ORDER} LIMIT ? OFFSET ?`;
-    const countSql = `SELECT count(*) FROM stories WHERE ${where}`;
+    // The length from the counts the triggers keep (schema.ts, 6 → 7), but for date bounds.
+    const byDate = filter.since !== undefined || filter.until !== undefined;
+    const countSql = byDate ? `SELECT count(*) FROM stories WHERE ${where}` : `SELECT coalesce(sum(n), 0) FROM story_counts WHERE ${where}`;
     return this.lib.run(() => this.lib.db.transaction(() => {
       const total = this.s.sql(countSql, true).get(...args) as number;
       const rows = this.s.sql(rowsSql).all(...args, limit, offset) as StoryRow[];
