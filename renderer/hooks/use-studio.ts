@@ -17,6 +17,27 @@ export interface Studio {
   reloadCatalog(): Promise<void>;
 }
 
+type Started = { api: StudioApi; first: Promise<[Catalog, Awaited<ReturnType<StudioApi['getSettings']>>]> } | { error: Error };
+let started: Started | undefined;
+
+/**
+ * Connects to the host and asks for the catalog and the settings, once per page: `main.tsx` calls
+ * it before React's first render, so the host answers while the page is still being drawn.
+ */
+export function startStudio(): Started {
+  if (!started) {
+    try {
+      const api = getStudio();
+      const first = Promise.all([api.getCatalog({}), api.getSettings({})]);
+      first.catch(() => undefined); // said by useStudio
+      started = { api, first };
+    } catch (e) {
+      started = { error: e as Error };
+    }
+  }
+  return started;
+}
+
 /** Connects to the host (`window.studio`) and loads the catalog (again when asked) and the settings once. */
 export function useStudio(): Studio {
   const [api, setApi] = useState<StudioApi | null>(null);
@@ -27,15 +48,13 @@ export function useStudio(): Studio {
   const { load } = settings;
 
   useEffect(() => {
-    let a: StudioApi;
-    try {
-      a = getStudio();
-    } catch (e) {
-      setFatal((e as Error).message);
+    const start = startStudio();
+    if ('error' in start) {
+      setFatal(start.error.message);
       return;
     }
-    setApi(a);
-    Promise.all([a.getCatalog({}), a.getSettings({})]).then(([c, { problems, ...s }]) => {
+    setApi(start.api);
+    start.first.then(([c, { problems, ...s }]) => {
       setCatalog(c);
       load(s);
       if (problems?.length) setSettingsProblems(problems);
