@@ -188,6 +188,10 @@ describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
           const cut = boxes.some((b) => r.left < b.left - 1 || r.right > b.right + 1 || (!inList && (r.top < b.top - 1 || r.bottom > b.bottom + 1)));
           if (cut) out.push(`${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`);
         }
+        // A line of text cut short at its foot (a squeezed row) is clipped too.
+        for (const el of document.querySelectorAll<HTMLElement>('.story-item .title, .story-item .meta')) {
+          if (el.scrollHeight > el.clientHeight + 1) out.push(`row text "${(el.textContent ?? '').trim().slice(0, 30)}" cut at its foot`);
+        }
         return out;
       });
       expect(clipped).toEqual([]);
