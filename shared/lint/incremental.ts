@@ -1,117 +1,204 @@
 import { indexCatalog, type Catalog, type CatalogIndex } from '../catalog/index.js';
 import { IncrementalRender } from '../render/incremental.js';
-import type { Story } from '../story/types.js';
+import { storyFields } from '../story/fields.js';
+import type { CitationOccurrence, MalformedReference, ReferenceOccurrence, Story, StoryFields } from '../story/types.js';
 import { readBlockFacts, type BodyFacts } from './body-facts.js';
 import { lintStory, type LintOptions } from './lint-story.js';
 import { LINT_RULES } from './registry.js';
-import type { Diagnostic } from './types.js';
+import type { Diagnostic, Fix } from './types.js';
 
 type Block = { start: number; end: number };
 
-/** The rules that judge one reference at a time, and the others (LINT_RULES' order within each). */
-const BLOCK_RULES = ['ref-syntax', 'ref-unknown', 'ref-label-mismatch'];
-const OTHER_RULES = LINT_RULES.map((r) => r.name).filter((n) => !BLOCK_RULES.includes(n));
+/**
+ * The rules whose findings lie in one block and depend on that block alone (and, for
+ * `citation-missing`, on which citations the front matter lists), and the others, whose findings lie
+ * in the front matter (LINT_RULES' order within each).
+ */
+const BLOCK_RULES = ['ref-syntax', 'ref-unknown', 'ref-label-mismatch', 'citation-missing'];
+const HEAD_RULES = LINT_RULES.map((r) => r.name).filter((n) => !BLOCK_RULES.includes(n));
 /** What a block's findings are read against: no front matter, no other text. */
 const EMPTY_STORY: Story = {
   format: 'md', meta: {}, body: '', bodyStart: { offset: 0, line: 0, column: 0 }, head: '', frontMatter: null, frontMatterOffset: 0, spans: {}, notices: [],
 };
+const NONE: readonly never[] = Object.freeze([]);
+
+/** What is kept for one block shown now: its facts, and both placed where the block was last seen. */
+interface Kept {
+  rel: BodyFacts;
+  /** The block's findings in its own offsets, for the citations known when they were made. */
+  diags: readonly Diagnostic[] | null;
+  diagsKey: string;
+  /** `diags` moved into the file, for the place below. */
+  placedDiags: readonly Diagnostic[] | null;
+  /** `rel` moved into the file, for the place below. */
+  placedFacts: BodyFacts | null;
+  /** The place `placed*` were made for: file offset of the block's start, its line, its column shift. */
+  base: number;
+  line: number;
+  column: number;
+}
 
 /**
  * The linter for a story being edited (issue 13): what each top-level block holds (references,
  * malformed `{{…}}`, citation markers) is read once per block text and kept, so a keystroke reads
- * one paragraph again; the story's facts are the blocks' facts moved to where the blocks now are,
- * and the rules (citations used and missing, the front matter's) run over them as a full lint
- * does. Equal to `lintStory` of the same story after every edit (a property test holds it to that).
- * The blocks are markdown-it's top-level blocks, kept by `IncrementalRender` (which says why a
- * block read alone reads as it does in the story).
+ * one paragraph again. A block's own findings (reference syntax, unknown slugs, labels, markers
+ * with no citation) are made once per block and moved with it: blocks before the edit keep the very
+ * objects of the last lint, blocks after it get copies moved by the edit. The story-wide rules
+ * (citations never cited, the front matter's) read the front matter and the set of citation numbers
+ * the body cites, kept as counts updated by the blocks an edit takes out and puts in; they run again
+ * only when the front matter or that set changes. Equal to `lintStory` of the same story after
+ * every edit (a property test holds it to that). The blocks are markdown-it's top-level blocks,
+ * kept by `IncrementalRender` (which says why a block read alone reads as it does in the story).
  */
 export class IncrementalLint {
   private readonly blocks = new IncrementalRender({ html: false });
-  /** Facts of the blocks shown now, by block (blocks kept across edits keep their identity). */
-  private byBlock = new WeakMap<Block, BodyFacts>();
+  /** What is kept of each block, in the blocks' order (a block kept across edits keeps its entry). */
+  private kept: Kept[] = [];
   /** Facts by block text, for blocks that come back (undo, a paragraph moved). */
   private byText = new Map<string, BodyFacts>();
   private references: Record<string, unknown> | null = null;
+  /** How many markers of each citation number the body holds. */
+  private cited = new Map<number, number>();
+  /** Bumped whenever a number starts or stops being cited. */
+  private citedVersion = 0;
+  private body: string | null = null;
+  private starts: readonly number[] = [0];
+  private list: readonly Block[] = [];
 
-  /** The story's body facts, as `readBodyFacts` reads them. */
-  facts(story: Story): BodyFacts {
-    const { blocks, starts, references } = this.blocks.parse(story.body, 1);
+  /** Brings the blocks, their facts and the citation counts up to date with the story's body. */
+  private sync(story: Story): void {
+    const body = story.body;
+    if (body === this.body) return;
+    const { blocks, starts, references } = this.blocks.parse(body, 1);
+    let change = this.blocks.lastChange;
     if (references !== this.references) {
       // Other link definitions can make a `[1]` a link or a marker anywhere: read every block again.
       this.references = references;
-      this.byBlock = new WeakMap();
       this.byText.clear();
+      change = null;
     }
-    const body = story.body;
-    const at = story.bodyStart;
-    const placed: Array<{ block: Block; rel: BodyFacts; base: number }> = [];
-    this.placed = placed;
-    const out = { references: [] as BodyFacts['references'][number][], malformed: [] as BodyFacts['malformed'][number][], citations: [] as BodyFacts['citations'][number][] };
-    for (const b of blocks) {
-      let rel = this.byBlock.get(b);
-      if (!rel) {
-        const text = body.slice(starts[b.start] ?? body.length, b.end < starts.length ? starts[b.end] : body.length);
-        rel = this.byText.get(text);
-        if (!rel) this.byText.set(text, (rel = readBlockFacts(text, references)));
-        this.byBlock.set(b, rel);
-      }
-      if (rel.references.length === 0 && rel.malformed.length === 0 && rel.citations.length === 0) continue;
-      const base = at.offset + (starts[b.start] ?? body.length);
-      placed.push({ block: b, rel, base });
-      const place = (p: { line: number; column: number }) => ({
-        line: at.line + b.start + p.line,
-        column: (b.start + p.line === 0 ? at.column : 0) + p.column,
-      });
-      for (const r of rel.references) {
-        out.references.push({
-          ...r, ...place(r), from: base + r.from, to: base + r.to, slugFrom: base + r.slugFrom, slugTo: base + r.slugTo,
-          ...(r.labelFrom !== undefined ? { labelFrom: base + r.labelFrom, labelTo: base + r.labelTo! } : {}),
-        });
-      }
-      for (const m of rel.malformed) {
-        out.malformed.push({
-          ...m, ...place(m), from: base + m.from, to: base + m.to,
-          ...(m.partFrom !== undefined ? { partFrom: base + m.partFrom, partTo: base + m.partTo! } : {}),
-        });
-      }
-      for (const c of rel.citations) out.citations.push({ ...c, ...place(c), from: base + c.from, to: base + c.to });
+    this.body = body;
+    this.starts = starts;
+    this.list = blocks;
+    const keep = (b: Block): Kept => {
+      const text = body.slice(starts[b.start] ?? body.length, b.end < starts.length ? starts[b.end] : body.length);
+      let rel = this.byText.get(text);
+      if (!rel) this.byText.set(text, (rel = readBlockFacts(text, references)));
+      this.count(rel, 1);
+      return { rel, diags: null, diagsKey: '', placedDiags: null, placedFacts: null, base: -1, line: -1, column: -1 };
+    };
+    if (change === null) {
+      this.cited = new Map();
+      this.citedVersion++;
+      this.kept = blocks.map(keep);
+    } else if (change.removed.length || change.added) {
+      const gone = this.kept.splice(change.at, change.removed.length);
+      for (const k of gone) this.count(k.rel, -1);
+      const added: Kept[] = [];
+      for (let i = change.at; i < change.at + change.added; i++) added.push(keep(blocks[i]!));
+      this.kept.splice(change.at, 0, ...added);
     }
     if (this.byText.size > 2 * blocks.length + 64) this.byText.clear();
+  }
+
+  private count(rel: BodyFacts, by: 1 | -1): void {
+    for (const c of rel.citations) {
+      const n = (this.cited.get(c.n) ?? 0) + by;
+      if (n === 0) this.cited.delete(c.n);
+      else this.cited.set(c.n, n);
+      if (n === 0 || (n === 1 && by === 1)) this.citedVersion++;
+    }
+  }
+
+  /** Where a block's facts go in the file: its start's offset, its line, the column its first line moves by. */
+  private place(story: Story, b: Block): { base: number; line: number; column: number } {
+    const at = story.bodyStart;
+    return { base: at.offset + (this.starts[b.start] ?? story.body.length), line: at.line + b.start, column: b.start === 0 ? at.column : 0 };
+  }
+
+  /** The story's body facts, as `readBodyFacts` reads them. */
+  facts(story: Story): BodyFacts {
+    this.sync(story);
+    const out = { references: [] as ReferenceOccurrence[], malformed: [] as MalformedReference[], citations: [] as CitationOccurrence[] };
+    for (let i = 0; i < this.list.length; i++) {
+      const k = this.kept[i]!;
+      const rel = k.rel;
+      if (rel.references.length === 0 && rel.malformed.length === 0 && rel.citations.length === 0) continue;
+      const { base, line, column } = this.place(story, this.list[i]!);
+      if (k.base !== base || k.line !== line || k.column !== column) {
+        k.base = base;
+        k.line = line;
+        k.column = column;
+        k.placedDiags = k.placedFacts = null;
+      }
+      k.placedFacts ??= placeFacts(rel, base, line, column);
+      for (const r of k.placedFacts.references) out.references.push(r);
+      for (const m of k.placedFacts.malformed) out.malformed.push(m);
+      for (const c of k.placedFacts.citations) out.citations.push(c);
+    }
     return Object.freeze({ references: Object.freeze(out.references), malformed: Object.freeze(out.malformed), citations: Object.freeze(out.citations) });
   }
 
   /**
-   * `lintStory(story, catalog, options)`. The rules that look at one reference at a time (syntax,
-   * unknown slug, label) are run once per block and their findings moved with it; the others run
-   * over the story as a full lint runs them. Their findings never share a range (a reference is not
-   * a marker, and front-matter findings lie in the head), so merging by range gives lintStory's order.
+   * `lintStory(story, catalog, options)`. The block rules' findings are kept per block and moved
+   * with it; the front matter's are kept while the front matter and the set of numbers cited stay
+   * the same. Their findings never share a range (block findings lie in the body, the others in
+   * the head), so merging by range gives lintStory's order.
    */
   lint(story: Story, catalog?: Catalog | CatalogIndex, options: LintOptions = {}): Diagnostic[] {
-    const facts = this.facts(story);
-    if (options.rules || story.error) return lintStory(story, catalog, { ...options, body: facts });
+    if (options.rules || story.error) return lintStory(story, catalog, { ...options, body: this.facts(story) });
+    this.sync(story);
     const index = indexCatalog(catalog);
     if (index !== this.catalog) {
       this.catalog = index;
       this.diagnostics = new WeakMap();
+      this.headKey = null;
+      // Findings made against the other catalog: the blocks make theirs again.
+      for (const k of this.kept) k.diags = k.placedDiags = null;
+    }
+    const headKey = `${story.format}\0${story.bodyStart.offset}\0${story.head}`;
+    if (headKey !== this.headKey) {
+      this.headKey = headKey;
+      this.fields = storyFields(story);
+      this.knownKey = this.fields.citations.map((c) => c.n).sort((x, y) => x - y).join(',');
+      this.headDiags = null;
+    }
+    const fields = this.fields!;
+    if (this.headDiags === null || this.headVersion !== this.citedVersion) {
+      // citation-unused reads only which numbers are cited.
+      const citations = [...this.cited.keys()].map((n) => ({ n, from: 0, to: 0, line: 0, column: 0 }));
+      this.headDiags = lintStory(story, index, { rules: HEAD_RULES, fields, body: { references: NONE, malformed: NONE, citations } });
+      this.headVersion = this.citedVersion;
     }
     const local: Diagnostic[] = [];
-    const at = story.bodyStart;
-    for (const { block: b, rel, base } of this.placed) {
-      let found = this.diagnostics.get(rel);
-      if (!found) {
-        found = lintStory(EMPTY_STORY, index, { rules: BLOCK_RULES, body: rel });
-        this.diagnostics.set(rel, found);
+    for (let i = 0; i < this.list.length; i++) {
+      const k = this.kept[i]!;
+      const rel = k.rel;
+      if (rel.references.length === 0 && rel.malformed.length === 0 && rel.citations.length === 0) continue;
+      // Only markers read the front matter's citations.
+      const key = rel.citations.length ? this.knownKey : '';
+      if (k.diags === null || k.diagsKey !== key) {
+        let byKey = this.diagnostics.get(rel);
+        if (!byKey) this.diagnostics.set(rel, (byKey = new Map()));
+        let found = byKey.get(key);
+        if (!found) byKey.set(key, (found = lintStory(EMPTY_STORY, index, { rules: BLOCK_RULES, fields, body: rel })));
+        k.diags = found;
+        k.diagsKey = key;
+        k.placedDiags = null;
       }
-      for (const d of found) {
-        const move = (x: number) => base + x;
-        const fix = d.fix === undefined ? undefined : Array.isArray(d.fix) ? d.fix.map((f) => ({ ...f, from: move(f.from), to: move(f.to) })) : { ...d.fix, from: move(d.fix.from), to: move(d.fix.to) };
-        local.push({
-          ...d, from: move(d.from), to: move(d.to), line: at.line + b.start + d.line,
-          column: (b.start + d.line === 0 ? at.column : 0) + d.column, ...(fix ? { fix } : {}),
-        });
+      if (k.diags.length === 0) continue;
+      const { base, line, column } = this.place(story, this.list[i]!);
+      if (k.base !== base || k.line !== line || k.column !== column) {
+        k.base = base;
+        k.line = line;
+        k.column = column;
+        k.placedDiags = k.placedFacts = null;
       }
+      k.placedDiags ??= placeDiagnostics(k.diags, base, line, column);
+      for (const d of k.placedDiags) local.push(d);
     }
-    const rest = lintStory(story, index, { rules: OTHER_RULES, body: { references: [], malformed: [], citations: facts.citations } });
+    const rest = this.headDiags;
+    if (rest.length === 0) return local;
     // Both lists are in range order: merge them.
     const out: Diagnostic[] = [];
     let i = 0;
@@ -126,8 +213,41 @@ export class IncrementalLint {
   }
 
   private catalog: CatalogIndex | null = null;
-  /** The block rules' findings in a block's own offsets, by the block's facts. */
-  private diagnostics = new WeakMap<BodyFacts, Diagnostic[]>();
-  /** The blocks with facts, as the last `facts` placed them. */
-  private placed: Array<{ block: Block; rel: BodyFacts; base: number }> = [];
+  /** The block rules' findings in a block's own offsets, by the block's facts and the citations known. */
+  private diagnostics = new WeakMap<BodyFacts, Map<string, Diagnostic[]>>();
+  /** The front matter the fields and its findings were read from. */
+  private headKey: string | null = null;
+  private fields: StoryFields | null = null;
+  /** The citation numbers the front matter lists. */
+  private knownKey = '';
+  private headDiags: Diagnostic[] | null = null;
+  private headVersion = -1;
+}
+
+/** A block's facts moved to the file: offsets by `base`, lines by `line`, its first line's columns by `column`. */
+function placeFacts(rel: BodyFacts, base: number, line: number, column: number): BodyFacts {
+  const place = (p: { line: number; column: number }) => ({ line: line + p.line, column: (p.line === 0 ? column : 0) + p.column });
+  return {
+    references: rel.references.map((r) => ({
+      ...r, ...place(r), from: base + r.from, to: base + r.to, slugFrom: base + r.slugFrom, slugTo: base + r.slugTo,
+      ...(r.labelFrom !== undefined ? { labelFrom: base + r.labelFrom, labelTo: base + r.labelTo! } : {}),
+    })),
+    malformed: rel.malformed.map((m) => ({
+      ...m, ...place(m), from: base + m.from, to: base + m.to,
+      ...(m.partFrom !== undefined ? { partFrom: base + m.partFrom, partTo: base + m.partTo! } : {}),
+    })),
+    citations: rel.citations.map((c) => ({ ...c, ...place(c), from: base + c.from, to: base + c.to })),
+  };
+}
+
+/** A block's findings moved to the file, as `placeFacts` moves its facts. */
+function placeDiagnostics(found: readonly Diagnostic[], base: number, line: number, column: number): Diagnostic[] {
+  const move = (x: number) => base + x;
+  const moveFix = (f: Fix): Fix => ({ from: move(f.from), to: move(f.to), insert: f.insert, title: f.title });
+  return found.map((d) => {
+    // Written out, in lintStory's order of keys: a spread of each finding costs most of a keystroke.
+    const moved: Diagnostic = { rule: d.rule, severity: d.severity, message: d.message, line: line + d.line, column: (d.line === 0 ? column : 0) + d.column, from: move(d.from), to: move(d.to) };
+    if (d.fix !== undefined) moved.fix = Array.isArray(d.fix) ? d.fix.map(moveFix) : moveFix(d.fix);
+    return moved;
+  });
 }

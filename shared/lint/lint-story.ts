@@ -1,6 +1,6 @@
 import { indexCatalog, type Catalog, type CatalogIndex } from '../catalog/index.js';
 import { storyFields } from '../story/fields.js';
-import type { SourceSpan, Story } from '../story/types.js';
+import type { SourceSpan, Story, StoryFields } from '../story/types.js';
 import { lineIndexAt, lineStarts } from '../text-util.js';
 import { readBodyFacts, type BodyFacts } from './body-facts.js';
 import { LINT_RULES } from './registry.js';
@@ -11,6 +11,8 @@ export interface LintOptions {
   rules?: readonly string[];
   /** What the body holds, when already known (the incremental linter's); read from the story otherwise. */
   body?: BodyFacts;
+  /** The story's fields, when already read (the incremental linter's, once per front matter). */
+  fields?: StoryFields;
 }
 
 /**
@@ -30,7 +32,7 @@ export function lintStory(story: Story, catalog?: Catalog | CatalogIndex, option
   let rule: LintRule = LINT_RULES[0]!;
   const ctx: LintContext = {
     story,
-    fields: storyFields(story),
+    fields: options.fields ?? storyFields(story),
     body: options.body ?? readBodyFacts(story),
     catalog: index,
     span: (path) => story.spans[path] ?? fileStart,

@@ -44,18 +44,27 @@ interface Block {
   citeKey: string;
 }
 
+const NO_CHANGE = Object.freeze({ at: 0, removed: Object.freeze([]), added: 0 });
 const DATA_LINE = / data-line="(-?\d+)"/g;
 
 export class IncrementalRender {
   private readonly catalog: CatalogIndex;
   private readonly site: string;
   private text: string | null = null;
+  /** Whether `text` holds a \r. */
+  private hasCR = false;
   private lineOffset = 1;
   private starts: number[] = [0];
   private blocks: Block[] = [];
   private references: Record<string, unknown> = {};
   /** How many blocks the last update parsed again (for tests and the bench). */
   reparsed = 0;
+  /**
+   * What the last `parse` changed: the blocks from index `at` that it took out (`removed`) and how
+   * many new ones stand in their place; every other block is the one it was (perhaps moved). Null
+   * when every block is new (a first or a whole parse).
+   */
+  lastChange: { at: number; removed: ReadonlyArray<{ start: number; end: number }>; added: number } | null = null;
   /** How many citation markers of each number the body holds, after the last update. */
   citeCount = new Map<number, number>();
 
@@ -80,9 +89,11 @@ export class IncrementalRender {
    * have changed).
    */
   parse(body: string, lineOffset = 1): { blocks: ReadonlyArray<{ start: number; end: number }>; starts: readonly number[]; references: Record<string, unknown> } {
-    // markdown-it reads a lone \r as a line break, which our line starts do not: such text is parsed whole.
-    if (this.text === null || body.includes('\r') || this.text.includes('\r')) this.full(body, lineOffset);
+    // markdown-it reads a lone \r as a line break, which our line starts do not: such text is parsed
+    // whole (an edit that brings one in is found by `update`, which reads the edited text only).
+    if (this.text === null || (this.hasCR && body !== this.text)) this.full(body, lineOffset);
     else if (body !== this.text) this.update(body);
+    else this.lastChange = NO_CHANGE;
     // A new first line of the body (the front matter grew) only moves every block.
     this.lineOffset = lineOffset;
     return { blocks: this.blocks, starts: this.starts, references: this.references };
@@ -94,12 +105,14 @@ export class IncrementalRender {
 
   private full(body: string, lineOffset: number): void {
     this.text = body;
+    this.hasCR = body.includes('\r');
     this.lineOffset = lineOffset;
     this.starts = lineStarts(body);
     const env = this.env(lineOffset, {});
     this.blocks = blocksOf(storyMarkdown().parse(body, env), 0, lineOffset, this.keepTokens);
     this.references = env.references as Record<string, unknown>;
     this.reparsed = this.blocks.length;
+    this.lastChange = null;
   }
 
   private update(body: string): void {
@@ -109,6 +122,10 @@ export class IncrementalRender {
     const oldEnd = old.length - suf;
     const newEnd = body.length - suf;
     const charDelta = body.length - old.length;
+    if (body.slice(pre, newEnd).includes('\r')) {
+      this.full(body, this.lineOffset);
+      return;
+    }
     const oldStarts = this.starts;
     const a = lineIndexAt(oldStarts, pre);
     const bOld = lineIndexAt(oldStarts, oldEnd);
@@ -145,6 +162,7 @@ export class IncrementalRender {
       if (meet >= blocks.length || toOld === Infinity) {
         // The window ran to the end: every block from `from` on is new.
         this.reparsed = parsed.length;
+        this.lastChange = { at: first, removed: blocks.slice(first), added: parsed.length };
         this.blocks = [...blocks.slice(0, first), ...parsed];
         return;
       }
@@ -152,6 +170,7 @@ export class IncrementalRender {
       const cut = parsed.findIndex((b) => b.start >= meetAt);
       if (cut !== -1 && parsed[cut]!.start === meetAt) {
         this.reparsed = cut;
+        this.lastChange = { at: first, removed: blocks.slice(first, meet), added: cut };
         const moved = blocks.slice(meet);
         if (lineDelta !== 0) for (const b of moved) {
           b.start += lineDelta;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IncrementalLint, lintStory, loadCatalog, parseStory } from '../../shared/index.js';
+import { IncrementalLint, lintStory, loadCatalog, parseStory, readBodyFacts } from '../../shared/index.js';
 
 // Issue 13: the incremental lint equals a full lint of the same text after every edit.
 const RUNS = 1_000;
@@ -35,7 +35,10 @@ describe('incremental lint (issue 13)', () => {
         expect(inc.lint(parseStory(t), catalog)).toEqual(lintStory(parseStory(t), catalog));
         for (const e of edits) {
           t = apply(t, e);
-          expect(inc.lint(parseStory(t), catalog)).toEqual(lintStory(parseStory(t), catalog));
+          const story = parseStory(t);
+          expect(inc.lint(story, catalog)).toEqual(lintStory(parseStory(t), catalog));
+          // The facts the editor highlights, placed as a whole read places them.
+          expect(inc.facts(story)).toEqual(readBodyFacts(parseStory(t)));
         }
       }),
       { numRuns: RUNS },

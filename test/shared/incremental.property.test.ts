@@ -19,7 +19,7 @@ const piece = fc.constantFrom(...PIECES);
 const story = fc.array(piece, { maxLength: 30 }).map((lines) => lines.join('\n'));
 const edit = fc.record({
   at: fc.nat(), len: fc.nat({ max: 40 }),
-  insert: fc.oneof(fc.constantFrom('', '\n', '\n\n', 'x', ' ', '[¹]', '{{', '}}', '>', '- ', '#', '`', '```', '---', '    '), piece.map((p) => `${p}\n`), fc.string({ maxLength: 5 })),
+  insert: fc.oneof(fc.constantFrom('', '\n', '\n\n', 'x', ' ', '[¹]', '{{', '}}', '>', '- ', '#', '`', '```', '---', '    ', '\r', '\r\n'), piece.map((p) => `${p}\n`), fc.string({ maxLength: 5 })),
 });
 
 function apply(text: string, e: { at: number; len: number; insert: string }): string {
