@@ -45,6 +45,7 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
   const writingRef = useLatest(writing);
   const textRef = useLatest(initialText);
   const viewCallbackRef = useRef(onView);
+  const countLater = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   viewCallbackRef.current = onView;
 
   useEffect(() => {
@@ -58,8 +59,16 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
           notesExtension(),
           EditorView.updateListener.of((u) => {
             if (u.selectionSet) placeRef.current?.(u.view);
-            // Lint results arrive as effects: count again then (and after edits, which map them).
-            if (u.docChanged || u.transactions.some((tr) => tr.effects.length > 0)) problemsRef.current?.(problemCounts(u.state));
+            // Lint results arrive as effects: count again then. After edits (which map them, and
+            // may drop one) the count waits for a pause: it is a walk over every finding, which on a
+            // 200,000-word story is milliseconds a keystroke.
+            if (u.transactions.some((tr) => tr.effects.length > 0)) {
+              clearTimeout(countLater.current);
+              problemsRef.current?.(problemCounts(u.state));
+            } else if (u.docChanged) {
+              clearTimeout(countLater.current);
+              countLater.current = setTimeout(() => problemsRef.current?.(problemCounts(u.view.state)), 150);
+            }
           }),
         ],
       }),
@@ -76,6 +85,7 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
     view.focus();
     readyRef.current?.(view);
     return () => {
+      clearTimeout(countLater.current);
       view.scrollDOM.removeEventListener('scroll', scroller);
       view.destroy();
       viewRef.current = null;

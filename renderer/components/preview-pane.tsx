@@ -1,7 +1,7 @@
 import { forwardRef, useMemo, useRef, useState } from 'react';
-import { IncrementalRender, renderHtml, storyFields, type CatalogIndex, type Story } from '../../shared/index.js';
+import { IncrementalRender, renderCitationsHtml, storyFields, type CatalogIndex, type Story } from '../../shared/index.js';
 import { refInfo, type RefInfo } from '../preview/ref-info.js';
-import { useBlockHtml } from '../preview/block-html.js';
+import { useBlockHtml, type PreviewBlock } from '../preview/block-html.js';
 import { loadClickedImage, showLoadedImages } from '../preview/remote-images.js';
 import { REF_CARD_ID, RefCard } from './ref-card.js';
 
@@ -40,11 +40,18 @@ export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function
   // Sanitised and shown block by block: a keystroke replaces the block it changed, not the story.
   // Rendered incrementally too: a keystroke parses and renders again only the blocks it touched.
   const incremental = useMemo(() => new IncrementalRender({ catalog, site }), [catalog, site]);
-  const html = useMemo(() => (story ? renderHtml(story, { catalog, site, incremental }) : ''), [story, catalog, site, incremental]);
+  // What renderHtml gives, as the body's blocks and then the citations (the last block).
+  const blocks = useMemo<PreviewBlock[]>(() => {
+    if (!story) return [];
+    const body = incremental.renderBlocks(story.body, story.bodyStart.line);
+    const citations = renderCitationsHtml(story, incremental.citeCount.keys());
+    if (citations) body.push({ html: citations, line: 0 });
+    return body;
+  }, [story, incremental]);
   const body = useRef<HTMLDivElement>(null);
   // Remote images load only on a click; the addresses clicked stay shown as blocks are patched.
   const loaded = useRef(new Set<string>());
-  useBlockHtml(body, html, (nodes) => showLoadedImages(nodes, loaded.current));
+  useBlockHtml(body, blocks, (nodes) => showLoadedImages(nodes, loaded.current));
   const [card, setCard] = useState<{ el: HTMLElement; info: RefInfo; rect: DOMRect } | null>(null);
   const f = story ? storyFields(story) : null;
   const beat = f?.beat ? (catalog.beats.get(f.beat)?.name ?? f.beat) : '';

@@ -1,4 +1,4 @@
-import { RangeSetBuilder, StateEffect, type EditorState, type Extension } from '@codemirror/state';
+import { RangeSetBuilder, StateEffect, type Extension } from '@codemirror/state';
 import { Decoration, ViewPlugin, type DecorationSet, type EditorView, type ViewUpdate } from '@codemirror/view';
 import { catalogFacet, storyField } from './story-state.js';
 
@@ -7,9 +7,14 @@ const unresolved = Decoration.mark({ class: 'cm-ref cm-ref-unresolved' });
 const malformed = Decoration.mark({ class: 'cm-ref-malformed' });
 const cite = Decoration.mark({ class: 'cm-cite' });
 
-/** The marks of a state's references, malformed references and citation markers. */
-function marksOf(state: EditorState): DecorationSet {
-  const { facts } = state.field(storyField);
+/**
+ * The marks of the references, malformed references and citation markers in the editor's viewport
+ * (the blocks holding it, found by binary search: a long story is not walked a keystroke).
+ */
+function marksOf(view: EditorView): DecorationSet {
+  const { state } = view;
+  const { from: top, to: bottom } = view.viewport;
+  const facts = state.field(storyField).factsBetween(top, bottom);
   const catalog = state.facet(catalogFacet);
   const len = state.doc.length;
   const marks: Array<{ from: number; to: number; deco: Decoration }> = [];
@@ -40,9 +45,8 @@ const idle = (fn: () => void): (() => void) => {
 
 /**
  * Marks references (resolved or not), malformed `{{…}}` and citation markers, as the shared parser
- * finds them. Reading them is a pass over the whole story, so while typing the marks are moved
- * with the text and read again once the editor is idle (a keystroke on a 10,000-word story must
- * not wait for it).
+ * finds them, in the viewport (read again when it moves). While typing the marks are moved with
+ * the text and read again once the editor is idle (the edited block is parsed again then).
  */
 export function referenceHighlight(): Extension {
   return ViewPlugin.fromClass(class {
@@ -50,12 +54,12 @@ export function referenceHighlight(): Extension {
     private cancel: (() => void) | null = null;
 
     constructor(readonly view: EditorView) {
-      this.decorations = marksOf(view.state);
+      this.decorations = marksOf(view);
     }
 
     update(u: ViewUpdate): void {
       if (u.startState.facet(catalogFacet) !== u.state.facet(catalogFacet) || u.transactions.some((tr) => tr.effects.some((e) => e.is(refresh)))) {
-        this.decorations = marksOf(u.state);
+        this.decorations = marksOf(u.view);
       } else if (u.docChanged) {
         this.decorations = this.decorations.map(u.changes);
         this.cancel?.();
@@ -63,6 +67,8 @@ export function referenceHighlight(): Extension {
           this.cancel = null;
           this.view.dispatch({ effects: refresh.of(null) });
         });
+      } else if (u.viewportChanged) {
+        this.decorations = marksOf(u.view);
       }
     }
 

@@ -1,7 +1,7 @@
 import { forEachDiagnostic, linter, type Action, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import type { EditorState, Extension } from '@codemirror/state';
 import { keymap, type Command, type EditorView } from '@codemirror/view';
-import { lintStory, type Fix } from '../../shared/index.js';
+import type { Fix } from '../../shared/index.js';
 import { backendDiagnostics, backendDiagnosticsChanged, backendDiagnosticsField } from './backend-lint.js';
 import { catalogFacet, storyField } from './story-state.js';
 
@@ -30,8 +30,8 @@ export function storyDiagnostics(view: EditorView): CmDiagnostic[] {
 function localDiagnostics(view: EditorView): CmDiagnostic[] {
   const parsed = view.state.field(storyField);
   const len = view.state.doc.length;
-  // The body's facts as the editor keeps them (read incrementally), not parsed again here.
-  return lintStory(parsed.story, view.state.facet(catalogFacet), { body: parsed.facts }).map((d) => {
+  // Linted incrementally, from the body's facts as the editor keeps them.
+  return parsed.lint(view.state.facet(catalogFacet)).map((d) => {
     const fixes = d.fix ? (Array.isArray(d.fix) ? d.fix : [d.fix]) : [];
     const from = Math.min(d.from, len);
     return {

@@ -1,6 +1,6 @@
 import { Compartment, Facet, StateField, type Extension } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
-import { EMPTY_CATALOG, IncrementalLint, indexCatalog, parseStory, type BodyFacts, type CatalogIndex, type Story } from '../../shared/index.js';
+import { EMPTY_CATALOG, IncrementalLint, indexCatalog, parseStory, type BodyFacts, type CatalogIndex, type Diagnostic, type Story } from '../../shared/index.js';
 
 /** The catalog the editor checks references against. */
 export const catalogFacet = Facet.define<CatalogIndex, CatalogIndex>({
@@ -27,6 +27,10 @@ export function setEditorCatalog(view: EditorView, catalog: CatalogIndex): void 
 export interface ParsedStory {
   story: Story;
   facts: BodyFacts;
+  /** The facts of the blocks holding file offsets `from`..`to` (what is on screen), and perhaps a few more. */
+  factsBetween(from: number, to: number): BodyFacts;
+  /** `lintStory(story, catalog)`, by the same incremental linter (a keystroke lints one block again). */
+  lint(catalog: CatalogIndex): Diagnostic[];
 }
 
 /**
@@ -44,6 +48,8 @@ function parse(text: string, catalog: CatalogIndex): ParsedStory {
     get facts() {
       return (facts ??= incremental.facts(story));
     },
+    factsBetween: (from, to) => incremental.factsBetween(story, from, to),
+    lint: (catalog) => incremental.lint(story, catalog),
   };
 }
 

@@ -1,76 +1,25 @@
 import { useLayoutEffect, useRef, type RefObject } from 'react';
-import { commonPrefix, commonSuffix } from '../../shared/index.js';
 import { sanitizeStoryHtml } from './sanitize.js';
 
 /**
- * The preview's body kept up to date block by block. A keystroke changes one block of a 10,000-word
- * story; sanitising and re-parsing the whole story's HTML on every keystroke is what made typing
- * lag. So the shared renderer's HTML is cut into its top-level blocks, each block is sanitised once
- * (kept while the story still has it) and only blocks that changed are replaced in the page.
- *
- * A block is compared without its line numbers (its `data-line` values relative to its first), so
- * a new line above it does not make it new: only its `data-line` attributes are shifted.
+ * The preview's body kept block by block (issue 13). The shared renderer hands over the body's
+ * top-level blocks (`IncrementalRender.renderBlocks`), each as its HTML with `data-line` values
+ * counted from the block's first line, and that line; the page keeps the nodes of each block. After
+ * an edit only the blocks whose HTML changed are sanitised (once per block text) and put in place of
+ * the old ones; a block that only moved keeps its nodes and has its `data-line` attributes shifted.
+ * Nothing per keystroke reads the whole story's HTML: unchanged blocks are found by comparing
+ * strings the renderer keeps (the same objects while a block renders the same).
  */
 
-const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(\/?)>/g;
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
-const DATA_LINE = /(<[^>]*?\sdata-line=")(-?\d+)(")/g;
-
-/**
- * The top-level blocks of the renderer's HTML (each with the blank that follows it), or null when
- * its tags do not nest as expected. Their concatenation is the input.
- */
-function blocksOf(html: string): string[] | null {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  const close = (at: number) => {
-    let end = at;
-    while (end < html.length && (html[end] === '\n' || html[end] === ' ')) end++;
-    out.push(html.slice(start, end));
-    TAG.lastIndex = start = end;
-  };
-  TAG.lastIndex = 0;
-  for (let m = TAG.exec(html); m; m = TAG.exec(html)) {
-    const isVoid = m[3] === '/' || VOID.has(m[2]!.toLowerCase());
-    if (depth === 0) {
-      if (m[1] || html.slice(start, m.index).trim() !== '') return null;
-      if (isVoid) close(TAG.lastIndex);
-      else depth = 1;
-    } else if (!isVoid) {
-      depth += m[1] ? -1 : 1;
-      if (depth === 0) close(TAG.lastIndex);
-    }
-  }
-  if (depth !== 0 || html.slice(start).trim() !== '') return null;
-  if (start < html.length) {
-    if (out.length) out[out.length - 1] += html.slice(start);
-    else out.push(html.slice(start));
-  }
-  return out;
-}
-
-/** The top-level blocks of the renderer's HTML; the whole as one block when they cannot be told apart. */
-export function splitBlocks(html: string): string[] {
-  return blocksOf(html) ?? (html ? [html] : []);
-}
-
-/** A block without its position: `data-line` values made relative to its first one. */
-function relative(block: string): { key: string; base: number } {
-  let base = NaN;
-  const key = block.replace(DATA_LINE, (_, open: string, n: string, close: string) => {
-    if (Number.isNaN(base)) base = Number(n);
-    return `${open}${Number(n) - base}${close}`;
-  });
-  return { key, base: Number.isNaN(base) ? 0 : base };
+/** One block of the body: its HTML with `data-line` relative to `line`, and `line`. */
+export interface PreviewBlock {
+  html: string;
+  line: number;
 }
 
 interface Shown {
-  /** The renderer's HTML of the block. */
-  raw: string;
-  /** `raw` with relative line numbers, and its first line. */
-  key: string;
-  base: number;
+  html: string;
+  line: number;
   nodes: Node[];
 }
 
@@ -79,84 +28,76 @@ function shiftLines(nodes: readonly Node[], delta: number): void {
   if (delta === 0) return;
   for (const node of nodes) {
     if (!(node instanceof Element)) continue;
-    const els = node.hasAttribute('data-line') ? [node, ...node.querySelectorAll('[data-line]')] : [...node.querySelectorAll('[data-line]')];
-    for (const el of els) el.setAttribute('data-line', String(Number(el.getAttribute('data-line')) + delta));
+    if (node.hasAttribute('data-line')) node.setAttribute('data-line', String(Number(node.getAttribute('data-line')) + delta));
+    for (const el of node.querySelectorAll('[data-line]')) el.setAttribute('data-line', String(Number(el.getAttribute('data-line')) + delta));
   }
 }
 
 /** The sanitised body of one container, patched block by block. */
 export class BlockHtml {
-  private html = '';
   private shown: Shown[] = [];
   private sanitized = new Map<string, string>();
+  private last: readonly PreviewBlock[] | null = null;
+  /** How many blocks the last update replaced (for tests). */
+  replaced = 0;
 
   /** `inserted` sees each block's nodes as they go into the page (the preview shows images asked for). */
   constructor(readonly container: HTMLElement, private readonly inserted?: (nodes: readonly Node[]) => void) {
     container.replaceChildren();
   }
 
-  /** Shows the renderer's HTML (not yet sanitised) in the container. */
-  update(html: string): void {
-    const prev = this.html;
-    if (html === prev && this.shown.length) return;
+  /** Shows these blocks (the renderer's HTML, not yet sanitised) in the container. */
+  update(next: readonly PreviewBlock[]): void {
+    if (next === this.last) return;
+    this.last = next;
     const old = this.shown;
-    // Blocks wholly inside the unchanged start and end of the HTML stay as they are (the character
-    // after or before each is unchanged too, so the cut between blocks is where it was).
-    const pre = commonPrefix(prev, html);
-    const suf = commonSuffix(prev, html, Math.min(prev.length, html.length) - pre);
-    let head = 0;
-    let from = 0;
-    while (head < old.length && from + old[head]!.raw.length < pre) from += old[head++]!.raw.length;
-    let tail = 0;
-    let back = 0;
-    while (tail < old.length - head && back + old[old.length - 1 - tail]!.raw.length < suf) back += old[old.length - 1 - tail++]!.raw.length;
-    let middle = blocksOf(html.slice(from, html.length - back));
-    if (!middle) {
-      head = tail = 0;
-      middle = splitBlocks(html);
-    }
-    const next = middle.map((raw) => ({ raw, ...relative(raw) }));
-    // Within the rest, blocks that only moved (same block, other lines) stay too.
-    const rest = old.slice(head, old.length - tail);
+    // The blocks kept at either end: the same HTML (most often the same string object).
     let h = 0;
-    while (h < rest.length && h < next.length && rest[h]!.key === next[h]!.key) h++;
+    while (h < old.length && h < next.length && old[h]!.html === next[h]!.html) h++;
     let t = 0;
-    while (t < rest.length - h && t < next.length - h && rest[rest.length - 1 - t]!.key === next[next.length - 1 - t]!.key) t++;
-    const moved = (b: Shown, n: { raw: string; base: number }) => {
-      shiftLines(b.nodes, n.base - b.base);
-      b.base = n.base;
-      b.raw = n.raw;
+    while (t < old.length - h && t < next.length - h && old[old.length - 1 - t]!.html === next[next.length - 1 - t]!.html) t++;
+    const moved = (b: Shown, n: PreviewBlock) => {
+      shiftLines(b.nodes, n.line - b.line);
+      b.line = n.line;
+      b.html = n.html;
     };
-    for (let i = 0; i < h; i++) moved(rest[i]!, next[i]!);
-    for (let i = 0; i < t; i++) moved(rest[rest.length - 1 - i]!, next[next.length - 1 - i]!);
+    // (Each kept block takes the new string object, so that next time it is compared by pointer.)
+    for (let i = 0; i < h; i++) moved(old[i]!, next[i]!);
+    for (let i = 1; i <= t; i++) moved(old[old.length - i]!, next[next.length - i]!);
+    if (h === old.length && h === next.length) {
+      this.replaced = 0;
+      return;
+    }
 
-    // The changed blocks, sanitised (once per block) and put in place of the old ones.
-    const before = [...rest.slice(rest.length - t), ...old.slice(old.length - tail)].find((b) => b.nodes.length > 0)?.nodes[0] ?? null;
-    for (const b of rest.slice(h, rest.length - t)) for (const n of b.nodes) n.parentNode?.removeChild(n);
+    // The changed blocks, sanitised (once per block text) and put in place of the old ones.
+    let before: Node | null = null;
+    for (let i = old.length - t; i < old.length && before === null; i++) before = old[i]!.nodes[0] ?? null;
+    for (let i = h; i < old.length - t; i++) for (const n of old[i]!.nodes) n.parentNode?.removeChild(n);
     const made: Shown[] = [];
     const scratch = document.createElement('div');
-    for (const b of next.slice(h, next.length - t)) {
-      let clean = this.sanitized.get(b.key);
-      if (clean === undefined) this.sanitized.set(b.key, (clean = sanitizeStoryHtml(b.key)));
+    for (let i = h; i < next.length - t; i++) {
+      const b = next[i]!;
+      let clean = this.sanitized.get(b.html);
+      if (clean === undefined) this.sanitized.set(b.html, (clean = sanitizeStoryHtml(b.html)));
       scratch.innerHTML = clean;
       const nodes = [...scratch.childNodes];
-      shiftLines(nodes, b.base);
+      shiftLines(nodes, b.line);
       for (const n of nodes) this.container.insertBefore(n, before);
       this.inserted?.(nodes);
-      made.push({ ...b, nodes });
+      made.push({ html: b.html, line: b.line, nodes });
     }
-    this.shown = [...old.slice(0, head), ...rest.slice(0, h), ...made, ...rest.slice(rest.length - t), ...old.slice(old.length - tail)];
-    this.html = html;
+    this.replaced = made.length;
+    this.shown = h === 0 && t === 0 ? made : [...old.slice(0, h), ...made, ...old.slice(old.length - t)];
     // Sanitised blocks no longer shown are dropped now and then.
     if (this.sanitized.size > 2 * this.shown.length + 64) {
-      const keep = new Set(this.shown.map((b) => b.key));
+      const keep = new Set(this.shown.map((b) => b.html));
       for (const k of this.sanitized.keys()) if (!keep.has(k)) this.sanitized.delete(k);
     }
   }
 }
 
-/** Keeps `ref`'s element showing `html` (the renderer's, sanitised here), block by block. */
-export function useBlockHtml(ref: RefObject<HTMLElement | null>, html: string, inserted?: (nodes: readonly Node[]) => void): void {
+/** Keeps `ref`'s element showing `blocks` (the renderer's, sanitised here), block by block. */
+export function useBlockHtml(ref: RefObject<HTMLElement | null>, blocks: readonly PreviewBlock[], inserted?: (nodes: readonly Node[]) => void): void {
   const state = useRef<BlockHtml | null>(null);
   useLayoutEffect(() => {
     const el = ref.current;
@@ -165,6 +106,6 @@ export function useBlockHtml(ref: RefObject<HTMLElement | null>, html: string, i
       return;
     }
     if (state.current?.container !== el) state.current = new BlockHtml(el, inserted);
-    state.current.update(html);
+    state.current.update(blocks);
   });
 }

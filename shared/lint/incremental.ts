@@ -118,9 +118,27 @@ export class IncrementalLint {
 
   /** The story's body facts, as `readBodyFacts` reads them. */
   facts(story: Story): BodyFacts {
+    return this.factsBetween(story, 0, Infinity);
+  }
+
+  /**
+   * The facts of the blocks that hold file offsets `from`..`to` (and perhaps a few more around
+   * them): what the editor marks in the part of a long story on screen, found by binary search.
+   */
+  factsBetween(story: Story, from: number, to: number): BodyFacts {
     this.sync(story);
     const out = { references: [] as ReferenceOccurrence[], malformed: [] as MalformedReference[], citations: [] as CitationOccurrence[] };
-    for (let i = 0; i < this.list.length; i++) {
+    const at = story.bodyStart.offset;
+    // The last block starting at or before `from`, and the first starting after `to`.
+    const startOf = (i: number) => at + (this.starts[this.list[i]!.start] ?? story.body.length);
+    let lo = 0;
+    let hi = this.list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (startOf(mid) <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let i = lo; i < this.list.length && startOf(i) <= to; i++) {
       const k = this.kept[i]!;
       const rel = k.rel;
       if (rel.references.length === 0 && rel.malformed.length === 0 && rel.citations.length === 0) continue;

@@ -40,6 +40,8 @@ interface Block {
   parts: Array<string | number> | null;
   /** Its HTML, for the file line it was built at and the marker counts before it. */
   html: string;
+  /** Its HTML with `data-line` values counted from its first line (0), for the same marker counts. */
+  relative: string | null;
   builtAt: number;
   citeKey: string;
 }
@@ -182,32 +184,53 @@ export class IncrementalRender {
     }
   }
 
-  /** The HTML of every block, each made again only where its line or the markers before it changed. */
-  private assemble(): string {
+  /**
+   * The body's top-level blocks as `render` joins them, for a view that keeps one element per block
+   * (the preview): each block's HTML with its `data-line` values counted from the block's first
+   * line, and that line. A block's `html` stays the same string object for as long as it renders
+   * the same, wherever it moves, so comparing with the last answer is mostly comparing pointers.
+   */
+  renderBlocks(body: string, lineOffset = 1): Array<{ html: string; line: number }> {
+    this.parse(body, lineOffset);
+    this.refresh();
+    return this.blocks.map((b) => ({ html: b.relative!, line: b.start + this.lineOffset }));
+  }
+
+  /** Every block's pieces, each made again only where the markers before it changed (or never made). */
+  private refresh(): void {
     const md = storyMarkdown();
     const counts = new Map<number, number>();
-    const out: string[] = [];
     for (const b of this.blocks) {
       const key = b.cites.length ? b.cites.map((n) => counts.get(n) ?? 0).join(',') : '';
-      const line = b.start + this.lineOffset;
       if (b.parts === null || key !== b.citeKey) {
         const env = this.env(this.lineOffset, this.references);
         env.citeCount = new Map(counts);
         const html = md.renderer.render(b.tokens!, md.options, env);
         b.parts = partsOf(html, b.tokensLine);
-        b.html = line === b.tokensLine ? html : build(b.parts, line);
-        b.builtAt = line;
+        b.relative = build(b.parts, 0);
+        b.html = html;
+        b.builtAt = b.tokensLine;
         b.citeKey = key;
         // Tokens are kept only where the markers may need numbering again.
         if (b.cites.length === 0) b.tokens = null;
-      } else if (b.builtAt !== line) {
-        b.html = build(b.parts, line);
-        b.builtAt = line;
       }
       for (const n of b.cites) counts.set(n, (counts.get(n) ?? 0) + 1);
-      out.push(b.html);
     }
     this.citeCount = counts;
+  }
+
+  /** The HTML of every block, each made again only where its line or the markers before it changed. */
+  private assemble(): string {
+    this.refresh();
+    const out: string[] = [];
+    for (const b of this.blocks) {
+      const line = b.start + this.lineOffset;
+      if (b.builtAt !== line) {
+        b.html = build(b.parts!, line);
+        b.builtAt = line;
+      }
+      out.push(b.html);
+    }
     return out.join('');
   }
 }
@@ -225,7 +248,7 @@ function blocksOf(tokens: Token[], lineBase: number, lineOffset: number, keepTok
       const cites: number[] = [];
       for (const x of open) if (x.type === 'inline' && x.children) for (const c of x.children) if (c.type === 'story_citation') cites.push((c.meta as { n: number }).n);
       const start = map[0] + lineBase;
-      blocks.push({ start, end: map[1] + lineBase, tokens: keepTokens ? open : null, tokensLine: start + lineOffset, cites, parts: null, html: '', builtAt: -1, citeKey: '' });
+      blocks.push({ start, end: map[1] + lineBase, tokens: keepTokens ? open : null, tokensLine: start + lineOffset, cites, parts: null, html: '', relative: null, builtAt: -1, citeKey: '' });
       open = null;
     }
   }

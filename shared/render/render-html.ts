@@ -62,14 +62,21 @@ export function renderHtml(story: Story, options: RenderHtmlOptions = {}): strin
     body = md.renderer.render(md.parse(story.body, env), md.options, env);
     markers = env.citeCount?.keys() ?? [];
   }
-  const fields = storyFields(story);
+  const citations = renderCitationsHtml(story, markers);
+  if (!options.standalone) return body + citations;
+  return standalonePage(story, { body, citations, catalog, site, lineOf: sourceLines(story) });
+}
+
+/**
+ * What `renderHtml` puts after the body: the story's citations that `markers` (the numbers the
+ * body cites) cite. The preview shows it after the body's blocks (`IncrementalRender.renderBlocks`).
+ */
+export function renderCitationsHtml(story: Story, markers: Iterable<number>): string {
   const lineOf = sourceLines(story);
-  const citations = renderCitationList(fields.citations, markers, {
+  return renderCitationList(storyFields(story).citations, markers, {
     list: lineOf('@key:citations'),
     item: (n) => lineOf(`citations.${citationIndex(story, n)}`, '@key:citations'),
   });
-  if (!options.standalone) return body + citations;
-  return standalonePage(story, { body, citations, catalog, site, lineOf });
 }
 
 /** The position of citation N in the front matter's list (-1 when it has none). */
