@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import { commandById, formatKey, type CommandId } from '../shared/api/commands.js';
 import type { ImportReport, Settings } from '../shared/api/contract.js';
 import type { OutboxTarget } from '../shared/protocol/index.js';
-import { parseStory, storyFields, type FrontMatter } from '../shared/index.js';
+import { storyFields, type FrontMatter } from '../shared/index.js';
 import { hostKind } from './api.js';
 import { isMac } from './commands/platform.js';
 import { useCommandKeymap } from './commands/use-command-keymap.js';
@@ -30,7 +30,7 @@ import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import { closeHoverTooltips, type EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
-import { addCitation, applySpellingChoice, frontMatterHidden, showFrontMatter, spellingAt, type SpellOptions, type SpellingAt } from './editor/index.js';
+import { addCitation, applySpellingChoice, frontMatterHidden, showFrontMatter, spellingAt, storyOfText, type SpellOptions, type SpellingAt } from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
 import type { ProblemCounts } from './editor/story-lint.js';
 import { useMediaQuery } from './hooks/use-media-query.js';
@@ -108,7 +108,7 @@ export function App() {
   }, [startImporting]);
   const dragging = useFileDrop(startImport);
 
-  const story = useMemo(() => (session.docKey === null ? null : parseStory(session.text, { catalog: catalogIndex })), [session.text, session.docKey, catalogIndex]);
+  const story = useMemo(() => (session.docKey === null ? null : storyOfText(session.text, catalogIndex)), [session.text, session.docKey, catalogIndex]);
   // Once per text, not on every render (a pass over the body; the app renders several times a keystroke).
   // Counted again around the edit only (a 200,000-word story is counted in a fraction of a millisecond).
   const wordCounter = useRef(new WordCounter());

@@ -18,7 +18,7 @@ import { writingSurface, type WritingOptions } from './writing-mode.js';
 
 export { applyFirstFix, storyDiagnostics } from './story-lint.js';
 export { ScrollSync } from './scroll-sync.js';
-export { storyField, catalogFacet, setEditorCatalog } from './story-state.js';
+export { storyField, catalogFacet, setEditorCatalog, storyOfText } from './story-state.js';
 export { applyRemoteText } from './remote-text.js';
 export { setBackendDiagnostics, BACKEND_PREFIX } from './backend-lint.js';
 export { referenceCompletion } from './reference-complete.js';
@@ -53,7 +53,7 @@ export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remo
     keymap.of([{ key: 'Mod-b', run: toggleBold, preventDefault: true }, { key: 'Mod-i', run: toggleItalic, preventDefault: true }]),
     keymap.of([...closeBracketsKeymap, ...completionKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab, ...defaultKeymap]),
     EditorView.updateListener.of((u) => {
-      if (u.docChanged) onChange(u.state.doc.toString(), isRemoteUpdate(u.transactions));
+      if (u.docChanged) onChange(u.state.field(storyField).text, isRemoteUpdate(u.transactions));
     }),
     EditorState.tabSize.of(2),
     // A name for screen readers (the text box is the story's text).

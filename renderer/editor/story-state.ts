@@ -25,6 +25,8 @@ export function setEditorCatalog(view: EditorView, catalog: CatalogIndex): void 
 
 /** The document read as a story (through the shared core), kept up to date on every change. */
 export interface ParsedStory {
+  /** The document's text (read once per change: on a long story `toString` is milliseconds). */
+  text: string;
   story: Story;
   facts: BodyFacts;
   /** The facts of the blocks holding file offsets `from`..`to` (what is on screen), and perhaps a few more. */
@@ -42,8 +44,10 @@ const incremental = new IncrementalLint();
 /** `facts` is read on demand: a keystroke pays only for the parse. */
 function parse(text: string, catalog: CatalogIndex): ParsedStory {
   const story = parseStory(text, { catalog });
+  last = { text, catalog, story };
   let facts: BodyFacts | undefined;
   return {
+    text,
     story,
     get facts() {
       return (facts ??= incremental.facts(story));
@@ -51,6 +55,16 @@ function parse(text: string, catalog: CatalogIndex): ParsedStory {
     factsBetween: (from, to) => incremental.factsBetween(story, from, to),
     lint: (catalog) => incremental.lint(story, catalog),
   };
+}
+
+let last: { text: string; catalog: CatalogIndex; story: Story } | null = null;
+
+/**
+ * `parseStory(text, { catalog })`, the editor's own story when `text` is the text the editor last
+ * read (the app reads the story of the text it is handed, which is that one: parsed once a keystroke).
+ */
+export function storyOfText(text: string, catalog: CatalogIndex): Story {
+  return last && last.text === text && last.catalog === catalog ? last.story : parseStory(text, { catalog });
 }
 
 export const storyField = StateField.define<ParsedStory>({
