@@ -42,8 +42,8 @@ export interface ParsedStory {
 const incremental = new IncrementalLint();
 
 /** `facts` is read on demand: a keystroke pays only for the parse. */
-function parse(text: string, catalog: CatalogIndex): ParsedStory {
-  const story = parseStory(text, { catalog });
+function parse(text: string, catalog: CatalogIndex, sameHead?: Story): ParsedStory {
+  const story = sameHead ? { ...sameHead, body: text.slice(sameHead.bodyStart.offset) } : parseStory(text, { catalog });
   last = { text, catalog, story };
   let facts: BodyFacts | undefined;
   return {
@@ -69,7 +69,14 @@ export function storyOfText(text: string, catalog: CatalogIndex): Story {
 
 export const storyField = StateField.define<ParsedStory>({
   create: (state) => parse(state.doc.toString(), state.facet(catalogFacet)),
-  update: (value, tr) => (tr.docChanged || tr.startState.facet(catalogFacet) !== tr.state.facet(catalogFacet)
-    ? parse(tr.state.doc.toString(), tr.state.facet(catalogFacet))
-    : value),
+  update: (value, tr) => {
+    const catalog = tr.state.facet(catalogFacet);
+    if (!tr.docChanged && tr.startState.facet(catalogFacet) === catalog) return value;
+    // An edit of the body alone (past the closed front matter) leaves the head as it was read: the
+    // story is the same but for its body, and the YAML is not read again a keystroke.
+    const prev = value.story;
+    const bodyOnly = tr.startState.facet(catalogFacet) === catalog && prev.format === 'md' && !prev.error && prev.bodyStart.offset > 0
+      && !tr.changes.touchesRange(0, prev.bodyStart.offset);
+    return parse(tr.state.doc.toString(), catalog, bodyOnly ? prev : undefined);
+  },
 });

@@ -2,7 +2,7 @@ import { CompletionContext, type CompletionResult } from '@codemirror/autocomple
 import { EditorState } from '@codemirror/state';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../shared/index.js';
+import { loadCatalog, parseStory } from '../../shared/index.js';
 import { sampleCatalogPath } from '../../electron/services/paths.js';
 import { catalogFacet, citationChange, referenceCompletion, storyField } from '../../renderer/editor/index.js';
 
@@ -70,5 +70,22 @@ describe('adding a citation from the keyboard (headless)', () => {
     expect(withOdd.update(change.spec).state.doc.toString()).toContain('  - just a note\n');
     expect(citationChange(at(plain, 5))).toBeNull();
     expect(citationChange(at('---\ntitle: [unclosed\n---\nBody.\n', 28))).toBeNull();
+  });
+});
+
+describe('the story field (headless)', () => {
+  it('reads the story as parseStory does after edits in the body, at its start and in the front matter', () => {
+    const doc = `${HEAD}First paragraph [1].\n\nSecond {{entity:sam-altman}}.\n`;
+    let state = EditorState.create({ doc, extensions: [catalogFacet.of(catalog), storyField] });
+    const edits = [
+      { from: doc.length - 2, insert: ' more' }, { from: HEAD.length, insert: 'x' }, { from: HEAD.length + 5, insert: '\n\n---\n' },
+      { from: 4, insert: 'dek: A dek\n' }, { from: 0, to: 3, insert: '' }, { from: 0, insert: '---' }, { from: doc.length, insert: '\n---\ntitle: no\n' },
+    ];
+    for (const change of edits) {
+      state = state.update({ changes: { ...change, from: Math.min(change.from, state.doc.length) } }).state;
+      const text = state.doc.toString();
+      expect(state.field(storyField).story).toEqual(parseStory(text, { catalog }));
+      expect(state.field(storyField).text).toBe(text);
+    }
   });
 });
