@@ -87,6 +87,7 @@ export class IncrementalLint {
       this.count(rel, 1);
       return { rel, diags: null, diagsKey: '', placedDiags: null, placedFacts: null, base: -1, line: -1, column: -1 };
     };
+    this.changedFrom = Math.min(this.changedFrom, change === null ? 0 : change.removed.length || change.added ? change.at : Infinity);
     if (change === null) {
       this.cited = new Map();
       this.citedVersion++;
@@ -173,6 +174,7 @@ export class IncrementalLint {
       this.headKey = null;
       // Findings made against the other catalog: the blocks make theirs again.
       for (const k of this.kept) k.diags = k.placedDiags = null;
+      this.changedFrom = 0;
     }
     const headKey = `${story.format}\0${story.bodyStart.offset}\0${story.head}`;
     if (headKey !== this.headKey) {
@@ -180,6 +182,7 @@ export class IncrementalLint {
       this.fields = storyFields(story);
       this.knownKey = this.fields.citations.map((c) => c.n).sort((x, y) => x - y).join(',');
       this.headDiags = null;
+      this.changedFrom = 0;
     }
     const fields = this.fields!;
     if (this.headDiags === null || this.headVersion !== this.citedVersion) {
@@ -188,8 +191,13 @@ export class IncrementalLint {
       this.headDiags = lintStory(story, index, { rules: HEAD_RULES, fields, body: { references: NONE, malformed: NONE, citations } });
       this.headVersion = this.citedVersion;
     }
-    const local: Diagnostic[] = [];
-    for (let i = 0; i < this.list.length; i++) {
+    // The blocks before the first one an edit changed since the last lint are where they were, with
+    // the findings they had: that part of the last answer is kept as it is.
+    const from = Math.min(this.changedFrom, this.list.length);
+    const local = this.local.slice(0, this.localAt[from] ?? this.local.length);
+    this.changedFrom = Infinity;
+    for (let i = from; i < this.list.length; i++) {
+      this.localAt[i] = local.length;
       const k = this.kept[i]!;
       const rel = k.rel;
       if (rel.references.length === 0 && rel.malformed.length === 0 && rel.citations.length === 0) continue;
@@ -215,8 +223,11 @@ export class IncrementalLint {
       k.placedDiags ??= placeDiagnostics(k.diags, base, line, column);
       for (const d of k.placedDiags) local.push(d);
     }
+    this.localAt.length = this.list.length;
+    this.local = local;
     const rest = this.headDiags;
-    if (rest.length === 0) return local;
+    // A copy: the kept answer is not the caller's to change.
+    if (rest.length === 0) return local.slice();
     // Both lists are in range order: merge them.
     const out: Diagnostic[] = [];
     let i = 0;
@@ -240,6 +251,11 @@ export class IncrementalLint {
   private knownKey = '';
   private headDiags: Diagnostic[] | null = null;
   private headVersion = -1;
+  /** The block findings of the last lint, in file order, and where each block's start in it. */
+  private local: Diagnostic[] = [];
+  private localAt: number[] = [];
+  /** The first block an edit changed since the last lint (0: all; Infinity: none). */
+  private changedFrom = 0;
 }
 
 /** A block's facts moved to the file: offsets by `base`, lines by `line`, its first line's columns by `column`. */
