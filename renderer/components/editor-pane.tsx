@@ -6,7 +6,7 @@ import { frontMatterHidden, setEditorCatalog, setSpelling, setWritingOptions, st
 import { bodyStart } from '../editor/caret.js';
 import { useLatest } from '../hooks/use-latest.js';
 import { notesExtension } from '../notes/notes-extension.js';
-import { problemCounts, type ProblemCounts } from '../editor/story-lint.js';
+import { problemCounts, takeLintCounts, type ProblemCounts } from '../editor/story-lint.js';
 
 export interface EditorPaneProps {
   docKey: string | null;
@@ -59,12 +59,13 @@ export function EditorPane({ docKey, initialText, catalog, writing, spell, hidde
           notesExtension(),
           EditorView.updateListener.of((u) => {
             if (u.selectionSet) placeRef.current?.(u.view);
-            // Lint results arrive as effects: count again then. After edits (which map them, and
-            // may drop one) the count waits for a pause: it is a walk over every finding, which on a
-            // 200,000-word story is milliseconds a keystroke.
-            if (u.transactions.some((tr) => tr.effects.length > 0)) {
+            // Lint results arrive as effects, their counts with them (taken from the linter's answer).
+            // After edits (which map the findings, and may drop one) the editor's findings are
+            // counted after a pause: a walk over every one, milliseconds a keystroke on a long story.
+            const found = u.transactions.some((tr) => tr.effects.length > 0) ? takeLintCounts(u.view) : null;
+            if (found) {
               clearTimeout(countLater.current);
-              problemsRef.current?.(problemCounts(u.state));
+              problemsRef.current?.(found);
             } else if (u.docChanged) {
               clearTimeout(countLater.current);
               countLater.current = setTimeout(() => problemsRef.current?.(problemCounts(u.view.state)), 150);

@@ -24,7 +24,31 @@ export function storyDiagnostics(view: EditorView): CmDiagnostic[] {
   const local = localDiagnostics(view);
   // What the local lint says at the same place is said once, by it (issue 11 #4).
   const said = new Set(local.map((d) => `${d.source}\u0000${d.from}\u0000${d.to}`));
-  return [...local, ...backendDiagnostics(view.state).filter((d) => !said.has(`${d.source!.slice('backend '.length)}\u0000${d.from}\u0000${d.to}`))];
+  const all = [...local, ...backendDiagnostics(view.state).filter((d) => !said.has(`${d.source!.slice('backend '.length)}\u0000${d.from}\u0000${d.to}`))];
+  lastCounts.set(view, countOf(all));
+  return all;
+}
+
+/** The counts of the findings the story linter last found, by editor. */
+const lastCounts = new WeakMap<EditorView, ProblemCounts>();
+
+/**
+ * The counts of the story linter's last findings, once each (null when already taken): what a
+ * lint result arriving brings, without walking the editor's findings (milliseconds on a long story).
+ */
+export function takeLintCounts(view: EditorView): ProblemCounts | null {
+  const counts = lastCounts.get(view) ?? null;
+  lastCounts.delete(view);
+  return counts;
+}
+
+function countOf(diagnostics: readonly { severity: string }[]): ProblemCounts {
+  const counts = { errors: 0, warnings: 0 };
+  for (const d of diagnostics) {
+    if (d.severity === 'error') counts.errors++;
+    else if (d.severity === 'warning') counts.warnings++;
+  }
+  return counts;
 }
 
 function localDiagnostics(view: EditorView): CmDiagnostic[] {
@@ -81,10 +105,7 @@ export interface ProblemCounts {
 }
 
 export function problemCounts(state: EditorState): ProblemCounts {
-  const counts = { errors: 0, warnings: 0 };
-  forEachDiagnostic(state, (d) => {
-    if (d.severity === 'error') counts.errors++;
-    else if (d.severity === 'warning') counts.warnings++;
-  });
-  return counts;
+  const all: CmDiagnostic[] = [];
+  forEachDiagnostic(state, (d) => all.push(d));
+  return countOf(all);
 }
