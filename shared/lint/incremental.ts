@@ -77,6 +77,8 @@ export class IncrementalLint {
       this.byText.clear();
       change = null;
     }
+    const previous = this.body ?? '';
+    const previousLines = this.starts.length;
     this.body = body;
     this.starts = starts;
     this.list = blocks;
@@ -87,7 +89,12 @@ export class IncrementalLint {
       this.count(rel, 1);
       return { rel, diags: null, diagsKey: '', placedDiags: null, placedFacts: null, base: -1, line: -1, column: -1 };
     };
-    this.changedFrom = Math.min(this.changedFrom, change === null ? 0 : change.removed.length || change.added ? change.at : Infinity);
+    const edited = change === null || change.removed.length > 0 || change.added > 0;
+    // One edit since the last lint: the findings after it are the last ones, moved by the edit.
+    this.pending = edited && this.changedFrom === Infinity && change !== null
+      ? { at: change.at, removed: change.removed.length, added: change.added, chars: body.length - previous.length, lines: starts.length - previousLines }
+      : edited ? null : this.pending;
+    this.changedFrom = Math.min(this.changedFrom, change === null ? 0 : edited ? change.at : Infinity);
     if (change === null) {
       this.cited = new Map();
       this.citedVersion++;
@@ -175,6 +182,7 @@ export class IncrementalLint {
       // Findings made against the other catalog: the blocks make theirs again.
       for (const k of this.kept) k.diags = k.placedDiags = null;
       this.changedFrom = 0;
+      this.pending = null;
     }
     const headKey = `${story.format}\0${story.bodyStart.offset}\0${story.head}`;
     if (headKey !== this.headKey) {
@@ -183,6 +191,7 @@ export class IncrementalLint {
       this.knownKey = this.fields.citations.map((c) => c.n).sort((x, y) => x - y).join(',');
       this.headDiags = null;
       this.changedFrom = 0;
+      this.pending = null;
     }
     const fields = this.fields!;
     if (this.headDiags === null || this.headVersion !== this.citedVersion) {
@@ -196,7 +205,14 @@ export class IncrementalLint {
     const from = Math.min(this.changedFrom, this.list.length);
     const local = this.local.slice(0, this.localAt[from] ?? this.local.length);
     this.changedFrom = Infinity;
-    for (let i = from; i < this.list.length; i++) {
+    // After one edit, the blocks past it are the last answer's findings moved by the edit's
+    // characters and lines (copied from that flat list, not gathered block by block again).
+    const edit = story.bodyStart.column === 0 ? this.pending : null;
+    this.pending = null;
+    const until = edit ? edit.at + edit.added : this.list.length;
+    const oldAt = this.localAt;
+    if (edit) this.localAt = oldAt.slice(0, from);
+    for (let i = from; i < until; i++) {
       this.localAt[i] = local.length;
       const k = this.kept[i]!;
       const rel = k.rel;
@@ -222,6 +238,15 @@ export class IncrementalLint {
       }
       k.placedDiags ??= placeDiagnostics(k.diags, base, line, column);
       for (const d of k.placedDiags) local.push(d);
+    }
+    if (edit) {
+      const oldEnd = edit.at + edit.removed;
+      const oldFrom = oldAt[oldEnd] ?? this.local.length;
+      const shift = local.length - oldFrom;
+      const oldBlocks = this.list.length - edit.added + edit.removed;
+      for (let j = oldEnd; j < oldBlocks; j++) this.localAt.push(oldAt[j]! + shift);
+      const old = this.local;
+      for (let j = oldFrom; j < old.length; j++) local.push(moveDiagnostic(old[j]!, edit.chars, edit.lines));
     }
     this.localAt.length = this.list.length;
     this.local = local;
@@ -256,6 +281,8 @@ export class IncrementalLint {
   private localAt: number[] = [];
   /** The first block an edit changed since the last lint (0: all; Infinity: none). */
   private changedFrom = 0;
+  /** The one edit since the last lint, if only one: its blocks, and the characters and lines it added. */
+  private pending: { at: number; removed: number; added: number; chars: number; lines: number } | null = null;
 }
 
 /** A block's facts moved to the file: offsets by `base`, lines by `line`, its first line's columns by `column`. */
@@ -272,6 +299,14 @@ function placeFacts(rel: BodyFacts, base: number, line: number, column: number):
     })),
     citations: rel.citations.map((c) => ({ ...c, ...place(c), from: base + c.from, to: base + c.to })),
   };
+}
+
+/** A finding moved by `chars` characters and `lines` lines (one past an edit: its column stays). */
+function moveDiagnostic(d: Diagnostic, chars: number, lines: number): Diagnostic {
+  const moveFix = (f: Fix): Fix => ({ from: f.from + chars, to: f.to + chars, insert: f.insert, title: f.title });
+  const moved: Diagnostic = { rule: d.rule, severity: d.severity, message: d.message, line: d.line + lines, column: d.column, from: d.from + chars, to: d.to + chars };
+  if (d.fix !== undefined) moved.fix = Array.isArray(d.fix) ? d.fix.map(moveFix) : moveFix(d.fix);
+  return moved;
 }
 
 /** A block's findings moved to the file, as `placeFacts` moves its facts. */
