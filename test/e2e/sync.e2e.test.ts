@@ -694,12 +694,16 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
       const body = current.story.body.replace('mapped the estuary[1].', `mapped the estuary[1]. ${words}`);
       const put = await putStory(backend, slug, { title, dek, beat, citations, published, body, status: 'published' }, { token: otherPublisher, ifMatch: `"v${current.version}"` });
       expect(put.status, await put.clone().text()).toBe(200);
-      // (The host's background round may pull it first: either way the library fast-forwards.)
       await expect.poll(async () => {
         await sync.syncNow();
         return lib.storyBySlug(slug)!.text;
       }).toContain(words);
     };
+
+    // The rounds are the test's own from here (sync now), none in the background: one between the
+    // autosave and the person's Dismiss would merge the two already, its notice in this one's place.
+    sync.stop();
+    await sync.idle();
 
     // 1. The page hears of the pull while the typing is not saved yet: told, nothing replaced.
     await tab.clock.runFor(1500); // the next status poll is due before the autosave of what is typed now
@@ -744,7 +748,6 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     // 2. The autosave saved over the pulled text before the page heard of the pull: told all the same.
     // (No background round meanwhile: one would merge the two before the page hears, and the page
     // would then show the merge, which the unit tests of followLibrary cover.)
-    sync.stop();
     heldEvents = [];
     await typeInTab(' Typed before the autosave.');
     await remoteEditAndPull('Spoonbills waded in.');
