@@ -469,6 +469,15 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     return current.version + 1;
   }
 
+  /**
+   * No background round from now until the test starts them again (`sync.start()`; the afterEach
+   * does if it fails first): a round of the test's own choosing is the next one.
+   */
+  async function heldRounds(): Promise<void> {
+    sync.stop();
+    await sync.idle();
+  }
+
   /** Screenshots of the page in both themes, at 1280×720 and 800×600. */
   async function screenshots(name: string): Promise<void> {
     for (const size of [{ width: 1280, height: 720 }, { width: 800, height: 600 }]) {
@@ -493,12 +502,16 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
       for (let i = 0; i < 4; i++) await page.keyboard.press('End');
       await page.keyboard.type(' Otters were seen at dusk.');
     });
-    // There: another publisher changes the third paragraph (the quote).
+    // There: another publisher changes the third paragraph (the quote). No background round
+    // until the person's Publish is queued: the Publish is what meets the desk's version.
+    await heldRounds();
     const desk = await deskEdit(slug, (b) => b.replace('> A quoted line from the survey.', '> A quoted line from the survey, read aloud.'));
     expect(desk).toBe(2);
 
     // Publishing the local edit meets the backend's v2: the two merge, and the merge goes out as v3.
     await storySyncBar().getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(storyState).toBe('Publish queued');
+    sync.start();
     await expect.poll(storyState, { timeout: 15_000 }).toBe('v3 published on the backend');
     const notice = page.locator('.sync-banner.notice');
     await expect.poll(() => notice.textContent()).toMatch(/^Merged automatically with the backend's v2: The desk changed paragraph 3\./);
@@ -543,8 +556,12 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     const { slug } = await given.publishedStory('Kestrel drones map the saltings', 'A quoted line from the survey, read aloud.');
     // Here and there: the same sentence, differently.
     await savedAfter(() => typeAtEnd(' Herons watched from the reeds.'));
+    // (No background round until the person's Publish is queued: the Publish meets the desk's version.)
+    await heldRounds();
     const v = await deskEdit(slug, (b) => b.replace('read aloud.', 'read aloud by the warden.').replace('**bold** words', '**bold** new words'));
     await storySyncBar().getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(storyState).toBe('Publish queued');
+    sync.start();
     await expect.poll(() => statusText('sync-conflicts'), { timeout: 15_000 }).toBe('1 conflict');
     await expect.poll(storyState).toBe(`In conflict with the backend's v${v}`);
     expect((await onBackend(slug))?.version).toBe(v);
@@ -702,8 +719,7 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
 
     // The rounds are the test's own from here (sync now), none in the background: one between the
     // autosave and the person's Dismiss would merge the two already, its notice in this one's place.
-    sync.stop();
-    await sync.idle();
+    await heldRounds();
 
     // 1. The page hears of the pull while the typing is not saved yet: told, nothing replaced.
     await tab.clock.runFor(1500); // the next status poll is due before the autosave of what is typed now
