@@ -96,6 +96,31 @@ async function openBySearch(query: string, title: RegExp): Promise<void> {
   await typeInto(box, '');
 }
 
+/** The body most tests start from: their own story's, with references to the catalog. */
+const ZEBRA_BODY = 'The zebrafinch report quotes {{entity:sam-altman}}';
+
+/**
+ * A story of the test's own, made as a person makes one: New story, its front matter shown, the
+ * whole text typed over (exactly this text: no line break after it), saved, the front matter
+ * folded away again and the caret at the end of the text.
+ */
+async function newStory(title: string, body: string, front = ''): Promise<void> {
+  await page.getByTestId('new-story').click();
+  await page.locator('.cm-front-matter-fold').waitFor();
+  await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('Untitled story');
+  await page.keyboard.press('Control+Alt+y');
+  await expect.poll(() => page.locator('.cm-front-matter-fold').count()).toBe(0);
+  await page.locator('.cm-line', { hasText: 'title:' }).first().click();
+  await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('.cm-content'))).toBe(true);
+  await page.keyboard.press('Control+a');
+  await savedAfter(() => page.keyboard.insertText(`---\ntitle: ${title}\n${front}---\n\n${body}`));
+  await page.keyboard.press('Control+Alt+y');
+  await page.locator('.cm-front-matter-fold').waitFor();
+  await expect.poll(() => page.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe(title);
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('Control+End');
+}
+
 describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   beforeAll(async () => {
     if (!existsSync(join(root, 'dist/renderer/index.html'))) {
@@ -171,7 +196,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   });
 
   it('underlines a lint finding and applies its fix from the keyboard', async () => {
-    await page.keyboard.press('Control+End');
+    await newStory('Zebrafinch lint notes', `${ZEBRA_BODY}.`);
     await page.keyboard.insertText(' Later, {{entity:sam-altman|Karpathy}} disagreed.');
     await page.keyboard.press('Escape');
     const warning = page.locator('.cm-lintRange-warning').first();
@@ -186,6 +211,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   });
 
   it('edits the front matter from the form (through the YAML) and the form from the YAML, the cursor staying put', async () => {
+    await newStory('Untitled story', `${ZEBRA_BODY}. Later, {{entity:andrej-karpathy|Karpathy}} disagreed.`, 'status: draft\n');
     // The cursor sits inside the body, five characters from the end.
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+End');
@@ -238,8 +264,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   });
 
   it('shows a reference’s catalog entry on hover and on keyboard focus, and marks unresolved ones', async () => {
-    await page.locator('.cm-content').focus();
-    await page.keyboard.press('Control+End');
+    await newStory('Zebrafinch reference notes', `${ZEBRA_BODY}.`);
     await page.keyboard.insertText(' See {{entity:nobody-we-know|Nobody}} and {{beat:open-source-ai}}.');
     await page.keyboard.press('Escape');
     const card = page.getByTestId('ref-card');
@@ -271,11 +296,12 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   });
 
   it('searches the library and opens the hit', async () => {
+    await newStory('Lyrebird search notes', 'The lyrebird mimics the camera shutter.');
     const box = page.getByRole('searchbox', { name: 'Search stories' });
-    await typeInto(box, 'zebrafinch');
-    const hit = page.locator('.search-hit', { hasText: 'Zebrafinch field notes' }).first();
+    await typeInto(box, 'lyrebird');
+    const hit = page.locator('.search-hit', { hasText: 'Lyrebird search notes' }).first();
     await hit.waitFor();
-    expect(await hit.locator('mark').first().textContent()).toMatch(/zebrafinch/i);
+    expect(await hit.locator('mark').first().textContent()).toMatch(/lyrebird/i);
     await typeInto(box, 'warehouse robots');
     await page.locator('.search-hit', { hasText: /warehouse/i }).first().click();
     await expect.poll(editorText).toMatch(/title: .*[Ww]arehouse/);
@@ -339,6 +365,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   });
 
   it('imports files dropped on the window (on the editor too) rather than pasting them', async () => {
+    await newStory('Drop target notes', 'Files are dropped here.');
     const before = await editorText();
     const transfer = await page.evaluateHandle(() => {
       const dt = new DataTransfer();
@@ -359,9 +386,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   });
 
   it('reviews two revisions side by side with the changes highlighted', async () => {
-    await openBySearch('zebrafinch', /Zebrafinch field notes/);
-    await page.locator('.cm-content').focus();
-    await page.keyboard.press('Control+End');
+    await newStory('Zebrafinch review notes', `${ZEBRA_BODY}.`);
     await savedAfter(() => page.keyboard.insertText('\n\nA heron arrived at dawn.\n'));
     // Replace a word of the first paragraph: a changed block, word by word.
     const text = await editorText();
@@ -455,7 +480,7 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => dialog.count()).toBe(0);
     expect(lib.getSetting('studio')).toMatchObject({ site: 'https://news.example.org', autosaveMs: 400 });
-    await openBySearch('zebrafinch', /Zebrafinch field notes/);
+    await newStory('Zebrafinch site notes', `${ZEBRA_BODY}.`);
     expect(await preview().locator('a.ref-entity[data-slug="sam-altman"]').getAttribute('href')).toBe('https://news.example.org/entities/sam-altman');
   });
 
@@ -518,13 +543,16 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   });
 
   it('takes screenshots of the main screens in both themes', async () => {
+    // A story of its own with a change between its revisions, for the review.
+    await newStory('Kittiwake screenshot notes', `${ZEBRA_BODY}.`);
+    await savedAfter(() => page.keyboard.insertText(' A kittiwake nested on the pier.'));
     for (const theme of ['light', 'dark'] as const) {
       await page.keyboard.press(theme === 'light' ? 'Control+Alt+1' : 'Control+Alt+2');
       await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
       await openBySearch('warehouse robots', /Warehouse/);
       await page.screenshot({ path: join(results, `editor-preview-${theme}.png`) });
       // Review the story that has changes between its revisions.
-      await openBySearch('zebrafinch', /Zebrafinch field notes/);
+      await openBySearch('kittiwake', /Kittiwake screenshot notes/);
       await page.keyboard.press('Control+Alt+r');
       await page.getByTestId('review').locator('ins').first().waitFor();
       await page.getByTestId('review').locator('.review-cell').first().waitFor();
@@ -546,6 +574,14 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
   });
 
   it('switches to the dark theme and saves within a second of typing', async () => {
+    // Its own autosave delay, 400 ms, from the settings.
+    await page.keyboard.press('Control+,');
+    const dialog = page.getByTestId('settings-dialog');
+    await dialog.waitFor();
+    await typeInto(dialog.getByRole('spinbutton', { name: 'Autosave delay (ms)' }), '400');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(lib.getSetting('studio')).toMatchObject({ autosaveMs: 400 });
     await page.keyboard.press('Control+Alt+3');
     await expect.poll(() => page.getByRole('button', { name: /^Theme:/ }).textContent()).toBe('Theme: system');
     const themeButton = page.getByRole('button', { name: /^Theme:/ });
@@ -557,13 +593,40 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await openBySearch('warehouse robots', /Warehouse/);
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+End');
-    // Saved within a second of the last keystroke (the autosave delay is 400 ms by now), plus the save itself.
+    // Saved within a second of the last keystroke (the autosave delay is 400 ms), plus the save itself.
     const waited = await savedAfter(() => page.keyboard.insertText(' One more line about okapis.'));
     expect(waited).toBeLessThan(1500);
     await page.screenshot({ path: join(results, 'app-dark.png') });
   });
 
   it('finds every edit after the host restarts on the same library file', async () => {
+    // Its own edits: a story typed and retitled, one imported, the theme, the site and the
+    // autosave delay, the library pane's size.
+    await newStory('Avocet field notes', `${ZEBRA_BODY}.`);
+    await savedAfter(() => page.keyboard.insertText(' An avocet swept the shallows.'));
+    await typeInto(page.getByRole('textbox', { name: 'Title', exact: true }), 'Avocet field notes (draft)');
+    await expect.poll(editorText).toMatch(/title: "?Avocet field notes \(draft\)"?\n/);
+    await saved();
+    await page.getByTestId('import-input').setInputFiles({ name: 'avocet-2.md', mimeType: 'text/markdown', buffer: Buffer.from('---\ntitle: Imported avocet count\n---\nForty avocets.\n') });
+    const imported = page.getByTestId('import-dialog');
+    await expect.poll(() => imported.getByTestId('import-progress').textContent()).toBe('Imported 1 of 1 file');
+    await imported.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect.poll(() => imported.count()).toBe(0);
+    await page.keyboard.press('Control+Alt+2');
+    await expect.poll(() => (lib.getSetting('studio') as { theme?: string } | undefined)?.theme).toBe('dark');
+    await page.keyboard.press('Control+,');
+    const dialog = page.getByTestId('settings-dialog');
+    await dialog.waitFor();
+    await typeInto(dialog.getByRole('textbox', { name: 'Site URL' }), 'https://avocets.example.org');
+    await typeInto(dialog.getByRole('spinbutton', { name: 'Autosave delay (ms)' }), '450');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    const splitter = page.getByRole('separator', { name: 'Resize library' });
+    const start = Number(await splitter.getAttribute('aria-valuenow'));
+    await splitter.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => (lib.getSetting('studio') as { paneSizes?: number[] } | undefined)?.paneSizes?.[0]).toBeGreaterThan(start);
+
     await closeHost();
     await openHost();
     await page.goto(host.url);
@@ -571,22 +634,19 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     // Settings: the theme, the site, the autosave delay and the library pane's size.
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     expect(await page.getByRole('button', { name: /^Theme:/ }).textContent()).toBe('Theme: dark');
-    expect(lib.getSetting('studio')).toMatchObject({ site: 'https://news.example.org', autosaveMs: 400, theme: 'dark' });
+    expect(lib.getSetting('studio')).toMatchObject({ site: 'https://avocets.example.org', autosaveMs: 450, theme: 'dark' });
 
-    await openBySearch('zebrafinch', /Zebrafinch field notes/);
+    await openBySearch('avocet swept', /Avocet field notes/);
     const text = await editorText();
-    for (const edit of [
-      'title: Zebrafinch field notes (draft)', 'beat: open-source-ai', 'status: review', 'What the finches told the newsroom.',
-      `slug: ${deriveSlug('Zebrafinch field notes')}`, 'The zebrafinch memo quotes {{entity:sam-altman}}',
-      '{{entity:andrej-karpathy|Karpathy}} disagreed.', '{{entity:nobody-we-know|Nobody}}', 'A heron arrived at dawn.',
-    ]) expect(text, edit).toContain(edit);
-    // The warehouse story is long (CodeMirror draws only what is in view): full-text search finds the edit.
-    await typeInto(page.getByRole('searchbox', { name: 'Search stories' }), 'okapis');
-    await page.locator('.search-hit', { hasText: /Warehouse/ }).locator('mark', { hasText: /okapis/i }).waitFor();
+    for (const edit of ['title: Avocet field notes (draft)', 'The zebrafinch report quotes {{entity:sam-altman}}. An avocet swept the shallows.']) expect(text, edit).toContain(edit);
+    expect(await preview().locator('a.ref-entity[data-slug="sam-altman"]').getAttribute('href')).toBe('https://avocets.example.org/entities/sam-altman');
+    // Full-text search finds the imported story's words.
+    await typeInto(page.getByRole('searchbox', { name: 'Search stories' }), 'avocets');
+    await page.locator('.search-hit', { hasText: 'Imported avocet count' }).locator('mark', { hasText: /avocets/i }).waitFor();
     await typeInto(page.getByRole('searchbox', { name: 'Search stories' }), '');
     const sizes = (lib.getSetting('studio') as { paneSizes: number[] }).paneSizes;
     expect(await page.getByRole('separator', { name: 'Resize library' }).getAttribute('aria-valuenow')).toBe(String(Math.round(sizes[0]!)));
-    for (const title of [sampleTitle(), 'Dropped kestrel one', 'Dropped kestrel two']) {
+    for (const title of ['Avocet field notes (draft)', 'Imported avocet count']) {
       await page.locator('.story-item', { hasText: title }).first().waitFor();
     }
     expect(dialogs).toEqual([]);
