@@ -140,6 +140,18 @@ describe('a save over a pulled text', () => {
   });
 });
 
+describe('what a round tells the page it changed', () => {
+  it('a round that changed no story leaves the last one that did in the overview (the page hears of rounds in batches)', async () => {
+    const { id } = await pulledStory('told-once');
+    const after = (await sync.overview()).lastPulled;
+    expect(after?.ids).toEqual([id]);
+    // A later round with nothing new: the page that reads the overview now still learns of the pull.
+    await sync.run();
+    await sync.run();
+    expect((await sync.overview()).lastPulled).toEqual(after);
+  });
+});
+
 describe('the health check before a run', () => {
   it('takes one dropped connection for a blip, not for being offline; three in a row are offline', async () => {
     let drops = 1;

@@ -450,12 +450,12 @@ export class SyncService {
         result.pull = await engine.pull();
         if (result.pull.catalogChanges > 0) this.adoptCatalog();
       }
-      // Stories whose text this round changed (fast-forwards, accepted statuses): an open one reloads.
+      // Stories whose text this round changed (fast-forwards, accepted statuses): the page reloads
+      // its list (and an open one). Only a round that changed some replaces it: a page hears of
+      // rounds in batches, and an empty round after one that changed stories must not hide it.
       const slugs = new Set([...(result.pull?.fastForwarded ?? []), ...this.statusWritten]);
-      if (slugs.size > 0 || result.pull) {
-        const ids = [...slugs].map((slug) => this.lib.storyBySlug(slug)?.id).filter((x): x is string => !!x);
-        this.lastPulled = { at: new Date().toISOString(), ids };
-      }
+      const ids = [...slugs].map((slug) => this.lib.storyBySlug(slug)?.id).filter((x): x is string => !!x);
+      if (ids.length > 0) this.lastPulled = { at: new Date().toISOString(), ids };
       const merged = await this.mergeConflicts(engine);
       result.merged = merged.map(({ slug, summary }) => ({ slug, summary }));
       if (merged.length > 0) {
