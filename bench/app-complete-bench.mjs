@@ -21,9 +21,16 @@ export async function loadCompletion() {
   await build({
     stdin: {
       contents: `export { referenceCompletion, catalogFacet, storyField } from './renderer/editor/index.ts';\nexport { indexCatalog } from './shared/index.ts';`,
-      resolveDir: root, loader: 'ts', sourcefile: 'complete-entry.ts',
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'complete-entry.ts',
     },
-    outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning',
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
   });
   return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
 }
@@ -72,8 +79,22 @@ export async function run() {
   const rows = [
     { name: `index the catalog (${ENTITIES.toLocaleString('en')} entities, once per catalog)`, ours: indexMs, target: 'reported', pass: true },
     { name: 'first completion (builds the lazy completion index)', ours: firstMs, target: 'reported', pass: true },
-    { name: `complete {{entity:<letters>, p50 (${times.length} calls, ${QUERIES.length} queries)`, ours: percentile(times, 50), peer: percentile(peer, 50), peerName: 'a bare includes() scan of 100k names', target: 'reported', pass: true },
-    { name: 'complete {{entity:<letters>, p95', ours: percentile(times, 95), peer: percentile(peer, 95), peerName: 'a bare includes() scan of 100k names', target: '≤ 5 ms', pass: percentile(times, 95) <= 5 },
+    {
+      name: `complete {{entity:<letters>, p50 (${times.length} calls, ${QUERIES.length} queries)`,
+      ours: percentile(times, 50),
+      peer: percentile(peer, 50),
+      peerName: 'a bare includes() scan of 100k names',
+      target: 'reported',
+      pass: true,
+    },
+    {
+      name: 'complete {{entity:<letters>, p95',
+      ours: percentile(times, 95),
+      peer: percentile(peer, 95),
+      peerName: 'a bare includes() scan of 100k names',
+      target: '≤ 5 ms',
+      pass: percentile(times, 95) <= 5,
+    },
   ];
   report(`autocomplete (${ENTITIES.toLocaleString('en')}-entity catalog)`, rows);
   return rows;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 /** A deterministic pseudo-random generator, so every run measures the same text. */
 export function rng(seed = 42) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const TYPES = ['person', 'organization', 'state', 'government', 'product', 'technology', 'legislation', 'concept'];
@@ -15,7 +15,7 @@ export function generateCatalog(n) {
   const entities = [];
   const slugs = [];
   for (let i = 0; i < n; i++) {
-    const slug = `entity-${i.toString(36)}-${(i * 7919 % 10007).toString(36)}`;
+    const slug = `entity-${i.toString(36)}-${((i * 7919) % 10007).toString(36)}`;
     slugs.push(slug);
     entities.push({ slug, name: `Entity ${i} Name`, type: TYPES[i % TYPES.length], aliases: [`E${i}`] });
   }
@@ -46,7 +46,14 @@ export function generateStory({ bytes, words, slugs }) {
     }
     count += n;
     const kind = para++ % 12;
-    const text = kind === 5 ? `> ${parts.join(' ')}` : kind === 9 ? `- ${parts.slice(0, 20).join(' ')}\n- ${parts.slice(20).join(' ')}` : kind === 0 ? `## ${parts.slice(0, 6).join(' ')}\n\n${parts.join(' ')}` : parts.join(' ');
+    const text =
+      kind === 5
+        ? `> ${parts.join(' ')}`
+        : kind === 9
+          ? `- ${parts.slice(0, 20).join(' ')}\n- ${parts.slice(20).join(' ')}`
+          : kind === 0
+            ? `## ${parts.slice(0, 6).join(' ')}\n\n${parts.join(' ')}`
+            : parts.join(' ');
     out.push(text);
     size += text.length + 2;
   }

@@ -40,16 +40,29 @@ export async function run() {
   }
   const ours = [];
   const peer = [];
-  for (let i = 0; i < 3; i++) { mergeStories(base, local, remote); diffWords(base, local); }
+  for (let i = 0; i < 3; i++) {
+    mergeStories(base, local, remote);
+    diffWords(base, local);
+  }
   for (let i = 0; i < 15; i++) {
-    let s = performance.now(); diffWords(base, local); peer.push(performance.now() - s);
-    s = performance.now(); mergeStories(base, local, remote); ours.push(performance.now() - s);
+    let s = performance.now();
+    diffWords(base, local);
+    peer.push(performance.now() - s);
+    s = performance.now();
+    mergeStories(base, local, remote);
+    ours.push(performance.now() - s);
   }
   const ms = median(ours);
-  report('Three-way merge', [{
-    name: `merge a ${body.split(/\s+/).length}-word story, 50 scattered edits per side (${check.changes.length} changes told)`,
-    ours: ms, peer: median(peer), peerName: 'two-way diffWords of base → local', target: '≤ 50 ms', pass: ms <= 50,
-  }]);
+  report('Three-way merge', [
+    {
+      name: `merge a ${body.split(/\s+/).length}-word story, 50 scattered edits per side (${check.changes.length} changes told)`,
+      ours: ms,
+      peer: median(peer),
+      peerName: 'two-way diffWords of base → local',
+      target: '≤ 50 ms',
+      pass: ms <= 50,
+    },
+  ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -89,24 +89,26 @@ function putLoad(url, { token, connections, duration, prefix }) {
     duration,
     setupClient(client) {
       const state = { slug: `${prefix}-${++clients}`, version: 0, n: 0 };
-      client.setRequests([{
-        method: 'PUT',
-        setupRequest: (req) => ({
-          ...req,
-          path: `/api/v1/stories/${state.slug}`,
-          body: template.replace('@REVISION@', String(state.n + 1)),
-          headers: {
-            ...base,
-            'idempotency-key': `${state.slug}-${++state.n}`,
-            ...(state.version === 0 ? { 'if-none-match': '*' } : { 'if-match': `"v${state.version}"` }),
+      client.setRequests([
+        {
+          method: 'PUT',
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/v1/stories/${state.slug}`,
+            body: template.replace('@REVISION@', String(state.n + 1)),
+            headers: {
+              ...base,
+              'idempotency-key': `${state.slug}-${++state.n}`,
+              ...(state.version === 0 ? { 'if-none-match': '*' } : { 'if-match': `"v${state.version}"` }),
+            },
+          }),
+          onResponse: (status, text) => {
+            // A 412 (a request cut off by a timeout, then retried) puts the chain back on the current version.
+            const answer = status < 300 ? JSON.parse(text) : status === 412 ? JSON.parse(text).current : null;
+            if (answer) state.version = answer.version;
           },
-        }),
-        onResponse: (status, text) => {
-          // A 412 (a request cut off by a timeout, then retried) puts the chain back on the current version.
-          const answer = status < 300 ? JSON.parse(text) : status === 412 ? JSON.parse(text).current : null;
-          if (answer) state.version = answer.version;
         },
-      }]);
+      ]);
     },
   });
 }
@@ -187,15 +189,33 @@ export async function run({ duration = 5, connections = 10 } = {}) {
     console.log(`\n## Publishing backend: autocannon on loopback, ${connections} connections, ${duration} s a run`);
     console.log(`- story PUT, each a new version: ${describe(putServer)}`);
     console.log(`  bare Fastify route, same answer bytes: ${describe(putBare)}`);
-    console.log(`  ratio ${putRatio.toFixed(2)}; ${versions.toLocaleString('en')} versions written for ${putServer['2xx'].toLocaleString('en')} acknowledged PUTs  [target ≥ ${PUT_TARGET.toLocaleString('en')}/s: ${putMet ? 'met' : 'NOT met'}]`);
+    console.log(
+      `  ratio ${putRatio.toFixed(2)}; ${versions.toLocaleString('en')} versions written for ${putServer['2xx'].toLocaleString('en')} acknowledged PUTs  [target ≥ ${PUT_TARGET.toLocaleString('en')}/s: ${putMet ? 'met' : 'NOT met'}]`,
+    );
     console.log(`- public page /stories/:slug (${Buffer.byteLength(page).toLocaleString('en')} bytes): ${describe(pageServer)}`);
     console.log(`  bare Fastify route, same bytes: ${describe(pageBare)}`);
     console.log(`  ratio ${pageRatio.toFixed(2)}  [target ≥ ${PAGE_RATIO_TARGET.toFixed(2)} of the bare route: ${pageMet ? 'met' : 'NOT met'}]`);
-    if (putServer.non2xx > 0 || pageServer.non2xx > 0) throw new Error(`the server answered non-2xx under load (PUT ${putServer.non2xx}, page ${pageServer.non2xx})`);
+    if (putServer.non2xx > 0 || pageServer.non2xx > 0)
+      throw new Error(`the server answered non-2xx under load (PUT ${putServer.non2xx}, page ${pageServer.non2xx})`);
     if (versions < putServer['2xx']) throw new Error(`${putServer['2xx']} PUTs acknowledged but only ${versions} versions written`);
     const pgResult = await postgresRuns({ connections, duration, pageBare: rate(pageBare), sqlitePut: rate(putServer) });
-    console.log(`  (machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end)`);
-    return { put: rate(putServer), putBare: rate(putBare), putRatio, page: rate(pageServer), pageBare: rate(pageBare), pageRatio, versions, putMet, pageMet, postgres: pgResult };
+    console.log(
+      `  (machine: ${availableParallelism()} cores, load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} at the end)`,
+    );
+    return {
+      put: rate(putServer),
+      putBare: rate(putBare),
+      putRatio,
+      page: rate(pageServer),
+      pageBare: rate(pageBare),
+      pageRatio,
+      versions,
+      putMet,
+      pageMet,
+      postgres: pgResult,
+    };
   } finally {
     await stop(server?.child);
     await stop(bare?.child);
@@ -215,7 +235,20 @@ async function postgresRuns({ connections, duration, pageBare, sqlitePut }) {
     const url = await cluster.createDatabase('bench');
     const token = execFileSync(process.execPath, [CLI, 'token', 'create', '--db', url, '--name', 'bench', '--role', 'publisher'], { encoding: 'utf8' }).trim();
     const start = async () => {
-      const node = await startProcess([CLI, 'serve', '--port', '0', '--db', url, '--catalog', join(root, 'resources/catalog.json'), '--log-level', 'warn', '--site', 'https://bench.example']);
+      const node = await startProcess([
+        CLI,
+        'serve',
+        '--port',
+        '0',
+        '--db',
+        url,
+        '--catalog',
+        join(root, 'resources/catalog.json'),
+        '--log-level',
+        'warn',
+        '--site',
+        'https://bench.example',
+      ]);
       nodes.push(node);
       return node;
     };
@@ -242,13 +275,20 @@ async function postgresRuns({ connections, duration, pageBare, sqlitePut }) {
     const pageRatio = rate(page1) / pageBare;
     console.log(`\n## Publishing backend on PostgreSQL 15 (fsync on): the same loads`);
     console.log(`- one instance, story PUT: ${describe(put1)}`);
-    console.log(`  ratio to SQLite's ${putRatio.toFixed(2)}  [target ≥ ${PG_PUT_RATIO_TARGET.toFixed(2)}: ${putRatio >= PG_PUT_RATIO_TARGET ? 'met' : 'NOT met'}]`);
+    console.log(
+      `  ratio to SQLite's ${putRatio.toFixed(2)}  [target ≥ ${PG_PUT_RATIO_TARGET.toFixed(2)}: ${putRatio >= PG_PUT_RATIO_TARGET ? 'met' : 'NOT met'}]`,
+    );
     console.log(`- one instance, public page from cache: ${describe(page1)}`);
-    console.log(`  ratio to the bare route ${pageRatio.toFixed(2)}  [target ≥ ${PAGE_RATIO_TARGET.toFixed(2)}: ${pageRatio >= PAGE_RATIO_TARGET ? 'met' : 'NOT met'}]`);
-    console.log(`- two instances, ${connections} connections each: story PUT ${Math.round(sum(put2)).toLocaleString('en')} req/s together (${put2.map((r) => Math.round(rate(r)).toLocaleString('en')).join(' + ')}; non-2xx ${sum(put2, 'non2xx')}), public page ${Math.round(sum(page2)).toLocaleString('en')} req/s together (${page2.map((r) => Math.round(rate(r)).toLocaleString('en')).join(' + ')})`);
+    console.log(
+      `  ratio to the bare route ${pageRatio.toFixed(2)}  [target ≥ ${PAGE_RATIO_TARGET.toFixed(2)}: ${pageRatio >= PAGE_RATIO_TARGET ? 'met' : 'NOT met'}]`,
+    );
+    console.log(
+      `- two instances, ${connections} connections each: story PUT ${Math.round(sum(put2)).toLocaleString('en')} req/s together (${put2.map((r) => Math.round(rate(r)).toLocaleString('en')).join(' + ')}; non-2xx ${sum(put2, 'non2xx')}), public page ${Math.round(sum(page2)).toLocaleString('en')} req/s together (${page2.map((r) => Math.round(rate(r)).toLocaleString('en')).join(' + ')})`,
+    );
     console.log(`  ${versions.toLocaleString('en')} versions written for ${acknowledged.toLocaleString('en')} acknowledged PUTs`);
     if (versions < acknowledged) throw new Error(`${acknowledged} PUTs acknowledged on PostgreSQL but only ${versions} versions written`);
-    if (put1.non2xx > 0 || page1.non2xx > 0 || sum(put2, 'non2xx') > 0 || sum(page2, 'non2xx') > 0) throw new Error('PostgreSQL instances answered non-2xx under load');
+    if (put1.non2xx > 0 || page1.non2xx > 0 || sum(put2, 'non2xx') > 0 || sum(page2, 'non2xx') > 0)
+      throw new Error('PostgreSQL instances answered non-2xx under load');
     return { put1: rate(put1), page1: rate(page1), put2: sum(put2), page2: sum(page2), putRatio, pageRatio, versions };
   } finally {
     for (const n of nodes) await stop(n.child);

@@ -46,7 +46,13 @@ async function loadStudio() {
       resolveDir: root,
       loader: 'ts',
     },
-    outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
   });
   return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
 }
@@ -77,7 +83,10 @@ function draft(i) {
 async function startBackend(dir, name, catalogFile) {
   const db = join(dir, `${name}.sqlite`);
   const token = execFileSync(process.execPath, [CLI, 'token', 'create', '--db', db, '--name', 'bench', '--role', 'publisher'], { encoding: 'utf8' }).trim();
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--catalog', catalogFile, '--log-level', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--catalog', catalogFile, '--log-level', 'warn'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the backend (${name}) exited (${code}) before listening`)));
@@ -96,7 +105,6 @@ function stop(child) {
     child.kill('SIGTERM');
   });
 }
-
 
 /** Runs `fn`, timing it and measuring the CPU it took here and in the backend process. */
 async function measured(pid, fn) {
@@ -130,8 +138,15 @@ async function settle(pid) {
 async function warmUp(backend, body, n = WARM_UP) {
   for (let i = 0; i < n; i++) {
     const res = await fetch(`${backend.url}/api/v1/stories/warm-up-${i}`, {
-      method: 'PUT', body,
-      headers: { 'content-type': 'application/json', 'idempotency-key': `warm-up-${i}`, 'if-none-match': '*', authorization: `Bearer ${backend.token}`, accept: 'application/json' },
+      method: 'PUT',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': `warm-up-${i}`,
+        'if-none-match': '*',
+        authorization: `Bearer ${backend.token}`,
+        accept: 'application/json',
+      },
     });
     await res.text();
     if (res.status !== 201) throw new Error(`a warm-up PUT answered ${res.status}`);
@@ -172,8 +187,11 @@ async function benchPush(studio, dir, stories) {
       url: `${raw.url}/api/v1/stories/${encodeURIComponent(r.story_slug)}`,
       body: JSON.stringify(putBody(r.revision, r.target_status)),
       headers: {
-        'content-type': 'application/json', 'idempotency-key': r.idempotency_key, 'if-none-match': '*',
-        authorization: `Bearer ${raw.token}`, accept: 'application/json',
+        'content-type': 'application/json',
+        'idempotency-key': r.idempotency_key,
+        'if-none-match': '*',
+        authorization: `Bearer ${raw.token}`,
+        accept: 'application/json',
       },
     }));
 
@@ -183,27 +201,30 @@ async function benchPush(studio, dir, stories) {
 
     // The raw loop: one PUT after another, nothing else. It runs in two halves, one before the drain
     // and one after, so that a change in the neighbours' load on the shared cores weighs on both.
-    const rawLoop = (list) => measured(raw.child.pid, async () => {
-      let bad = 0;
-      for (const r of list) {
-        const res = await fetch(r.url, { method: 'PUT', headers: r.headers, body: r.body });
-        await res.text();
-        if (res.status !== 201) bad++;
-      }
-      return bad;
-    });
+    const rawLoop = (list) =>
+      measured(raw.child.pid, async () => {
+        let bad = 0;
+        for (const r of list) {
+          const res = await fetch(r.url, { method: 'PUT', headers: r.headers, body: r.body });
+          await res.text();
+          if (res.status !== 201) bad++;
+        }
+        return bad;
+      });
     const half = Math.ceil(stories / 2);
     const before = await rawLoop(requests.slice(0, half));
 
     // One drain through the outbox (push only; the engine sends one PUT at a time).
     const drain = await measured(synced.child.pid, () => service.run({ pull: false, maxWaitMs: 60_000 }));
     const push = drain.value.push;
-    if (!push || push.done !== stories) throw new Error(`the drain settled ${push?.done ?? 0} of ${stories} changes (${JSON.stringify(push ?? drain.value.overview.lastError)})`);
+    if (!push || push.done !== stories)
+      throw new Error(`the drain settled ${push?.done ?? 0} of ${stories} changes (${JSON.stringify(push ?? drain.value.overview.lastError)})`);
 
     const after = await rawLoop(requests.slice(half));
     if (before.value + after.value > 0) throw new Error(`the raw loop got ${before.value + after.value} answers other than 201`);
     const loop = {
-      ms: before.ms + after.ms, cpu: before.cpu + after.cpu,
+      ms: before.ms + after.ms,
+      cpu: before.cpu + after.cpu,
       serverCpu: before.serverCpu === null || after.serverCpu === null ? null : before.serverCpu + after.serverCpu,
     };
     const rawRate = rateOf(stories, loop.ms);
@@ -212,9 +233,13 @@ async function benchPush(studio, dir, stories) {
     const met = ratio >= PUSH_RATIO_TARGET;
     const kb = requests.reduce((s, r) => s + r.body.length, 0) / requests.length / 1024;
     console.log(`\n## Sync push: ${stories.toLocaleString('en')} stories (PUT bodies of ${kb.toFixed(1)} KB), one at a time, reference backend on loopback`);
-    console.log(`- submitted for review (SyncService.enqueue: outbox row and a new revision each): ${(enqueue.ms / 1000).toFixed(2)} s, ${fmtRate(rateOf(stories, enqueue.ms))}`);
+    console.log(
+      `- submitted for review (SyncService.enqueue: outbox row and a new revision each): ${(enqueue.ms / 1000).toFixed(2)} s, ${fmtRate(rateOf(stories, enqueue.ms))}`,
+    );
     console.log(`- outbox drain (SyncService.run, push only): ${(drain.ms / 1000).toFixed(2)} s, ${fmtRate(outboxRate)} (${perStory(drain, stories)})`);
-    console.log(`  raw fetch loop, same PUTs, fresh backend: ${(loop.ms / 1000).toFixed(2)} s, ${fmtRate(rawRate)} (${perStory(loop, stories)}; half before the drain ${fmtRate(rateOf(half, before.ms))}, half after ${fmtRate(rateOf(stories - half, after.ms))})`);
+    console.log(
+      `  raw fetch loop, same PUTs, fresh backend: ${(loop.ms / 1000).toFixed(2)} s, ${fmtRate(rawRate)} (${perStory(loop, stories)}; half before the drain ${fmtRate(rateOf(half, before.ms))}, half after ${fmtRate(rateOf(stories - half, after.ms))})`,
+    );
     console.log(`  ratio ${ratio.toFixed(2)}  [target ≥ ${PUSH_RATIO_TARGET.toFixed(2)} of the raw loop: ${met ? 'met' : 'NOT met'}]`);
     return { outboxRate, rawRate, ratio, enqueueRate: rateOf(stories, enqueue.ms), met };
   } finally {
@@ -253,12 +278,20 @@ async function benchPull(studio, dir, items) {
     const copy = JSON.parse(lib.db.prepare('SELECT json FROM catalog WHERE id = 1').get()?.json ?? '{}');
     const adopted = (copy.entities?.length ?? 0) + (copy.beats?.length ?? 0) + (copy.stories?.length ?? 0);
     if (result.catalogChanges !== total || adopted !== total) {
-      throw new Error(`pulled ${result.catalogChanges} catalog changes and adopted ${adopted} items, not ${total} (${pulled.value.overview.lastError ?? 'no error'})`);
+      throw new Error(
+        `pulled ${result.catalogChanges} catalog changes and adopted ${adopted} items, not ${total} (${pulled.value.overview.lastError ?? 'no error'})`,
+      );
     }
     const met = pulled.ms <= PULL_TARGET_MS;
-    console.log(`\n## Sync pull: a ${total.toLocaleString('en')}-item catalog from scratch into a fresh library (${catalog.entities.length.toLocaleString('en')} entities, ${catalog.beats.length} beats, ${catalog.stories.length.toLocaleString('en')} stories)`);
-    console.log(`- SyncService.run (pull, adopted as the library's catalog copy): ${(pulled.ms / 1000).toFixed(2)} s, ${pages} catalog pages of up to ${limit} items  [target ≤ ${(PULL_TARGET_MS / 1000).toFixed(0)} s: ${met ? 'met' : 'NOT met'}]`);
-    console.log(`  CPU ${(pulled.cpu / 1000).toFixed(2)} s here${pulled.serverCpu === null ? '' : `, ${(pulled.serverCpu / 1000).toFixed(2)} s in the backend`}`);
+    console.log(
+      `\n## Sync pull: a ${total.toLocaleString('en')}-item catalog from scratch into a fresh library (${catalog.entities.length.toLocaleString('en')} entities, ${catalog.beats.length} beats, ${catalog.stories.length.toLocaleString('en')} stories)`,
+    );
+    console.log(
+      `- SyncService.run (pull, adopted as the library's catalog copy): ${(pulled.ms / 1000).toFixed(2)} s, ${pages} catalog pages of up to ${limit} items  [target ≤ ${(PULL_TARGET_MS / 1000).toFixed(0)} s: ${met ? 'met' : 'NOT met'}]`,
+    );
+    console.log(
+      `  CPU ${(pulled.cpu / 1000).toFixed(2)} s here${pulled.serverCpu === null ? '' : `, ${(pulled.serverCpu / 1000).toFixed(2)} s in the backend`}`,
+    );
     return { pullMs: pulled.ms, pages, met };
   } finally {
     await stop(backend.child);
@@ -275,7 +308,11 @@ export async function run({ stories = 10_000, catalogItems = 100_000, only } = {
     const out = {};
     if (only !== 'pull') out.push = await benchPush(studio, dir, stories);
     if (only !== 'push') out.pull = await benchPull(studio, dir, catalogItems);
-    console.log(`  (machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end)`);
+    console.log(
+      `  (machine: ${availableParallelism()} cores, load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} at the end)`,
+    );
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -283,10 +320,18 @@ export async function run({ stories = 10_000, catalogItems = 100_000, only } = {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { stories: { type: 'string', default: '10000' }, catalog: { type: 'string', default: '100000' }, only: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { stories: { type: 'string', default: '10000' }, catalog: { type: 'string', default: '100000' }, only: { type: 'string' } },
+  });
   const stories = Number(values.stories);
   const catalogItems = Number(values.catalog);
-  if (!Number.isInteger(stories) || stories < 1 || !Number.isInteger(catalogItems) || catalogItems < 1051 || (values.only && !['push', 'pull'].includes(values.only))) {
+  if (
+    !Number.isInteger(stories) ||
+    stories < 1 ||
+    !Number.isInteger(catalogItems) ||
+    catalogItems < 1051 ||
+    (values.only && !['push', 'pull'].includes(values.only))
+  ) {
     console.error('sync-bench: --stories a positive whole number, --catalog a whole number ≥ 1051, --only push or pull');
     process.exit(2);
   }

@@ -30,7 +30,16 @@ import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import { closeHoverTooltips, type EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
-import { addCitation, applySpellingChoice, frontMatterHidden, showFrontMatter, spellingAt, storyOfText, type SpellOptions, type SpellingAt } from './editor/index.js';
+import {
+  addCitation,
+  applySpellingChoice,
+  frontMatterHidden,
+  showFrontMatter,
+  spellingAt,
+  storyOfText,
+  type SpellOptions,
+  type SpellingAt,
+} from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
 import type { ProblemCounts } from './editor/story-lint.js';
 import { useMediaQuery } from './hooks/use-media-query.js';
@@ -95,17 +104,23 @@ export function App() {
   const titleRef = useRef<HTMLInputElement>(null);
   const { openStory } = actions;
 
-  const onImported = useCallback((reports: ImportReport[]) => {
-    refreshLibrary();
-    const first = reports.find((r) => r.ok && r.id);
-    if (first?.id) void openStory(first.id);
-  }, [openStory]);
+  const onImported = useCallback(
+    (reports: ImportReport[]) => {
+      refreshLibrary();
+      const first = reports.find((r) => r.ok && r.id);
+      if (first?.id) void openStory(first.id);
+    },
+    [openStory],
+  );
   const importer = useImporter(api, onImported);
   const { start: startImporting } = importer;
-  const startImport = useCallback((files: File[]) => {
-    setDialog('import');
-    void startImporting(files);
-  }, [startImporting]);
+  const startImport = useCallback(
+    (files: File[]) => {
+      setDialog('import');
+      void startImporting(files);
+    },
+    [startImporting],
+  );
   const dragging = useFileDrop(startImport);
 
   const story = useMemo(() => (session.docKey === null ? null : storyOfText(session.text, catalogIndex)), [session.text, session.docKey, catalogIndex]);
@@ -125,27 +140,35 @@ export function App() {
     if (resolving && storySync.state && !conflict) setResolving(false);
   }, [resolving, storySync.state, conflict]);
 
-  const openConflict = useCallback(async (id: string) => {
-    if (id !== session.openId) await openStory(id);
-    else await session.flush();
-    setReviewing(false);
-    setResolving(true);
-  }, [session, openStory]);
+  const openConflict = useCallback(
+    async (id: string) => {
+      if (id !== session.openId) await openStory(id);
+      else await session.flush();
+      setReviewing(false);
+      setResolving(true);
+    },
+    [session, openStory],
+  );
 
   /** A story action from its button or its command: checked against the role, withdrawal confirmed. */
-  const storyAction = useCallback((target: OutboxTarget) => {
-    const a = actionFor(target);
-    if (!session.openId) return onError(`Open a story to ${a.verb} it.`);
-    const state = storySync.state;
-    if (state && !state.allowed.includes(target)) {
-      const role = sync.overview?.role;
-      return onError(target === 'withdrawn' && (!role || role === 'publisher')
-        ? 'This story is not on the backend: there is nothing to withdraw.'
-        : `Your token's role (${role ?? 'unknown'}) may not ${a.verb}.`);
-    }
-    if (target === 'withdrawn') return setDialog('withdraw');
-    void storySync.enqueue(target);
-  }, [session.openId, storySync, sync.overview?.role, onError]);
+  const storyAction = useCallback(
+    (target: OutboxTarget) => {
+      const a = actionFor(target);
+      if (!session.openId) return onError(`Open a story to ${a.verb} it.`);
+      const state = storySync.state;
+      if (state && !state.allowed.includes(target)) {
+        const role = sync.overview?.role;
+        return onError(
+          target === 'withdrawn' && (!role || role === 'publisher')
+            ? 'This story is not on the backend: there is nothing to withdraw.'
+            : `Your token's role (${role ?? 'unknown'}) may not ${a.verb}.`,
+        );
+      }
+      if (target === 'withdrawn') return setDialog('withdraw');
+      void storySync.enqueue(target);
+    },
+    [session.openId, storySync, sync.overview?.role, onError],
+  );
 
   useEffect(() => {
     if (focusSearch) searchRef.current?.focus();
@@ -160,10 +183,13 @@ export function App() {
     if (ok) setNotice(`Saved at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`);
   }, [session, onError]);
 
-  const newStory = useCallback((beat?: string) => {
-    focusNext.current = 'title';
-    void actions.create(beat);
-  }, [actions]);
+  const newStory = useCallback(
+    (beat?: string) => {
+      focusNext.current = 'title';
+      void actions.create(beat);
+    },
+    [actions],
+  );
 
   // A narrow window (under 1100 px) shows the editor and one side pane: the library or the preview,
   // whichever was asked for last; the other stays on in the settings and comes back when there is room.
@@ -266,11 +292,13 @@ export function App() {
   const spellingTarget = useRef<SpellingAt | null>(null);
   useEffect(() => {
     // A spelling choice goes back to the word; "Add note…" to the note's form.
-    const choose = (choice: () => void, refocus = true) => () => {
-      setMenu(null);
-      choice();
-      if (refocus) scroll.view.current?.focus();
-    };
+    const choose =
+      (choice: () => void, refocus = true) =>
+      () => {
+        setMenu(null);
+        choice();
+        if (refocus) scroll.view.current?.focus();
+      };
     const open = (e: MouseEvent) => {
       const v = scroll.view.current;
       if (!v || !(e.target instanceof Node) || !v.contentDOM.contains(e.target)) return;
@@ -290,19 +318,26 @@ export function App() {
         void api.showSpellingMenu({ word: at.word, suggestions: at.suggestions }).catch((err: Error) => onError(err.message));
         return;
       }
-      const items: ContextMenuItem[] = at.suggestions.map((s) => ({ label: s, onSelect: choose(() => applySpellingChoice(v, at, { word: at.word, replace: s })) }));
+      const items: ContextMenuItem[] = at.suggestions.map((s) => ({
+        label: s,
+        onSelect: choose(() => applySpellingChoice(v, at, { word: at.word, replace: s })),
+      }));
       items.push({ label: 'Add to dictionary', onSelect: choose(() => applySpellingChoice(v, at, { word: at.word, add: true })) });
       setMenu({ x: e.clientX, y: e.clientY, label: `Spelling of “${at.word}”`, items });
     };
     document.addEventListener('contextmenu', open);
     return () => document.removeEventListener('contextmenu', open);
   }, [scroll.view, api, onError, run]);
-  useEffect(() => api?.onSpellingChoice?.((choice) => {
-    const v = scroll.view.current;
-    const at = spellingTarget.current;
-    spellingTarget.current = null;
-    if (v && at) applySpellingChoice(v, at, choice);
-  }), [api, scroll.view]);
+  useEffect(
+    () =>
+      api?.onSpellingChoice?.((choice) => {
+        const v = scroll.view.current;
+        const at = spellingTarget.current;
+        spellingTarget.current = null;
+        if (v && at) applySpellingChoice(v, at, choice);
+      }),
+    [api, scroll.view],
+  );
 
   // Where the writer was, remembered in the settings (a second after the caret or the view stops
   // moving, and when the page goes away) so that the next start reopens the story there.
@@ -311,18 +346,21 @@ export function App() {
   const [selectedWords, setSelectedWords] = useState(0);
   const [problems, setProblems] = useState<ProblemCounts>({ errors: 0, warnings: 0 });
   const onProblems = useCallback((p: ProblemCounts) => setProblems((was) => (was.errors === p.errors && was.warnings === p.warnings ? was : p)), []);
-  const onPlace = useCallback((view: EditorView) => {
-    const sel = view.state.selection.main;
-    setSelectedWords(sel.empty ? 0 : countWords(view.state.sliceDoc(sel.from, sel.to)));
-    const id = session.openId;
-    if (!api || !id) return;
-    placeSave.current = () => {
-      placeSave.current = null;
-      void api.setSettings({ lastStory: { id, ...placeOf(view) } }).catch(() => undefined);
-    };
-    if (placeTimer.current) clearTimeout(placeTimer.current);
-    placeTimer.current = setTimeout(() => placeSave.current?.(), 1000);
-  }, [api, session.openId]);
+  const onPlace = useCallback(
+    (view: EditorView) => {
+      const sel = view.state.selection.main;
+      setSelectedWords(sel.empty ? 0 : countWords(view.state.sliceDoc(sel.from, sel.to)));
+      const id = session.openId;
+      if (!api || !id) return;
+      placeSave.current = () => {
+        placeSave.current = null;
+        void api.setSettings({ lastStory: { id, ...placeOf(view) } }).catch(() => undefined);
+      };
+      if (placeTimer.current) clearTimeout(placeTimer.current);
+      placeTimer.current = setTimeout(() => placeSave.current?.(), 1000);
+    },
+    [api, session.openId],
+  );
   useEffect(() => {
     const now = () => placeSave.current?.();
     window.addEventListener('pagehide', now);
@@ -338,42 +376,51 @@ export function App() {
     const last = settings.lastStory;
     if (!last) return;
     // A story deleted since is simply not reopened (no error at start).
-    api.getStory({ id: last.id }).then(() => {
-      if (session.openId) return;
-      restoring.current = last;
-      void openStory(last.id);
-    }, () => undefined);
+    api.getStory({ id: last.id }).then(
+      () => {
+        if (session.openId) return;
+        restoring.current = last;
+        void openStory(last.id);
+      },
+      () => undefined,
+    );
   }, [api, settings, openStory, session.openId]);
 
-  const onEditorReady = useCallback((view: EditorView) => {
-    const last = restoring.current;
-    restoring.current = null;
-    if (focusNext.current === 'title') {
-      focusNext.current = null;
-      const title = titleRef.current;
-      if (title) {
-        title.focus();
-        title.select();
-        return;
+  const onEditorReady = useCallback(
+    (view: EditorView) => {
+      const last = restoring.current;
+      restoring.current = null;
+      if (focusNext.current === 'title') {
+        focusNext.current = null;
+        const title = titleRef.current;
+        if (title) {
+          title.focus();
+          title.select();
+          return;
+        }
+        return focusBody(view);
       }
-      return focusBody(view);
-    }
-    if (last && last.id === session.openId) restorePlace(view, last);
-  }, [session.openId]);
+      if (last && last.id === session.openId) restorePlace(view, last);
+    },
+    [session.openId],
+  );
 
   // Spelling's options, the same object while nothing in them changes (a new one re-checks the view).
   const spellOn = settings?.spelling ?? true;
   const personal = settings?.dictionary;
   const { latest: latestSettings, update: updateSettings } = settingsControl;
-  const spell = useMemo((): SpellOptions => ({
-    enabled: spellOn,
-    personal: personal ?? [],
-    load: () => api!.getDictionary({}),
-    onAdd: (word) => {
-      const words = latestSettings()?.dictionary ?? [];
-      if (!words.includes(word)) void updateSettings({ dictionary: [...words, word].sort() });
-    },
-  }), [api, spellOn, personal, latestSettings, updateSettings]);
+  const spell = useMemo(
+    (): SpellOptions => ({
+      enabled: spellOn,
+      personal: personal ?? [],
+      load: () => api!.getDictionary({}),
+      onAdd: (word) => {
+        const words = latestSettings()?.dictionary ?? [];
+        if (!words.includes(word)) void updateSettings({ dictionary: [...words, word].sort() });
+      },
+    }),
+    [api, spellOn, personal, latestSettings, updateSettings],
+  );
 
   const onTitleDone = useCallback(() => {
     const view = scroll.view.current;
@@ -384,12 +431,21 @@ export function App() {
   const [citeAsk, setCiteAsk] = useState<{ n: number } | null>(null);
   const onCitationDone = useCallback(() => scroll.view.current?.focus(), [scroll.view]);
 
-  const onPatch = useCallback((patch: FrontMatter) => {
-    const view = scroll.view.current;
-    if (view && !editMeta(view, patch)) onError('The front matter cannot be read: fix it in the text first.');
-  }, [scroll.view, onError]);
+  const onPatch = useCallback(
+    (patch: FrontMatter) => {
+      const view = scroll.view.current;
+      if (view && !editMeta(view, patch)) onError('The front matter cannot be read: fix it in the text first.');
+    },
+    [scroll.view, onError],
+  );
 
-  if (fatal) return <div className="fatal" role="alert"><h1>Newsdesk Studio</h1><p>{fatal}</p></div>;
+  if (fatal)
+    return (
+      <div className="fatal" role="alert">
+        <h1>Newsdesk Studio</h1>
+        <p>{fatal}</p>
+      </div>
+    );
   if (!api || !settings) return <div className="loading">Loading…</div>;
 
   const [libSize, editorSize, previewSize] = layout.sizes as [number, number, number];
@@ -410,65 +466,138 @@ export function App() {
       <div className={focusMode ? 'app focus-mode' : 'app'}>
         {hostKind() === 'browser' && !focusMode && <MenuBar run={run} mac={mac} />}
         {focusMode && (
-          <button type="button" className="exit-focus" onClick={() => run('view.focus-mode')}>Exit focus mode ({formatKey(commandById('view.focus-mode').key!, mac)})</button>
+          <button type="button" className="exit-focus" onClick={() => run('view.focus-mode')}>
+            Exit focus mode ({formatKey(commandById('view.focus-mode').key!, mac)})
+          </button>
         )}
         <main className="panes" style={{ gridTemplateColumns: columns.join(' ') }}>
           {showLibrary && (
             <>
               <LibraryPane
-                api={api} catalog={catalog} selectedId={session.openId} refreshKey={refreshKey} searchRef={searchRef}
-                onOpen={(id) => void openStory(id)} onCreate={newStory} onImport={chooseFiles}
-                onChanged={refreshLibrary} onError={onError} waiting={waitingBySlug}
+                api={api}
+                catalog={catalog}
+                selectedId={session.openId}
+                refreshKey={refreshKey}
+                searchRef={searchRef}
+                onOpen={(id) => void openStory(id)}
+                onCreate={newStory}
+                onImport={chooseFiles}
+                onChanged={refreshLibrary}
+                onError={onError}
+                waiting={waitingBySlug}
               />
               <Splitter label="Resize library" value={libSize} onResize={(f) => layout.resize('library', 'editor', f)} onDone={layout.commit} />
             </>
           )}
           <EditorPane
-            docKey={session.docKey} initialText={session.initialText} catalog={catalogIndex} hidden={wide} writing={{ lineNumbers: settings.lineNumbers ?? false, smartPunctuation: settings.smartPunctuation ?? true, focusMode, typewriter: settings.typewriter ?? false }} spell={spell}
-            onChange={session.onChange} onView={scroll.onView} onScroll={scroll.onEditorScroll} onReady={onEditorReady} onPlace={onPlace} onProblems={onProblems}
+            docKey={session.docKey}
+            initialText={session.initialText}
+            catalog={catalogIndex}
+            hidden={wide}
+            writing={{
+              lineNumbers: settings.lineNumbers ?? false,
+              smartPunctuation: settings.smartPunctuation ?? true,
+              focusMode,
+              typewriter: settings.typewriter ?? false,
+            }}
+            spell={spell}
+            onChange={session.onChange}
+            onView={scroll.onView}
+            onScroll={scroll.onEditorScroll}
+            onReady={onEditorReady}
+            onPlace={onPlace}
+            onProblems={onProblems}
           >
-            {story && !focusMode && <MetaForm story={story} catalog={catalog} catalogIndex={catalogIndex} onPatch={onPatch} titleRef={titleRef} onTitleDone={onTitleDone} askCitation={citeAsk} onCitationDone={onCitationDone} />}
+            {story && !focusMode && (
+              <MetaForm
+                story={story}
+                catalog={catalog}
+                catalogIndex={catalogIndex}
+                onPatch={onPatch}
+                titleRef={titleRef}
+                onTitleDone={onTitleDone}
+                askCitation={citeAsk}
+                onCitationDone={onCitationDone}
+              />
+            )}
             {story && !focusMode && (
               <div className="toolbar editor-tools">
-                <button type="button" aria-pressed={!!actions.revisions} onClick={() => void actions.toggleHistory()}>History</button>
+                <button type="button" aria-pressed={!!actions.revisions} onClick={() => void actions.toggleHistory()}>
+                  History
+                </button>
                 <button type="button" aria-pressed={notesOpen} onClick={() => setNotesOpen(!notesOpen)}>
-                  Notes{notes.notes.some((n) => !n.replyTo && n.state === 'open') ? ` (${notes.notes.filter((n) => !n.replyTo && n.state === 'open').length} open)` : ''}
+                  Notes
+                  {notes.notes.some((n) => !n.replyTo && n.state === 'open')
+                    ? ` (${notes.notes.filter((n) => !n.replyTo && n.state === 'open').length} open)`
+                    : ''}
                 </button>
                 <span className="spacer" />
                 <span className="muted">Export</span>
-                <button type="button" title="Export as .md" onClick={() => void actions.exportAs('md')}>.md</button>
-                <button type="button" title="Export as .txt" onClick={() => void actions.exportAs('text')}>.txt</button>
-                <button type="button" title="Export as .html" onClick={() => void actions.exportAs('html')}>.html</button>
+                <button type="button" title="Export as .md" onClick={() => void actions.exportAs('md')}>
+                  .md
+                </button>
+                <button type="button" title="Export as .txt" onClick={() => void actions.exportAs('text')}>
+                  .txt
+                </button>
+                <button type="button" title="Export as .html" onClick={() => void actions.exportAs('html')}>
+                  .html
+                </button>
               </div>
             )}
             {story && !focusMode && (
               <StorySyncBar
-                state={storySync.state} busy={storySync.busy} notice={storySync.notice}
-                checked={storySync.checked} onSendAnyway={() => void storySync.sendAnyway()} onDismissCheck={storySync.dismissCheck} onCancel={() => void storySync.cancel()}
-                onAction={storyAction} onResolve={() => session.openId && void openConflict(session.openId)}
-                onShowProblems={() => scroll.view.current && openLintPanel(scroll.view.current)} onDismissNotice={storySync.dismissNotice}
+                state={storySync.state}
+                busy={storySync.busy}
+                notice={storySync.notice}
+                checked={storySync.checked}
+                onSendAnyway={() => void storySync.sendAnyway()}
+                onDismissCheck={storySync.dismissCheck}
+                onCancel={() => void storySync.cancel()}
+                onAction={storyAction}
+                onResolve={() => session.openId && void openConflict(session.openId)}
+                onShowProblems={() => scroll.view.current && openLintPanel(scroll.view.current)}
+                onDismissNotice={storySync.dismissNotice}
                 onReview={() => !reviewing && run('view.review')}
               />
             )}
             {story && notesOpen && (
               <NotesPanel
-                control={notes} composing={composing} onCompose={setComposing} onClose={() => { setNotesOpen(false); setComposing(false); }}
-                onReveal={(id) => { const v = scroll.view.current; if (v && revealNote(v, id)) v.focus(); }}
+                control={notes}
+                composing={composing}
+                onCompose={setComposing}
+                onClose={() => {
+                  setNotesOpen(false);
+                  setComposing(false);
+                }}
+                onReveal={(id) => {
+                  const v = scroll.view.current;
+                  if (v && revealNote(v, id)) v.focus();
+                }}
               />
             )}
             {actions.revisions && <HistoryPanel revisions={actions.revisions} onRestore={(id) => void actions.restore(id)} onClose={actions.closeHistory} />}
           </EditorPane>
           {reviewing && session.openId && (
             <ReviewView
-              api={api} storyId={session.openId} currentText={session.text} catalog={catalogIndex} site={settings.site}
-              sync={storySync.state} startWith={storySync.noticeIsMerge ? 'merge' : null} onClose={() => setReviewing(false)} onError={onError}
+              api={api}
+              storyId={session.openId}
+              currentText={session.text}
+              catalog={catalogIndex}
+              site={settings.site}
+              sync={storySync.state}
+              startWith={storySync.noticeIsMerge ? 'merge' : null}
+              onClose={() => setReviewing(false)}
+              onError={onError}
               notesFor={notes.notes.length ? reviewNotes(notes, session.text) : undefined}
             />
           )}
           {showConflict && conflict && (
             <ConflictView
               key={`${session.openId}:${conflict.remoteVersion}`}
-              conflict={conflict} mine={session.text} title={story ? (storyFields(story).title ?? 'Untitled story') : ''} busy={storySync.busy}
+              conflict={conflict}
+              mine={session.text}
+              title={story ? (storyFields(story).title ?? 'Untitled story') : ''}
+              busy={storySync.busy}
               onResolve={(text, status) => void storySync.resolve(text, status).then((ok) => ok && setResolving(false))}
               onClose={() => setResolving(false)}
             />
@@ -480,7 +609,15 @@ export function App() {
             </>
           )}
         </main>
-        {menu && <ContextMenu {...menu} onClose={(refocus) => { setMenu(null); if (refocus) scroll.view.current?.focus(); }} />}
+        {menu && (
+          <ContextMenu
+            {...menu}
+            onClose={(refocus) => {
+              setMenu(null);
+              if (refocus) scroll.view.current?.focus();
+            }}
+          />
+        )}
         <StatusBar
           hidden={focusMode}
           selectedWords={selectedWords}
@@ -500,34 +637,74 @@ export function App() {
           onTogglePreview={() => run('view.toggle-preview')}
           onToggleReview={() => run('view.review')}
           onCycleTheme={() => void settingsControl.update({ theme: NEXT_THEME[settingsControl.latest()?.theme ?? 'system'] })}
-          syncStatus={(
+          syncStatus={
             <SyncIndicator
-              overview={sync.overview} networkUp={sync.networkUp} onSyncNow={() => void sync.syncNow()}
-              onOpenSettings={() => setDialog('settings')} onOpenConflict={(id) => void openConflict(id)}
+              overview={sync.overview}
+              networkUp={sync.networkUp}
+              onSyncNow={() => void sync.syncNow()}
+              onOpenSettings={() => setDialog('settings')}
+              onOpenConflict={(id) => void openConflict(id)}
             />
-          )}
+          }
         />
-        <input ref={fileInput} type="file" multiple accept={IMPORT_ACCEPT} hidden data-testid="import-input" onChange={(e) => {
-          const files = Array.from(e.target.files ?? []);
-          e.target.value = '';
-          startImport(files);
-        }} />
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          accept={IMPORT_ACCEPT}
+          hidden
+          data-testid="import-input"
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            startImport(files);
+          }}
+        />
         {dialog === 'import' && (
-          <ImportDialog run={importer.run} onChoose={chooseFiles} onOpen={(id) => { setDialog(null); void openStory(id); }} onClose={() => { setDialog(null); importer.dismiss(); }} />
+          <ImportDialog
+            run={importer.run}
+            onChoose={chooseFiles}
+            onOpen={(id) => {
+              setDialog(null);
+              void openStory(id);
+            }}
+            onClose={() => {
+              setDialog(null);
+              importer.dismiss();
+            }}
+          />
         )}
-        {dialog === 'settings' && <SettingsDialog settings={settings} backendSite={sync.overview?.site} save={(patch) => settingsControl.update(patch, { optimistic: false })} onClose={() => setDialog(null)} />}
+        {dialog === 'settings' && (
+          <SettingsDialog
+            settings={settings}
+            backendSite={sync.overview?.site}
+            save={(patch) => settingsControl.update(patch, { optimistic: false })}
+            onClose={() => setDialog(null)}
+          />
+        )}
         {dialog === 'shortcuts' && <ShortcutsDialog mac={mac} onClose={() => setDialog(null)} />}
         {dialog === 'palette' && <CommandPalette mac={mac} run={run} hidden={storyCommandsHidden(storySync.state)} onClose={() => setDialog(null)} />}
         {dialog === 'withdraw' && (
           <ConfirmDialog
             title="Withdraw this story?"
             message="It comes off the public site (its page answers 410 Gone). The story stays in your library, and you can publish it again later."
-            confirmLabel="Withdraw" onConfirm={() => void storySync.enqueue('withdrawn')} onClose={() => setDialog(null)}
+            confirmLabel="Withdraw"
+            onConfirm={() => void storySync.enqueue('withdrawn')}
+            onClose={() => setDialog(null)}
           />
         )}
-        {dragging && <div className="drop-overlay" aria-hidden="true"><div>Drop files to import them</div></div>}
+        {dragging && (
+          <div className="drop-overlay" aria-hidden="true">
+            <div>Drop files to import them</div>
+          </div>
+        )}
         {error && (
-          <div className="toast" role="alert">{error} <button type="button" className="link" onClick={() => setError(null)}>Dismiss</button></div>
+          <div className="toast" role="alert">
+            {error}{' '}
+            <button type="button" className="link" onClick={() => setError(null)}>
+              Dismiss
+            </button>
+          </div>
         )}
       </div>
     </SyncContext.Provider>

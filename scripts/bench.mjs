@@ -5,7 +5,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench');
 const only = process.argv.slice(2);
-const files = readdirSync(dir).filter((f) => f.endsWith('-bench.mjs') && (only.length === 0 || only.some((o) => f.includes(o)))).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('-bench.mjs') && (only.length === 0 || only.some((o) => f.includes(o))))
+  .sort();
 console.log(`# Newsdesk Studio benchmarks (${new Date().toISOString()}, Node ${process.version})`);
 let failed = 0;
 for (const f of files) {

@@ -12,7 +12,10 @@ export async function buildApp(root) {
   // packaged app needs only better-sqlite3's native module beside it (see electron-builder.yml).
   // ESM bundles of CommonJS code still call require(): give them one.
   await esbuild({
-    ...common, format: 'esm', entryPoints: [join(root, 'electron/main/main.ts')], outfile: join(root, 'dist/electron/main.js'),
+    ...common,
+    format: 'esm',
+    entryPoints: [join(root, 'electron/main/main.ts')],
+    outfile: join(root, 'dist/electron/main.js'),
     banner: { js: "import { createRequire as __studioRequire } from 'node:module'; const require = __studioRequire(import.meta.url);" },
   });
   // Sandboxed preloads are CommonJS and may require only `electron`: bundle everything else in.

@@ -16,14 +16,21 @@ const cliBanner = { js: '#!/usr/bin/env node' };
 
 if (want('shared')) {
   rmSync(join(root, 'dist/shared'), { recursive: true, force: true });
-  await build({ ...node, platform: 'neutral', entryPoints: [join(root, 'shared/index.ts')], outfile: join(root, 'dist/shared/index.js'), mainFields: ['module', 'main'] });
+  await build({
+    ...node,
+    platform: 'neutral',
+    entryPoints: [join(root, 'shared/index.ts')],
+    outfile: join(root, 'dist/shared/index.js'),
+    mainFields: ['module', 'main'],
+  });
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'shared/tsconfig.json')], { stdio: 'inherit' });
 }
 // The browser host bundles its packages too: resolving and reading ~200 package files at start
 // was ≈ 0.25 s of its cold start (issue 13). better-sqlite3 (a native addon) and dictionary-en
 // (read as files beside its package.json) stay outside; `require` is given to the bundled CommonJS.
 const hostOptions = {
-  packages: undefined, external: ['better-sqlite3', 'dictionary-en'],
+  packages: undefined,
+  external: ['better-sqlite3', 'dictionary-en'],
   banner: { js: "import { createRequire as __studioRequire } from 'node:module'; const require = __studioRequire(import.meta.url);" },
 };
 const entries = [
@@ -35,7 +42,7 @@ for (const [name, entry, out, options] of entries) {
   if (!want(name) || !existsSync(join(root, entry))) continue;
   await build({ ...node, entryPoints: [join(root, entry)], outfile: join(root, out), ...options });
 }
-if (existsSync(join(root, 'scripts/build-app.mjs')) && (want('app'))) {
+if (existsSync(join(root, 'scripts/build-app.mjs')) && want('app')) {
   const { buildApp } = await import('./build-app.mjs');
   await buildApp(root);
 }

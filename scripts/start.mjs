@@ -14,9 +14,15 @@ function electronBinary() {
   if (process.env.STUDIO_BROWSER === '1' || args.includes('--browser')) return null;
   // electron 45 downloads its binary lazily on the first require('electron') and throws when it
   // cannot: ask in a child process so that the download's noise and failure stay out of the way.
-  const probe = spawnSync(process.execPath, ['-e', `try { process.stdout.write('\\n' + require(${JSON.stringify(require.resolve('electron'))})) } catch { process.exit(3) }`], {
-    encoding: 'utf8', timeout: 180_000, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', `try { process.stdout.write('\\n' + require(${JSON.stringify(require.resolve('electron'))})) } catch { process.exit(3) }`],
+    {
+      encoding: 'utf8',
+      timeout: 180_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (probe.status !== 0) return null;
   const path = probe.stdout.split('\n').pop()?.trim();
   return path && existsSync(path) ? path : null;

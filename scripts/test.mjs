@@ -1,14 +1,16 @@
-// `npm test`: typecheck, lint, import rules, then every vitest suite (unit, property, CLI and server
+// `npm test`: typecheck, lint, formatting (Prettier: `npm run format` fixes it), import rules, then every vitest suite (unit, property, CLI and server
 // integration, end-to-end in Chromium where it is installed). Stops at the first failing step.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const bin = (name) => `node_modules/.bin/${name}`;
+const dirs = ['shared', 'electron', 'renderer', 'server', 'test', 'bench', 'scripts'].filter((d) => existsSync(d));
 const steps = [
   ['build', process.execPath, ['scripts/build.mjs']],
   ['typecheck', process.execPath, ['scripts/typecheck.mjs']],
-  ['lint', bin('eslint'), ['--max-warnings', '0', ...['shared', 'electron', 'renderer', 'server', 'test', 'bench', 'scripts'].filter((d) => existsSync(d))]],
-  ['import rules', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', ...['shared', 'electron', 'renderer', 'server', 'test', 'bench', 'scripts'].filter((d) => existsSync(d))]],
+  ['lint', bin('eslint'), ['--max-warnings', '0', ...dirs]],
+  ['format', bin('prettier'), ['--check', '--log-level', 'warn', ...dirs]],
+  ['import rules', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', ...dirs]],
   ['tests', bin('vitest'), ['run', ...process.argv.slice(2)]],
 ];
 for (const [name, cmd, args] of steps) {

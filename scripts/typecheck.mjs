@@ -25,9 +25,11 @@ function check(project) {
 
 const queue = [...PROJECTS];
 let failed = 0;
-await Promise.all([0, 1].map(async () => {
-  for (let p = queue.shift(); p; p = queue.shift()) if (!(await check(p))) failed++;
-}));
+await Promise.all(
+  [0, 1].map(async () => {
+    for (let p = queue.shift(); p; p = queue.shift()) if (!(await check(p))) failed++;
+  }),
+);
 if (failed) {
   console.error(`typecheck: ${failed} of ${PROJECTS.length} projects failed`);
   process.exit(1);

@@ -92,12 +92,15 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     // Node checks the request and header timeouts on this interval: a tenth of the shortest, so a
     // slow client is cut close to its deadline rather than up to 30 s (Node's default) after it.
     serverFactory: (handler) => {
-      const server = createServer({
-        requestTimeout: limits.requestTimeoutMs,
-        headersTimeout: limits.headersTimeoutMs,
-        keepAliveTimeout: limits.keepAliveTimeoutMs,
-        connectionsCheckingInterval: Math.max(100, Math.min(limits.requestTimeoutMs, limits.headersTimeoutMs) / 10),
-      }, handler);
+      const server = createServer(
+        {
+          requestTimeout: limits.requestTimeoutMs,
+          headersTimeout: limits.headersTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          connectionsCheckingInterval: Math.max(100, Math.min(limits.requestTimeoutMs, limits.headersTimeoutMs) / 10),
+        },
+        handler,
+      );
       server.maxConnections = limits.connectionsTotal;
       limitPerAddress(server, limits.connectionsPerAddress);
       return server;
@@ -116,12 +119,16 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   }) as unknown as FastifyInstance;
 
   const siteOption = options.site;
-  const site = typeof siteOption === 'function' ? () => normalizeSite(siteOption()) : (() => {
-    const fixed = normalizeSite(siteOption);
-    return () => fixed;
-  })();
+  const site =
+    typeof siteOption === 'function'
+      ? () => normalizeSite(siteOption())
+      : (() => {
+          const fixed = normalizeSite(siteOption);
+          return () => fixed;
+        })();
   const workers = options.storyWorkers;
-  const checker = workers && workers.count > 0 ? new WorkerStoryChecker(options.store, workers.file, workers.count, workers) : new InlineStoryChecker(options.store);
+  const checker =
+    workers && workers.count > 0 ? new WorkerStoryChecker(options.store, workers.file, workers.count, workers) : new InlineStoryChecker(options.store);
   const ctx: ServerContext = { store: options.store, site, checker, siteInfo: { ...DEFAULT_SITE_INFO, ...options.siteInfo } };
 
   // JSON bodies: kept as received (fingerprints), parse errors answered as 400 bad_request.
@@ -205,9 +212,11 @@ function limitPerAddress(server: Server, max: number): void {
 function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, message] =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request_timeout', 'the request took too long']
-    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'the request headers are too large']
-    : [400, 'bad_request', 'the request is not valid HTTP'];
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'the request took too long']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'the request headers are too large']
+        : [400, 'bad_request', 'the request is not valid HTTP'];
   const body = JSON.stringify({ error: code, message });
   const reason = status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
   if (socket.writable) {
@@ -242,9 +251,23 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): Fast
     const status = typeof (err as { statusCode?: unknown })?.statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
     if (status >= 400 && status < 500) {
       const code =
-        status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 404 ? 'not_found'
-        : status === 414 ? 'uri_too_long' : status === 405 ? 'method_not_allowed' : 'bad_request';
-      const message = status === 413 ? 'the body is larger than 2 MiB' : String((err as Error).message ?? 'bad request').split('\n')[0]!.slice(0, 300);
+        status === 413
+          ? 'payload_too_large'
+          : status === 415
+            ? 'unsupported_media_type'
+            : status === 404
+              ? 'not_found'
+              : status === 414
+                ? 'uri_too_long'
+                : status === 405
+                  ? 'method_not_allowed'
+                  : 'bad_request';
+      const message =
+        status === 413
+          ? 'the body is larger than 2 MiB'
+          : String((err as Error).message ?? 'bad request')
+              .split('\n')[0]!
+              .slice(0, 300);
       e = new HttpError(status === 413 || status === 415 || status === 404 || status === 414 || status === 405 ? status : 400, code, message);
     } else {
       req.log.error({ err }, 'request failed');

@@ -63,7 +63,18 @@ function parseName(value: string): string {
   return value;
 }
 
-async function serve(opts: { db: string; host: string; port: string; site?: string; catalog?: string; logLevel: string; storyWorkers: string; poolSize: string; siteName?: string; siteDescription?: string }): Promise<void> {
+async function serve(opts: {
+  db: string;
+  host: string;
+  port: string;
+  site?: string;
+  catalog?: string;
+  logLevel: string;
+  storyWorkers: string;
+  poolSize: string;
+  siteName?: string;
+  siteDescription?: string;
+}): Promise<void> {
   const port = parsePort(opts.port);
   const poolSize = parsePoolSize(opts.poolSize);
   const siteInfo = {
@@ -140,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host <host>', 'the address to listen on', '127.0.0.1')
     .option('--port <port>', 'the port (0 picks a free one)', '8787')
     .option('--site <url>', 'the public site URL (default: the listening address)')
-    .option('--site-name <name>', 'the public site\'s name (header, feeds, share cards)', 'Newsdesk')
+    .option('--site-name <name>', "the public site's name (header, feeds, share cards)", 'Newsdesk')
     .option('--site-description <text>', 'a line saying what the site is (footer, feeds, front page)')
     .option('--catalog <file>', 'a catalog JSON that seeds an empty database')
     .option('--log-level <level>', 'pino log level', 'info')

@@ -48,7 +48,9 @@ const LIST_STYLE = `
 export function chromeHead(c: SiteChrome): string {
   return `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(c.info.name)}" href="${escapeHtml(`${c.site}/feed.xml`)}">
 <link rel="alternate" type="application/feed+json" title="${escapeHtml(c.info.name)}" href="${escapeHtml(`${c.site}/feed.json`)}">${
-    c.current ? `\n<link rel="alternate" type="application/atom+xml" title="${escapeHtml(`${c.info.name}: ${c.beats.find((b) => b.slug === c.current)?.name ?? c.current}`)}" href="${escapeHtml(`${c.site}/beats/${c.current}/feed.xml`)}">` : ''
+    c.current
+      ? `\n<link rel="alternate" type="application/atom+xml" title="${escapeHtml(`${c.info.name}: ${c.beats.find((b) => b.slug === c.current)?.name ?? c.current}`)}" href="${escapeHtml(`${c.site}/beats/${c.current}/feed.xml`)}">`
+      : ''
   }
 <style>${CHROME_STYLE}</style>`;
 }
@@ -99,7 +101,9 @@ export function withChrome(page: string, chrome: SiteChrome, head: string): stri
   const bodyEnd = page.lastIndexOf('</body>');
   if (headEnd < 0 || bodyStart < headEnd || bodyEnd < bodyStart) throw new Error('the article page has no head and body to wrap');
   // Control characters a writer pasted are parse errors in HTML and mean nothing to a reader: dropped.
-  return withoutControls(`${page.slice(0, headEnd)}${head}\n${chromeHead(chrome)}\n${page.slice(headEnd, bodyStart)}\n${siteHeader(chrome)}${page.slice(bodyStart, bodyEnd)}${siteFooter(chrome)}\n${page.slice(bodyEnd)}`);
+  return withoutControls(
+    `${page.slice(0, headEnd)}${head}\n${chromeHead(chrome)}\n${page.slice(headEnd, bodyStart)}\n${siteHeader(chrome)}${page.slice(bodyStart, bodyEnd)}${siteFooter(chrome)}\n${page.slice(bodyEnd)}`,
+  );
 }
 
 export function storyList(
@@ -134,7 +138,9 @@ export function storyList(
     pager ? `<link rel="canonical" href="${escapeHtml(`${site}${pager.page === 1 ? pager.base : `${pager.base}?page=${pager.page}`}`)}">` : '',
     pager && pager.page > 1 ? `<link rel="prev" href="${escapeHtml(`${site}${pager.page === 2 ? pager.base : `${pager.base}?page=${pager.page - 1}`}`)}">` : '',
     pager && pager.page < pager.pages ? `<link rel="next" href="${escapeHtml(`${site}${pager.base}?page=${pager.page + 1}`)}">` : '',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   return layout(title, `<h1>${escapeHtml(heading)}</h1>\n${intro ? `<p class="dek">${escapeHtml(intro)}</p>\n` : ''}${list}${nav}`, chrome, head);
 }
 

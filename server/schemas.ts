@@ -13,7 +13,11 @@ export const slugParamSchema = z.string().max(SLUG_MAX_LENGTH).regex(SLUG_PATTER
 
 /** `since`: the opaque cursor, the decimal change sequence number it was. */
 export const cursorSchema = z.string().regex(/^(0|[1-9][0-9]{0,14})$/);
-export const limitSchema = z.string().regex(/^[1-9][0-9]{0,3}$|^5000$/).transform(Number).pipe(z.number().int().min(1).max(5000));
+export const limitSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,3}$|^5000$/)
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(5000));
 
 export const pageQuerySchema = z.object({
   since: cursorSchema.optional(),

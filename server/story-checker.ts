@@ -15,7 +15,10 @@ import type { CatalogChange, PublishingStore } from './store/store.js';
 
 /** A check stopped at its time or memory limit: the story is refused (422), the worker replaced. */
 export class CheckLimitError extends Error {
-  constructor(readonly limit: 'time' | 'memory', message: string) {
+  constructor(
+    readonly limit: 'time' | 'memory',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -77,7 +80,9 @@ export class WorkerStoryChecker implements StoryChecker {
   private readonly memoryMb: number;
 
   constructor(
-    private readonly store: PublishingStore, private readonly file: string | URL, count: number,
+    private readonly store: PublishingStore,
+    private readonly file: string | URL,
+    count: number,
     limits: { timeLimitMs?: number; memoryMb?: number } = {},
   ) {
     this.timeLimitMs = limits.timeLimitMs ?? CHECK_LIMITS.timeLimitMs;
@@ -93,7 +98,12 @@ export class WorkerStoryChecker implements StoryChecker {
     });
     let started!: { resolve: () => void; reject: (e: Error) => void };
     const slot: Slot = {
-      worker, pending: new Map(), seq: 0, updates: Promise.resolve(), online: false, load: 0,
+      worker,
+      pending: new Map(),
+      seq: 0,
+      updates: Promise.resolve(),
+      online: false,
+      load: 0,
       started: new Promise<void>((resolve, reject) => (started = { resolve, reject })),
     };
     slot.started.catch(() => undefined); // observed by ready(), if anyone asks
@@ -110,9 +120,7 @@ export class WorkerStoryChecker implements StoryChecker {
     });
     worker.on('error', (e: Error & { code?: string }) => {
       started.reject(e);
-      const limit = e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? new CheckLimitError('memory', `the story needs more than ${this.memoryMb} MB to check`)
-        : e;
+      const limit = e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new CheckLimitError('memory', `the story needs more than ${this.memoryMb} MB to check`) : e;
       this.lost(slot, limit);
     });
     worker.on('exit', (code) => {
@@ -140,10 +148,12 @@ export class WorkerStoryChecker implements StoryChecker {
 
   /** Every worker loaded, and given the catalog: the first checks do not wait for either. */
   async ready(): Promise<void> {
-    await Promise.all(this.slots.map(async (slot) => {
-      await slot.started;
-      await this.update(slot);
-    }));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        await slot.started;
+        await this.update(slot);
+      }),
+    );
   }
 
   async check(input: StoryCheckInput): Promise<StoryCheck> {
@@ -169,10 +179,12 @@ export class WorkerStoryChecker implements StoryChecker {
           if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
           void chosen.worker.terminate();
         }, this.timeLimitMs);
-        const settle = <T>(f: (v: T) => void) => (v: T) => {
-          clearTimeout(timer);
-          f(v);
-        };
+        const settle =
+          <T>(f: (v: T) => void) =>
+          (v: T) => {
+            clearTimeout(timer);
+            f(v);
+          };
         chosen.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
         chosen.worker.postMessage({ type: 'check', id, input } satisfies ToWorker);
       });

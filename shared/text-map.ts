@@ -50,7 +50,8 @@ function edgeRuns(runs: Run[], oldText: string, oldFrom: number, oldTo: number, 
   let head = 0;
   while (oldFrom + head < oldTo && newFrom + head < newTo && oldText.charCodeAt(oldFrom + head) === newText.charCodeAt(newFrom + head)) head++;
   let tail = 0;
-  while (oldTo - tail > oldFrom + head && newTo - tail > newFrom + head && oldText.charCodeAt(oldTo - 1 - tail) === newText.charCodeAt(newTo - 1 - tail)) tail++;
+  while (oldTo - tail > oldFrom + head && newTo - tail > newFrom + head && oldText.charCodeAt(oldTo - 1 - tail) === newText.charCodeAt(newTo - 1 - tail))
+    tail++;
   if (head > 0) runs.push({ oldFrom, oldTo: oldFrom + head, newFrom });
   if (tail > 0) runs.push({ oldFrom: oldTo - tail, oldTo, newFrom: newTo - tail });
 }

@@ -89,7 +89,8 @@ export function commonPrefix(a: string, b: string): number {
 /** The length of the common end of two strings, at most `max`. */
 export function commonSuffix(a: string, b: string, max: number): number {
   let i = 0;
-  for (const step of [65536, 4096, 256, 16]) while (i + step <= max && a.slice(a.length - i - step, a.length - i) === b.slice(b.length - i - step, b.length - i)) i += step;
+  for (const step of [65536, 4096, 256, 16])
+    while (i + step <= max && a.slice(a.length - i - step, a.length - i) === b.slice(b.length - i - step, b.length - i)) i += step;
   while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
   return i;
 }

@@ -16,7 +16,9 @@ export const OWN_SAMPLE_PATH = join(root, 'test', 'fixtures', 'shared', 'collaps
 export const hasReference = existsSync(REFERENCE_PATH);
 
 if (!hasReference) {
-  console.warn(`[reference] ${REFERENCE_PATH} is not beside this checkout: its own tests are skipped; the others use test/fixtures/shared/collapsed-export-mistakes.txt`);
+  console.warn(
+    `[reference] ${REFERENCE_PATH} is not beside this checkout: its own tests are skipped; the others use test/fixtures/shared/collapsed-export-mistakes.txt`,
+  );
 }
 
 /** A collapsed export with three mislabelled entity references and a citation without a source. */

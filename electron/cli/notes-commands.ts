@@ -56,10 +56,23 @@ export function addNoteCommands(program: Command, ctx: NoteCommandContext): void
         const notes = sync.notes.list(story.id);
         const starts = lineStarts(story.text);
         if (opts.format === 'json') {
-          ctx.stdout(`${JSON.stringify(notes.map((n) => ({ ...n, at: n.place ? place(story.text, starts, n) : null })), null, 2)}\n`);
+          ctx.stdout(
+            `${JSON.stringify(
+              notes.map((n) => ({ ...n, at: n.place ? place(story.text, starts, n) : null })),
+              null,
+              2,
+            )}\n`,
+          );
         } else {
           for (const n of notes) {
-            const flags = [n.state, n.pending ? 'waiting to be sent' : '', n.rejected ? `refused: ${n.rejected}` : '', n.conflict ? 'changed on both sides' : ''].filter(Boolean).join(', ');
+            const flags = [
+              n.state,
+              n.pending ? 'waiting to be sent' : '',
+              n.rejected ? `refused: ${n.rejected}` : '',
+              n.conflict ? 'changed on both sides' : '',
+            ]
+              .filter(Boolean)
+              .join(', ');
             const quote = n.anchor ? ` “${n.anchor.exact.length > 60 ? `${n.anchor.exact.slice(0, 59)}…` : n.anchor.exact}”` : '';
             ctx.stdout(`${n.replyTo ? '  ↳ ' : ''}${place(story.text, starts, n)} ${n.author ?? 'you'} (${flags})${quote}: ${n.body.replace(/\s+/g, ' ')}\n`);
             if (n.conflict) ctx.stdout(`    the backend's text (${n.conflict.author}, v${n.conflict.version}): ${n.conflict.body.replace(/\s+/g, ' ')}\n`);

@@ -1,7 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import {
-  hasErrors, lintStory, normalizeSite, renderHtml, serializeStory, toPlainText, type Diagnostic,
-} from '../../shared/index.js';
+import { hasErrors, lintStory, normalizeSite, renderHtml, serializeStory, toPlainText, type Diagnostic } from '../../shared/index.js';
 import { writeFileAtomic } from '../services/atomic-write.js';
 import { BadInputError, readStoryFile } from '../services/story-files.js';
 import { stripControlChars } from '../../shared/text-util.js';
@@ -78,7 +76,13 @@ function buildProgram(io: CliIo): Program {
       if (opts.format === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
       else {
         for (const r of results) for (const d of r.diagnostics) io.stdout(`${formatDiagnostic(r.file, d)}\n`);
-        if (results.length) io.stdout(`${summarize(results.flatMap((r) => r.diagnostics), results.length)}\n`);
+        if (results.length)
+          io.stdout(
+            `${summarize(
+              results.flatMap((r) => r.diagnostics),
+              results.length,
+            )}\n`,
+          );
       }
       program.exitCodeValue = bad ? EXIT.badInput : results.some((r) => hasErrors(r.diagnostics)) ? EXIT.lintErrors : EXIT.ok;
     });
@@ -111,9 +115,11 @@ function buildProgram(io: CliIo): Program {
       const story = await readStoryFile(file, catalog);
       for (const note of story.notices) io.stderr(`studio: ${file}: note: ${note}\n`);
       const out =
-        opts.to === 'md' ? serializeStory(story)
-        : opts.to === 'text' ? toPlainText(story, catalog, { site })
-        : renderHtml(story, { catalog, site, standalone: true });
+        opts.to === 'md'
+          ? serializeStory(story)
+          : opts.to === 'text'
+            ? toPlainText(story, catalog, { site })
+            : renderHtml(story, { catalog, site, standalone: true });
       if (opts.output) await writeFileAtomic(opts.output, out);
       else io.stdout(out);
     });

@@ -57,7 +57,12 @@ interface Session {
 }
 
 /** Opens the library (creating it with the sample catalog when new) and its sync service. */
-async function openSession(io: SyncCliIo, libraryOption: string | undefined, log: (line: string) => void, progress?: (p: SyncProgress) => void): Promise<Session> {
+async function openSession(
+  io: SyncCliIo,
+  libraryOption: string | undefined,
+  log: (line: string) => void,
+  progress?: (p: SyncProgress) => void,
+): Promise<Session> {
   const env = io.env ?? process.env;
   const file = libraryOption ?? defaultLibraryPath(env);
   const library = Library.open(file, { seed: { catalogPath: sampleCatalogPath() } });
@@ -120,7 +125,9 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
     if (s.token) secrets.add(s.token);
     return s;
   };
-  const setExit = (code: number) => { (program as Command & { exitCodeValue: number }).exitCodeValue = code; };
+  const setExit = (code: number) => {
+    (program as Command & { exitCodeValue: number }).exitCodeValue = code;
+  };
   const tty = () => io.isTTY ?? process.stdout.isTTY === true;
   const libraryOption = () => new Option('--library <file>', 'the studio library (default: the one in the data folder)');
 
@@ -142,11 +149,15 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
     const o = r.overview;
     if (!o.configured) throw new Error('not logged in: run `studio login --backend URL` with the token on stdin');
     if (r.push) io.stdout(`${pushSummary(r.push)}\n`);
-    if (r.pull) io.stdout(`pull: ${r.pull.storiesSeen} story changes seen, ${r.pull.fastForwarded.length} updated here, ${r.pull.conflicts.length} in conflict, ${r.pull.catalogChanges} catalog changes\n`);
+    if (r.pull)
+      io.stdout(
+        `pull: ${r.pull.storiesSeen} story changes seen, ${r.pull.fastForwarded.length} updated here, ${r.pull.conflicts.length} in conflict, ${r.pull.catalogChanges} catalog changes\n`,
+      );
     for (const skip of r.pull?.skipped ?? []) io.stderr(`studio: sync: skipped the backend's ${skip.kind} ${JSON.stringify(skip.slug)}: ${skip.reason}\n`);
     if (r.pull?.truncated) io.stderr(`studio: sync: ${r.pull.truncated}\n`);
     for (const m of r.merged ?? []) io.stdout(`merged: ${m.slug}: ${m.summary || 'changes on both sides merged'} (sent on the backend's version)\n`);
-    for (const slug of r.conflicts ?? []) io.stdout(`conflict: ${slug}: changed here and on the backend in the same place; resolve with \`studio resolve ${slug} MERGED_FILE\`\n`);
+    for (const slug of r.conflicts ?? [])
+      io.stdout(`conflict: ${slug}: changed here and on the backend in the same place; resolve with \`studio resolve ${slug} MERGED_FILE\`\n`);
     if (o.lastError) io.stderr(`studio: sync: ${o.lastError}\n`);
     if (o.paused) io.stderr(`studio: sync paused: ${o.paused}\n`);
     setExit(needsAttention(o) || o.lastError ? SYNC_EXIT.attention : SYNC_EXIT.ok);
@@ -174,7 +185,8 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
       const s = await session(io, opts.library, () => {});
       try {
         const o = await s.sync.login(url.toString(), token);
-        const where = o.tokenStorage === 'env' ? 'in the vault; STUDIO_TOKEN overrides it' : o.tokenStorage === 'plain' ? 'in plain text, file mode 0600' : 'encrypted';
+        const where =
+          o.tokenStorage === 'env' ? 'in the vault; STUDIO_TOKEN overrides it' : o.tokenStorage === 'plain' ? 'in plain text, file mode 0600' : 'encrypted';
         io.stdout(`logged in to ${o.backendUrl}${o.who ? ` as ${o.who} (${o.role})` : ''} (token stored ${where})\n`);
       } finally {
         await s.close();
@@ -235,12 +247,16 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
         const queued = await s.sync.enqueue(rec.id, opts.status, { force: opts.force });
         const { check } = queued;
         if (!check.queued) {
-          io.stdout(`not sent: ${queued.slug} → ${opts.status}: the check before sending found ${problems(check.errors.length)} (the backend would refuse it):\n`);
+          io.stdout(
+            `not sent: ${queued.slug} → ${opts.status}: the check before sending found ${problems(check.errors.length)} (the backend would refuse it):\n`,
+          );
           print([...check.errors, ...check.warnings]);
           io.stderr(`studio: publish: ${file}: ${problems(check.errors.length)} stop it going out; fix them, or send it anyway with --force\n`);
           return setExit(SYNC_EXIT.attention);
         }
-        io.stdout(`queued ${queued.slug} → ${opts.status}${check.errors.length ? ` (sent anyway: ${problems(check.errors.length)})` : ''}${check.warnings.length ? `, ${check.warnings.length} warning${check.warnings.length === 1 ? '' : 's'}` : ''}\n`);
+        io.stdout(
+          `queued ${queued.slug} → ${opts.status}${check.errors.length ? ` (sent anyway: ${problems(check.errors.length)})` : ''}${check.warnings.length ? `, ${check.warnings.length} warning${check.warnings.length === 1 ? '' : 's'}` : ''}\n`,
+        );
         print([...check.errors, ...check.warnings]);
         if (opts.offline) return setExit(SYNC_EXIT.ok);
         await runSync(s, { wait, pull: false }, rep.done);
@@ -286,7 +302,7 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
 
   program
     .command('cancel')
-    .description('take a story\'s waiting changes (queued or paused) out of the outbox')
+    .description("take a story's waiting changes (queued or paused) out of the outbox")
     .argument('<slug>', 'the story')
     .addOption(libraryOption())
     .action(async (slug: string, opts: { library?: string }) => {
@@ -318,18 +334,33 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
         const o = await s.sync.overview();
         const d = await s.sync.detail();
         const status = {
-          backendUrl: o.backendUrl, loggedIn: o.configured, tokenStorage: o.tokenStorage, paused: d.paused,
-          counts: d.counts, queued: d.queued, rejected: d.rejected, conflicts: d.conflicts.map(({ slug, origin, remoteVersion, remoteStatus }) => ({ slug, origin, remoteVersion, remoteStatus })),
-          cursors: d.cursors, lastPushAt: d.lastPushAt, lastPullAt: d.lastPullAt,
+          backendUrl: o.backendUrl,
+          loggedIn: o.configured,
+          tokenStorage: o.tokenStorage,
+          paused: d.paused,
+          counts: d.counts,
+          queued: d.queued,
+          rejected: d.rejected,
+          conflicts: d.conflicts.map(({ slug, origin, remoteVersion, remoteStatus }) => ({ slug, origin, remoteVersion, remoteStatus })),
+          cursors: d.cursors,
+          lastPushAt: d.lastPushAt,
+          lastPullAt: d.lastPullAt,
         };
         if (opts.format === 'json') io.stdout(`${JSON.stringify(status, null, 2)}\n`);
         else {
           const out = [`backend: ${o.backendUrl ?? 'not logged in'}${o.tokenStorage ? ` (token ${o.tokenStorage})` : ''}`];
           if (d.paused) out.push(`paused: ${d.paused}`);
-          out.push(`outbox: ${Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'empty'}`);
+          out.push(
+            `outbox: ${
+              Object.entries(d.counts)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') || 'empty'
+            }`,
+          );
           for (const q of d.queued) out.push(`waiting: ${q.slug}: ${standingOf(q)} (attempts ${q.attempts}${q.lastError ? `; ${q.lastError}` : ''})`);
           for (const r of d.rejected) out.push(`rejected: ${r.slug}: ${standingOf(r)} (${r.status}): ${r.message ?? ''}`);
-          for (const c of d.conflicts) out.push(`conflict: ${c.slug}: the backend has v${c.remoteVersion} (${c.origin}); resolve with \`studio resolve ${c.slug} MERGED_FILE\``);
+          for (const c of d.conflicts)
+            out.push(`conflict: ${c.slug}: the backend has v${c.remoteVersion} (${c.origin}); resolve with \`studio resolve ${c.slug} MERGED_FILE\``);
           const when = (t: number | null) => (t ? new Date(t).toISOString() : 'never');
           out.push(`last push: ${when(d.lastPushAt)}; last pull: ${when(d.lastPullAt)}`);
           for (const line of out) io.stdout(`${line}\n`);
@@ -342,7 +373,7 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
 
   program
     .command('resolve')
-    .description('resolve a conflict with a merged story file; it goes out on the backend\'s current version')
+    .description("resolve a conflict with a merged story file; it goes out on the backend's current version")
     .argument('<slug>', 'the story in conflict')
     .argument('<file>', 'the merged story file')
     .addOption(new Option('--status <status>', 'target status (default: that of the change in conflict)').choices([...PUSH_STATUSES]))
@@ -355,9 +386,11 @@ export function addSyncCommands(program: Command, rawIo: SyncCliIo): void {
         if (!rec) throw new BadInputError(slug, 'no story with this slug in the library');
         const r = await s.sync.resolve(rec.id, text, opts.status);
         const queued = r.changes.find((c) => c.state === 'queued');
-        io.stdout(queued
-          ? `queued the merge of ${slug} → ${queued.target}; run \`studio sync\` to send it\n`
-          : `took the backend's v${r.remoteVersion} of ${slug}: nothing to send\n`);
+        io.stdout(
+          queued
+            ? `queued the merge of ${slug} → ${queued.target}; run \`studio sync\` to send it\n`
+            : `took the backend's v${r.remoteVersion} of ${slug}: nothing to send\n`,
+        );
         setExit(SYNC_EXIT.ok);
       } finally {
         await s.close();

@@ -35,12 +35,18 @@ async function main(): Promise<void> {
   const sync = new SyncService({
     library: lib,
     vault,
-    storageNote: (storage) => storage === 'plain'
-      ? 'The browser host has no encrypted storage: the token is kept in a file only your user may read (mode 0600), beside the library.'
-      : storage === 'env' ? 'The token comes from STUDIO_TOKEN and is not stored.' : 'The token is kept in memory only.',
+    storageNote: (storage) =>
+      storage === 'plain'
+        ? 'The browser host has no encrypted storage: the token is kept in a file only your user may read (mode 0600), beside the library.'
+        : storage === 'env'
+          ? 'The token comes from STUDIO_TOKEN and is not stored.'
+          : 'The token is kept in memory only.',
   });
   sync.start();
-  const host = await startHost({ handlers: createHandlers(lib, settingsFile(libraryPath, lib), sync), staticDir: join(packageRoot(), 'dist', 'renderer'), port,
+  const host = await startHost({
+    handlers: createHandlers(lib, settingsFile(libraryPath, lib), sync),
+    staticDir: join(packageRoot(), 'dist', 'renderer'),
+    port,
     events: (emit) => watchHostEvents(sync, emit),
   });
   // One-time addresses only (issue 15 #8): the opener's command line (readable in /proc/*/cmdline)
@@ -57,10 +63,13 @@ async function main(): Promise<void> {
   }
   const stop = () => {
     sync.stop();
-    host.close().then(() => sync.idle()).finally(() => {
-      lib.close();
-      process.exit(0);
-    });
+    host
+      .close()
+      .then(() => sync.idle())
+      .finally(() => {
+        lib.close();
+        process.exit(0);
+      });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

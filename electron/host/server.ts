@@ -8,7 +8,15 @@ import { extname, join, resolve } from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import { parseJsonBounded } from '../../shared/protocol/index.js';
 import {
-  EVENTS_PATH, HTTP_STATUS, SESSION_PATH, RENDERER_CSP, SECRET_HEADER, encodeServerEvent, failure, httpStatusOf, type StudioErrorCode,
+  EVENTS_PATH,
+  HTTP_STATUS,
+  SESSION_PATH,
+  RENDERER_CSP,
+  SECRET_HEADER,
+  encodeServerEvent,
+  failure,
+  httpStatusOf,
+  type StudioErrorCode,
 } from '../../shared/api/transport.js';
 import { dispatch } from '../services/api-handlers.js';
 
@@ -128,7 +136,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   };
 
   // The secret is checked before the body is read, so a stranger cannot make the host parse 20 MB.
-  const needSecret = async (req: FastifyRequest, reply: FastifyReply) => (authorized(req) ? undefined : reject(reply, 'unauthorized', 'missing or wrong secret'));
+  const needSecret = async (req: FastifyRequest, reply: FastifyReply) =>
+    authorized(req) ? undefined : reject(reply, 'unauthorized', 'missing or wrong secret');
 
   // Host events as server-sent events, one stream per page, kept open until the page goes.
   const KEEP_ALIVE_MS = 25_000;
@@ -136,8 +145,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer', 'cross-origin-resource-policy': 'same-origin',
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
     });
     res.write(': studio events\n\n');
     const off = options.events?.((event, payload) => void res.write(encodeServerEvent(event, payload))) ?? (() => undefined);
@@ -165,7 +177,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const result = await dispatch(options.handlers, req.params.method, req.body ?? undefined);
     return reply.code(httpStatusOf(result)).header('cache-control', 'no-store').send(result);
   });
-  app.all('/api/*', async (req, reply) => (req.method === 'POST' ? reject(reply, 'unknown-method', `no such method: ${req.url}`) : reject(reply, 'bad-input', 'use POST', 405)));
+  app.all('/api/*', async (req, reply) =>
+    req.method === 'POST' ? reject(reply, 'unknown-method', `no such method: ${req.url}`) : reject(reply, 'bad-input', 'use POST', 405),
+  );
 
   await app.register(fastifyStatic, {
     root: staticRoot,
@@ -196,7 +210,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   port = (app.server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   return {
-    server: app.server, port, origin, secret,
+    server: app.server,
+    port,
+    origin,
+    secret,
     url: `${origin}/#secret=${secret}`,
     openUrl: (ttlMs = options.codeTtlMs ?? 120_000) => {
       prune();

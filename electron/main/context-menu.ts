@@ -15,7 +15,11 @@ export function spellingMenuTemplate(menu: SpellingMenu, choose: (choice: Spelli
     { type: 'separator' },
     { label: `Add “${menu.word}” to dictionary`, click: () => choose({ word: menu.word, add: true }) },
     { type: 'separator' },
-    { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { type: 'separator' }, { role: 'selectAll' },
+    { role: 'cut' },
+    { role: 'copy' },
+    { role: 'paste' },
+    { type: 'separator' },
+    { role: 'selectAll' },
   ];
 }
 

@@ -27,7 +27,11 @@ export function registerIpc(handlers: StudioHandlers, isTrusted: (contents: WebC
  * The spelling context menu's request (spelling-menu.ts), checked like a contract call: from the
  * studio window only, and only a well-formed menu is shown.
  */
-export function registerSpellingMenu(show: (contents: WebContents, menu: SpellingMenu) => void, isTrusted: (contents: WebContents) => boolean, appOrigin: string): () => void {
+export function registerSpellingMenu(
+  show: (contents: WebContents, menu: SpellingMenu) => void,
+  isTrusted: (contents: WebContents) => boolean,
+  appOrigin: string,
+): () => void {
   ipcMain.handle(SPELLING_MENU_CHANNEL, async (event: IpcMainInvokeEvent, input: unknown): Promise<CallResult> => {
     if (!fromStudio(event, isTrusted, appOrigin)) return failure('refused', 'refused: not the studio window');
     const menu = readSpellingMenu(input);

@@ -63,7 +63,10 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     // electron-store is Conf with Electron's paths: the same validated store as the browser host's.
-    const settings = openConfSettings((clearInvalidConfig) => new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600, clearInvalidConfig }), app.getPath('userData'));
+    const settings = openConfSettings(
+      (clearInvalidConfig) => new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600, clearInvalidConfig }),
+      app.getPath('userData'),
+    );
     // Sync runs in this process: the token never reaches the window.
     const { vault, storageNote } = await electronTokenVault(credentialsPath(dirname(libraryPath)));
     sync = new SyncService({ library: lib, vault, storageNote });

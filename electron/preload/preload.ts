@@ -7,7 +7,8 @@ import { COMMAND_CHANNEL, decodeResult, eventChannel, ipcChannel } from '../../s
 // The renderer's `window.studio`: one named method per contract method, never raw ipcRenderer.
 const api: Record<string, unknown> = {};
 for (const method of STUDIO_METHODS) {
-  api[method] = async (input: unknown) => decodeResult(await ipcRenderer.invoke(ipcChannel(method), input ?? {}), 'the main process answered something else than a result');
+  api[method] = async (input: unknown) =>
+    decodeResult(await ipcRenderer.invoke(ipcChannel(method), input ?? {}), 'the main process answered something else than a result');
 }
 
 // Menu commands from the main process: the listener gets the command id only (never the IPC event,

@@ -1,6 +1,12 @@
 import {
-  STUDIO_API, StudioCallError, isStudioMethod, parseStudioInput,
-  type StudioEventName, type StudioEventPayload, type StudioHandlers, type StudioMethod,
+  STUDIO_API,
+  StudioCallError,
+  isStudioMethod,
+  parseStudioInput,
+  type StudioEventName,
+  type StudioEventPayload,
+  type StudioHandlers,
+  type StudioMethod,
 } from '../../shared/api/contract.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -125,4 +131,3 @@ export function watchHostEvents(sync: SyncService, emit: EmitEvent, coalesceMs =
     off();
   };
 }
-

@@ -46,7 +46,7 @@ export function writeFileAtomicSync(file: string, content: string | Uint8Array, 
     // The umask narrows the mode a file is created with: set the one asked for, exactly.
     if (mode !== undefined) chmodSync(tmp, mode);
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -22,7 +22,7 @@ const FIELDS = settingsSchema.shape;
 type Field = keyof typeof FIELDS;
 
 function describe(value: unknown): string {
-  const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
@@ -46,7 +46,7 @@ export function validateStoredSettings(stored: unknown): { settings: Settings; p
       continue;
     }
     if (key === 'site') {
-      const reason = typeof value === 'string' ? siteProblem(value) ?? 'too long' : 'not text';
+      const reason = typeof value === 'string' ? (siteProblem(value) ?? 'too long') : 'not text';
       problems.push(`The site setting ${describe(value)} could not be used (${reason}): it was reset to ${DEFAULT_SITE}.`);
     } else {
       const reason = parsed.error.issues[0]?.message ?? 'invalid';
@@ -131,5 +131,9 @@ export function openConfSettings(open: (clearInvalid: boolean) => ConfLike & { s
 /** The browser host's settings: `settings.json` beside the library, readable by the user alone (0600). */
 export function settingsFile(libraryPath: string, lib?: Library): SettingsStore {
   const cwd = dirname(libraryPath);
-  return openConfSettings((clearInvalidConfig) => new Conf<Record<string, unknown>>({ cwd, configName: 'settings', configFileMode: 0o600, clearInvalidConfig }), cwd, lib);
+  return openConfSettings(
+    (clearInvalidConfig) => new Conf<Record<string, unknown>>({ cwd, configName: 'settings', configFileMode: 0o600, clearInvalidConfig }),
+    cwd,
+    lib,
+  );
 }

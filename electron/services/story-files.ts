@@ -4,7 +4,10 @@ import { loadCatalog, parseStory, type CatalogIndex, type Story } from '../../sh
 /** Input that cannot be used: the message is one line, naming no file (callers prefix it). */
 export class BadInputError extends Error {
   override name = 'BadInputError';
-  constructor(readonly file: string, reason: string) {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
     super(reason);
   }
 }

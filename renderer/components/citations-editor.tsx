@@ -14,7 +14,12 @@ const FIELDS = [
  * written (each item a copy with one key changed), so keys the form does not know survive an edit;
  * an emptied field removes its key. `undefined` removes the whole list.
  */
-export function CitationsEditor({ value, onChange, focus, onDone }: {
+export function CitationsEditor({
+  value,
+  onChange,
+  focus,
+  onDone,
+}: {
   value: unknown;
   onChange(next: unknown[] | undefined): void;
   /** A citation (by number) whose URL field takes the focus once it is listed. */
@@ -71,36 +76,76 @@ export function CitationsEditor({ value, onChange, focus, onDone }: {
       {list.length > 0 && (
         <table>
           <thead>
-            <tr><th scope="col">n</th>{FIELDS.map((f) => <th key={f.key} scope="col">{f.label}</th>)}<th><span className="sr-only">Remove</span></th></tr>
+            <tr>
+              <th scope="col">n</th>
+              {FIELDS.map((f) => (
+                <th key={f.key} scope="col">
+                  {f.label}
+                </th>
+              ))}
+              <th>
+                <span className="sr-only">Remove</span>
+              </th>
+            </tr>
           </thead>
           <tbody ref={table}>
-            {list.map((item, i) => isItem(item) ? (
-              <tr key={i} data-testid="citation-row">
-                <td>
-                  <input className="n" type="number" min={1} step={1} aria-label={`Citation ${i + 1} number`} value={text(item.n)}
-                    onChange={(e) => set(i, 'n', e.target.value === '' ? undefined : Number(e.target.value))} onKeyDown={done} />
-                </td>
-                {FIELDS.map((f) => (
-                  <td key={f.key}>
-                    <input data-key={f.key} aria-label={`Citation ${i + 1} ${f.label}`} placeholder={f.placeholder} value={text(item[f.key])} spellCheck={f.key !== 'url'}
-                      onChange={(e) => set(i, f.key, e.target.value === '' ? undefined : e.target.value)} onKeyDown={done} />
+            {list.map((item, i) =>
+              isItem(item) ? (
+                <tr key={i} data-testid="citation-row">
+                  <td>
+                    <input
+                      className="n"
+                      type="number"
+                      min={1}
+                      step={1}
+                      aria-label={`Citation ${i + 1} number`}
+                      value={text(item.n)}
+                      onChange={(e) => set(i, 'n', e.target.value === '' ? undefined : Number(e.target.value))}
+                      onKeyDown={done}
+                    />
                   </td>
-                ))}
-                <td>
-                  <button type="button" className="icon" aria-label={`Remove citation ${i + 1}`} title="Remove"
-                    onClick={() => {
-                      const next = list.filter((_, j) => j !== i);
-                      onChange(next.length ? next : undefined);
-                    }}>×</button>
-                </td>
-              </tr>
-            ) : (
-              <tr key={i}><td colSpan={5} className="field-problem">Item {i + 1} is not a citation: edit it in the text.</td></tr>
-            ))}
+                  {FIELDS.map((f) => (
+                    <td key={f.key}>
+                      <input
+                        data-key={f.key}
+                        aria-label={`Citation ${i + 1} ${f.label}`}
+                        placeholder={f.placeholder}
+                        value={text(item[f.key])}
+                        spellCheck={f.key !== 'url'}
+                        onChange={(e) => set(i, f.key, e.target.value === '' ? undefined : e.target.value)}
+                        onKeyDown={done}
+                      />
+                    </td>
+                  ))}
+                  <td>
+                    <button
+                      type="button"
+                      className="icon"
+                      aria-label={`Remove citation ${i + 1}`}
+                      title="Remove"
+                      onClick={() => {
+                        const next = list.filter((_, j) => j !== i);
+                        onChange(next.length ? next : undefined);
+                      }}
+                    >
+                      ×
+                    </button>
+                  </td>
+                </tr>
+              ) : (
+                <tr key={i}>
+                  <td colSpan={5} className="field-problem">
+                    Item {i + 1} is not a citation: edit it in the text.
+                  </td>
+                </tr>
+              ),
+            )}
           </tbody>
         </table>
       )}
-      <button type="button" onClick={add}>Add citation</button>
+      <button type="button" onClick={add}>
+        Add citation
+      </button>
     </fieldset>
   );
 }

@@ -42,7 +42,14 @@ export function CommandPalette({ run, onClose, mac, hidden }: { run(id: CommandI
       />
       <ul role="listbox" id={listId} aria-label="Commands" className="palette-list">
         {matches.map((c, i) => (
-          <li key={c.id} id={`${listId}-${i}`} role="option" aria-selected={i === current} onPointerDown={(e) => e.preventDefault()} onClick={() => choose(c.id)}>
+          <li
+            key={c.id}
+            id={`${listId}-${i}`}
+            role="option"
+            aria-selected={i === current}
+            onPointerDown={(e) => e.preventDefault()}
+            onClick={() => choose(c.id)}
+          >
             <span>{c.label}</span>
             <kbd>{formatKey(c.key, mac)}</kbd>
           </li>

@@ -14,11 +14,19 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onClose
     <Modal title={title} onClose={onClose} className="confirm" testId="confirm-dialog">
       <p>{message}</p>
       <div className="dialog-actions">
-        <button type="button" autoFocus onClick={onClose}>Cancel</button>
-        <button type="button" className="primary danger" onClick={() => {
-          onClose();
-          onConfirm();
-        }}>{confirmLabel}</button>
+        <button type="button" autoFocus onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="primary danger"
+          onClick={() => {
+            onClose();
+            onConfirm();
+          }}
+        >
+          {confirmLabel}
+        </button>
       </div>
     </Modal>
   );

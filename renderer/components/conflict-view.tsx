@@ -36,10 +36,20 @@ const settle = StateEffect.define<number>();
 
 /** Each open conflict's range in the merge (where "mine" stands), by its number, kept through edits. */
 function conflictMarks(conflicts: readonly MergeConflict[], choose: (n: number, c: Exclude<Choice, 'edited'>) => void): StateField<DecorationSet> {
-  const build = () => Decoration.set(conflicts.flatMap((c, n) => [
-    Decoration.mark({ class: 'cm-conflict-mine', attributes: { 'data-conflict': String(n + 1), title: `Conflict ${n + 1}: yours` }, n, inclusiveStart: true, inclusiveEnd: true }).range(c.from, c.to),
-    Decoration.widget({ widget: new TheirsWidget(n, c, choose), side: 1, n }).range(c.to),
-  ]), true);
+  const build = () =>
+    Decoration.set(
+      conflicts.flatMap((c, n) => [
+        Decoration.mark({
+          class: 'cm-conflict-mine',
+          attributes: { 'data-conflict': String(n + 1), title: `Conflict ${n + 1}: yours` },
+          n,
+          inclusiveStart: true,
+          inclusiveEnd: true,
+        }).range(c.from, c.to),
+        Decoration.widget({ widget: new TheirsWidget(n, c, choose), side: 1, n }).range(c.to),
+      ]),
+      true,
+    );
   return StateField.define<DecorationSet>({
     create: build,
     update(set, tr) {
@@ -53,7 +63,11 @@ function conflictMarks(conflicts: readonly MergeConflict[], choose: (n: number, 
 
 /** The desk's side of a conflict, shown after the person's, with the choices as buttons. */
 class TheirsWidget extends WidgetType {
-  constructor(readonly n: number, readonly c: MergeConflict, readonly choose: (n: number, c: Exclude<Choice, 'edited'>) => void) {
+  constructor(
+    readonly n: number,
+    readonly c: MergeConflict,
+    readonly choose: (n: number, c: Exclude<Choice, 'edited'>) => void,
+  ) {
     super();
   }
   override eq(other: TheirsWidget) {
@@ -123,7 +137,12 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
     const r = rangeOf(n);
     if (!v || !c || !r) return;
     const insert = choice === 'mine' ? c.mine : choice === 'theirs' ? c.theirs : (c.both ?? c.mine);
-    v.dispatch({ changes: { from: r.from, to: r.to, insert }, effects: settle.of(n), annotations: chosen.of(true), selection: { anchor: r.from + insert.length } });
+    v.dispatch({
+      changes: { from: r.from, to: r.to, insert },
+      effects: settle.of(n),
+      annotations: chosen.of(true),
+      selection: { anchor: r.from + insert.length },
+    });
     setSettled((s) => ({ ...s, [n]: choice }));
   };
   const chooseRef = useRef(choose);
@@ -137,7 +156,9 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
       state: EditorState.create({
         doc: merge.text,
         extensions: [
-          common, history(), field,
+          common,
+          history(),
+          field,
           keymap.of([...historyKeymap, ...defaultKeymap]),
           EditorView.contentAttributes.of({ 'aria-label': 'The merge (editable): each conflict holds your text until you choose' }),
           // Typing inside a conflict settles it as the person wrote it.
@@ -187,14 +208,25 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
       <div className="toolbar conflict-bar">
         <strong className="conflict-title">Conflict: {title}</strong>
         <span className="muted">
-          changed here and on the backend (v{conflict.remoteVersion}{conflict.remoteStatus ? `, ${conflict.remoteStatus}` : ''})
+          changed here and on the backend (v{conflict.remoteVersion}
+          {conflict.remoteStatus ? `, ${conflict.remoteStatus}` : ''})
         </span>
         <span className="spacer" />
-        <button type="button" disabled={merge.conflicts.length < 2} onClick={() => goTo((current - 1 + merge.conflicts.length) % merge.conflicts.length)}>Previous conflict</button>
-        <button type="button" disabled={merge.conflicts.length < 2} onClick={() => goTo((current + 1) % merge.conflicts.length)}>Next conflict</button>
+        <button type="button" disabled={merge.conflicts.length < 2} onClick={() => goTo((current - 1 + merge.conflicts.length) % merge.conflicts.length)}>
+          Previous conflict
+        </button>
+        <button type="button" disabled={merge.conflicts.length < 2} onClick={() => goTo((current + 1) % merge.conflicts.length)}>
+          Next conflict
+        </button>
       </div>
       <div className="conflict-summary" role="status" data-testid="merge-summary">
-        {merge.changes.some((c) => c.side === 'remote') ? `Merged already: ${merge.changes.filter((c) => c.side === 'remote').map((c) => c.description).filter((d, i, a) => a.indexOf(d) === i).join(', ')}. ` : ''}
+        {merge.changes.some((c) => c.side === 'remote')
+          ? `Merged already: ${merge.changes
+              .filter((c) => c.side === 'remote')
+              .map((c) => c.description)
+              .filter((d, i, a) => a.indexOf(d) === i)
+              .join(', ')}. `
+          : ''}
         {merge.conflicts.length === 0
           ? 'Nothing overlaps: the merge holds both sides.'
           : `${merge.conflicts.length === 1 ? 'One place' : `${merge.conflicts.length} places`} where you and the desk changed the same words${open.length < merge.conflicts.length ? ` (${open.length} left to choose)` : ''}.`}
@@ -211,7 +243,9 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
               ) : (
                 <span className="conflict-choices" role="group" aria-label={`Conflict ${n + 1}`}>
                   {CHOICES.filter((x) => x.choice !== 'both' || c.both !== null).map((x) => (
-                    <button key={x.choice} type="button" disabled={busy} onClick={() => choose(n, x.choice)}>{x.label}</button>
+                    <button key={x.choice} type="button" disabled={busy} onClick={() => choose(n, x.choice)}>
+                      {x.label}
+                    </button>
                   ))}
                 </span>
               )}
@@ -223,11 +257,27 @@ export function ConflictView({ conflict, mine, title, busy, onResolve, onClose }
       <div className="toolbar conflict-actions">
         <span className="muted">Nothing is sent until you choose.</span>
         <span className="spacer" />
-        <button type="button" onClick={onClose} disabled={busy}>Decide later</button>
-        <button type="button" disabled={busy} onClick={() => onResolve(mine)} title="Send your whole text as it was, over the backend's version">Keep all mine</button>
-        <button type="button" disabled={busy} onClick={() => onResolve(conflict.remoteText, remoteStatus)} title="Your text becomes the backend's (yours stays in History)">Take all the desk's</button>
-        <button type="button" className="primary" disabled={busy || open.length > 0} onClick={() => onResolve(text())}
-          title={open.length > 0 ? 'Choose for each conflict first' : 'Send the merged text on the backend\'s version'}>
+        <button type="button" onClick={onClose} disabled={busy}>
+          Decide later
+        </button>
+        <button type="button" disabled={busy} onClick={() => onResolve(mine)} title="Send your whole text as it was, over the backend's version">
+          Keep all mine
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => onResolve(conflict.remoteText, remoteStatus)}
+          title="Your text becomes the backend's (yours stays in History)"
+        >
+          Take all the desk's
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || open.length > 0}
+          onClick={() => onResolve(text())}
+          title={open.length > 0 ? 'Choose for each conflict first' : "Send the merged text on the backend's version"}
+        >
           Send the merge
         </button>
       </div>

@@ -58,12 +58,21 @@ export function ContextMenu({ x, y, label, items, onClose }: ContextMenuProps) {
 
   return (
     <div
-      ref={ref} className="context-menu" role="menu" aria-label={label} data-testid="context-menu" style={{ left: x, top: y }}
+      ref={ref}
+      className="context-menu"
+      role="menu"
+      aria-label={label}
+      data-testid="context-menu"
+      style={{ left: x, top: y }}
       onKeyDown={onKeyDown}
-      onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) onClose(false); }}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) onClose(false);
+      }}
     >
       {items.map((item) => (
-        <button key={item.label} type="button" role="menuitem" tabIndex={-1} onClick={() => item.onSelect()}>{item.label}</button>
+        <button key={item.label} type="button" role="menuitem" tabIndex={-1} onClick={() => item.onSelect()}>
+          {item.label}
+        </button>
       ))}
     </div>
   );

@@ -32,7 +32,21 @@ export interface EditorPaneProps {
 }
 
 /** The CodeMirror editor; a new state per opened story (so undo history never crosses stories). */
-export function EditorPane({ docKey, initialText, catalog, writing, spell, hidden, onChange, onView, onScroll, onReady, onPlace, onProblems, children }: EditorPaneProps) {
+export function EditorPane({
+  docKey,
+  initialText,
+  catalog,
+  writing,
+  spell,
+  hidden,
+  onChange,
+  onView,
+  onScroll,
+  onReady,
+  onPlace,
+  onProblems,
+  children,
+}: EditorPaneProps) {
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const changeRef = useLatest(onChange);

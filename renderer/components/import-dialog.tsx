@@ -20,7 +20,9 @@ export function ImportDialog({ run, onChoose, onOpen, onClose }: ImportDialogPro
         <p>Import story files (.md) and plain-text exports (.txt), many at once.</p>
         <div className="dialog-actions">
           <span className="muted">Or drop files anywhere on the window.</span>
-          <button type="button" className="primary" onClick={onChoose} autoFocus>Choose files…</button>
+          <button type="button" className="primary" onClick={onChoose} autoFocus>
+            Choose files…
+          </button>
         </div>
       </Modal>
     );
@@ -38,24 +40,38 @@ export function ImportDialog({ run, onChoose, onOpen, onClose }: ImportDialogPro
         {run.reports.map((r, i) => (
           <li key={i} className={r.ok ? 'ok' : 'bad'} data-testid="import-line">
             <div className="import-line">
-              <span className="mark" aria-hidden="true">{r.ok ? '✓' : '✗'}</span>
+              <span className="mark" aria-hidden="true">
+                {r.ok ? '✓' : '✗'}
+              </span>
               {r.ok ? (
                 <>
                   <span className="name">{r.name}</span>
                   <span className="title">{r.title || 'Untitled'}</span>
-                  <span className={r.diagnostics ? 'count warn' : 'count'} data-testid="import-diagnostics">{plural(r.diagnostics, 'diagnostic')}</span>
-                  {r.id && <button type="button" className="link" onClick={() => onOpen(r.id!)}>Open</button>}
+                  <span className={r.diagnostics ? 'count warn' : 'count'} data-testid="import-diagnostics">
+                    {plural(r.diagnostics, 'diagnostic')}
+                  </span>
+                  {r.id && (
+                    <button type="button" className="link" onClick={() => onOpen(r.id!)}>
+                      Open
+                    </button>
+                  )}
                 </>
               ) : (
                 <span className="error">{r.error}</span>
               )}
             </div>
-            {r.notices.map((n, j) => <div key={j} className="notice">Note: {n}</div>)}
+            {r.notices.map((n, j) => (
+              <div key={j} className="notice">
+                Note: {n}
+              </div>
+            ))}
           </li>
         ))}
       </ul>
       <div className="dialog-actions">
-        <button type="button" className="primary" onClick={onClose} disabled={run.running}>Close</button>
+        <button type="button" className="primary" onClick={onClose} disabled={run.running}>
+          Close
+        </button>
       </div>
     </Modal>
   );

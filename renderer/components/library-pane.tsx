@@ -64,7 +64,14 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
   // What is only queued says so beside the status the text holds (issue 11 #1).
   const waitingLabel = (story: StorySummary) => {
     const label = story.slug ? waiting?.get(story.slug) : undefined;
-    return label ? <> <span className="status status-waiting" data-testid="row-waiting">{label}</span></> : null;
+    return label ? (
+      <>
+        {' '}
+        <span className="status status-waiting" data-testid="row-waiting">
+          {label}
+        </span>
+      </>
+    ) : null;
   };
   const [list, setList] = useState<ListState>({ gen: 0, loaded: false, total: 0, blocks: new Map() });
   const [query, setQuery] = useState('');
@@ -78,7 +85,10 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
   const undoRef = useRef<HTMLButtonElement>(null);
   const boxRef = useRef<HTMLInputElement | null>(null);
 
-  const filter = useMemo(() => ({ status: (status || undefined) as NonNullable<StudioInput<'listStories'>>['status'], beat: beat || undefined, trashed: showTrash }), [status, beat, showTrash]);
+  const filter = useMemo(
+    () => ({ status: (status || undefined) as NonNullable<StudioInput<'listStories'>>['status'], beat: beat || undefined, trashed: showTrash }),
+    [status, beat, showTrash],
+  );
   /** The reading of the list answers belong to; an answer of an older one is dropped. */
   const gen = useRef(0);
   /** Blocks asked for in the current reading and not yet answered. */
@@ -101,12 +111,15 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
     }
     const [first, last] = inView.current;
     const blocks = Array.from({ length: last - first + 1 }, (_, i) => first + i);
-    Promise.all(blocks.map(readBlock)).then((pages: StoryPage[]) => {
-      if (gen.current !== mine) return;
-      // The list may have become shorter than the view: the next render asks for what is in view now.
-      const total = pages[pages.length - 1]!.total;
-      setList({ gen: mine, loaded: true, total, blocks: new Map(pages.map((p, i) => [blocks[i]!, p.stories])) });
-    }, (e: Error) => onError(e.message));
+    Promise.all(blocks.map(readBlock)).then(
+      (pages: StoryPage[]) => {
+        if (gen.current !== mine) return;
+        // The list may have become shorter than the view: the next render asks for what is in view now.
+        const total = pages[pages.length - 1]!.total;
+        setList({ gen: mine, loaded: true, total, blocks: new Map(pages.map((p, i) => [blocks[i]!, p.stories])) });
+      },
+      (e: Error) => onError(e.message),
+    );
   }, [filter, readBlock, refreshKey, onError]);
   useEffect(() => {
     if (!query.trim()) {
@@ -115,7 +128,10 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
     }
     let live = true;
     const t = setTimeout(() => {
-      api.search({ query }).then((h) => live && setHits(h), (e: Error) => onError(e.message));
+      api.search({ query }).then(
+        (h) => live && setHits(h),
+        (e: Error) => onError(e.message),
+      );
     }, 150);
     return () => {
       live = false;
@@ -131,9 +147,10 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
     return undefined;
   };
   const pinned = hits && selectedId && !hits.some((h) => h.id === selectedId) ? findLoaded(selectedId) : undefined;
-  const hitRows = useMemo<Row[] | null>(() => (hits
-    ? [...(pinned ? [{ kind: 'story' as const, story: pinned }] : []), ...hits.map((hit) => ({ kind: 'hit' as const, hit }))]
-    : null), [hits, pinned]);
+  const hitRows = useMemo<Row[] | null>(
+    () => (hits ? [...(pinned ? [{ kind: 'story' as const, story: pinned }] : []), ...hits.map((hit) => ({ kind: 'hit' as const, hit }))] : null),
+    [hits, pinned],
+  );
   /** How many rows the list has: every story of the filtered list (most not read yet), or the hits. */
   const count = hitRows ? hitRows.length : list.total;
   /** Row `i`, or undefined while its block is being read. */
@@ -146,10 +163,13 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
   // Story rows are one fixed height and keyed by position, so the virtualiser's per-row table
   // (rebuilt over every row whenever a key function or a measured size changes: ≈ 300 ms of a cold
   // start at 100,000 rows) is built once per length; only search hits (≤ 201) are measured.
-  const getItemKey = useCallback((i: number) => {
-    const r = hitRows?.[i];
-    return r ? `${r.kind}:${rowId(r)}` : i;
-  }, [hitRows]);
+  const getItemKey = useCallback(
+    (i: number) => {
+      const r = hitRows?.[i];
+      return r ? `${r.kind}:${rowId(r)}` : i;
+    },
+    [hitRows],
+  );
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -169,29 +189,35 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
     for (let b = firstBlock; b <= lastBlock; b++) {
       if (list.blocks.has(b) || pending.current.has(b) || b * BLOCK >= list.total) continue;
       pending.current.add(b);
-      readBlock(b).then((page) => {
-        if (gen.current !== mine) return;
-        pending.current.delete(b);
-        setList((l) => (l.gen === mine ? { ...l, total: page.total, blocks: new Map(l.blocks).set(b, page.stories) } : l));
-      }, (e: Error) => {
-        pending.current.delete(b);
-        onError(e.message);
-      });
+      readBlock(b).then(
+        (page) => {
+          if (gen.current !== mine) return;
+          pending.current.delete(b);
+          setList((l) => (l.gen === mine ? { ...l, total: page.total, blocks: new Map(l.blocks).set(b, page.stories) } : l));
+        },
+        (e: Error) => {
+          pending.current.delete(b);
+          onError(e.message);
+        },
+      );
     }
   }, [hits, list, firstBlock, lastBlock, readBlock, onError]);
 
   /** Moves the keyboard focus to row `i` (scrolling it into view first: it may not be drawn yet). */
-  const focusRow = useCallback((i: number) => {
-    virtualizer.scrollToIndex(i, { align: 'auto' });
-    let tries = 0;
-    const attempt = () => {
-      const el = scrollRef.current?.querySelector<HTMLButtonElement>(`li[data-index="${i}"] .story-item`);
-      if (el) el.focus();
-      // A row far off may wait for its block to be read.
-      else if (tries++ < 60) requestAnimationFrame(attempt);
-    };
-    attempt();
-  }, [virtualizer]);
+  const focusRow = useCallback(
+    (i: number) => {
+      virtualizer.scrollToIndex(i, { align: 'auto' });
+      let tries = 0;
+      const attempt = () => {
+        const el = scrollRef.current?.querySelector<HTMLButtonElement>(`li[data-index="${i}"] .story-item`);
+        if (el) el.focus();
+        // A row far off may wait for its block to be read.
+        else if (tries++ < 60) requestAnimationFrame(attempt);
+      };
+      attempt();
+    },
+    [virtualizer],
+  );
 
   function onBoxKey(e: KeyboardEvent<HTMLInputElement>) {
     if (e.key === 'ArrowDown' && count > 0) {
@@ -225,64 +251,128 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
   }, [undo]);
 
   const beatName = (slug: string) => catalog.beats.find((b) => b.slug === slug)?.name ?? slug;
-  const setBox = useCallback((el: HTMLInputElement | null) => {
-    boxRef.current = el;
-    if (typeof searchRef === 'function') searchRef(el);
-    else if (searchRef) (searchRef as { current: HTMLInputElement | null }).current = el;
-  }, [searchRef]);
+  const setBox = useCallback(
+    (el: HTMLInputElement | null) => {
+      boxRef.current = el;
+      if (typeof searchRef === 'function') searchRef(el);
+      else if (searchRef) (searchRef as { current: HTMLInputElement | null }).current = el;
+    },
+    [searchRef],
+  );
 
   return (
     <section className="pane library" aria-label="Library">
       <div className="toolbar">
-        <input ref={setBox} type="search" className="search-box" placeholder="Search stories…" aria-label="Search stories" value={query}
-          onChange={(e) => setQuery(e.target.value)} onKeyDown={onBoxKey} />
+        <input
+          ref={setBox}
+          type="search"
+          className="search-box"
+          placeholder="Search stories…"
+          aria-label="Search stories"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={onBoxKey}
+        />
       </div>
       <div className="toolbar filters">
         <select aria-label="Status filter" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">All statuses</option>
-          {STORY_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {STORY_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
         </select>
         <select aria-label="Beat filter" value={beat} onChange={(e) => setBeat(e.target.value)}>
           <option value="">All beats</option>
-          {catalog.beats.map((b) => <option key={b.slug} value={b.slug}>{b.name}</option>)}
+          {catalog.beats.map((b) => (
+            <option key={b.slug} value={b.slug}>
+              {b.name}
+            </option>
+          ))}
         </select>
       </div>
       <div className="toolbar">
-        <button type="button" onClick={() => onCreate(beat || undefined)} data-testid="new-story">New story</button>
-        <button type="button" onClick={onImport}>Import…</button>
-        <label className="check"><input type="checkbox" checked={showTrash} onChange={(e) => setShowTrash(e.target.checked)} /> Trash</label>
+        <button type="button" onClick={() => onCreate(beat || undefined)} data-testid="new-story">
+          New story
+        </button>
+        <button type="button" onClick={onImport}>
+          Import…
+        </button>
+        <label className="check">
+          <input type="checkbox" checked={showTrash} onChange={(e) => setShowTrash(e.target.checked)} /> Trash
+        </label>
       </div>
       <div ref={scrollRef} className="story-list-scroll" style={{ overflow: 'auto', flex: 1, minHeight: 0 }}>
-        <ul className="story-list" aria-label={hits ? 'Search results' : 'Stories'} data-count={count}
-          style={{ height: virtualizer.getTotalSize(), position: 'relative', overflow: 'visible', flex: 'none' }}>
+        <ul
+          className="story-list"
+          aria-label={hits ? 'Search results' : 'Stories'}
+          data-count={count}
+          style={{ height: virtualizer.getTotalSize(), position: 'relative', overflow: 'visible', flex: 'none' }}
+        >
           {items.map((v) => {
             const row = rowAt(v.index);
             if (!row) {
               return (
-                <li key={v.key} data-index={v.index} className="loading" aria-setsize={count} aria-posinset={v.index + 1}
-                  style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: STORY_ROW, transform: `translateY(${v.start}px)` }}>
-                  <span className="story-placeholder" aria-busy="true">…</span>
+                <li
+                  key={v.key}
+                  data-index={v.index}
+                  className="loading"
+                  aria-setsize={count}
+                  aria-posinset={v.index + 1}
+                  style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: STORY_ROW, transform: `translateY(${v.start}px)` }}
+                >
+                  <span className="story-placeholder" aria-busy="true">
+                    …
+                  </span>
                 </li>
               );
             }
             const id = rowId(row);
             const title = rowTitle(row);
             return (
-              <li key={v.key} data-index={v.index} ref={hitRows ? virtualizer.measureElement : undefined} className={id === selectedId ? 'selected' : ''}
-                aria-setsize={count} aria-posinset={v.index + 1}
-                style={{ position: 'absolute', top: 0, left: 0, width: '100%', ...(hitRows ? {} : { height: STORY_ROW }), transform: `translateY(${v.start}px)` }}>
-                <button type="button" className={row.kind === 'hit' ? 'story-item search-hit' : 'story-item'} aria-current={id === selectedId ? 'true' : undefined}
-                  onClick={() => onOpen(id)} onKeyDown={(e) => onRowKey(e, v.index)}>
+              <li
+                key={v.key}
+                data-index={v.index}
+                ref={hitRows ? virtualizer.measureElement : undefined}
+                className={id === selectedId ? 'selected' : ''}
+                aria-setsize={count}
+                aria-posinset={v.index + 1}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  width: '100%',
+                  ...(hitRows ? {} : { height: STORY_ROW }),
+                  transform: `translateY(${v.start}px)`,
+                }}
+              >
+                <button
+                  type="button"
+                  className={row.kind === 'hit' ? 'story-item search-hit' : 'story-item'}
+                  aria-current={id === selectedId ? 'true' : undefined}
+                  onClick={() => onOpen(id)}
+                  onKeyDown={(e) => onRowKey(e, v.index)}
+                >
                   <span className="title">{title}</span>
-                  {row.kind === 'hit'
-                    ? <Snippet text={row.hit.snippet} />
-                    : <span className="meta"><span className={`status status-${row.story.status}`}>{row.story.status}</span>{waitingLabel(row.story)} {row.story.beat ? beatName(row.story.beat) : ''}{hits ? ' · open, not a match' : ''}</span>}
+                  {row.kind === 'hit' ? (
+                    <Snippet text={row.hit.snippet} />
+                  ) : (
+                    <span className="meta">
+                      <span className={`status status-${row.story.status}`}>{row.story.status}</span>
+                      {waitingLabel(row.story)} {row.story.beat ? beatName(row.story.beat) : ''}
+                      {hits ? ' · open, not a match' : ''}
+                    </span>
+                  )}
                 </button>
                 {row.kind === 'story' && !hits && (
-                  <button type="button" className="icon"
+                  <button
+                    type="button"
+                    className="icon"
                     title={row.story.trashed ? `Restore “${title}” from the trash` : `Move “${title}” to the trash (it can be restored)`}
                     aria-label={row.story.trashed ? `Restore “${title}” from the trash` : `Move “${title}” to the trash`}
-                    onClick={() => void setTrashed(row.story, !row.story.trashed, true)}>
+                    onClick={() => void setTrashed(row.story, !row.story.trashed, true)}
+                  >
                     {row.story.trashed ? '↺' : <TrashIcon />}
                   </button>
                 )}
@@ -296,8 +386,12 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
       {undo && (
         <div className="library-notice" role="status" data-testid="library-notice">
           <span>{undo.trashed ? `Moved “${undo.story.title || 'Untitled'}” to the trash.` : `Restored “${undo.story.title || 'Untitled'}”.`}</span>
-          <button ref={undoRef} type="button" onClick={() => void setTrashed(undo.story, !undo.trashed, false)}>Undo</button>
-          <button type="button" className="icon" aria-label="Dismiss" title="Dismiss" onClick={() => setUndo(null)}>×</button>
+          <button ref={undoRef} type="button" onClick={() => void setTrashed(undo.story, !undo.trashed, false)}>
+            Undo
+          </button>
+          <button type="button" className="icon" aria-label="Dismiss" title="Dismiss" onClick={() => setUndo(null)}>
+            ×
+          </button>
         </div>
       )}
     </section>

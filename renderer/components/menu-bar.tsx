@@ -121,10 +121,14 @@ export function MenuBar({ run, mac }: { run(id: CommandId): void; mac: boolean }
             <ul role="menu" aria-label={MENU_TITLES[group]} data-menu={group} onKeyDown={(e) => onMenuKey(e, group)}>
               {STUDIO_COMMANDS.filter((c) => c.menu === group).map((c) => (
                 <li role="none" key={c.id}>
-                  <button type="button" role="menuitem" onClick={() => {
-                    setOpen(null);
-                    run(c.id);
-                  }}>
+                  <button
+                    type="button"
+                    role="menuitem"
+                    onClick={() => {
+                      setOpen(null);
+                      run(c.id);
+                    }}
+                  >
                     <span>{c.label}</span>
                     <kbd>{formatKey(c.key, mac)}</kbd>
                   </button>

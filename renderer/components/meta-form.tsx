@@ -46,7 +46,11 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTi
       <fieldset disabled={broken}>
         <div className="meta-row">
           <input
-            ref={titleRef} aria-label="Title" className="title-input" value={title} placeholder="Title"
+            ref={titleRef}
+            aria-label="Title"
+            className="title-input"
+            value={title}
+            placeholder="Title"
             onChange={(e) => onPatch({ title: orRemove(e.target.value) })}
             onKeyDown={(e) => {
               if (e.key !== 'Enter' || !onTitleDone || e.nativeEvent.isComposing) return;
@@ -57,12 +61,20 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTi
           <select aria-label="Status" value={status} onChange={(e) => onPatch({ status: orRemove(e.target.value) })}>
             {!status && <option value="">No status</option>}
             {status && !(STORY_STATUSES as readonly string[]).includes(status) && <option value={status}>{status} (unknown)</option>}
-            {STORY_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {STORY_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </select>
           <select aria-label="Beat" value={beat} onChange={(e) => onPatch({ beat: orRemove(e.target.value) })}>
             <option value="">No beat</option>
             {beat && !catalogIndex.beats.has(beat) && <option value={beat}>{beat} (unknown)</option>}
-            {catalog.beats.map((b) => <option key={b.slug} value={b.slug}>{b.name}</option>)}
+            {catalog.beats.map((b) => (
+              <option key={b.slug} value={b.slug}>
+                {b.name}
+              </option>
+            ))}
           </select>
           <button type="button" aria-expanded={open} aria-controls="meta-details" onClick={() => setOpen(!open)} title="Dek, slug and citations">
             {open ? 'Less ▴' : 'More ▾'}
@@ -72,21 +84,46 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTi
           <div className="meta-details" id="meta-details">
             <label className="field">
               <span>Dek</span>
-              <textarea aria-label="Dek" rows={2} value={raw(meta.dek)} placeholder="Standfirst shown under the title" onChange={(e) => onPatch({ dek: orRemove(e.target.value) })} />
+              <textarea
+                aria-label="Dek"
+                rows={2}
+                value={raw(meta.dek)}
+                placeholder="Standfirst shown under the title"
+                onChange={(e) => onPatch({ dek: orRemove(e.target.value) })}
+              />
             </label>
             <div className="field">
               <label htmlFor="meta-slug">Slug</label>
               <div className="slug-row">
-                <input id="meta-slug" aria-label="Slug" value={slug} placeholder="derived from the title when empty" spellCheck={false} aria-invalid={!!problem} aria-describedby={problem ? 'meta-slug-problem' : undefined} onChange={(e) => onPatch({ slug: orRemove(e.target.value) })} />
-                <button type="button" disabled={!title.trim()} onClick={() => onPatch({ slug: deriveSlug(title) })}>Derive</button>
+                <input
+                  id="meta-slug"
+                  aria-label="Slug"
+                  value={slug}
+                  placeholder="derived from the title when empty"
+                  spellCheck={false}
+                  aria-invalid={!!problem}
+                  aria-describedby={problem ? 'meta-slug-problem' : undefined}
+                  onChange={(e) => onPatch({ slug: orRemove(e.target.value) })}
+                />
+                <button type="button" disabled={!title.trim()} onClick={() => onPatch({ slug: deriveSlug(title) })}>
+                  Derive
+                </button>
               </div>
-              {problem && <span id="meta-slug-problem" className="field-problem">{problem}</span>}
+              {problem && (
+                <span id="meta-slug-problem" className="field-problem">
+                  {problem}
+                </span>
+              )}
             </div>
             <CitationsEditor value={meta.citations} onChange={(citations) => onPatch({ citations })} focus={askCitation} onDone={onCitationDone} />
           </div>
         )}
       </fieldset>
-      {broken && <p className="field-problem" role="status">The front matter cannot be read ({story.error!.message}): fix it in the text.</p>}
+      {broken && (
+        <p className="field-problem" role="status">
+          The front matter cannot be read ({story.error!.message}): fix it in the text.
+        </p>
+      )}
     </form>
   );
 }

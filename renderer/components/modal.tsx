@@ -46,7 +46,9 @@ export function Modal({ title, onClose, className, testId, children }: ModalProp
     >
       <header className="modal-head">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="icon" aria-label={`Close ${title.toLowerCase()}`} onClick={() => closeRef.current()}>×</button>
+        <button type="button" className="icon" aria-label={`Close ${title.toLowerCase()}`} onClick={() => closeRef.current()}>
+          ×
+        </button>
       </header>
       {children}
     </dialog>

@@ -69,16 +69,30 @@ export const PreviewPane = forwardRef<HTMLDivElement, PreviewPaneProps>(function
 
   return (
     <section className="pane preview" aria-label="Preview">
-      <div className="preview-scroll" ref={ref} onScroll={() => {
-        if (card) hide();
-        onScroll();
-      }} data-testid="preview">
+      <div
+        className="preview-scroll"
+        ref={ref}
+        onScroll={() => {
+          if (card) hide();
+          onScroll();
+        }}
+        data-testid="preview"
+      >
         {story ? (
           <article className="story">
             <header data-line={1}>
               <h1 data-line={story.spans.title?.line ?? 1}>{f?.title ?? 'Untitled story'}</h1>
-              {f?.dek && <p className="dek" data-line={story.spans.dek?.line ?? 1}>{f.dek}</p>}
-              {beat && <p className="story-meta">{beat}{f?.status ? ` · ${f.status}` : ''}</p>}
+              {f?.dek && (
+                <p className="dek" data-line={story.spans.dek?.line ?? 1}>
+                  {f.dek}
+                </p>
+              )}
+              {beat && (
+                <p className="story-meta">
+                  {beat}
+                  {f?.status ? ` · ${f.status}` : ''}
+                </p>
+              )}
             </header>
             <div
               className="story-body"

@@ -13,7 +13,11 @@ export function RefCard({ info, rect }: { info: RefInfo; rect: DOMRect }) {
     <div id={REF_CARD_ID} role="tooltip" className={`ref-card ${info.resolved ? '' : 'unresolved'}`} style={{ left, top, width }} data-testid="ref-card">
       <div className="ref-card-kind">{info.kind}</div>
       <div className="ref-card-heading">{info.heading}</div>
-      {info.lines.map((l, i) => <div key={i} className="ref-card-line">{l}</div>)}
+      {info.lines.map((l, i) => (
+        <div key={i} className="ref-card-line">
+          {l}
+        </div>
+      ))}
     </div>
   );
 }

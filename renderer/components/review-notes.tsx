@@ -22,8 +22,14 @@ export function reviewNotes(control: NotesControl, text: string): (fromLine: num
           return (
             <li key={n.id} className={`note note-${n.state}`}>
               <p className="note-quote-text">“{n.anchor?.exact}”</p>
-              <p className="note-body"><strong>{n.author ?? 'You'}</strong>: {n.body}</p>
-              {replies.map((r) => <p key={r.id} className="note-reply"><strong>{r.author ?? 'You'}</strong>: {r.body}</p>)}
+              <p className="note-body">
+                <strong>{n.author ?? 'You'}</strong>: {n.body}
+              </p>
+              {replies.map((r) => (
+                <p key={r.id} className="note-reply">
+                  <strong>{r.author ?? 'You'}</strong>: {r.body}
+                </p>
+              ))}
               {n.allowed.resolve && (
                 <button type="button" onClick={() => void control.setState(n.id, n.state === 'open' ? 'resolved' : 'open')}>
                   {n.state === 'open' ? 'Resolve' : 'Reopen'}

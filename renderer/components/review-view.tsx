@@ -60,14 +60,17 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
   const opening = useLatest(startWith === 'merge' && !!sync?.merged);
   useEffect(() => {
     let live = true;
-    api.listRevisions({ id: storyId }).then((list) => {
-      if (!live) return;
-      setRevisions(list);
-      // The previous revision by default: what changed since, including unsaved edits.
-      const previous = list[1] ?? list[0];
-      setBeforeId(opening.current ? 'premerge' : previous ? `rev:${previous.id}` : 'current');
-      setAfterId('current');
-    }, (e: Error) => onError(e.message));
+    api.listRevisions({ id: storyId }).then(
+      (list) => {
+        if (!live) return;
+        setRevisions(list);
+        // The previous revision by default: what changed since, including unsaved edits.
+        const previous = list[1] ?? list[0];
+        setBeforeId(opening.current ? 'premerge' : previous ? `rev:${previous.id}` : 'current');
+        setAfterId('current');
+      },
+      (e: Error) => onError(e.message),
+    );
     return () => {
       live = false;
     };
@@ -85,17 +88,20 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
     ...(sync?.merged ? [{ id: 'premerge', label: 'What the merge brought in', before: 'premerge' }] : []),
   ];
 
-  const sources = useMemo<ReviewSource[]>(() => [
-    { id: 'current', label: 'Current text', load: async () => currentText },
-    ...(syncedText !== null ? [{ id: 'synced', label: `Last synced (backend v${syncedVersion ?? '?'})`, load: async () => syncedText }] : []),
-    ...(backendText !== null ? [{ id: 'backend', label: `The backend's v${backendVersion}`, load: async () => backendText }] : []),
-    ...(premergeText !== null ? [{ id: 'premerge', label: 'Yours before the automatic merge', load: async () => premergeText }] : []),
-    ...(revisions ?? []).map((r, i) => ({
-      id: `rev:${r.id}`,
-      label: `${i === 0 ? 'Latest revision' : 'Revision'} · ${when(r.createdAt)} · ${r.title || 'Untitled'} (${r.size} chars)`,
-      load: async () => (await api.getRevision({ revisionId: r.id })).text,
-    })),
-  ], [api, revisions, currentText, syncedText, syncedVersion, backendText, backendVersion, premergeText]);
+  const sources = useMemo<ReviewSource[]>(
+    () => [
+      { id: 'current', label: 'Current text', load: async () => currentText },
+      ...(syncedText !== null ? [{ id: 'synced', label: `Last synced (backend v${syncedVersion ?? '?'})`, load: async () => syncedText }] : []),
+      ...(backendText !== null ? [{ id: 'backend', label: `The backend's v${backendVersion}`, load: async () => backendText }] : []),
+      ...(premergeText !== null ? [{ id: 'premerge', label: 'Yours before the automatic merge', load: async () => premergeText }] : []),
+      ...(revisions ?? []).map((r, i) => ({
+        id: `rev:${r.id}`,
+        label: `${i === 0 ? 'Latest revision' : 'Revision'} · ${when(r.createdAt)} · ${r.title || 'Untitled'} (${r.size} chars)`,
+        load: async () => (await api.getRevision({ revisionId: r.id })).text,
+      })),
+    ],
+    [api, revisions, currentText, syncedText, syncedVersion, backendText, backendVersion, premergeText],
+  );
 
   useEffect(() => {
     if (!revisions || !beforeId) return;
@@ -103,26 +109,35 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
     const b = sources.find((s) => s.id === afterId);
     if (!a || !b) return;
     let live = true;
-    Promise.all([a.load(), b.load()]).then(([before, after]) => live && setTexts({ before, after }), (e: Error) => onError(e.message));
+    Promise.all([a.load(), b.load()]).then(
+      ([before, after]) => live && setTexts({ before, after }),
+      (e: Error) => onError(e.message),
+    );
     return () => {
       live = false;
     };
   }, [sources, beforeId, afterId, revisions, onError]);
 
-  const diff = useMemo(() => (texts ? renderedDiff(parseStory(texts.before, { catalog }), parseStory(texts.after, { catalog }), catalog, site) : null), [texts, catalog, site]);
+  const diff = useMemo(
+    () => (texts ? renderedDiff(parseStory(texts.before, { catalog }), parseStory(texts.after, { catalog }), catalog, site) : null),
+    [texts, catalog, site],
+  );
 
   // The changes, in order: next / previous move between them (buttons, N / P, Alt+↓ / Alt+↑).
   const changes = useMemo(() => (diff ? diff.rows.flatMap((r, i) => (r.type === 'same' ? [] : [{ row: i, type: r.type, where: r.where }])) : []), [diff]);
   const [current, setCurrent] = useState(-1);
   useEffect(() => setCurrent(-1), [diff]);
   const grid = useRef<HTMLDivElement>(null);
-  const goTo = useCallback((n: number) => {
-    if (changes.length === 0) return;
-    const k = ((n % changes.length) + changes.length) % changes.length;
-    setCurrent(k);
-    const cell = grid.current?.querySelector(`[data-row="${changes[k]!.row}"]`);
-    cell?.scrollIntoView({ block: 'center' });
-  }, [changes]);
+  const goTo = useCallback(
+    (n: number) => {
+      if (changes.length === 0) return;
+      const k = ((n % changes.length) + changes.length) % changes.length;
+      setCurrent(k);
+      const cell = grid.current?.querySelector(`[data-row="${changes[k]!.row}"]`);
+      cell?.scrollIntoView({ block: 'center' });
+    },
+    [changes],
+  );
   const onKeyDown = (e: KeyboardEvent) => {
     if ((e.target as HTMLElement).closest('select')) return;
     const next = (e.key === 'n' && !e.ctrlKey && !e.metaKey && !e.altKey) || (e.altKey && e.key === 'ArrowDown');
@@ -137,7 +152,11 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
     <label className="review-pick">
       <span>{label}</span>
       <select value={value} onChange={(e) => set(e.target.value)} aria-label={label}>
-        {sources.map((s) => <option key={s.id} value={s.id}>{s.label}</option>)}
+        {sources.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.label}
+          </option>
+        ))}
       </select>
     </label>
   );
@@ -147,7 +166,17 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
       {comparisons.length > 0 && (
         <div className="toolbar review-compare" role="group" aria-label="Compare">
           {comparisons.map((c) => (
-            <button key={c.id} type="button" aria-pressed={beforeId === c.before && afterId === 'current'} onClick={() => { setBeforeId(c.before); setAfterId('current'); }}>{c.label}</button>
+            <button
+              key={c.id}
+              type="button"
+              aria-pressed={beforeId === c.before && afterId === 'current'}
+              onClick={() => {
+                setBeforeId(c.before);
+                setAfterId('current');
+              }}
+            >
+              {c.label}
+            </button>
           ))}
         </div>
       )}
@@ -158,12 +187,20 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
         <span className="spacer" />
         {diff && (
           <span className="review-summary" role="status" data-testid="review-summary">
-            {diff.insertions === 0 && diff.deletions === 0 ? 'No changes' : `${diff.insertions} insertion${diff.insertions === 1 ? '' : 's'}, ${diff.deletions} deletion${diff.deletions === 1 ? '' : 's'}`}
+            {diff.insertions === 0 && diff.deletions === 0
+              ? 'No changes'
+              : `${diff.insertions} insertion${diff.insertions === 1 ? '' : 's'}, ${diff.deletions} deletion${diff.deletions === 1 ? '' : 's'}`}
           </span>
         )}
-        <button type="button" onClick={() => goTo(current - 1)} disabled={changes.length === 0} title="Previous change (P, Alt+↑)">Previous change</button>
-        <button type="button" onClick={() => goTo(current + 1)} disabled={changes.length === 0} title="Next change (N, Alt+↓)">Next change</button>
-        <button type="button" onClick={onClose}>Close review</button>
+        <button type="button" onClick={() => goTo(current - 1)} disabled={changes.length === 0} title="Previous change (P, Alt+↑)">
+          Previous change
+        </button>
+        <button type="button" onClick={() => goTo(current + 1)} disabled={changes.length === 0} title="Next change (N, Alt+↓)">
+          Next change
+        </button>
+        <button type="button" onClick={onClose}>
+          Close review
+        </button>
       </div>
       {changes.length > 0 && (
         <nav className="review-changes" aria-label="Changes">
@@ -203,11 +240,29 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-function ReviewRowView({ index, active, type, before, after, children }: { index: number; active: boolean; type: string; before: string | null; after: string | null; children?: ReactNode }) {
+function ReviewRowView({
+  index,
+  active,
+  type,
+  before,
+  after,
+  children,
+}: {
+  index: number;
+  active: boolean;
+  type: string;
+  before: string | null;
+  after: string | null;
+  children?: ReactNode;
+}) {
   const cls = `${type}${active ? ' current' : ''}`;
   return (
     <>
-      <div data-row={index} className={`review-cell before ${cls}`} {...(before === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: before } })} />
+      <div
+        data-row={index}
+        className={`review-cell before ${cls}`}
+        {...(before === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: before } })}
+      />
       <div className={`review-cell after ${cls}`} {...(after === null ? { 'aria-hidden': true } : { dangerouslySetInnerHTML: { __html: after } })} />
       {children}
     </>

@@ -17,17 +17,32 @@ export function ShortcutsDialog({ onClose, mac }: { onClose(): void; mac: boolea
   const groups: Array<{ title: string; rows: Row[] }> = [
     ...MENU_GROUPS.map((group) => ({ title: MENU_TITLES[group], rows: STUDIO_COMMANDS.filter((c) => c.menu === group) })),
     { title: 'In the editor', rows: EDITOR_KEYS.map((k) => ({ id: k.key, label: k.label, key: k.key })) },
-  ].map((g) => ({ ...g, rows: g.rows.filter(matches) })).filter((g) => g.rows.length > 0);
+  ]
+    .map((g) => ({ ...g, rows: g.rows.filter(matches) }))
+    .filter((g) => g.rows.length > 0);
   return (
     <Modal title="Keyboard shortcuts" onClose={onClose} className="shortcuts" testId="shortcuts-dialog">
-      <input type="text" role="searchbox" className="shortcut-filter" aria-label="Find a shortcut" placeholder="Find a shortcut…" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <input
+        type="text"
+        role="searchbox"
+        className="shortcut-filter"
+        aria-label="Find a shortcut"
+        placeholder="Find a shortcut…"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
       <div className="shortcut-groups">
         {groups.map((g) => (
           <table key={g.title} className="shortcut-table">
             <caption>{g.title}</caption>
             <tbody>
               {g.rows.map((r) => (
-                <tr key={r.id}><th scope="row">{r.label}</th><td><kbd>{formatKey(r.key, mac)}</kbd></td></tr>
+                <tr key={r.id}>
+                  <th scope="row">{r.label}</th>
+                  <td>
+                    <kbd>{formatKey(r.key, mac)}</kbd>
+                  </td>
+                </tr>
               ))}
             </tbody>
           </table>

@@ -48,25 +48,46 @@ export function StatusBar(p: StatusBarProps) {
   }, [notice, onNoticeDone]);
   return (
     <footer className="status-bar" aria-label="Status" hidden={p.hidden}>
-      {p.saveState && <span className={`save-state ${p.saveState}`} data-testid="save-state">{SAVE_LABELS[p.saveState]}</span>}
+      {p.saveState && (
+        <span className={`save-state ${p.saveState}`} data-testid="save-state">
+          {SAVE_LABELS[p.saveState]}
+        </span>
+      )}
       {p.saveState && (
         <span data-testid="word-count">
           {p.selectedWords ? `${p.selectedWords.toLocaleString()} of ` : ''}
-          {p.words.toLocaleString()}{p.wordGoal ? ` / ${p.wordGoal.toLocaleString()}` : ''} words · {Math.max(1, Math.ceil(p.words / WORDS_PER_MINUTE))} min read
+          {p.words.toLocaleString()}
+          {p.wordGoal ? ` / ${p.wordGoal.toLocaleString()}` : ''} words · {Math.max(1, Math.ceil(p.words / WORDS_PER_MINUTE))} min read
         </span>
       )}
       {p.problems && (
-        <button type="button" className={`readiness ${readiness(p.problems) === 'ready' ? 'ready' : 'not-ready'}`} data-testid="readiness" title="Open the list of problems" onClick={p.onShowProblems}>
+        <button
+          type="button"
+          className={`readiness ${readiness(p.problems) === 'ready' ? 'ready' : 'not-ready'}`}
+          data-testid="readiness"
+          title="Open the list of problems"
+          onClick={p.onShowProblems}
+        >
           {readiness(p.problems)}
         </button>
       )}
-      <span role="status" className="notice" data-testid="status-notice">{p.notice}</span>
+      <span role="status" className="notice" data-testid="status-notice">
+        {p.notice}
+      </span>
       <span className="spacer" />
       {p.syncStatus}
-      <button type="button" aria-pressed={p.libraryShown} onClick={p.onToggleLibrary}>Library</button>
-      <button type="button" aria-pressed={p.previewShown} onClick={p.onTogglePreview}>Preview</button>
-      <button type="button" aria-pressed={p.reviewing} disabled={!p.canReview} onClick={p.onToggleReview}>Review</button>
-      <button type="button" onClick={p.onCycleTheme} title="Theme (system → dark → light)">Theme: {p.theme}</button>
+      <button type="button" aria-pressed={p.libraryShown} onClick={p.onToggleLibrary}>
+        Library
+      </button>
+      <button type="button" aria-pressed={p.previewShown} onClick={p.onTogglePreview}>
+        Preview
+      </button>
+      <button type="button" aria-pressed={p.reviewing} disabled={!p.canReview} onClick={p.onToggleReview}>
+        Review
+      </button>
+      <button type="button" onClick={p.onCycleTheme} title="Theme (system → dark → light)">
+        Theme: {p.theme}
+      </button>
     </footer>
   );
 }

@@ -26,7 +26,20 @@ export interface StorySyncBarProps {
  * (they go to the outbox and work offline), and banners for what needs the person: the backend
  * refused the story (its findings are marked in the text), or the story is in conflict.
  */
-export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAnyway, onDismissCheck, onCancel, onResolve, onShowProblems, onDismissNotice, onReview }: StorySyncBarProps) {
+export function StorySyncBar({
+  state,
+  busy,
+  notice,
+  checked,
+  onAction,
+  onSendAnyway,
+  onDismissCheck,
+  onCancel,
+  onResolve,
+  onShowProblems,
+  onDismissNotice,
+  onReview,
+}: StorySyncBarProps) {
   if (!state) return null;
   const { kind, text } = describeStorySync(state);
   // A change still waiting (queued or paused) can be taken back out of the outbox.
@@ -34,30 +47,52 @@ export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAny
   return (
     <>
       <div className="toolbar story-sync" role="group" aria-label="Publishing">
-        <span className={`sync-state sync-state-${kind}`} data-testid="story-sync-state">{text}</span>
-        {state.conflict && <button type="button" className="sync-alert" onClick={onResolve}>Resolve…</button>}
+        <span className={`sync-state sync-state-${kind}`} data-testid="story-sync-state">
+          {text}
+        </span>
+        {state.conflict && (
+          <button type="button" className="sync-alert" onClick={onResolve}>
+            Resolve…
+          </button>
+        )}
         {waiting && (
-          <button type="button" className="link" disabled={busy} onClick={onCancel} aria-label={`Cancel ${TARGET_ACTIONS[waiting.target].toLowerCase()}`}
-            title="Take it back out of the outbox: nothing is sent">Cancel</button>
+          <button
+            type="button"
+            className="link"
+            disabled={busy}
+            onClick={onCancel}
+            aria-label={`Cancel ${TARGET_ACTIONS[waiting.target].toLowerCase()}`}
+            title="Take it back out of the outbox: nothing is sent"
+          >
+            Cancel
+          </button>
         )}
         <span className="spacer" />
         {STORY_ACTIONS.filter((a) => state.allowed.includes(a.target)).map((a) => (
-          <button key={a.target} type="button" disabled={busy} onClick={() => onAction(a.target)}>{a.label}</button>
+          <button key={a.target} type="button" disabled={busy} onClick={() => onAction(a.target)}>
+            {a.label}
+          </button>
         ))}
       </div>
       {checked && <CheckBanner checked={checked} busy={busy} onSendAnyway={onSendAnyway} onShowProblems={onShowProblems} onDismiss={onDismissCheck} />}
       {state.rejected && (
         <div className="sync-banner rejected" role="alert" data-testid="rejected-banner">
-          <strong>The backend refused this story ({actionFor(state.rejected.target).verb}).</strong>{' '}
-          {sentence(state.rejected.message)}{' '}
+          <strong>The backend refused this story ({actionFor(state.rejected.target).verb}).</strong> {sentence(state.rejected.message)}{' '}
           {state.rejected.diagnostics.length > 0 && (
-            <>Its findings are marked “Backend:” in the text. <button type="button" className="link" onClick={onShowProblems}>Show problems</button></>
+            <>
+              Its findings are marked “Backend:” in the text.{' '}
+              <button type="button" className="link" onClick={onShowProblems}>
+                Show problems
+              </button>
+            </>
           )}
           {!!state.rejected.stale?.length && (
             <div data-testid="stale-findings">
               From the backend, before your last edit (the text they were on has changed since):
               <ul className="check-list">
-                {state.rejected.stale.slice(0, LISTED).map((d, i) => <li key={i}>{d.message}</li>)}
+                {state.rejected.stale.slice(0, LISTED).map((d, i) => (
+                  <li key={i}>{d.message}</li>
+                ))}
                 {state.rejected.stale.length > LISTED && <li className="muted">and {state.rejected.stale.length - LISTED} more</li>}
               </ul>
             </div>
@@ -67,13 +102,20 @@ export function StorySyncBar({ state, busy, notice, checked, onAction, onSendAny
       {state.conflict && (
         <div className="sync-banner conflict" role="alert" data-testid="conflict-banner">
           <strong>This story changed on the backend (v{state.conflict.remoteVersion}) and here.</strong> Nothing is sent or replaced until you choose.{' '}
-          <button type="button" className="link" onClick={onResolve}>Compare and merge…</button>
+          <button type="button" className="link" onClick={onResolve}>
+            Compare and merge…
+          </button>
         </div>
       )}
       {notice && (
         <div className="sync-banner notice" role="status">
-          {notice} <button type="button" className="link" onClick={onReview}>Review</button>
-          <button type="button" className="link" onClick={onDismissNotice}>Dismiss</button>
+          {notice}{' '}
+          <button type="button" className="link" onClick={onReview}>
+            Review
+          </button>
+          <button type="button" className="link" onClick={onDismissNotice}>
+            Dismiss
+          </button>
         </div>
       )}
     </>
@@ -93,8 +135,18 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * sends anyway and the backend refuses it with the same findings), or the action went in with
  * warnings, which are said and do not stop it.
  */
-function CheckBanner({ checked, busy, onSendAnyway, onShowProblems, onDismiss }: {
-  checked: NonNullable<StorySyncBarProps['checked']>; busy: boolean; onSendAnyway(): void; onShowProblems(): void; onDismiss(): void;
+function CheckBanner({
+  checked,
+  busy,
+  onSendAnyway,
+  onShowProblems,
+  onDismiss,
+}: {
+  checked: NonNullable<StorySyncBarProps['checked']>;
+  busy: boolean;
+  onSendAnyway(): void;
+  onShowProblems(): void;
+  onDismiss(): void;
 }) {
   const { check, target } = checked;
   const { verb, label } = actionFor(target);
@@ -110,14 +162,24 @@ function CheckBanner({ checked, busy, onSendAnyway, onShowProblems, onDismiss }:
       </strong>
       <ul className="check-list">
         {shown.slice(0, LISTED).map((d, i) => (
-          <li key={i}>Line {d.line}: {d.message}</li>
+          <li key={i}>
+            Line {d.line}: {d.message}
+          </li>
         ))}
         {more > 0 && <li className="muted">and {more} more</li>}
       </ul>
       <span className="check-actions">
-        <button type="button" className="link" onClick={onShowProblems}>Show problems</button>
-        {stopped && <button type="button" className="link" disabled={busy} onClick={onSendAnyway}>Send anyway</button>}
-        <button type="button" className="link" onClick={onDismiss}>Dismiss</button>
+        <button type="button" className="link" onClick={onShowProblems}>
+          Show problems
+        </button>
+        {stopped && (
+          <button type="button" className="link" disabled={busy} onClick={onSendAnyway}>
+            Send anyway
+          </button>
+        )}
+        <button type="button" className="link" onClick={onDismiss}>
+          Dismiss
+        </button>
       </span>
     </div>
   );

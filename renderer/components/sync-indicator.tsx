@@ -41,16 +41,21 @@ export function SyncIndicator({ overview: o, networkUp, onSyncNow, onOpenSetting
     return (
       <div className="sync-status" data-testid="sync-status" role="group" aria-label="Sync">
         {o.queued > 0 && <span data-testid="sync-queued">{o.queued} queued</span>}
-        <button type="button" className="link" onClick={onOpenSettings} data-testid="sync-connect" title="No publishing backend — set up…">No publishing backend — set up…</button>
+        <button type="button" className="link" onClick={onOpenSettings} data-testid="sync-connect" title="No publishing backend — set up…">
+          No publishing backend — set up…
+        </button>
       </div>
     );
   }
 
   const online = !networkUp ? false : o.online;
   const problem = o.paused ?? o.lastError;
-  const progress = o.running && o.progress
-    ? `${o.progress.phase === 'push' ? 'Sending' : 'Receiving'} ${o.progress.done}${o.progress.total !== null ? ` of ${o.progress.total}` : ''}`
-    : o.running ? 'Syncing…' : null;
+  const progress =
+    o.running && o.progress
+      ? `${o.progress.phase === 'push' ? 'Sending' : 'Receiving'} ${o.progress.done}${o.progress.total !== null ? ` of ${o.progress.total}` : ''}`
+      : o.running
+        ? 'Syncing…'
+        : null;
 
   function conflicts() {
     if (!o) return;
@@ -64,10 +69,23 @@ export function SyncIndicator({ overview: o, networkUp, onSyncNow, onOpenSetting
       <span className={`sync-online ${online === false ? 'off' : online ? 'on' : ''}`} data-testid="sync-online" title={o.backendUrl ?? ''}>
         {online === false ? 'Offline' : online ? 'Online' : 'Connecting…'}
       </span>
-      {progress && <span className="sync-progress" data-testid="sync-progress" role="status">{progress}</span>}
-      <span data-testid="sync-queued" className={o.queued ? 'sync-waiting' : ''}>{o.queued} queued</span>
+      {progress && (
+        <span className="sync-progress" data-testid="sync-progress" role="status">
+          {progress}
+        </span>
+      )}
+      <span data-testid="sync-queued" className={o.queued ? 'sync-waiting' : ''}>
+        {o.queued} queued
+      </span>
       {o.conflicts.length > 0 && (
-        <button type="button" className="sync-alert" data-testid="sync-conflicts" aria-haspopup={o.conflicts.length > 1 ? 'menu' : undefined} aria-expanded={o.conflicts.length > 1 ? listOpen : undefined} onClick={conflicts}>
+        <button
+          type="button"
+          className="sync-alert"
+          data-testid="sync-conflicts"
+          aria-haspopup={o.conflicts.length > 1 ? 'menu' : undefined}
+          aria-expanded={o.conflicts.length > 1 ? listOpen : undefined}
+          onClick={conflicts}
+        >
           {plural(o.conflicts.length, 'conflict')}
         </button>
       )}
@@ -75,20 +93,37 @@ export function SyncIndicator({ overview: o, networkUp, onSyncNow, onOpenSetting
         <ul className="sync-conflict-list" role="menu" aria-label="Stories in conflict">
           {o.conflicts.map((c) => (
             <li key={c.slug} role="none">
-              <button type="button" role="menuitem" disabled={!c.id} onClick={() => {
-                setListOpen(false);
-                if (c.id) onOpenConflict(c.id);
-              }}>{c.title}</button>
+              <button
+                type="button"
+                role="menuitem"
+                disabled={!c.id}
+                onClick={() => {
+                  setListOpen(false);
+                  if (c.id) onOpenConflict(c.id);
+                }}
+              >
+                {c.title}
+              </button>
             </li>
           ))}
         </ul>
       )}
-      {o.rejected > 0 && <span className="sync-alert" data-testid="sync-rejected">{o.rejected} rejected</span>}
+      {o.rejected > 0 && (
+        <span className="sync-alert" data-testid="sync-rejected">
+          {o.rejected} rejected
+        </span>
+      )}
       <span data-testid="sync-last" title={o.lastSyncAt ? new Date(o.lastSyncAt).toLocaleString() : undefined}>
         {o.lastSyncAt ? `Synced ${whenSynced(o.lastSyncAt)}` : 'Not synced yet'}
       </span>
-      {problem && <span className="sync-problem" data-testid="sync-problem" title={problem}>{problem}</span>}
-      <button type="button" onClick={onSyncNow} disabled={o.running} data-testid="sync-now">Sync now</button>
+      {problem && (
+        <span className="sync-problem" data-testid="sync-problem" title={problem}>
+          {problem}
+        </span>
+      )}
+      <button type="button" onClick={onSyncNow} disabled={o.running} data-testid="sync-now">
+        Sync now
+      </button>
     </div>
   );
 }

@@ -44,13 +44,15 @@ export const backendDiagnosticsField = StateField.define<readonly Placed[]>({
 
 /** The backend's findings as CodeMirror diagnostics (no fixes: the backend sends none). */
 export function backendDiagnostics(state: EditorState): CmDiagnostic[] {
-  return state.field(backendDiagnosticsField, false)?.map(({ from, to, d }) => ({
-    from,
-    to,
-    severity: d.severity,
-    message: `${BACKEND_PREFIX}${d.message}`,
-    source: `backend ${d.rule}`,
-  })) ?? [];
+  return (
+    state.field(backendDiagnosticsField, false)?.map(({ from, to, d }) => ({
+      from,
+      to,
+      severity: d.severity,
+      message: `${BACKEND_PREFIX}${d.message}`,
+      source: `backend ${d.rule}`,
+    })) ?? []
+  );
 }
 
 /** Whether a transaction replaced the backend's findings (the linter then runs again at once). */

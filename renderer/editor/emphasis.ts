@@ -23,18 +23,27 @@ export function toggleMark(mark: string): Command {
       const text = state.sliceDoc(range.from, range.to);
       if (!range.empty && text.length >= 2 * n && text.startsWith(mark) && text.endsWith(mark)) {
         return {
-          changes: [{ from: range.from, to: range.from + n }, { from: range.to - n, to: range.to }],
+          changes: [
+            { from: range.from, to: range.from + n },
+            { from: range.to - n, to: range.to },
+          ],
           range: EditorSelection.range(range.from, range.to - 2 * n),
         };
       }
       if (markedAround(state, range.from, range.to, mark)) {
         return {
-          changes: [{ from: range.from - n, to: range.from }, { from: range.to, to: range.to + n }],
+          changes: [
+            { from: range.from - n, to: range.from },
+            { from: range.to, to: range.to + n },
+          ],
           range: EditorSelection.range(range.from - n, range.to - n),
         };
       }
       return {
-        changes: [{ from: range.from, insert: mark }, { from: range.to, insert: mark }],
+        changes: [
+          { from: range.from, insert: mark },
+          { from: range.to, insert: mark },
+        ],
         range: EditorSelection.range(range.from + n, range.to + n),
       };
     });

@@ -18,33 +18,36 @@ function paragraphAt(state: EditorState): { from: number; to: number } {
   return { from: first.from, to: last.to };
 }
 
-const emphasis = ViewPlugin.fromClass(class {
-  decorations: DecorationSet;
-  constructor(view: EditorView) {
-    this.decorations = this.build(view);
-  }
-  update(u: ViewUpdate) {
-    if (u.docChanged || u.selectionSet || u.viewportChanged) this.decorations = this.build(u.view);
-  }
-  build(view: EditorView): DecorationSet {
-    const here = paragraphAt(view.state);
-    const b = new RangeSetBuilder<Decoration>();
-    for (const { from, to } of view.visibleRanges) {
-      for (let pos = from; pos <= to;) {
-        const line = view.state.doc.lineAt(pos);
-        if (line.to < here.from || line.from > here.to) b.add(line.from, line.from, dim);
-        pos = line.to + 1;
-      }
+const emphasis = ViewPlugin.fromClass(
+  class {
+    decorations: DecorationSet;
+    constructor(view: EditorView) {
+      this.decorations = this.build(view);
     }
-    return b.finish();
-  }
-}, { decorations: (p) => p.decorations });
+    update(u: ViewUpdate) {
+      if (u.docChanged || u.selectionSet || u.viewportChanged) this.decorations = this.build(u.view);
+    }
+    build(view: EditorView): DecorationSet {
+      const here = paragraphAt(view.state);
+      const b = new RangeSetBuilder<Decoration>();
+      for (const { from, to } of view.visibleRanges) {
+        for (let pos = from; pos <= to;) {
+          const line = view.state.doc.lineAt(pos);
+          if (line.to < here.from || line.from > here.to) b.add(line.from, line.from, dim);
+          pos = line.to + 1;
+        }
+      }
+      return b.finish();
+    }
+  },
+  { decorations: (p) => p.decorations },
+);
 
 /** Every change of the selection or the text scrolls the caret's line to the middle. */
 const typewriter: Extension = [
-  EditorState.transactionExtender.of((tr) => (tr.selection || tr.docChanged
-    ? { effects: EditorView.scrollIntoView(tr.newSelection.main.head, { y: 'center' }) }
-    : null)),
+  EditorState.transactionExtender.of((tr) =>
+    tr.selection || tr.docChanged ? { effects: EditorView.scrollIntoView(tr.newSelection.main.head, { y: 'center' }) } : null,
+  ),
   EditorView.contentAttributes.of({ class: 'cm-typewriter' }),
 ];
 

@@ -8,27 +8,31 @@ import { tags } from '@lezer/highlight';
  */
 export function storyMarkdown(): Extension {
   return markdown({
-    extensions: [{
-      defineNodes: [{ name: 'FrontMatter', block: true, style: tags.meta }],
-      parseBlock: [{
-        name: 'FrontMatter',
-        before: 'HorizontalRule',
-        parse(cx, line) {
-          if (cx.lineStart !== 0 || line.text.replace(/^\uFEFF/, '').trimEnd() !== '---') return false;
-          const start = cx.lineStart;
-          let closed = false;
-          while (cx.nextLine()) {
-            const t = line.text.trimEnd();
-            if (t === '---' || t === '...') {
-              closed = true;
-              break;
-            }
-          }
-          if (closed) cx.nextLine();
-          cx.addElement(cx.elt('FrontMatter', start, cx.prevLineEnd()));
-          return true;
-        },
-      }],
-    }],
+    extensions: [
+      {
+        defineNodes: [{ name: 'FrontMatter', block: true, style: tags.meta }],
+        parseBlock: [
+          {
+            name: 'FrontMatter',
+            before: 'HorizontalRule',
+            parse(cx, line) {
+              if (cx.lineStart !== 0 || line.text.replace(/^\uFEFF/, '').trimEnd() !== '---') return false;
+              const start = cx.lineStart;
+              let closed = false;
+              while (cx.nextLine()) {
+                const t = line.text.trimEnd();
+                if (t === '---' || t === '...') {
+                  closed = true;
+                  break;
+                }
+              }
+              if (closed) cx.nextLine();
+              cx.addElement(cx.elt('FrontMatter', start, cx.prevLineEnd()));
+              return true;
+            },
+          },
+        ],
+      },
+    ],
   });
 }

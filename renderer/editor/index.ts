@@ -30,7 +30,12 @@ export { frontMatterHidden, setWritingOptions, showFrontMatter, type WritingOpti
  * Everything the story editor needs, for a catalog; `onChange` hears every document change, with
  * `remote` set when the change was a text from the library put in place (nothing to save).
  */
-export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remote: boolean) => void, options: WritingOptions = { lineNumbers: false, smartPunctuation: true, focusMode: false, typewriter: false }, spell?: SpellOptions): Extension {
+export function storyEditor(
+  catalog: CatalogIndex,
+  onChange: (text: string, remote: boolean) => void,
+  options: WritingOptions = { lineNumbers: false, smartPunctuation: true, focusMode: false, typewriter: false },
+  spell?: SpellOptions,
+): Extension {
   return [
     catalogExtension(catalog),
     storyField,
@@ -50,7 +55,10 @@ export function storyEditor(catalog: CatalogIndex, onChange: (text: string, remo
     highlightSelectionMatches(),
     studioTheme,
     // Before the defaults: Mod-i would otherwise select the parent syntax node.
-    keymap.of([{ key: 'Mod-b', run: toggleBold, preventDefault: true }, { key: 'Mod-i', run: toggleItalic, preventDefault: true }]),
+    keymap.of([
+      { key: 'Mod-b', run: toggleBold, preventDefault: true },
+      { key: 'Mod-i', run: toggleItalic, preventDefault: true },
+    ]),
     keymap.of([...closeBracketsKeymap, ...completionKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab, ...defaultKeymap]),
     EditorView.updateListener.of((u) => {
       if (u.docChanged) onChange(u.state.field(storyField).text, isRemoteUpdate(u.transactions));

@@ -31,7 +31,14 @@ function slugOptions(kind: ReferenceKind, query: string, catalog: CatalogIndex):
     const boost = 99 - i;
     if (kind === 'entity') {
       const e = item as Entity;
-      return { label: e.name, detail: `${e.type} · ${e.slug}`, info: e.aliases?.length ? `Also: ${e.aliases.join(', ')}` : undefined, apply: closeAndInsert(e.slug, '}}'), type: 'variable', boost };
+      return {
+        label: e.name,
+        detail: `${e.type} · ${e.slug}`,
+        info: e.aliases?.length ? `Also: ${e.aliases.join(', ')}` : undefined,
+        apply: closeAndInsert(e.slug, '}}'),
+        type: 'variable',
+        boost,
+      };
     }
     if (kind === 'beat') {
       const b = item as Beat;
@@ -60,7 +67,12 @@ export function referenceCompletion(context: CompletionContext): CompletionResul
     const from = context.pos - label[2]!.length;
     return {
       from,
-      options: [entity.name, ...(entity.aliases ?? [])].map((l, i) => ({ label: l, detail: i === 0 ? 'name' : 'alias', apply: closeAndInsert(l, '}}'), boost: 10 - i })),
+      options: [entity.name, ...(entity.aliases ?? [])].map((l, i) => ({
+        label: l,
+        detail: i === 0 ? 'name' : 'alias',
+        apply: closeAndInsert(l, '}}'),
+        boost: 10 - i,
+      })),
       validFor: /^[^}|\n]*$/,
     };
   }
@@ -74,7 +86,9 @@ export function referenceCompletion(context: CompletionContext): CompletionResul
     return {
       from: context.pos - kind[1]!.length,
       options: REFERENCE_KINDS.map((k) => ({
-        label: `${k}:`, type: 'keyword', detail: `${k} reference`,
+        label: `${k}:`,
+        type: 'keyword',
+        detail: `${k} reference`,
         apply: (view: EditorView, _c: Completion, from: number, to: number) => {
           view.dispatch({ changes: { from, to, insert: `${k}:` }, selection: { anchor: from + k.length + 1 }, userEvent: 'input.complete' });
           queueMicrotask(() => startCompletion(view));
@@ -90,7 +104,9 @@ export function referenceCompletion(context: CompletionContext): CompletionResul
     return {
       from: context.pos - cite[2]!.length,
       options: citations.map((c) => ({
-        label: String(c.n), detail: [c.title, c.source].filter(Boolean).join(' — ') || c.url, type: 'constant',
+        label: String(c.n),
+        detail: [c.title, c.source].filter(Boolean).join(' — ') || c.url,
+        type: 'constant',
         apply: closeAndInsert(String(c.n), ']'),
       })),
       validFor: /^\d*$/,

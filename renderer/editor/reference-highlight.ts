@@ -49,31 +49,34 @@ const idle = (fn: () => void): (() => void) => {
  * the text and read again once the editor is idle (the edited block is parsed again then).
  */
 export function referenceHighlight(): Extension {
-  return ViewPlugin.fromClass(class {
-    decorations: DecorationSet;
-    private cancel: (() => void) | null = null;
+  return ViewPlugin.fromClass(
+    class {
+      decorations: DecorationSet;
+      private cancel: (() => void) | null = null;
 
-    constructor(readonly view: EditorView) {
-      this.decorations = marksOf(view);
-    }
-
-    update(u: ViewUpdate): void {
-      if (u.startState.facet(catalogFacet) !== u.state.facet(catalogFacet) || u.transactions.some((tr) => tr.effects.some((e) => e.is(refresh)))) {
-        this.decorations = marksOf(u.view);
-      } else if (u.docChanged) {
-        this.decorations = this.decorations.map(u.changes);
-        this.cancel?.();
-        this.cancel = idle(() => {
-          this.cancel = null;
-          this.view.dispatch({ effects: refresh.of(null) });
-        });
-      } else if (u.viewportChanged) {
-        this.decorations = marksOf(u.view);
+      constructor(readonly view: EditorView) {
+        this.decorations = marksOf(view);
       }
-    }
 
-    destroy(): void {
-      this.cancel?.();
-    }
-  }, { decorations: (p) => p.decorations });
+      update(u: ViewUpdate): void {
+        if (u.startState.facet(catalogFacet) !== u.state.facet(catalogFacet) || u.transactions.some((tr) => tr.effects.some((e) => e.is(refresh)))) {
+          this.decorations = marksOf(u.view);
+        } else if (u.docChanged) {
+          this.decorations = this.decorations.map(u.changes);
+          this.cancel?.();
+          this.cancel = idle(() => {
+            this.cancel = null;
+            this.view.dispatch({ effects: refresh.of(null) });
+          });
+        } else if (u.viewportChanged) {
+          this.decorations = marksOf(u.view);
+        }
+      }
+
+      destroy(): void {
+        this.cancel?.();
+      }
+    },
+    { decorations: (p) => p.decorations },
+  );
 }

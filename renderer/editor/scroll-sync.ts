@@ -28,7 +28,10 @@ export class ScrollSync {
   private lines: Array<{ line: number; el: HTMLElement }> | null = null;
   private readonly observer: MutationObserver | null;
 
-  constructor(private view: EditorView, private preview: HTMLElement) {
+  constructor(
+    private view: EditorView,
+    private preview: HTMLElement,
+  ) {
     this.observer = typeof MutationObserver === 'undefined' ? null : new MutationObserver(() => (this.lines = null));
     this.observer?.observe(preview, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-line'] });
   }

@@ -38,7 +38,12 @@ const handler = EditorView.inputHandler.of((view, from, to, text) => {
   const result = smarten(text, lineBefore.slice(-1), lineBefore);
   if (!result) return false;
   const start = result.replacePrev ? from - 1 : from;
-  view.dispatch({ changes: { from: start, to, insert: result.insert }, selection: { anchor: start + result.insert.length }, userEvent: 'input.type', scrollIntoView: true });
+  view.dispatch({
+    changes: { from: start, to, insert: result.insert },
+    selection: { anchor: start + result.insert.length },
+    userEvent: 'input.type',
+    scrollIntoView: true,
+  });
   return true;
 });
 

@@ -1,6 +1,15 @@
 import { Compartment, Facet, StateField, type Extension } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
-import { EMPTY_CATALOG, IncrementalLint, indexCatalog, parseStory, type BodyFacts, type CatalogIndex, type Diagnostic, type Story } from '../../shared/index.js';
+import {
+  EMPTY_CATALOG,
+  IncrementalLint,
+  indexCatalog,
+  parseStory,
+  type BodyFacts,
+  type CatalogIndex,
+  type Diagnostic,
+  type Story,
+} from '../../shared/index.js';
 
 /** The catalog the editor checks references against. */
 export const catalogFacet = Facet.define<CatalogIndex, CatalogIndex>({
@@ -75,8 +84,12 @@ export const storyField = StateField.define<ParsedStory>({
     // An edit of the body alone (past the closed front matter) leaves the head as it was read: the
     // story is the same but for its body, and the YAML is not read again a keystroke.
     const prev = value.story;
-    const bodyOnly = tr.startState.facet(catalogFacet) === catalog && prev.format === 'md' && !prev.error && prev.bodyStart.offset > 0
-      && !tr.changes.touchesRange(0, prev.bodyStart.offset);
+    const bodyOnly =
+      tr.startState.facet(catalogFacet) === catalog &&
+      prev.format === 'md' &&
+      !prev.error &&
+      prev.bodyStart.offset > 0 &&
+      !tr.changes.touchesRange(0, prev.bodyStart.offset);
     return parse(tr.state.doc.toString(), catalog, bodyOnly ? prev : undefined);
   },
 });

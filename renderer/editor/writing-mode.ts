@@ -84,7 +84,8 @@ const wantedField = StateField.define<boolean>({
 
 export const frontMatterFold = StateField.define<Fold>({
   create: (state) => fold(state, state.field(wantedField)),
-  update: (value, tr) => (tr.docChanged || tr.startState.field(wantedField) !== tr.state.field(wantedField) ? fold(tr.state, tr.state.field(wantedField)) : value),
+  update: (value, tr) =>
+    tr.docChanged || tr.startState.field(wantedField) !== tr.state.field(wantedField) ? fold(tr.state, tr.state.field(wantedField)) : value,
   provide: (f) => [EditorView.decorations.from(f, (v) => v.deco), EditorView.atomicRanges.from(f, (v) => () => v.deco)],
 });
 
@@ -145,7 +146,15 @@ export interface WritingOptions extends FocusOptions {
 }
 
 export function writingSurface(options: WritingOptions): Extension {
-  return [gutterSlot.of(gutters(options.lineNumbers)), smartPunctuation(options.smartPunctuation), focusExtensions(options), wantedField, frontMatterFold, keepOut, caretOnFocus];
+  return [
+    gutterSlot.of(gutters(options.lineNumbers)),
+    smartPunctuation(options.smartPunctuation),
+    focusExtensions(options),
+    wantedField,
+    frontMatterFold,
+    keepOut,
+    caretOnFocus,
+  ];
 }
 
 /** New writing options for an open editor. */

@@ -41,29 +41,35 @@ export function usePaneLayout({ settings, update }: SettingsControl): PaneLayout
     setSizes(initial);
   }, [loaded, initial]);
 
-  const toggle = useCallback((pane: HideablePane) => {
-    const now = new Set(hidden);
-    if (now.has(pane)) now.delete(pane);
-    else now.add(pane);
-    void update({ hiddenPanes: HIDEABLE_PANES.filter((p) => now.has(p)) });
-  }, [hidden, update]);
+  const toggle = useCallback(
+    (pane: HideablePane) => {
+      const now = new Set(hidden);
+      if (now.has(pane)) now.delete(pane);
+      else now.add(pane);
+      void update({ hiddenPanes: HIDEABLE_PANES.filter((p) => now.has(p)) });
+    },
+    [hidden, update],
+  );
 
   // Computed from the ref, not from a state updater: a key press resizes and commits in one go,
   // before React renders the new sizes.
-  const resize = useCallback((left: PaneId, right: PaneId, fraction: number) => {
-    const current = sizesRef.current;
-    const li = PANES.indexOf(left);
-    const ri = PANES.indexOf(right);
-    const visible = PANES.filter((p) => p === 'editor' || !hidden.has(p as HideablePane));
-    const total = visible.reduce((sum, p) => sum + current[PANES.indexOf(p)]!, 0);
-    const pair = current[li]! + current[ri]!;
-    const nextLeft = Math.max(MIN_SHARE, Math.min(pair - MIN_SHARE, current[li]! + fraction * total));
-    const next = [...current];
-    next[li] = Math.round(nextLeft * 10) / 10;
-    next[ri] = Math.round((pair - nextLeft) * 10) / 10;
-    sizesRef.current = next;
-    setSizes(next);
-  }, [hidden]);
+  const resize = useCallback(
+    (left: PaneId, right: PaneId, fraction: number) => {
+      const current = sizesRef.current;
+      const li = PANES.indexOf(left);
+      const ri = PANES.indexOf(right);
+      const visible = PANES.filter((p) => p === 'editor' || !hidden.has(p as HideablePane));
+      const total = visible.reduce((sum, p) => sum + current[PANES.indexOf(p)]!, 0);
+      const pair = current[li]! + current[ri]!;
+      const nextLeft = Math.max(MIN_SHARE, Math.min(pair - MIN_SHARE, current[li]! + fraction * total));
+      const next = [...current];
+      next[li] = Math.round(nextLeft * 10) / 10;
+      next[ri] = Math.round((pair - nextLeft) * 10) / 10;
+      sizesRef.current = next;
+      setSizes(next);
+    },
+    [hidden],
+  );
 
   const commit = useCallback(() => {
     void update({ paneSizes: sizesRef.current.map((s) => Math.max(5, Math.min(90, s))) });

@@ -38,20 +38,23 @@ export function useSettings(api: StudioApi | null): SettingsControl {
     applyTheme(s.theme);
   }, []);
 
-  const update = useCallback(async (patch: Partial<Settings>, options: { optimistic?: boolean } = {}) => {
-    if (!api || !latest.current) return 'the studio is not ready';
-    const previous = latest.current;
-    if (options.optimistic !== false) load({ ...previous, ...patch });
-    const mine = ++seq.current;
-    try {
-      const saved = await api.setSettings(patch);
-      if (mine === seq.current) load(saved);
-      return null;
-    } catch (e) {
-      if (mine === seq.current) load(previous);
-      return (e as Error).message;
-    }
-  }, [api, load]);
+  const update = useCallback(
+    async (patch: Partial<Settings>, options: { optimistic?: boolean } = {}) => {
+      if (!api || !latest.current) return 'the studio is not ready';
+      const previous = latest.current;
+      if (options.optimistic !== false) load({ ...previous, ...patch });
+      const mine = ++seq.current;
+      try {
+        const saved = await api.setSettings(patch);
+        if (mine === seq.current) load(saved);
+        return null;
+      } catch (e) {
+        if (mine === seq.current) load(previous);
+        return (e as Error).message;
+      }
+    },
+    [api, load],
+  );
 
   // "system" follows the operating system's scheme as it changes.
   const theme = settings?.theme;

@@ -17,28 +17,34 @@ export function useStoryActions(api: StudioApi | null, session: StorySession, on
   const [revisions, setRevisions] = useState<RevisionSummary[] | null>(null);
   const { openId, flush, open } = session;
 
-  const create = useCallback(async (beat?: string) => {
-    if (!api) return;
-    try {
-      const rec = await api.createStory({ beat });
-      onChanged();
-      setRevisions(null);
-      await open(rec.id);
-    } catch (e) {
-      onError((e as Error).message);
-    }
-  }, [api, open, onChanged, onError]);
+  const create = useCallback(
+    async (beat?: string) => {
+      if (!api) return;
+      try {
+        const rec = await api.createStory({ beat });
+        onChanged();
+        setRevisions(null);
+        await open(rec.id);
+      } catch (e) {
+        onError((e as Error).message);
+      }
+    },
+    [api, open, onChanged, onError],
+  );
 
-  const exportAs = useCallback(async (format: 'md' | 'text' | 'html') => {
-    if (!api || !openId) return onError('Open a story to export it.');
-    await flush();
-    try {
-      const r = await api.exportStory({ id: openId, format });
-      download(r.fileName, r.content, format === 'html' ? 'text/html' : 'text/plain');
-    } catch (e) {
-      onError((e as Error).message);
-    }
-  }, [api, openId, flush, onError]);
+  const exportAs = useCallback(
+    async (format: 'md' | 'text' | 'html') => {
+      if (!api || !openId) return onError('Open a story to export it.');
+      await flush();
+      try {
+        const r = await api.exportStory({ id: openId, format });
+        download(r.fileName, r.content, format === 'html' ? 'text/html' : 'text/plain');
+      } catch (e) {
+        onError((e as Error).message);
+      }
+    },
+    [api, openId, flush, onError],
+  );
 
   const toggleHistory = useCallback(async () => {
     if (!api || !openId) return onError('Open a story to see its history.');
@@ -51,23 +57,29 @@ export function useStoryActions(api: StudioApi | null, session: StorySession, on
     }
   }, [api, openId, revisions, flush, onError]);
 
-  const restore = useCallback(async (revisionId: number) => {
-    if (!api || !openId) return;
-    try {
-      await flush();
-      await api.restoreRevision({ revisionId });
-      onChanged();
-      setRevisions(null);
-      await open(openId);
-    } catch (e) {
-      onError((e as Error).message);
-    }
-  }, [api, openId, flush, open, onChanged, onError]);
+  const restore = useCallback(
+    async (revisionId: number) => {
+      if (!api || !openId) return;
+      try {
+        await flush();
+        await api.restoreRevision({ revisionId });
+        onChanged();
+        setRevisions(null);
+        await open(openId);
+      } catch (e) {
+        onError((e as Error).message);
+      }
+    },
+    [api, openId, flush, open, onChanged, onError],
+  );
 
-  const openStory = useCallback(async (id: string) => {
-    setRevisions(null);
-    await open(id);
-  }, [open]);
+  const openStory = useCallback(
+    async (id: string) => {
+      setRevisions(null);
+      await open(id);
+    },
+    [open],
+  );
 
   return { revisions, create, exportAs, toggleHistory, closeHistory: useCallback(() => setRevisions(null), []), restore, openStory };
 }

@@ -86,35 +86,41 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
   }, []);
 
   const delay = Math.min(1000, autosaveMs);
-  const onChange = useCallback((t: string, remote = false) => {
-    setText(t);
-    // The library's own text, put in the editor: already saved (unless typing is waiting to be, then
-    // the save below carries both).
-    if (remote && !pending.current) return;
-    const id = openIdRef.current;
-    if (!id) return;
-    pending.current = { id, text: t };
-    setSaveState('dirty');
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void flush(), delay);
-  }, [flush, delay]);
+  const onChange = useCallback(
+    (t: string, remote = false) => {
+      setText(t);
+      // The library's own text, put in the editor: already saved (unless typing is waiting to be, then
+      // the save below carries both).
+      if (remote && !pending.current) return;
+      const id = openIdRef.current;
+      if (!id) return;
+      pending.current = { id, text: t };
+      setSaveState('dirty');
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = setTimeout(() => void flush(), delay);
+    },
+    [flush, delay],
+  );
 
-  const open = useCallback(async (id: string) => {
-    if (!api) return;
-    await flush();
-    try {
-      const rec = await api.getStory({ id });
-      seen.current.reset(rec.revision);
-      openIdRef.current = rec.id;
-      setOpenId(rec.id);
-      setInitialText(rec.text);
-      setText(rec.text);
-      setDocKey(`${rec.id}:${rec.revision}:${Date.now()}`);
-      setSaveState('saved');
-    } catch (e) {
-      onError((e as Error).message);
-    }
-  }, [api, flush, onError]);
+  const open = useCallback(
+    async (id: string) => {
+      if (!api) return;
+      await flush();
+      try {
+        const rec = await api.getStory({ id });
+        seen.current.reset(rec.revision);
+        openIdRef.current = rec.id;
+        setOpenId(rec.id);
+        setInitialText(rec.text);
+        setText(rec.text);
+        setDocKey(`${rec.id}:${rec.revision}:${Date.now()}`);
+        setSaveState('saved');
+      } catch (e) {
+        onError((e as Error).message);
+      }
+    },
+    [api, flush, onError],
+  );
 
   useEffect(() => {
     const before = () => void flush();

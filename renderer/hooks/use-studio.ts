@@ -54,11 +54,14 @@ export function useStudio(): Studio {
       return;
     }
     setApi(start.api);
-    start.first.then(([c, { problems, ...s }]) => {
-      setCatalog(c);
-      load(s);
-      if (problems?.length) setSettingsProblems(problems);
-    }, (e: Error) => setFatal(e.message));
+    start.first.then(
+      ([c, { problems, ...s }]) => {
+        setCatalog(c);
+        load(s);
+        if (problems?.length) setSettingsProblems(problems);
+      },
+      (e: Error) => setFatal(e.message),
+    );
   }, [load]);
 
   const reloadCatalog = useCallback(async () => {

@@ -119,6 +119,9 @@ export function adjacentNote(view: EditorView, direction: 1 | -1): string | null
   const places = [...notePlaces(view).entries()].sort((a, b) => a[1].from - b[1].from);
   if (places.length === 0) return null;
   const caret = view.state.selection.main.from;
-  const next = direction === 1 ? places.find(([, p]) => p.from > caret) ?? places[0] : [...places].reverse().find(([, p]) => p.from < caret) ?? places[places.length - 1];
+  const next =
+    direction === 1
+      ? (places.find(([, p]) => p.from > caret) ?? places[0])
+      : ([...places].reverse().find(([, p]) => p.from < caret) ?? places[places.length - 1]);
   return next![0];
 }

@@ -22,19 +22,32 @@ export interface NotesControl {
  * reports (`syncStamp`) and after every note action; their places go into the editor, where they
  * then follow the text as it is typed.
  */
-export function useNotes(api: StudioApi | null, storyId: string | null, view: () => EditorView | null, syncStamp: string | null, onError: (m: string) => void): NotesControl {
+export function useNotes(
+  api: StudioApi | null,
+  storyId: string | null,
+  view: () => EditorView | null,
+  syncStamp: string | null,
+  onError: (m: string) => void,
+): NotesControl {
   const [notes, setList] = useState<NoteView[]>([]);
   const asked = useRef(0);
   const errorRef = useRef(onError);
   errorRef.current = onError;
 
-  const show = useCallback((list: NoteView[]) => {
-    setList(list);
-    const v = view();
-    // Places come from the library's saved text; the editor may hold a little more (autosave within a
-    // second): the library text then lags, and quotes still find their place on the next read.
-    if (v) setNotes(v, list.filter((n) => n.place).map((n) => ({ id: n.id, from: n.place!.from, to: n.place!.to, resolved: n.state === 'resolved' })));
-  }, [view]);
+  const show = useCallback(
+    (list: NoteView[]) => {
+      setList(list);
+      const v = view();
+      // Places come from the library's saved text; the editor may hold a little more (autosave within a
+      // second): the library text then lags, and quotes still find their place on the next read.
+      if (v)
+        setNotes(
+          v,
+          list.filter((n) => n.place).map((n) => ({ id: n.id, from: n.place!.from, to: n.place!.to, resolved: n.state === 'resolved' })),
+        );
+    },
+    [view],
+  );
 
   const reload = useCallback(async () => {
     if (!api || !storyId) return setList([]);
@@ -51,14 +64,17 @@ export function useNotes(api: StudioApi | null, storyId: string | null, view: ()
     void reload();
   }, [reload, syncStamp]);
 
-  const act = useCallback(async (call: () => Promise<unknown>) => {
-    try {
-      await call();
-    } catch (e) {
-      errorRef.current((e as Error).message);
-    }
-    await reload();
-  }, [reload]);
+  const act = useCallback(
+    async (call: () => Promise<unknown>) => {
+      try {
+        await call();
+      } catch (e) {
+        errorRef.current((e as Error).message);
+      }
+      await reload();
+    },
+    [reload],
+  );
 
   const selection = useCallback(() => {
     const v = view();

@@ -42,7 +42,10 @@ export class BlockHtml {
   replaced = 0;
 
   /** `inserted` sees each block's nodes as they go into the page (the preview shows images asked for). */
-  constructor(readonly container: HTMLElement, private readonly inserted?: (nodes: readonly Node[]) => void) {
+  constructor(
+    readonly container: HTMLElement,
+    private readonly inserted?: (nodes: readonly Node[]) => void,
+  ) {
     container.replaceChildren();
   }
 

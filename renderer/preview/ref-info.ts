@@ -20,7 +20,9 @@ export function refInfo(kind: string, slug: string, catalog: CatalogIndex): RefI
     const e = catalog.entities.get(slug);
     if (e) {
       return {
-        resolved: true, kind, heading: e.name,
+        resolved: true,
+        kind,
+        heading: e.name,
         lines: [`${e.type} · ${e.slug}`, ...(e.aliases?.length ? [`Also: ${e.aliases.join(', ')}`] : [])],
       };
     }
@@ -35,5 +37,10 @@ export function refInfo(kind: string, slug: string, catalog: CatalogIndex): RefI
       return { resolved: true, kind, heading: s.title, lines: [[date, beat].filter(Boolean).join(' · ') || `story · ${s.slug}`] };
     }
   }
-  return { resolved: false, kind, heading: 'Not in the catalog', lines: [`${kind} · ${slug}`, 'This reference does not resolve: check the slug or update the catalog.'] };
+  return {
+    resolved: false,
+    kind,
+    heading: 'Not in the catalog',
+    lines: [`${kind} · ${slug}`, 'This reference does not resolve: check the slug or update the catalog.'],
+  };
 }

@@ -77,10 +77,7 @@ function tidy(ranges: CharRange[], text: string): CharRange[] {
 
 /** One row of a side-by-side review: a block on each side, or on one side only. */
 export type BlockRow =
-  | { type: 'same'; a: number; b: number }
-  | { type: 'changed'; a: number; b: number }
-  | { type: 'removed'; a: number }
-  | { type: 'added'; b: number };
+  { type: 'same'; a: number; b: number } | { type: 'changed'; a: number; b: number } | { type: 'removed'; a: number } | { type: 'added'; b: number };
 
 /** What a block is compared by: its markup (without line numbers) and its tag, for pairing. */
 export interface BlockKey {
@@ -94,7 +91,10 @@ export interface BlockKey {
  * the rest stand alone on their side.
  */
 export function planBlocks(a: BlockKey[], b: BlockKey[]): BlockRow[] {
-  const changes = diffArrays(a.map((x) => x.key), b.map((x) => x.key));
+  const changes = diffArrays(
+    a.map((x) => x.key),
+    b.map((x) => x.key),
+  );
   const rows: BlockRow[] = [];
   let ia = 0;
   let ib = 0;

@@ -37,7 +37,10 @@ export function describeStorySync(s: StorySync): { kind: StorySyncKind; text: st
       return { kind: 'synced', text: `v${s.remoteVersion} ${s.remoteStatus ?? ''} on the backend`.replace(/\s+on/, ' on') };
     case 'queued':
       // Sending is still only queued: nothing is true on the backend until it answers.
-      return { kind: 'queued', text: newest?.state === 'sending' ? `${standing.label} (sending${newest.attempts > 1 ? `, try ${newest.attempts}` : ''})` : standing.label };
+      return {
+        kind: 'queued',
+        text: newest?.state === 'sending' ? `${standing.label} (sending${newest.attempts > 1 ? `, try ${newest.attempts}` : ''})` : standing.label,
+      };
     default:
       return { kind: standing.kind, text: standing.label };
   }

@@ -106,15 +106,19 @@ export function useStorySync(
     const v = view.current;
     if (openRef.current !== id || !v) return;
     const decision = followLibrary(seen, {
-      revisions: revisions.map((r) => r.id), libraryText: rec.text,
-      editorText: v.state.doc.toString(), unsaved: hasUnsaved(),
+      revisions: revisions.map((r) => r.id),
+      libraryText: rec.text,
+      editorText: v.state.doc.toString(),
+      unsaved: hasUnsaved(),
     });
     const newest = Math.max(0, ...revisions.map((r) => r.id));
     if (decision === 'apply') applyRemoteText(v, rec.text);
     if (decision === 'apply' || v.state.doc.toString() === rec.text) seen.adopt(newest);
     if (decision === 'notice') {
       setNoticeIsMerge(false);
-      setNotice('This story was updated from the backend while you were typing: your text is kept, and the backend\'s version is in History. Once your typing is saved the two are a conflict to merge: nothing goes out over the backend\'s text until you do.');
+      setNotice(
+        "This story was updated from the backend while you were typing: your text is kept, and the backend's version is in History. Once your typing is saved the two are a conflict to merge: nothing goes out over the backend's text until you do.",
+      );
     }
   }, [api, view, settled, seen, hasUnsaved]);
 
@@ -177,35 +181,41 @@ export function useStorySync(
    * then the service's answer is shown and the text it wrote into the story (a status, a merge)
    * comes into the editor.
    */
-  const act = useCallback(async (send: (id: string) => Promise<StorySync>, onUnsaved?: string) => {
-    const id = openRef.current;
-    if (!api || !id) return false;
-    setBusy(true);
-    try {
-      await flush();
-      const answer = await send(id);
-      setState(answer);
-      if ('check' in answer && openRef.current === id) {
-        const { check } = answer as EnqueueResult;
-        setChecked(check.total === 0 || !lastAsked.current ? null : { target: lastAsked.current, check });
-        if (!check.queued) return false;
+  const act = useCallback(
+    async (send: (id: string) => Promise<StorySync>, onUnsaved?: string) => {
+      const id = openRef.current;
+      if (!api || !id) return false;
+      setBusy(true);
+      try {
+        await flush();
+        const answer = await send(id);
+        setState(answer);
+        if ('check' in answer && openRef.current === id) {
+          const { check } = answer as EnqueueResult;
+          setChecked(check.total === 0 || !lastAsked.current ? null : { target: lastAsked.current, check });
+          if (!check.queued) return false;
+        }
+        if ((await takeLibraryText()) === 'unsaved' && onUnsaved) setNotice(onUnsaved);
+        onLibraryChanged();
+        void sync.refresh();
+        return true;
+      } catch (e) {
+        onError((e as Error).message);
+        return false;
+      } finally {
+        setBusy(false);
       }
-      if ((await takeLibraryText()) === 'unsaved' && onUnsaved) setNotice(onUnsaved);
-      onLibraryChanged();
-      void sync.refresh();
-      return true;
-    } catch (e) {
-      onError((e as Error).message);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }, [api, flush, takeLibraryText, onLibraryChanged, sync, onError]);
+    },
+    [api, flush, takeLibraryText, onLibraryChanged, sync, onError],
+  );
 
-  const enqueue = useCallback((action: OutboxTarget) => {
-    lastAsked.current = action;
-    return act((id) => api!.syncEnqueue({ id, action }));
-  }, [act, api]);
+  const enqueue = useCallback(
+    (action: OutboxTarget) => {
+      lastAsked.current = action;
+      return act((id) => api!.syncEnqueue({ id, action }));
+    },
+    [act, api],
+  );
   const sendAnyway = useCallback(() => {
     const action = checked?.target;
     if (!action) return Promise.resolve(false);
@@ -220,7 +230,16 @@ export function useStorySync(
   );
 
   return {
-    state: state?.id === openId ? state : null, busy, notice, noticeIsMerge, dismissNotice: useCallback(() => setNotice(null), []),
-    checked, dismissCheck: useCallback(() => setChecked(null), []), enqueue, sendAnyway, cancel, resolve,
+    state: state?.id === openId ? state : null,
+    busy,
+    notice,
+    noticeIsMerge,
+    dismissNotice: useCallback(() => setNotice(null), []),
+    checked,
+    dismissCheck: useCallback(() => setChecked(null), []),
+    enqueue,
+    sendAnyway,
+    cancel,
+    resolve,
   };
 }

@@ -60,16 +60,19 @@ export function useSyncOverview(api: StudioApi | null, onError: (m: string) => v
     void refresh();
   }, [api, take, refresh]);
 
-  const login = useCallback(async (backendUrl: string, token: string) => {
-    if (!api) return 'the studio is not connected';
-    const n = ++asked.current;
-    try {
-      take(await api.syncLogin({ backendUrl, token }), n);
-      return null;
-    } catch (e) {
-      return (e as Error).message.replace(/\s+/g, ' ');
-    }
-  }, [api, take]);
+  const login = useCallback(
+    async (backendUrl: string, token: string) => {
+      if (!api) return 'the studio is not connected';
+      const n = ++asked.current;
+      try {
+        take(await api.syncLogin({ backendUrl, token }), n);
+        return null;
+      } catch (e) {
+        return (e as Error).message.replace(/\s+/g, ' ');
+      }
+    },
+    [api, take],
+  );
 
   const logout = useCallback(async () => {
     if (!api) return;

@@ -29,7 +29,7 @@ export const catalogRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (
     if (!slug.success) throw badRequest('the slug in the path is not a valid slug');
     const body = entityPutBodySchema.safeParse(req.body);
     if (!body.success) throw badRequest(`the entity does not fit the shape: ${describeZodError(body.error)}`);
-    if (body.data.slug !== undefined && body.data.slug !== slug.data) throw badRequest('the body\'s slug differs from the path\'s');
+    if (body.data.slug !== undefined && body.data.slug !== slug.data) throw badRequest("the body's slug differs from the path's");
     const entity = { ...body.data, slug: slug.data };
     const result = await store.putEntity(entity, new Date().toISOString());
     return sendWire(reply, jsonResponse(result.created ? 201 : 200, { slug: slug.data, entity, cursor: String(result.seq) }));

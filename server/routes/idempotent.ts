@@ -59,7 +59,9 @@ export async function idempotentWrite(
 ): Promise<FastifyReply> {
   const now = new Date().toISOString();
   const scope: IdempotencyScope = { owner: token.id, key };
-  const bodyHash = createHash('sha256').update(req.rawBody ?? JSON.stringify(req.body ?? null)).digest('hex');
+  const bodyHash = createHash('sha256')
+    .update(req.rawBody ?? JSON.stringify(req.body ?? null))
+    .digest('hex');
   const fingerprint = createHash('sha256')
     .update([req.method, req.url, bodyHash, header(req, 'if-match') ?? '', header(req, 'if-none-match') ?? ''].join('\n'))
     .digest('hex');

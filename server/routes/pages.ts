@@ -95,8 +95,13 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
       return { text, etag: '' };
     }).text;
     return {
-      url: referenceUrl(site, 'story', e.slug), title: e.title, ...(e.dek ? { dek: e.dek } : {}), section: beatNameIn(index)(e.beat),
-      published: e.published, updated: e.updatedAt, html,
+      url: referenceUrl(site, 'story', e.slug),
+      title: e.title,
+      ...(e.dek ? { dek: e.dek } : {}),
+      section: beatNameIn(index)(e.beat),
+      published: e.published,
+      updated: e.updatedAt,
+      html,
     };
   };
 
@@ -139,8 +144,12 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
       else {
         const section = s.story.beat ? beatNameIn(index)(s.story.beat) : undefined;
         const head = articleHead(ctx.siteInfo, {
-          url: referenceUrl(site, 'story', slug), title: s.story.title, ...(s.story.dek ? { dek: s.story.dek } : {}),
-          ...(section ? { section } : {}), ...(s.story.published ? { published: s.story.published } : {}), modified: s.updatedAt,
+          url: referenceUrl(site, 'story', slug),
+          title: s.story.title,
+          ...(s.story.dek ? { dek: s.story.dek } : {}),
+          ...(section ? { section } : {}),
+          ...(s.story.published ? { published: s.story.published } : {}),
+          modified: s.updatedAt,
         });
         text = withChrome(renderHtml(story, { catalog: index, site, standalone: true }), chromeOf(index, s.story.beat), head);
       }
@@ -180,7 +189,9 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     const site = ctx.site();
     if (beat !== undefined && !index.beats.has(beat)) throw new HttpError(404, 'not_found', 'There is no such beat.');
     const hit = await rememberAsync(`feed:${format}:${beat ?? ''}:${version}:${site}`, async () => {
-      const entries = (await store.publishedEntries(FEED_SIZE, { withText: true, ...(beat !== undefined ? { beat } : {}) })).map((e) => feedEntry(e, index, version, site));
+      const entries = (await store.publishedEntries(FEED_SIZE, { withText: true, ...(beat !== undefined ? { beat } : {}) })).map((e) =>
+        feedEntry(e, index, version, site),
+      );
       const beatName = beat !== undefined ? beatNameIn(index)(beat) : undefined;
       const o = {
         title: beatName ? `${ctx.siteInfo.name}: ${beatName}` : ctx.siteInfo.name,
@@ -229,7 +240,10 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     const hit = await rememberAsync(`news:${version}:${minute}:${site}`, async () => {
       const since = new Date(minute * 60_000 - NEWS_WINDOW_MS).toISOString();
       const stories = await store.publishedEntries(NEWS_LIMIT, { publishedSince: since });
-      const text = newsSitemap(ctx.siteInfo, stories.map((s) => ({ url: referenceUrl(site, 'story', s.slug), title: s.title, published: s.published })));
+      const text = newsSitemap(
+        ctx.siteInfo,
+        stories.map((s) => ({ url: referenceUrl(site, 'story', s.slug), title: s.title, published: s.published })),
+      );
       return { text, etag: etagOf(text) };
     });
     return sendCached(req, reply, XML, hit);

@@ -48,13 +48,15 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     delete full.current.story;
     return jsonResponse(412, full, { [KEPT_STORY_VERSION]: String(current.version) });
   };
-  const expandKept = (slug: string) => async (kept: WireResponse): Promise<WireResponse> => {
-    const version = kept.headers[KEPT_STORY_VERSION];
-    if (version === undefined) return kept;
-    const story = await store.getStoryVersion(slug, Number(version));
-    if (!story) throw new Error(`the version ${version} of "${slug}" that a kept 412 names is gone`);
-    return conflict(story, slug);
-  };
+  const expandKept =
+    (slug: string) =>
+    async (kept: WireResponse): Promise<WireResponse> => {
+      const version = kept.headers[KEPT_STORY_VERSION];
+      if (version === undefined) return kept;
+      const story = await store.getStoryVersion(slug, Number(version));
+      if (!story) throw new Error(`the version ${version} of "${slug}" that a kept 412 names is gone`);
+      return conflict(story, slug);
+    };
 
   app.get('/api/v1/stories', async (req, reply) => {
     tokenOf(req); // the onRequest hook authenticates; this makes sure no route is reached without it
@@ -84,64 +86,84 @@ export const storyRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     const body = parsed.data;
     requireRole(token, roleForStatus(body.status), `put a story with status "${body.status}"`);
 
-    return idempotentWrite(req, reply, store, token, key, async (scope, now) => {
-      // Decided on the state the If-Match names: if it changes before the write, the write is a 412.
-      const current = expected !== null ? await store.getStoryState(slug) : null;
-      if (current && roleForPut(current.status, body.status) !== roleForStatus(body.status)) {
-        requireRole(token, roleForPut(current.status, body.status), `change a ${current.status} story (only a publisher may change what is on the public site or was taken off it)`);
-      }
-      let published = body.published;
-      if (published === undefined && body.status === 'published') {
-        // Published again without a date: it keeps the one it has (its state holds it), else now.
-        published = current?.status === 'published' && current.published ? current.published : now;
-      }
-      const fields: StoryFieldsRecord = {
-        slug,
-        title: body.title,
-        ...(body.dek !== undefined ? { dek: body.dek } : {}),
-        beat: body.beat,
-        body: body.body,
-        citations: body.citations,
-        status: body.status,
-        ...(published !== undefined ? { published } : {}),
-      };
-      const checked = await ctx.checker.check({ slug, body, published }).catch((e: unknown) => {
-        if (!(e instanceof CheckLimitError)) throw e;
-        // Refused like any story with an error: the writer sees why, and a retry would fare the same.
-        const finding = { rule: 'check-limit', severity: 'error' as const, message: `${e.message}: shorten it or split it`, line: 1, column: 1, from: 0, to: 0 };
-        return { text: '', diagnostics: [finding], diagnosticsTotal: 1, errorCount: 1, refs: [] };
-      });
-      const { text, diagnostics, diagnosticsTotal, errorCount, refs } = checked;
-      if (errorCount > 0) {
-        const r = jsonResponse(422, {
-          error: 'invalid_story',
-          message: `the story has ${errorCount} error(s)${diagnosticsTotal > diagnostics.length ? `; the first ${diagnostics.length} of ${diagnosticsTotal} diagnostics are listed` : ''}`,
-          diagnostics,
-          diagnosticsTotal,
+    return idempotentWrite(
+      req,
+      reply,
+      store,
+      token,
+      key,
+      async (scope, now) => {
+        // Decided on the state the If-Match names: if it changes before the write, the write is a 412.
+        const current = expected !== null ? await store.getStoryState(slug) : null;
+        if (current && roleForPut(current.status, body.status) !== roleForStatus(body.status)) {
+          requireRole(
+            token,
+            roleForPut(current.status, body.status),
+            `change a ${current.status} story (only a publisher may change what is on the public site or was taken off it)`,
+          );
+        }
+        let published = body.published;
+        if (published === undefined && body.status === 'published') {
+          // Published again without a date: it keeps the one it has (its state holds it), else now.
+          published = current?.status === 'published' && current.published ? current.published : now;
+        }
+        const fields: StoryFieldsRecord = {
+          slug,
+          title: body.title,
+          ...(body.dek !== undefined ? { dek: body.dek } : {}),
+          beat: body.beat,
+          body: body.body,
+          citations: body.citations,
+          status: body.status,
+          ...(published !== undefined ? { published } : {}),
+        };
+        const checked = await ctx.checker.check({ slug, body, published }).catch((e: unknown) => {
+          if (!(e instanceof CheckLimitError)) throw e;
+          // Refused like any story with an error: the writer sees why, and a retry would fare the same.
+          const finding = {
+            rule: 'check-limit',
+            severity: 'error' as const,
+            message: `${e.message}: shorten it or split it`,
+            line: 1,
+            column: 1,
+            from: 0,
+            to: 0,
+          };
+          return { text: '', diagnostics: [finding], diagnosticsTotal: 1, errorCount: 1, refs: [] };
         });
-        await store.completeIdempotent(scope, r);
-        return r;
-      }
-      let sent: WireResponse | undefined;
-      await store.putStory({
-        slug,
-        expectedVersion: expected,
-        story: fields,
-        text,
-        refs,
-        author: token.name,
-        now,
-        idempotency: {
-          ...scope,
-          respond: (result) => {
-            if (result.ok) return (sent = answer(result, slug));
-            sent = conflict(result.current, slug);
-            return result.current ? keptConflict(result.current, slug) : sent;
+        const { text, diagnostics, diagnosticsTotal, errorCount, refs } = checked;
+        if (errorCount > 0) {
+          const r = jsonResponse(422, {
+            error: 'invalid_story',
+            message: `the story has ${errorCount} error(s)${diagnosticsTotal > diagnostics.length ? `; the first ${diagnostics.length} of ${diagnosticsTotal} diagnostics are listed` : ''}`,
+            diagnostics,
+            diagnosticsTotal,
+          });
+          await store.completeIdempotent(scope, r);
+          return r;
+        }
+        let sent: WireResponse | undefined;
+        await store.putStory({
+          slug,
+          expectedVersion: expected,
+          story: fields,
+          text,
+          refs,
+          author: token.name,
+          now,
+          idempotency: {
+            ...scope,
+            respond: (result) => {
+              if (result.ok) return (sent = answer(result, slug));
+              sent = conflict(result.current, slug);
+              return result.current ? keptConflict(result.current, slug) : sent;
+            },
           },
-        },
-      });
-      return sent!;
-    }, expandKept(slug));
+        });
+        return sent!;
+      },
+      expandKept(slug),
+    );
   });
 
   app.delete<{ Params: { slug: string } }>('/api/v1/stories/:slug', async (req, reply) => {

@@ -16,8 +16,7 @@ export interface ArticleMeta {
 
 export function articleHead(site: SiteInfo, a: ArticleMeta): string {
   const description = a.dek ?? site.description;
-  const meta = (attr: 'name' | 'property', key: string, value: string | undefined) =>
-    value ? `<meta ${attr}="${key}" content="${escapeMarkup(value)}">` : '';
+  const meta = (attr: 'name' | 'property', key: string, value: string | undefined) => (value ? `<meta ${attr}="${key}" content="${escapeMarkup(value)}">` : '');
   const ld = {
     '@context': 'https://schema.org',
     '@type': 'NewsArticle',
@@ -45,5 +44,7 @@ export function articleHead(site: SiteInfo, a: ArticleMeta): string {
     meta('name', 'twitter:title', a.title),
     meta('name', 'twitter:description', description),
     `<script type="application/ld+json">${jsonForScript(ld)}</script>`,
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

@@ -24,7 +24,8 @@ const xml = escapeXml;
 
 export function atomFeed(site: SiteInfo, o: { title: string; home: string; self: string; entries: FeedEntry[] }): string {
   const updated = o.entries.reduce((max, e) => (e.updated > max ? e.updated : max), NEVER);
-  const entries = o.entries.map((e) => `<entry>
+  const entries = o.entries.map(
+    (e) => `<entry>
 <title type="text">${xml(e.title)}</title>
 <link rel="alternate" type="text/html" href="${xml(e.url)}"/>
 <id>${xml(e.url)}</id>
@@ -32,7 +33,8 @@ export function atomFeed(site: SiteInfo, o: { title: string; home: string; self:
 <updated>${xml(e.updated)}</updated>
 ${e.dek ? `<summary type="text">${xml(e.dek)}</summary>\n` : ''}<category term="${xml(e.section)}"/>
 <content type="html">${xml(e.html)}</content>
-</entry>`);
+</entry>`,
+  );
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
 <title type="text">${xml(o.title)}</title>
@@ -86,7 +88,10 @@ ${[url(o.home, o.homeLastmod), ...o.beats.map((b) => url(b.url, b.lastmod)), ...
 
 /** Google News: the stories published in the last two days, at most 1,000. */
 export function newsSitemap(site: SiteInfo, stories: { url: string; title: string; published: string }[]): string {
-  const items = stories.map((s) => `<url><loc>${xml(s.url)}</loc><news:news><news:publication><news:name>${xml(site.name)}</news:name><news:language>en</news:language></news:publication><news:publication_date>${xml(s.published)}</news:publication_date><news:title>${xml(s.title)}</news:title></news:news></url>`);
+  const items = stories.map(
+    (s) =>
+      `<url><loc>${xml(s.url)}</loc><news:news><news:publication><news:name>${xml(site.name)}</news:name><news:language>en</news:language></news:publication><news:publication_date>${xml(s.published)}</news:publication_date><news:title>${xml(s.title)}</news:title></news:news></url>`,
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
 ${items.join('\n')}${items.length ? '\n' : ''}</urlset>

@@ -31,7 +31,10 @@ export class LiveCatalogIndex extends CatalogIndex {
   removeStory(slug: string): void {
     if (!this.stories.delete(slug)) return;
     const list = this.data.stories;
-    list.splice(list.findIndex((s) => s.slug === slug), 1);
+    list.splice(
+      list.findIndex((s) => s.slug === slug),
+      1,
+    );
     this.storySuggestions = null;
   }
 

@@ -29,11 +29,35 @@ import { notesSchema, POSTGRES, storySchema } from './schema.js';
 import { CHANGE_CHANNEL, CacheTrust, type Peers } from './pg-trust.js';
 import { SharedRead } from './shared-read.js';
 import {
-  changePage, idempotencyKeyId, noteFromRow, storyFromRow, type StoryRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
-  type IdempotencyBegin, type IdempotencyScope, type NoteRecord, type NoteStore, type PublicStorySummary, type PublishedEntry,
-  type PublishedFilter, type PublishingStore, type PutNoteInput, type PutNoteResult,
-  type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
-  type StoryListItem, type TokenInfo,
+  changePage,
+  idempotencyKeyId,
+  noteFromRow,
+  storyFromRow,
+  type StoryRow,
+  publishedEntry,
+  type NoteRow,
+  type CatalogChange,
+  type CatalogKind,
+  type ChangePage,
+  type IdempotencyBegin,
+  type IdempotencyScope,
+  type NoteRecord,
+  type NoteStore,
+  type PublicStorySummary,
+  type PublishedEntry,
+  type PublishedFilter,
+  type PublishingStore,
+  type PutNoteInput,
+  type PutNoteResult,
+  type PutStoryInput,
+  type PutStoryResult,
+  type Role,
+  type StoredResponse,
+  type StoredStatus,
+  type StoredStory,
+  type StoryFieldsRecord,
+  type StoryListItem,
+  type TokenInfo,
 } from './store.js';
 
 /**
@@ -166,7 +190,13 @@ export class PgStore implements PublishingStore, NoteStore {
   /** Keys this instance claimed and has not finished: their fingerprint and first time. */
   private readonly claimed = new Map<string, { fingerprint: string; createdAt: string }>();
 
-  private constructor(sql: Sql, private readonly liveness: Sql, private readonly acks: Sql, readonly instance: number, private readonly trust: CacheTrust) {
+  private constructor(
+    sql: Sql,
+    private readonly liveness: Sql,
+    private readonly acks: Sql,
+    readonly instance: number,
+    private readonly trust: CacheTrust,
+  ) {
     this.sql = sql;
   }
 
@@ -180,17 +210,27 @@ export class PgStore implements PublishingStore, NoteStore {
       types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
       connection: { application_name: 'studio-server' },
     }) as unknown as Sql;
-    const liveness = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10, connection: { application_name: 'studio-server liveness' } }) as unknown as Sql;
+    const liveness = postgres(url, {
+      max: 1,
+      onnotice: () => undefined,
+      connect_timeout: 10,
+      connection: { application_name: 'studio-server liveness' },
+    }) as unknown as Sql;
     // Acknowledgements of other instances' changes (pg-trust.ts) need not survive a crash of the database.
     const acks = postgres(url, {
-      max: 1, onnotice: () => undefined, connect_timeout: 10, connection: { application_name: 'studio-server acks', synchronous_commit: 'off' },
+      max: 1,
+      onnotice: () => undefined,
+      connect_timeout: 10,
+      connection: { application_name: 'studio-server acks', synchronous_commit: 'off' },
     }) as unknown as Sql;
     try {
       await migrate(sql);
       // An id no live instance holds: the lock is taken with try, and a taken id is drawn again.
       for (;;) {
         const id = randomInt(1, 2 ** 31 - 1);
-        const [{ ok }] = (await liveness<{ ok: boolean }[]>`SELECT pg_try_advisory_lock(${LIVENESS_LOCKS}::int, ${id}::int) AS ok`) as unknown as [{ ok: boolean }];
+        const [{ ok }] = (await liveness<{ ok: boolean }[]>`SELECT pg_try_advisory_lock(${LIVENESS_LOCKS}::int, ${id}::int) AS ok`) as unknown as [
+          { ok: boolean },
+        ];
         if (ok) return new PgStore(sql, liveness, acks, id, await CacheTrust.start(sql, acks, id));
       }
     } catch (e) {
@@ -309,7 +349,9 @@ export class PgStore implements PublishingStore, NoteStore {
     let announced: { seq: number; peers: Peers } | null = null;
     const seeded = (await this.sql.begin(async (tx) => {
       await lockCounter(tx, 0);
-      const [{ n }] = (await tx<{ n: number }[]>`SELECT (SELECT COUNT(*) FROM catalog_items) + (SELECT COUNT(*) FROM stories) AS n`) as unknown as [{ n: number }];
+      const [{ n }] = (await tx<{ n: number }[]>`SELECT (SELECT COUNT(*) FROM catalog_items) + (SELECT COUNT(*) FROM stories) AS n`) as unknown as [
+        { n: number },
+      ];
       if (n > 0) return false;
       const items = [
         ...catalog.entities.map((e) => ['entity', e.slug, JSON.stringify(e)] as const),
@@ -317,7 +359,9 @@ export class PgStore implements PublishingStore, NoteStore {
         ...catalog.stories.map((s) => ['story', s.slug, JSON.stringify(s)] as const),
       ];
       if (items.length === 0) return true;
-      const [{ last }] = (await tx<{ last: number }[]>`UPDATE counters SET value = value + ${items.length} WHERE name = 'change' RETURNING value AS last`) as unknown as [{ last: number }];
+      const [{ last }] = (await tx<
+        { last: number }[]
+      >`UPDATE counters SET value = value + ${items.length} WHERE name = 'change' RETURNING value AS last`) as unknown as [{ last: number }];
       announced = { seq: last, peers: await this.announce(tx, last) };
       const first = last - items.length + 1;
       await tx`INSERT INTO catalog_items (kind, slug, data, deleted, seq)
@@ -413,16 +457,23 @@ export class PgStore implements PublishingStore, NoteStore {
    * (then nothing was written).
    */
   private async writeVersion(
-    slug: string, expected: number | null, story: StoryFieldsRecord, text: string, refs: { kind: string; slug: string }[] | null,
-    author: string, now: string, key?: { scope: IdempotencyScope; answer: StoredResponse },
+    slug: string,
+    expected: number | null,
+    story: StoryFieldsRecord,
+    text: string,
+    refs: { kind: string; slug: string }[] | null,
+    author: string,
+    now: string,
+    key?: { scope: IdempotencyScope; answer: StoredResponse },
   ): Promise<number | null> {
     const published = story.status === 'published' || story.status === 'withdrawn' ? (story.published ?? null) : null;
-    const catalog: CatalogStory | { slug: string } = story.status === 'published'
-      ? { slug, title: story.title, beat: story.beat, ...(story.published ? { published: story.published } : {}) }
-      : { slug };
+    const catalog: CatalogStory | { slug: string } =
+      story.status === 'published' ? { slug, title: story.title, beat: story.beat, ...(story.published ? { published: story.published } : {}) } : { slug };
     const mine = key ? this.claimed.get(idempotencyKeyId(key.scope)) : undefined;
     if (key && !mine) throw new Error('an idempotency key was completed without being begun');
-    const [row] = (await this.sql<{ seq: number | null; peer_ids: number[] | null; peer_left_ms: number[] | null }[]>`SELECT o_seq::bigint AS seq, peer_ids, peer_left_ms FROM put_story_version(
+    const [row] = (await this.sql<
+      { seq: number | null; peer_ids: number[] | null; peer_left_ms: number[] | null }[]
+    >`SELECT o_seq::bigint AS seq, peer_ids, peer_left_ms FROM put_story_version(
       ${slug}, ${expected}, ${story.status}, ${story.title}, ${story.beat}, ${published}, ${JSON.stringify(story)}, ${text},
       ${author}, ${now}, ${refs ? refs.map((r) => r.kind) : null}::text[], ${refs ? refs.map((r) => r.slug) : null}::text[], ${JSON.stringify(catalog)},
       ${key?.scope.owner ?? null}, ${key?.scope.key ?? null}, ${mine?.fingerprint ?? null}, ${key?.answer.status ?? null},
@@ -442,7 +493,11 @@ export class PgStore implements PublishingStore, NoteStore {
     // The answer if the write goes through is known before it is made (the next version, now), so
     // it is written with the story, in the same transaction; a conflict writes nothing but its answer.
     const success: PutStoryResult & { ok: true } = {
-      ok: true, created: expected === null, version: (expected ?? 0) + 1, status: input.story.status, updatedAt: input.now,
+      ok: true,
+      created: expected === null,
+      version: (expected ?? 0) + 1,
+      status: input.story.status,
+      updatedAt: input.now,
     };
     const key = input.idempotency ? { scope: input.idempotency, answer: input.idempotency.respond(success) } : undefined;
     try {
@@ -473,14 +528,20 @@ export class PgStore implements PublishingStore, NoteStore {
     return changePage(rows, limit, since, (r) => ({ slug: r.slug, version: r.version, status: r.status, updatedAt: r.updated_at, seq: r.seq }));
   }
 
-  async publishedStories(offset: number, limit: number, filter: { beat?: string; entity?: string } = {}): Promise<{ items: PublicStorySummary[]; total: number }> {
+  async publishedStories(
+    offset: number,
+    limit: number,
+    filter: { beat?: string; entity?: string } = {},
+  ): Promise<{ items: PublicStorySummary[]; total: number }> {
     const sql = this.sql;
     const from = sql`FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version
       ${filter.entity !== undefined ? sql`JOIN story_refs r ON r.slug = s.slug AND r.kind = 'entity' AND r.ref = ${filter.entity}` : sql``}
       WHERE s.status = 'published' ${filter.beat !== undefined ? sql`AND s.beat = ${filter.beat}` : sql``}`;
     const [[{ n }], rows] = (await Promise.all([
       sql<{ n: number }[]>`SELECT COUNT(*) AS n ${from}`,
-      sql<{ slug: string; fields: string; published: string | null }[]>`SELECT s.slug, v.fields, s.published ${from} ORDER BY s.published DESC, s.seq DESC LIMIT ${limit} OFFSET ${offset}`,
+      sql<
+        { slug: string; fields: string; published: string | null }[]
+      >`SELECT s.slug, v.fields, s.published ${from} ORDER BY s.published DESC, s.seq DESC LIMIT ${limit} OFFSET ${offset}`,
     ])) as unknown as [[{ n: number }], { slug: string; fields: string; published: string | null }[]];
     const items = rows.map((r) => {
       const f = JSON.parse(r.fields) as StoryFieldsRecord;
@@ -582,9 +643,17 @@ export class PgStore implements PublishingStore, NoteStore {
       } else {
         const n = input.note;
         const note: NoteRecord = {
-          id: input.id, storySlug: input.storySlug, version: (current?.version ?? 0) + 1,
-          author: current?.author ?? n.author, role: current?.role ?? n.role, body: n.body, anchor: n.anchor, state: n.state,
-          replyTo: n.replyTo, createdAt: current?.createdAt ?? input.now, updatedAt: input.now,
+          id: input.id,
+          storySlug: input.storySlug,
+          version: (current?.version ?? 0) + 1,
+          author: current?.author ?? n.author,
+          role: current?.role ?? n.role,
+          body: n.body,
+          anchor: n.anchor,
+          state: n.state,
+          replyTo: n.replyTo,
+          createdAt: current?.createdAt ?? input.now,
+          updatedAt: input.now,
         };
         await tx`INSERT INTO notes (story_slug, id, version, author, role, body, anchor, state, reply_to, created_at, updated_at, seq)
                  VALUES (${note.storySlug}, ${note.id}, ${note.version}, ${note.author}, ${note.role}, ${note.body},
@@ -611,7 +680,6 @@ export class PgStore implements PublishingStore, NoteStore {
     await Promise.all([this.liveness.end({ timeout: 5 }), this.acks.end({ timeout: 5 })]);
   }
 }
-
 
 type StoryState = { version: number; status: StoredStatus; published: string | null };
 
@@ -643,6 +711,5 @@ async function migrate(sql: Sql): Promise<void> {
     }
   });
 }
-
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

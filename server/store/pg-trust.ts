@@ -52,7 +52,11 @@ export class CacheTrust {
   private wanted = 0;
   private closed = false;
 
-  private constructor(private readonly sql: Sql, private readonly acks: Sql, private readonly instance: number) {}
+  private constructor(
+    private readonly sql: Sql,
+    private readonly acks: Sql,
+    private readonly instance: number,
+  ) {}
 
   /** Listens, and takes the first lease (trusted once its ping comes back). */
   static async start(sql: Sql, acks: Sql, instance: number): Promise<CacheTrust> {
@@ -102,13 +106,15 @@ export class CacheTrust {
     if (this.acking || this.acked >= this.heard || this.closed) return;
     this.acking = true;
     const n = this.heard;
-    this.acks`SELECT pg_notify(${ACK_CHANNEL}, ${`${this.instance}:${n}`})`.then(
-      () => (this.acked = Math.max(this.acked, n)),
-      () => undefined,
-    ).finally(() => {
-      this.acking = false;
-      this.ack();
-    });
+    this.acks`SELECT pg_notify(${ACK_CHANNEL}, ${`${this.instance}:${n}`})`
+      .then(
+        () => (this.acked = Math.max(this.acked, n)),
+        () => undefined,
+      )
+      .finally(() => {
+        this.acking = false;
+        this.ack();
+      });
   }
 
   private onAck(payload: string): void {

@@ -18,7 +18,12 @@ export interface SqlDialect {
 }
 
 export const SQLITE: SqlDialect = { bigint: 'INTEGER', bytes: 'BLOB', flag: 'INTEGER NOT NULL DEFAULT 0', idempotencyExtra: '' };
-export const POSTGRES: SqlDialect = { bigint: 'BIGINT', bytes: 'BYTEA', flag: 'BOOLEAN NOT NULL DEFAULT FALSE', idempotencyExtra: ' instance INTEGER, lease_until TIMESTAMPTZ,' };
+export const POSTGRES: SqlDialect = {
+  bigint: 'BIGINT',
+  bytes: 'BYTEA',
+  flag: 'BOOLEAN NOT NULL DEFAULT FALSE',
+  idempotencyExtra: ' instance INTEGER, lease_until TIMESTAMPTZ,',
+};
 
 /** `'a','b'`: a list of the protocol's names for a CHECK constraint. */
 const sqlList = (names: readonly string[]) => names.map((n) => `'${n}'`).join(',');

@@ -17,11 +17,35 @@ import { LiveCatalogIndex } from './live-catalog.js';
 import { notesSchema, SQLITE, storySchema } from './schema.js';
 import { WalSync } from './wal-sync.js';
 import {
-  changePage, idempotencyKeyId, noteFromRow, storyFromRow, type StoryRow, publishedEntry, type NoteRow, type CatalogChange, type CatalogKind, type ChangePage,
-  type IdempotencyBegin, type IdempotencyScope, type NoteRecord, type NoteStore, type PublicStorySummary, type PublishedEntry,
-  type PublishedFilter, type PublishingStore, type PutNoteInput, type PutNoteResult,
-  type PutStoryInput, type PutStoryResult, type Role, type StoredResponse, type StoredStatus, type StoredStory, type StoryFieldsRecord,
-  type StoryListItem, type TokenInfo,
+  changePage,
+  idempotencyKeyId,
+  noteFromRow,
+  storyFromRow,
+  type StoryRow,
+  publishedEntry,
+  type NoteRow,
+  type CatalogChange,
+  type CatalogKind,
+  type ChangePage,
+  type IdempotencyBegin,
+  type IdempotencyScope,
+  type NoteRecord,
+  type NoteStore,
+  type PublicStorySummary,
+  type PublishedEntry,
+  type PublishedFilter,
+  type PublishingStore,
+  type PutNoteInput,
+  type PutNoteResult,
+  type PutStoryInput,
+  type PutStoryResult,
+  type Role,
+  type StoredResponse,
+  type StoredStatus,
+  type StoredStory,
+  type StoryFieldsRecord,
+  type StoryListItem,
+  type TokenInfo,
 } from './store.js';
 
 const MIGRATIONS: string[] = [storySchema(SQLITE), notesSchema(SQLITE)];
@@ -71,10 +95,12 @@ export class SqliteStore implements PublishingStore, NoteStore {
       throw new Error(`the database schema is version ${current}, newer than this server knows (${MIGRATIONS.length})`);
     }
     for (let v = current; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(MIGRATIONS[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })
+        .immediate();
     }
   }
 
@@ -98,11 +124,13 @@ export class SqliteStore implements PublishingStore, NoteStore {
   // ---- tokens
 
   async createToken(name: string, role: Role, hash: Buffer): Promise<void> {
-    this.db.transaction(() => {
-      const exists = this.sql('SELECT 1 FROM tokens WHERE name = ?').get(name);
-      if (exists) throw new Error(`a token named "${name}" exists already`);
-      this.sql('INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash, new Date().toISOString());
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const exists = this.sql('SELECT 1 FROM tokens WHERE name = ?').get(name);
+        if (exists) throw new Error(`a token named "${name}" exists already`);
+        this.sql('INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash, new Date().toISOString());
+      })
+      .immediate();
     await this.durable();
   }
 
@@ -119,8 +147,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   async findToken(hash: Buffer): Promise<TokenInfo | null> {
     const row = this.sql('SELECT name, role, hash, created_at FROM tokens WHERE hash = ?').get(hash) as
-      | { name: string; role: Role; hash: Buffer; created_at: string }
-      | undefined;
+      { name: string; role: Role; hash: Buffer; created_at: string } | undefined;
     if (!row || row.hash.length !== hash.length || !timingSafeEqual(row.hash, hash)) return null;
     return { name: row.name, role: row.role, createdAt: row.created_at };
   }
@@ -144,39 +171,47 @@ export class SqliteStore implements PublishingStore, NoteStore {
   }
 
   async seedCatalog(catalog: Catalog): Promise<boolean> {
-    const done = this.db.transaction(() => {
-      const any = this.sql('SELECT (SELECT COUNT(*) FROM catalog_items) + (SELECT COUNT(*) FROM stories) AS n').get() as { n: number };
-      if (any.n > 0) return false;
-      const insert = this.sql('INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES (?, ?, ?, 0, ?)');
-      for (const e of catalog.entities) insert.run('entity', e.slug, JSON.stringify(e), this.nextSeq());
-      for (const b of catalog.beats) insert.run('beat', b.slug, JSON.stringify(b), this.nextSeq());
-      for (const s of catalog.stories) insert.run('story', s.slug, JSON.stringify(s), this.nextSeq());
-      return true;
-    }).immediate();
+    const done = this.db
+      .transaction(() => {
+        const any = this.sql('SELECT (SELECT COUNT(*) FROM catalog_items) + (SELECT COUNT(*) FROM stories) AS n').get() as { n: number };
+        if (any.n > 0) return false;
+        const insert = this.sql('INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES (?, ?, ?, 0, ?)');
+        for (const e of catalog.entities) insert.run('entity', e.slug, JSON.stringify(e), this.nextSeq());
+        for (const b of catalog.beats) insert.run('beat', b.slug, JSON.stringify(b), this.nextSeq());
+        for (const s of catalog.stories) insert.run('story', s.slug, JSON.stringify(s), this.nextSeq());
+        return true;
+      })
+      .immediate();
     if (done) this.catalogCache = null;
     await this.durable();
     return done;
   }
 
   async putEntity(entity: Entity, _now: string): Promise<{ created: boolean; seq: number }> {
-    const result = this.db.transaction(() => {
-      const old = this.sql(`SELECT deleted FROM catalog_items WHERE kind = 'entity' AND slug = ?`).get(entity.slug) as { deleted: number } | undefined;
-      const seq = this.nextSeq();
-      this
-        .sql(`INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('entity', ?, ?, 0, ?)
-                  ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = 0, seq = excluded.seq`)
-        .run(entity.slug, JSON.stringify(entity), seq);
-      return { created: !old || old.deleted === 1, seq };
-    }).immediate();
+    const result = this.db
+      .transaction(() => {
+        const old = this.sql(`SELECT deleted FROM catalog_items WHERE kind = 'entity' AND slug = ?`).get(entity.slug) as { deleted: number } | undefined;
+        const seq = this.nextSeq();
+        this.sql(
+          `INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('entity', ?, ?, 0, ?)
+                  ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = 0, seq = excluded.seq`,
+        ).run(entity.slug, JSON.stringify(entity), seq);
+        return { created: !old || old.deleted === 1, seq };
+      })
+      .immediate();
     this.catalogCache = null;
     await this.durable();
     return result;
   }
 
   async catalogChanges(since: number, limit: number): Promise<ChangePage<CatalogChange>> {
-    const rows = this
-      .sql('SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(since, limit + 1) as { kind: CatalogKind; slug: string; data: string; deleted: number; seq: number }[];
+    const rows = this.sql('SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ? ORDER BY seq LIMIT ?').all(since, limit + 1) as {
+      kind: CatalogKind;
+      slug: string;
+      data: string;
+      deleted: number;
+      seq: number;
+    }[];
     return changePage(rows, limit, since, (r) => ({ kind: r.kind, slug: r.slug, deleted: r.deleted === 1, data: JSON.parse(r.data) }));
   }
 
@@ -185,10 +220,14 @@ export class SqliteStore implements PublishingStore, NoteStore {
   private storyRow(slug: string, version?: number): StoredStory | null {
     const row = (
       version === undefined
-        ? this.sql(`SELECT s.slug, s.version, s.status, s.created_at, s.updated_at, s.seq, v.fields, v.text
-                           FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version WHERE s.slug = ?`).get(slug)
-        : this.sql(`SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
-                           FROM story_versions v JOIN stories s ON s.slug = v.slug WHERE v.slug = ? AND v.version = ?`).get(slug, version)
+        ? this.sql(
+            `SELECT s.slug, s.version, s.status, s.created_at, s.updated_at, s.seq, v.fields, v.text
+                           FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version WHERE s.slug = ?`,
+          ).get(slug)
+        : this.sql(
+            `SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
+                           FROM story_versions v JOIN stories s ON s.slug = v.slug WHERE v.slug = ? AND v.version = ?`,
+          ).get(slug, version)
     ) as StoryRow | undefined;
     return row ? storyFromRow(row) : null;
   }
@@ -198,7 +237,10 @@ export class SqliteStore implements PublishingStore, NoteStore {
   }
 
   async getStoryState(slug: string): Promise<{ version: number; status: StoredStatus; published: string | null } | null> {
-    return (this.sql('SELECT version, status, published FROM stories WHERE slug = ?').get(slug) as { version: number; status: StoredStatus; published: string | null } | undefined) ?? null;
+    return (
+      (this.sql('SELECT version, status, published FROM stories WHERE slug = ?').get(slug) as
+        { version: number; status: StoredStatus; published: string | null } | undefined) ?? null
+    );
   }
 
   async getStoryVersion(slug: string, version: number): Promise<StoredStory | null> {
@@ -219,21 +261,32 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   /** Writes a new version (inside the caller's transaction); the catalog change is applied after commit. */
   private writeVersion(
-    slug: string, currentVersion: number | null, story: StoryFieldsRecord, text: string,
-    refs: { kind: string; slug: string }[] | null, author: string, now: string,
+    slug: string,
+    currentVersion: number | null,
+    story: StoryFieldsRecord,
+    text: string,
+    refs: { kind: string; slug: string }[] | null,
+    author: string,
+    now: string,
   ): { result: PutStoryResult & { ok: true }; catalog: CatalogStoryChange | null } {
     const version = currentVersion === null ? 1 : currentVersion + 1;
     const seq = this.nextSeq();
     const published = story.status === 'published' || story.status === 'withdrawn' ? (story.published ?? null) : null;
-    this
-      .sql(`INSERT INTO stories (slug, version, status, title, beat, published, created_at, updated_at, seq)
+    this.sql(
+      `INSERT INTO stories (slug, version, status, title, beat, published, created_at, updated_at, seq)
                 VALUES (@slug, @version, @status, @title, @beat, @published, @now, @now, @seq)
                 ON CONFLICT (slug) DO UPDATE SET version = excluded.version, status = excluded.status, title = excluded.title,
-                  beat = excluded.beat, published = excluded.published, updated_at = excluded.updated_at, seq = excluded.seq`)
-      .run({ slug, version, status: story.status, title: story.title, beat: story.beat, published, now, seq });
-    this
-      .sql('INSERT INTO story_versions (slug, version, status, fields, text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(slug, version, story.status, JSON.stringify(story), text, author, now);
+                  beat = excluded.beat, published = excluded.published, updated_at = excluded.updated_at, seq = excluded.seq`,
+    ).run({ slug, version, status: story.status, title: story.title, beat: story.beat, published, now, seq });
+    this.sql('INSERT INTO story_versions (slug, version, status, fields, text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      slug,
+      version,
+      story.status,
+      JSON.stringify(story),
+      text,
+      author,
+      now,
+    );
     if (refs) {
       this.sql('DELETE FROM story_refs WHERE slug = ?').run(slug);
       const ins = this.sql('INSERT OR IGNORE INTO story_refs (slug, kind, ref) VALUES (?, ?, ?)');
@@ -244,10 +297,10 @@ export class SqliteStore implements PublishingStore, NoteStore {
     let catalog: CatalogStoryChange | null = null;
     if (story.status === 'published') {
       const data: CatalogStory = { slug, title: story.title, beat: story.beat, ...(story.published ? { published: story.published } : {}) };
-      this
-        .sql(`INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('story', ?, ?, 0, ?)
-                  ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = 0, seq = excluded.seq`)
-        .run(slug, JSON.stringify(data), seq);
+      this.sql(
+        `INSERT INTO catalog_items (kind, slug, data, deleted, seq) VALUES ('story', ?, ?, 0, ?)
+                  ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data, deleted = 0, seq = excluded.seq`,
+      ).run(slug, JSON.stringify(data), seq);
       catalog = { slug, story: data, seq };
     } else if (item && item.deleted === 0) {
       this.sql(`UPDATE catalog_items SET deleted = 1, data = ?, seq = ? WHERE kind = 'story' AND slug = ?`).run(JSON.stringify({ slug }), seq, slug);
@@ -258,16 +311,18 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   async putStory(input: PutStoryInput): Promise<PutStoryResult> {
     let change: CatalogStoryChange | null = null;
-    const result = this.db.transaction((): PutStoryResult => {
-      // The version alone decides; the whole current story is read only for a 412's answer.
-      const current = (this.sql('SELECT version FROM stories WHERE slug = ?').get(input.slug) as { version: number } | undefined)?.version ?? null;
-      const matches = input.expectedVersion === null ? current === null : current === input.expectedVersion;
-      let result: PutStoryResult;
-      if (matches) ({ result, catalog: change } = this.writeVersion(input.slug, current, input.story, input.text, input.refs, input.author, input.now));
-      else result = { ok: false, reason: 'conflict', current: this.storyRow(input.slug) };
-      if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(result));
-      return result;
-    }).immediate();
+    const result = this.db
+      .transaction((): PutStoryResult => {
+        // The version alone decides; the whole current story is read only for a 412's answer.
+        const current = (this.sql('SELECT version FROM stories WHERE slug = ?').get(input.slug) as { version: number } | undefined)?.version ?? null;
+        const matches = input.expectedVersion === null ? current === null : current === input.expectedVersion;
+        let result: PutStoryResult;
+        if (matches) ({ result, catalog: change } = this.writeVersion(input.slug, current, input.story, input.text, input.refs, input.author, input.now));
+        else result = { ok: false, reason: 'conflict', current: this.storyRow(input.slug) };
+        if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(result));
+        return result;
+      })
+      .immediate();
     this.applyCatalogChange(change);
     if (input.idempotency) this.inFlight.delete(idempotencyKeyId(input.idempotency));
     // A 412 is acknowledged after the sync too: the version it shows may have just been written.
@@ -277,27 +332,37 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   async withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<PutStoryResult | { ok: false; reason: 'not_found' }> {
     let change: CatalogStoryChange | null = null;
-    const result = this.db.transaction((): PutStoryResult | { ok: false; reason: 'not_found' } => {
-      const current = this.storyRow(slug);
-      if (!current) return { ok: false, reason: 'not_found' };
-      if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
-      const written = this.writeVersion(slug, current.version, { ...current.story, status: 'withdrawn' }, current.text, null, author, now);
-      change = written.catalog;
-      return written.result;
-    }).immediate();
+    const result = this.db
+      .transaction((): PutStoryResult | { ok: false; reason: 'not_found' } => {
+        const current = this.storyRow(slug);
+        if (!current) return { ok: false, reason: 'not_found' };
+        if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
+        const written = this.writeVersion(slug, current.version, { ...current.story, status: 'withdrawn' }, current.text, null, author, now);
+        change = written.catalog;
+        return written.result;
+      })
+      .immediate();
     this.applyCatalogChange(change);
     await this.durable();
     return result;
   }
 
   async storyChanges(since: number, limit: number): Promise<ChangePage<StoryListItem>> {
-    const rows = this
-      .sql('SELECT slug, version, status, updated_at, seq FROM stories WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(since, limit + 1) as { slug: string; version: number; status: StoredStatus; updated_at: string; seq: number }[];
+    const rows = this.sql('SELECT slug, version, status, updated_at, seq FROM stories WHERE seq > ? ORDER BY seq LIMIT ?').all(since, limit + 1) as {
+      slug: string;
+      version: number;
+      status: StoredStatus;
+      updated_at: string;
+      seq: number;
+    }[];
     return changePage(rows, limit, since, (r) => ({ slug: r.slug, version: r.version, status: r.status, updatedAt: r.updated_at, seq: r.seq }));
   }
 
-  async publishedStories(offset: number, limit: number, filter: { beat?: string; entity?: string } = {}): Promise<{ items: PublicStorySummary[]; total: number }> {
+  async publishedStories(
+    offset: number,
+    limit: number,
+    filter: { beat?: string; entity?: string } = {},
+  ): Promise<{ items: PublicStorySummary[]; total: number }> {
     let from = `FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version`;
     const where = [`s.status = 'published'`];
     const params: unknown[] = [];
@@ -311,9 +376,11 @@ export class SqliteStore implements PublishingStore, NoteStore {
     }
     const sql = `${from} WHERE ${where.join(' AND ')}`;
     const total = (this.sql(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n;
-    const rows = this
-      .sql(`SELECT s.slug, v.fields, s.published ${sql} ORDER BY s.published DESC, s.seq DESC LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset) as { slug: string; fields: string; published: string | null }[];
+    const rows = this.sql(`SELECT s.slug, v.fields, s.published ${sql} ORDER BY s.published DESC, s.seq DESC LIMIT ? OFFSET ?`).all(
+      ...params,
+      limit,
+      offset,
+    ) as { slug: string; fields: string; published: string | null }[];
     const items = rows.map((r) => {
       const f = JSON.parse(r.fields) as StoryFieldsRecord;
       return { slug: r.slug, title: f.title, ...(f.dek ? { dek: f.dek } : {}), beat: f.beat, published: r.published ?? '' };
@@ -332,11 +399,11 @@ export class SqliteStore implements PublishingStore, NoteStore {
       where.push('s.published >= ?');
       params.push(filter.publishedSince);
     }
-    const rows = this
-      .sql(`SELECT s.slug, s.version, s.updated_at, s.published, v.fields${filter.withText ? ', v.text' : ''}
+    const rows = this.sql(
+      `SELECT s.slug, s.version, s.updated_at, s.published, v.fields${filter.withText ? ', v.text' : ''}
             FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version
-            WHERE ${where.join(' AND ')} ORDER BY s.published DESC, s.seq DESC LIMIT ?`)
-      .all(...params, limit) as Parameters<typeof publishedEntry>[0][];
+            WHERE ${where.join(' AND ')} ORDER BY s.published DESC, s.seq DESC LIMIT ?`,
+    ).all(...params, limit) as Parameters<typeof publishedEntry>[0][];
     return rows.map(publishedEntry);
   }
 
@@ -347,8 +414,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
     const flying = this.inFlight.get(id);
     if (flying) return flying.fingerprint === fingerprint ? { state: 'in_flight' } : { state: 'reused' };
     const row = this.sql('SELECT fingerprint, state, status, headers, body FROM idempotency WHERE owner = ? AND key = ?').get(scope.owner, scope.key) as
-      | { fingerprint: string; state: string; status: number | null; headers: string | null; body: string | null }
-      | undefined;
+      { fingerprint: string; state: string; status: number | null; headers: string | null; body: string | null } | undefined;
     if (!row) {
       // Nothing to write yet: the key's row is written with its answer, in the answer's transaction.
       this.inFlight.set(id, { fingerprint, createdAt: now });
@@ -365,11 +431,11 @@ export class SqliteStore implements PublishingStore, NoteStore {
   private finishKey(scope: IdempotencyScope, response: StoredResponse): void {
     const flying = this.inFlight.get(idempotencyKeyId(scope));
     if (!flying) throw new Error('an idempotency key was completed without being begun');
-    this
-      .sql(`INSERT INTO idempotency (owner, key, fingerprint, state, status, headers, body, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO idempotency (owner, key, fingerprint, state, status, headers, body, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)
             ON CONFLICT (owner, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
-              headers = excluded.headers, body = excluded.body, created_at = excluded.created_at`)
-      .run(scope.owner, scope.key, flying.fingerprint, response.status, JSON.stringify(response.headers), response.body, flying.createdAt);
+              headers = excluded.headers, body = excluded.body, created_at = excluded.created_at`,
+    ).run(scope.owner, scope.key, flying.fingerprint, response.status, JSON.stringify(response.headers), response.body, flying.createdAt);
   }
 
   async completeIdempotent(scope: IdempotencyScope, response: StoredResponse): Promise<void> {
@@ -405,38 +471,40 @@ export class SqliteStore implements PublishingStore, NoteStore {
   }
 
   async putNote(input: PutNoteInput): Promise<PutNoteResult> {
-    const result = this.db.transaction((): PutNoteResult => {
-      const settle = (r: PutNoteResult): PutNoteResult => {
-        if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(r));
-        return r;
-      };
-      if (!this.sql('SELECT 1 FROM stories WHERE slug = ?').get(input.storySlug)) return settle({ ok: false, reason: 'no_story' });
-      const current = this.noteRow(input.storySlug, input.id);
-      if (input.expectedVersion === null ? current !== null : current?.version !== input.expectedVersion) {
-        return settle({ ok: false, reason: 'conflict', current });
-      }
-      const n = input.note;
-      const note: NoteRecord = {
-        id: input.id,
-        storySlug: input.storySlug,
-        version: (current?.version ?? 0) + 1,
-        author: current?.author ?? n.author,
-        role: current?.role ?? n.role,
-        body: n.body,
-        anchor: n.anchor,
-        state: n.state,
-        replyTo: n.replyTo,
-        createdAt: current?.createdAt ?? input.now,
-        updatedAt: input.now,
-      };
-      this
-        .sql(`INSERT INTO notes (story_slug, id, version, author, role, body, anchor, state, reply_to, created_at, updated_at, seq)
+    const result = this.db
+      .transaction((): PutNoteResult => {
+        const settle = (r: PutNoteResult): PutNoteResult => {
+          if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(r));
+          return r;
+        };
+        if (!this.sql('SELECT 1 FROM stories WHERE slug = ?').get(input.storySlug)) return settle({ ok: false, reason: 'no_story' });
+        const current = this.noteRow(input.storySlug, input.id);
+        if (input.expectedVersion === null ? current !== null : current?.version !== input.expectedVersion) {
+          return settle({ ok: false, reason: 'conflict', current });
+        }
+        const n = input.note;
+        const note: NoteRecord = {
+          id: input.id,
+          storySlug: input.storySlug,
+          version: (current?.version ?? 0) + 1,
+          author: current?.author ?? n.author,
+          role: current?.role ?? n.role,
+          body: n.body,
+          anchor: n.anchor,
+          state: n.state,
+          replyTo: n.replyTo,
+          createdAt: current?.createdAt ?? input.now,
+          updatedAt: input.now,
+        };
+        this.sql(
+          `INSERT INTO notes (story_slug, id, version, author, role, body, anchor, state, reply_to, created_at, updated_at, seq)
               VALUES (@storySlug, @id, @version, @author, @role, @body, @anchor, @state, @replyTo, @createdAt, @updatedAt, @seq)
               ON CONFLICT (story_slug, id) DO UPDATE SET version = excluded.version, body = excluded.body, anchor = excluded.anchor,
-                state = excluded.state, updated_at = excluded.updated_at, seq = excluded.seq`)
-        .run({ ...note, anchor: note.anchor ? JSON.stringify(note.anchor) : null, seq: this.nextSeq() });
-      return settle({ ok: true, created: current === null, note });
-    }).immediate();
+                state = excluded.state, updated_at = excluded.updated_at, seq = excluded.seq`,
+        ).run({ ...note, anchor: note.anchor ? JSON.stringify(note.anchor) : null, seq: this.nextSeq() });
+        return settle({ ok: true, created: current === null, note });
+      })
+      .immediate();
     if (input.idempotency) this.inFlight.delete(idempotencyKeyId(input.idempotency));
     await this.durable();
     return result;
@@ -452,4 +520,3 @@ export class SqliteStore implements PublishingStore, NoteStore {
     if (this.db.open) this.db.close();
   }
 }
-

@@ -66,11 +66,7 @@ export interface StoredResponse {
   body: string;
 }
 
-export type IdempotencyBegin =
-  | { state: 'new' }
-  | { state: 'in_flight' }
-  | { state: 'reused' }
-  | { state: 'done'; response: StoredResponse };
+export type IdempotencyBegin = { state: 'new' } | { state: 'in_flight' } | { state: 'reused' } | { state: 'done'; response: StoredResponse };
 
 export interface IdempotencyScope {
   /** The token's identity (hex SHA-256 of the token, `CallerToken.id`), never its reusable name. */
@@ -96,8 +92,7 @@ export interface PutStoryInput {
 }
 
 export type PutStoryResult =
-  | { ok: true; created: boolean; version: number; status: StoredStatus; updatedAt: string }
-  | { ok: false; reason: 'conflict'; current: StoredStory | null };
+  { ok: true; created: boolean; version: number; status: StoredStatus; updatedAt: string } | { ok: false; reason: 'conflict'; current: StoredStory | null };
 
 export interface ChangePage<T> {
   items: T[];
@@ -148,9 +143,7 @@ export interface PutNoteInput {
 }
 
 export type PutNoteResult =
-  | { ok: true; created: boolean; note: NoteRecord }
-  | { ok: false; reason: 'conflict'; current: NoteRecord | null }
-  | { ok: false; reason: 'no_story' };
+  { ok: true; created: boolean; note: NoteRecord } | { ok: false; reason: 'conflict'; current: NoteRecord | null } | { ok: false; reason: 'no_story' };
 
 /** Review notes: a store that keeps them offers this (routes answer 501 where one does not). */
 export interface NoteStore {
@@ -240,10 +233,23 @@ export interface PublishingStore {
 }
 
 /** A published entry from its row's fields (the current version's, as JSON). */
-export function publishedEntry(r: { slug: string; version: number; updated_at: string; published: string | null; fields: string; text?: string }): PublishedEntry {
+export function publishedEntry(r: {
+  slug: string;
+  version: number;
+  updated_at: string;
+  published: string | null;
+  fields: string;
+  text?: string;
+}): PublishedEntry {
   const f = JSON.parse(r.fields) as StoryFieldsRecord;
   return {
-    slug: r.slug, title: f.title, ...(f.dek ? { dek: f.dek } : {}), beat: f.beat, published: r.published ?? '', version: r.version, updatedAt: r.updated_at,
+    slug: r.slug,
+    title: f.title,
+    ...(f.dek ? { dek: f.dek } : {}),
+    beat: f.beat,
+    published: r.published ?? '',
+    version: r.version,
+    updatedAt: r.updated_at,
     ...(r.text !== undefined ? { text: r.text } : {}),
   };
 }
@@ -277,9 +283,17 @@ export interface NoteRow {
 
 export function noteFromRow(r: NoteRow): NoteRecord {
   return {
-    id: r.id, storySlug: r.story_slug, version: r.version, author: r.author, role: r.role, body: r.body,
-    anchor: r.anchor ? (JSON.parse(r.anchor) as NoteRecord['anchor']) : null, state: r.state, replyTo: r.reply_to,
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    storySlug: r.story_slug,
+    version: r.version,
+    author: r.author,
+    role: r.role,
+    body: r.body,
+    anchor: r.anchor ? (JSON.parse(r.anchor) as NoteRecord['anchor']) : null,
+    state: r.state,
+    replyTo: r.reply_to,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -297,7 +311,13 @@ export interface StoryRow {
 
 export function storyFromRow(r: StoryRow): StoredStory {
   return {
-    slug: r.slug, version: r.version, status: r.status, story: JSON.parse(r.fields) as StoryFieldsRecord, text: r.text,
-    createdAt: r.created_at, updatedAt: r.updated_at, seq: r.seq,
+    slug: r.slug,
+    version: r.version,
+    status: r.status,
+    story: JSON.parse(r.fields) as StoryFieldsRecord,
+    text: r.text,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    seq: r.seq,
   };
 }

@@ -124,10 +124,13 @@ export interface LoadedSettings extends Settings {
 }
 
 /** The site setting: the renderer's own rule (shared/site.ts), so that nothing it cannot render is ever stored. */
-const siteSetting = z.string().max(2000).superRefine((site, ctx) => {
-  const error = siteError(site);
-  if (error) ctx.addIssue({ code: 'custom', message: error });
-});
+const siteSetting = z
+  .string()
+  .max(2000)
+  .superRefine((site, ctx) => {
+    const error = siteError(site);
+    if (error) ctx.addIssue({ code: 'custom', message: error });
+  });
 
 export const settingsSchema = z.object({
   site: siteSetting.optional(),
@@ -142,10 +145,14 @@ export const settingsSchema = z.object({
   wordGoal: z.number().int().min(0).max(1_000_000).optional(),
   focusMode: z.boolean().optional(),
   typewriter: z.boolean().optional(),
-  lastStory: z.object({
-    id: z.string().min(1).max(200),
-    anchor: z.number().int().nonnegative(), head: z.number().int().nonnegative(), top: z.number().int().nonnegative(),
-  }).optional(),
+  lastStory: z
+    .object({
+      id: z.string().min(1).max(200),
+      anchor: z.number().int().nonnegative(),
+      head: z.number().int().nonnegative(),
+      top: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 
 const id = z.string().min(1).max(200);
@@ -305,7 +312,10 @@ export function parseStudioInput<M extends StudioMethod>(method: M, input: unkno
 /** An error a handler throws on purpose, with a code that crosses to the caller. */
 export class StudioCallError extends Error {
   override name = 'StudioCallError';
-  constructor(readonly code: StudioErrorCode, message: string) {
+  constructor(
+    readonly code: StudioErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -171,7 +171,11 @@ export function storyStanding(s: Pick<StorySync, 'changes' | 'rejected' | 'confl
 }
 
 export const syncLoginInput = z.object({
-  backendUrl: z.string().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
+  backendUrl: z
+    .string()
+    .url()
+    .max(2000)
+    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
   token: z.string().min(1).max(4096),
 });
 

@@ -7,7 +7,17 @@
 // No import of contract.ts: the contract imports the error codes from here.
 
 /** Why a call failed, as it crosses a process boundary. `transport`: the host could not be reached or answered nonsense. */
-export const STUDIO_ERROR_CODES = ['bad-input', 'not-found', 'library', 'internal', 'unknown-method', 'unauthorized', 'refused', 'too-large', 'transport'] as const;
+export const STUDIO_ERROR_CODES = [
+  'bad-input',
+  'not-found',
+  'library',
+  'internal',
+  'unknown-method',
+  'unauthorized',
+  'refused',
+  'too-large',
+  'transport',
+] as const;
 export type StudioErrorCode = (typeof STUDIO_ERROR_CODES)[number];
 
 /** An error as it crosses a process boundary: a one-line message and a code. */
@@ -44,7 +54,10 @@ export function httpStatusOf(result: CallResult): number {
 /** A failed call as the renderer sees it: the host's one-line message and its code. */
 export class StudioError extends Error {
   override name = 'StudioError';
-  constructor(readonly code: StudioErrorCode, message: string) {
+  constructor(
+    readonly code: StudioErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -148,6 +161,14 @@ export const COMMAND_CHANNEL = 'studio:command';
 
 /** The Content-Security-Policy of the renderer page (CodeMirror inserts style elements, hence inline styles). */
 export const RENDERER_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: https:",
-  "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: https:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');

@@ -81,11 +81,24 @@ export class CatalogIndex {
   search(kind: ReferenceKind, query: string, limit: number): LabelHit<CatalogItem>[] {
     let index = this.labelSearches.get(kind);
     if (!index) {
-      index = kind === 'entity'
-        ? new LabelSearch<CatalogItem>([...this.entities.values()], (e) => (e as Entity).name, (e) => [(e as Entity).name, e.slug, ...((e as Entity).aliases ?? [])])
-        : kind === 'beat'
-          ? new LabelSearch<CatalogItem>([...this.beats.values()], (b) => (b as Beat).name, (b) => [(b as Beat).name, b.slug])
-          : new LabelSearch<CatalogItem>([...this.stories.values()], (s) => (s as CatalogStory).title, (s) => [(s as CatalogStory).title, s.slug]);
+      index =
+        kind === 'entity'
+          ? new LabelSearch<CatalogItem>(
+              [...this.entities.values()],
+              (e) => (e as Entity).name,
+              (e) => [(e as Entity).name, e.slug, ...((e as Entity).aliases ?? [])],
+            )
+          : kind === 'beat'
+            ? new LabelSearch<CatalogItem>(
+                [...this.beats.values()],
+                (b) => (b as Beat).name,
+                (b) => [(b as Beat).name, b.slug],
+              )
+            : new LabelSearch<CatalogItem>(
+                [...this.stories.values()],
+                (s) => (s as CatalogStory).title,
+                (s) => [(s as CatalogStory).title, s.slug],
+              );
       this.labelSearches.set(kind, index);
     }
     return index.search(query, limit);

@@ -58,7 +58,7 @@ export class LabelSearch<T> {
         const full = normalizeLabel(v);
         if (!full || fulls.includes(full)) continue;
         fulls.push(full);
-        keys.push(full), keyItem.push(r), keyScore.push(3);
+        (keys.push(full), keyItem.push(r), keyScore.push(3));
         // Words of labels (slugs' words are, in practice, their name's words).
         if (!SPACE.test(v)) continue;
         const parts = v.split(WORDS);
@@ -141,7 +141,7 @@ export class LabelSearch<T> {
       for (let i = lo; i < hi; i++) {
         const r = this.keyItem[i]!;
         const s = i < exact && this.keyScore[i] === 3 ? 4 : this.keyScore[i]!;
-        if (stamp[r] !== gen) (stamp[r] = gen), (score[r] = s), touched.push(r);
+        if (stamp[r] !== gen) ((stamp[r] = gen), (score[r] = s), touched.push(r));
         else if (s > score[r]!) score[r] = s;
       }
       best = touched.sort((a, b) => score[b]! - score[a]! || a - b).slice(0, limit);
@@ -150,7 +150,7 @@ export class LabelSearch<T> {
       for (let i = lo; i < hi; i++) {
         const r = this.keyItem[i]!;
         const s = i < exact && this.keyScore[i] === 3 ? 4 : this.keyScore[i]!;
-        if (stamp[r] !== gen) (stamp[r] = gen), (score[r] = s);
+        if (stamp[r] !== gen) ((stamp[r] = gen), (score[r] = s));
         else if (s > score[r]!) score[r] = s;
       }
       const by: number[][] = [[], [], [], [], []];
@@ -164,11 +164,11 @@ export class LabelSearch<T> {
       let end = Infinity;
       for (let i = q.length === 1 ? 0 : 1; i < q.length; i++) {
         const b = i === 0 ? gram(0, q.charCodeAt(0)) : gram(q.charCodeAt(i - 1), q.charCodeAt(i));
-        if (this.gramStart[b + 1]! - this.gramStart[b]! < end - start) (start = this.gramStart[b]!), (end = this.gramStart[b + 1]!);
+        if (this.gramStart[b + 1]! - this.gramStart[b]! < end - start) ((start = this.gramStart[b]!), (end = this.gramStart[b + 1]!));
       }
       for (let i = start; i < end && best.length < limit; i++) {
         const r = this.gramItems[i]!;
-        if (stamp[r] !== gen && this.text[r]!.includes(q)) (stamp[r] = gen), (score[r] = 1), best.push(r);
+        if (stamp[r] !== gen && this.text[r]!.includes(q)) ((stamp[r] = gen), (score[r] = 1), best.push(r));
       }
     }
     return best.map((r) => ({ item: this.items[r]!, score: score[r] as LabelScore }));

@@ -7,7 +7,11 @@ const ASCII = /^[\x00-\x7f]*$/;
 export function normalizeLabel(label: string): string {
   // ASCII is its own NFKC form, and its letters and digits are [a-z0-9] once lower-cased: the same
   // result without the Unicode passes (catalogs of 100,000 entities normalise every name and alias).
-  if (ASCII.test(label)) return label.toLowerCase().replace(/'s(?![a-z0-9])/g, '').replace(/[^a-z0-9]+/g, '');
+  if (ASCII.test(label))
+    return label
+      .toLowerCase()
+      .replace(/'s(?![a-z0-9])/g, '')
+      .replace(/[^a-z0-9]+/g, '');
   return label
     .normalize('NFKC')
     .toLowerCase()

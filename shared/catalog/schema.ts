@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { SLUG_PATTERN, SLUG_MAX_LENGTH } from '../slug.js';
 
-export const ENTITY_TYPES = [
-  'person', 'organization', 'state', 'government', 'product', 'technology', 'legislation', 'concept',
-] as const;
+export const ENTITY_TYPES = ['person', 'organization', 'state', 'government', 'product', 'technology', 'legislation', 'concept'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
 export const REFERENCE_KINDS = ['entity', 'beat', 'story'] as const;

@@ -81,9 +81,7 @@ function read(story: Story, references?: Record<string, unknown>): BodyFacts {
         column: at.column,
         slugFrom: locate(r.block, r.slugFrom!).offset,
         slugTo: locate(r.block, r.slugTo!).offset,
-        ...(r.labelFrom !== undefined
-          ? { labelFrom: locate(r.block, r.labelFrom).offset, labelTo: locate(r.block, r.labelTo!).offset }
-          : {}),
+        ...(r.labelFrom !== undefined ? { labelFrom: locate(r.block, r.labelFrom).offset, labelTo: locate(r.block, r.labelTo!).offset } : {}),
       });
     }
   }

@@ -18,7 +18,15 @@ const BLOCK_RULES = ['ref-syntax', 'ref-unknown', 'ref-label-mismatch', 'citatio
 const HEAD_RULES = LINT_RULES.map((r) => r.name).filter((n) => !BLOCK_RULES.includes(n));
 /** What a block's findings are read against: no front matter, no other text. */
 const EMPTY_STORY: Story = {
-  format: 'md', meta: {}, body: '', bodyStart: { offset: 0, line: 0, column: 0 }, head: '', frontMatter: null, frontMatterOffset: 0, spans: {}, notices: [],
+  format: 'md',
+  meta: {},
+  body: '',
+  bodyStart: { offset: 0, line: 0, column: 0 },
+  head: '',
+  frontMatter: null,
+  frontMatterOffset: 0,
+  spans: {},
+  notices: [],
 };
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -91,9 +99,12 @@ export class IncrementalLint {
     };
     const edited = change === null || change.removed.length > 0 || change.added > 0;
     // One edit since the last lint: the findings after it are the last ones, moved by the edit.
-    this.pending = edited && this.changedFrom === Infinity && change !== null
-      ? { at: change.at, removed: change.removed.length, added: change.added, chars: body.length - previous.length, lines: starts.length - previousLines }
-      : edited ? null : this.pending;
+    this.pending =
+      edited && this.changedFrom === Infinity && change !== null
+        ? { at: change.at, removed: change.removed.length, added: change.added, chars: body.length - previous.length, lines: starts.length - previousLines }
+        : edited
+          ? null
+          : this.pending;
     this.changedFrom = Math.min(this.changedFrom, change === null ? 0 : edited ? change.at : Infinity);
     if (change === null) {
       this.cited = new Map();
@@ -188,7 +199,10 @@ export class IncrementalLint {
     if (headKey !== this.headKey) {
       this.headKey = headKey;
       this.fields = storyFields(story);
-      this.knownKey = this.fields.citations.map((c) => c.n).sort((x, y) => x - y).join(',');
+      this.knownKey = this.fields.citations
+        .map((c) => c.n)
+        .sort((x, y) => x - y)
+        .join(',');
       this.headDiags = null;
       this.changedFrom = 0;
       this.pending = null;
@@ -290,11 +304,19 @@ function placeFacts(rel: BodyFacts, base: number, line: number, column: number):
   const place = (p: { line: number; column: number }) => ({ line: line + p.line, column: (p.line === 0 ? column : 0) + p.column });
   return {
     references: rel.references.map((r) => ({
-      ...r, ...place(r), from: base + r.from, to: base + r.to, slugFrom: base + r.slugFrom, slugTo: base + r.slugTo,
+      ...r,
+      ...place(r),
+      from: base + r.from,
+      to: base + r.to,
+      slugFrom: base + r.slugFrom,
+      slugTo: base + r.slugTo,
       ...(r.labelFrom !== undefined ? { labelFrom: base + r.labelFrom, labelTo: base + r.labelTo! } : {}),
     })),
     malformed: rel.malformed.map((m) => ({
-      ...m, ...place(m), from: base + m.from, to: base + m.to,
+      ...m,
+      ...place(m),
+      from: base + m.from,
+      to: base + m.to,
       ...(m.partFrom !== undefined ? { partFrom: base + m.partFrom, partTo: base + m.partTo! } : {}),
     })),
     citations: rel.citations.map((c) => ({ ...c, ...place(c), from: base + c.from, to: base + c.to })),
@@ -304,7 +326,15 @@ function placeFacts(rel: BodyFacts, base: number, line: number, column: number):
 /** A finding moved by `chars` characters and `lines` lines (one past an edit: its column stays). */
 function moveDiagnostic(d: Diagnostic, chars: number, lines: number): Diagnostic {
   const moveFix = (f: Fix): Fix => ({ from: f.from + chars, to: f.to + chars, insert: f.insert, title: f.title });
-  const moved: Diagnostic = { rule: d.rule, severity: d.severity, message: d.message, line: d.line + lines, column: d.column, from: d.from + chars, to: d.to + chars };
+  const moved: Diagnostic = {
+    rule: d.rule,
+    severity: d.severity,
+    message: d.message,
+    line: d.line + lines,
+    column: d.column,
+    from: d.from + chars,
+    to: d.to + chars,
+  };
   if (d.fix !== undefined) moved.fix = Array.isArray(d.fix) ? d.fix.map(moveFix) : moveFix(d.fix);
   return moved;
 }
@@ -315,7 +345,15 @@ function placeDiagnostics(found: readonly Diagnostic[], base: number, line: numb
   const moveFix = (f: Fix): Fix => ({ from: move(f.from), to: move(f.to), insert: f.insert, title: f.title });
   return found.map((d) => {
     // Written out, in lintStory's order of keys: a spread of each finding costs most of a keystroke.
-    const moved: Diagnostic = { rule: d.rule, severity: d.severity, message: d.message, line: line + d.line, column: (d.line === 0 ? column : 0) + d.column, from: move(d.from), to: move(d.to) };
+    const moved: Diagnostic = {
+      rule: d.rule,
+      severity: d.severity,
+      message: d.message,
+      line: line + d.line,
+      column: (d.line === 0 ? column : 0) + d.column,
+      from: move(d.from),
+      to: move(d.to),
+    };
     if (d.fix !== undefined) moved.fix = Array.isArray(d.fix) ? d.fix.map(moveFix) : moveFix(d.fix);
     return moved;
   });

@@ -66,7 +66,10 @@ export function relocateDiagnostics(diagnostics: readonly Diagnostic[], from: St
  * so that nothing is said twice.
  */
 export function carryFindings(
-  findings: readonly Diagnostic[], sentText: string, currentText: string, local: readonly Diagnostic[] = [],
+  findings: readonly Diagnostic[],
+  sentText: string,
+  currentText: string,
+  local: readonly Diagnostic[] = [],
 ): { placed: Diagnostic[]; stale: Diagnostic[] } {
   const map = sentText === currentText ? null : textMap(sentText, currentText);
   const placed: Diagnostic[] = [];

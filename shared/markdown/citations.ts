@@ -2,7 +2,16 @@ import type { MarkdownIt, StateInline, RendererRule } from 'markdown-it';
 import type { StoryEnv } from './env.js';
 
 const SUPERSCRIPT_DIGITS: Record<string, number> = {
-  '⁰': 0, '¹': 1, '²': 2, '³': 3, '⁴': 4, '⁵': 5, '⁶': 6, '⁷': 7, '⁸': 8, '⁹': 9,
+  '⁰': 0,
+  '¹': 1,
+  '²': 2,
+  '³': 3,
+  '⁴': 4,
+  '⁵': 5,
+  '⁶': 6,
+  '⁷': 7,
+  '⁸': 8,
+  '⁹': 9,
 };
 
 /** Reads `[¹²]` or `[12]` at `pos`: the citation number and the end, or null. */

@@ -71,8 +71,15 @@ function referenceRule(state: StateInline, silent: boolean): boolean {
   token.meta = { kind, slug, label, inLink: state.linkLevel > 0 };
   token.content = label ?? '';
   collect(state, {
-    from: start, to: end, kind: kind as ReferenceKind, slug, label, slugFrom, slugTo: headEnd,
-    labelFrom: hasLabel ? pipe + 1 : undefined, labelTo: hasLabel ? close : undefined,
+    from: start,
+    to: end,
+    kind: kind as ReferenceKind,
+    slug,
+    label,
+    slugFrom,
+    slugTo: headEnd,
+    labelFrom: hasLabel ? pipe + 1 : undefined,
+    labelTo: hasLabel ? close : undefined,
   });
   state.pos = end;
   return true;

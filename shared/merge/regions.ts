@@ -42,7 +42,7 @@ export function diff3Regions<T>(a: readonly T[], o: readonly T[], b: readonly T[
   const regions: Region[] = [];
   // Where each side stands against the base: index in the side = index in the base + delta.
   const delta = { a: 0, b: 0 };
-  for (let i = 0; i < hunks.length; ) {
+  for (let i = 0; i < hunks.length;) {
     const group = [hunks[i]!];
     let oStart = hunks[i]!.oStart;
     let oEnd = hunks[i]!.oEnd;

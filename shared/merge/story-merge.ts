@@ -104,14 +104,26 @@ export function mergeStories(base: string, local: string, remote: string, option
     const from = headText.length + c.from;
     const to = headText.length + c.to;
     const what = c.kind === 'added' ? `added paragraph ${paragraph}` : `${verb(c.side, c.kind)} paragraph ${paragraph}`;
-    changes.push({ side: c.side, kind: c.kind, paragraph, line: lines(from), from, to, description: `${names[c.side]} ${what}${removed ? ' (of the last synced text)' : ''}` });
+    changes.push({
+      side: c.side,
+      kind: c.kind,
+      paragraph,
+      line: lines(from),
+      from,
+      to,
+      description: `${names[c.side]} ${what}${removed ? ' (of the last synced text)' : ''}`,
+    });
   }
   coalesce(changes);
   for (const c of body.conflicts) {
     const paragraph = blockAt(starts, c.from);
     const from = headText.length + c.from;
     conflicts.push({
-      ...c.conflict, paragraph, line: lines(from), from, to: from + c.conflict.mine.length,
+      ...c.conflict,
+      paragraph,
+      line: lines(from),
+      from,
+      to: from + c.conflict.mine.length,
       both: joinBoth(c.conflict.mine, c.conflict.theirs),
       description: `${names.local} and ${names.remote} both changed paragraph ${paragraph}`,
     });
@@ -126,7 +138,8 @@ export function mergeStories(base: string, local: string, remote: string, option
       if (l.head === r.head || r.head === b.head) return { text: l.head, changes: [], conflicts: [] as MergeConflict[] };
       if (l.head === b.head) return { text: r.head, changes: [{ side: 'remote' as const, kind: 'changed' as const, field: '@head' }], conflicts: [] };
       return {
-        text: l.head, changes: [],
+        text: l.head,
+        changes: [],
         conflicts: [{ field: '@head', mine: l.head, theirs: r.head, base: b.head, both: null, from: 0, to: l.head.length, line: 1, description: '' }],
       };
     }
@@ -140,8 +153,14 @@ export function mergeStories(base: string, local: string, remote: string, option
       const baseSpan = b.spans[c.field];
       if (!mine || !theirs) continue;
       fieldConflicts.push({
-        field: c.field, from: mine.from, to: mine.to, line: mine.line, both: null, description: '',
-        mine: text.slice(mine.from, mine.to), theirs: remote.slice(theirs.from, theirs.to),
+        field: c.field,
+        from: mine.from,
+        to: mine.to,
+        line: mine.line,
+        both: null,
+        description: '',
+        mine: text.slice(mine.from, mine.to),
+        theirs: remote.slice(theirs.from, theirs.to),
         base: baseSpan ? base.slice(baseSpan.from, baseSpan.to) : '',
       });
     }
@@ -167,7 +186,15 @@ function describeOneSide(base: string, text: string, who: string): MergeChange[]
       if (same(sb.meta[k], st.meta[k])) continue;
       const kind = sb.meta[k] === undefined ? 'added' : st.meta[k] === undefined ? 'removed' : 'changed';
       const span = st.spans[k];
-      changes.push({ side: 'remote', kind, field: k, line: lines(span?.from ?? 0), from: span?.from ?? 0, to: span?.to ?? 0, description: `${who} ${verb('remote', kind)} ${fieldName(k)}` });
+      changes.push({
+        side: 'remote',
+        kind,
+        field: k,
+        line: lines(span?.from ?? 0),
+        from: span?.from ?? 0,
+        to: span?.to ?? 0,
+        description: `${who} ${verb('remote', kind)} ${fieldName(k)}`,
+      });
     }
   } else if (sb.head !== st.head) {
     changes.push({ side: 'remote', kind: 'changed', field: '@head', line: 1, from: 0, to: st.head.length, description: `${who} changed the front matter` });
@@ -179,7 +206,15 @@ function describeOneSide(base: string, text: string, who: string): MergeChange[]
   for (const c of body.changes) {
     const paragraph = c.kind === 'removed' ? blockAt(baseStarts, c.baseFrom) : blockAt(starts, c.from);
     const what = c.kind === 'added' ? `added paragraph ${paragraph}` : `${verb('remote', c.kind)} paragraph ${paragraph}`;
-    changes.push({ side: 'remote', kind: c.kind, paragraph, line: lines(offset + c.from), from: offset + c.from, to: offset + c.to, description: `${who} ${what}${c.kind === 'removed' ? ' (of the last synced text)' : ''}` });
+    changes.push({
+      side: 'remote',
+      kind: c.kind,
+      paragraph,
+      line: lines(offset + c.from),
+      from: offset + c.from,
+      to: offset + c.to,
+      description: `${who} ${what}${c.kind === 'removed' ? ' (of the last synced text)' : ''}`,
+    });
   }
   coalesce(changes);
   return changes;
@@ -254,9 +289,11 @@ function mergeCitations(b: unknown[], l: unknown[], r: unknown[]): unknown[] | n
   const order = [...new Set([...ml.keys(), ...mr.keys()])];
   for (const n of order) {
     const [cb, cl, cr] = [mb.get(n), ml.get(n), mr.get(n)];
-    if (same(cl, cr) || same(cr, cb)) { if (cl !== undefined) out.push(cl); }
-    else if (same(cl, cb)) { if (cr !== undefined) out.push(cr); }
-    else return null;
+    if (same(cl, cr) || same(cr, cb)) {
+      if (cl !== undefined) out.push(cl);
+    } else if (same(cl, cb)) {
+      if (cr !== undefined) out.push(cr);
+    } else return null;
   }
   // A citation both kept unchanged but one side removed goes; the order follows the numbers.
   return out.sort((x, y) => Number(num(x)) - Number(num(y)));
@@ -339,10 +376,15 @@ function lineOf(text: string): (offset: number) => number {
 }
 
 function summarize(changes: MergeChange[], conflicts: MergeConflict[], names: Record<MergeSide, string>): string {
-  const incoming = changes.filter((c) => c.side === 'remote' && !(c.field && BOOKKEEPING.has(c.field))).map((c) => c.description.slice(names.remote.length + 1));
+  const incoming = changes
+    .filter((c) => c.side === 'remote' && !(c.field && BOOKKEEPING.has(c.field)))
+    .map((c) => c.description.slice(names.remote.length + 1));
   const parts: string[] = [];
   if (incoming.length) parts.push(`${capital(names.remote)} ${list(unique(incoming))}.`);
-  if (conflicts.length) parts.push(`${conflicts.length === 1 ? 'One change conflicts' : `${conflicts.length} changes conflict`}: ${list(conflicts.map((c) => c.description.replace(/^.*both changed /, '')))}.`);
+  if (conflicts.length)
+    parts.push(
+      `${conflicts.length === 1 ? 'One change conflicts' : `${conflicts.length} changes conflict`}: ${list(conflicts.map((c) => c.description.replace(/^.*both changed /, '')))}.`,
+    );
   return parts.join(' ');
 }
 

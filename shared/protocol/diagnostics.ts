@@ -32,9 +32,13 @@ export function capDiagnostics(all: readonly WireFinding[]): CappedDiagnostics {
   const sorted = all.every((d, i) => i === 0 || byPosition(all[i - 1]!, d) <= 0);
   const first = (sorted ? all : [...all].sort(byPosition)).slice(0, DIAGNOSTICS_MAX);
   const diagnostics = first.map((d) => ({
-    rule: d.rule, severity: d.severity,
+    rule: d.rule,
+    severity: d.severity,
     message: d.message.length > DIAGNOSTIC_MESSAGE_MAX ? `${d.message.slice(0, DIAGNOSTIC_MESSAGE_MAX - 1)}…` : d.message,
-    line: d.line, column: d.column, from: d.from, to: d.to,
+    line: d.line,
+    column: d.column,
+    from: d.from,
+    to: d.to,
   }));
   return { diagnostics, diagnosticsTotal: all.length, errorCount };
 }

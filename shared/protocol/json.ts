@@ -27,7 +27,12 @@ export function parseJsonBounded(text: string, bounds: JsonBounds = {}): JsonPar
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
-    return { ok: false, error: `the JSON does not parse: ${String((e as Error).message).split('\n')[0]!.slice(0, 200)}` };
+    return {
+      ok: false,
+      error: `the JSON does not parse: ${String((e as Error).message)
+        .split('\n')[0]!
+        .slice(0, 200)}`,
+    };
   }
 }
 
@@ -38,7 +43,8 @@ function nestingExceeds(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: the next character is escaped
+      if (c === 0x5c)
+        i++; // backslash: the next character is escaped
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

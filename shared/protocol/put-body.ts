@@ -60,13 +60,23 @@ export function putBodyProblems(body: unknown): PutBodyProblem[] {
   else {
     const bytes = utf8Length(JSON.stringify(body));
     if (bytes > PUT_REQUEST_MAX_BYTES) {
-      problems.push({ path: 'body', message: `the story is ${formatCount(bytes)} bytes as sent; the backend takes at most ${formatCount(PUT_REQUEST_MAX_BYTES)}` });
+      problems.push({
+        path: 'body',
+        message: `the story is ${formatCount(bytes)} bytes as sent; the backend takes at most ${formatCount(PUT_REQUEST_MAX_BYTES)}`,
+      });
     }
   }
   return problems;
 }
 
-const FIELD_NAMES: Record<string, string> = { title: 'the title', dek: 'the dek', beat: 'the beat', body: 'the body', citations: 'the list of citations', published: 'the publication date' };
+const FIELD_NAMES: Record<string, string> = {
+  title: 'the title',
+  dek: 'the dek',
+  beat: 'the beat',
+  body: 'the body',
+  citations: 'the list of citations',
+  published: 'the publication date',
+};
 
 /** One zod issue as a sentence a writer understands, naming the field and the limit. */
 export function describeIssue(issue: z.core.$ZodIssue, input?: unknown): PutBodyProblem {
@@ -80,7 +90,8 @@ export function describeIssue(issue: z.core.$ZodIssue, input?: unknown): PutBody
     return { path, message: `${what} is ${String(value)}; the backend takes at most ${max}` };
   }
   if (issue.code === 'too_small' && typeof value === 'string') return { path, message: `${what} is empty; the backend needs one` };
-  if (issue.code === 'unrecognized_keys') return { path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${path ? ` in ${what}` : ''}` };
+  if (issue.code === 'unrecognized_keys')
+    return { path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${path ? ` in ${what}` : ''}` };
   if (issue.code === 'invalid_type' && value === undefined) return { path, message: `${what} is missing` };
   return { path, message: `${what}: ${issue.message}` };
 }

@@ -32,10 +32,7 @@ export const FIRST_PUBLICATION = '1970-01-01T00:00:00.000Z';
  * is the date the backend settled on (the body's, or now for a first publication).
  */
 export function storyFromPut(slug: string, body: StoryPutBody, published: string | undefined = body.published): Story {
-  return createStory(
-    { title: body.title, dek: body.dek, beat: body.beat, slug, status: body.status, published, citations: body.citations },
-    body.body,
-  );
+  return createStory({ title: body.title, dek: body.dek, beat: body.beat, slug, status: body.status, published, citations: body.citations }, body.body);
 }
 
 /** The rule name of a finding that the backend would refuse the story as sent (400 or 413). */
@@ -55,7 +52,15 @@ export function pushDiagnostics(text: string, status: PushStatus): Diagnostic[] 
     const span: SourceSpan =
       p.path === 'body'
         ? { from: story.bodyStart.offset, to: story.bodyStart.offset, line: story.bodyStart.line, column: story.bodyStart.column }
-        : story.spans[p.path] ?? story.spans[p.path.split('.').slice(0, 2).join('.')] ?? story.spans[p.path.split('.')[0]!] ?? fileStart;
-    return { rule: PUSH_REFUSED_RULE, severity: 'error', message: p.message, line: span.line, column: span.column + 1, from: span.from, to: Math.max(span.from, span.to) };
+        : (story.spans[p.path] ?? story.spans[p.path.split('.').slice(0, 2).join('.')] ?? story.spans[p.path.split('.')[0]!] ?? fileStart);
+    return {
+      rule: PUSH_REFUSED_RULE,
+      severity: 'error',
+      message: p.message,
+      line: span.line,
+      column: span.column + 1,
+      from: span.from,
+      to: Math.max(span.from, span.to),
+    };
   });
 }

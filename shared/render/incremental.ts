@@ -90,7 +90,10 @@ export class IncrementalRender {
    * the body's line starts, and the link reference definitions (a new object whenever they may
    * have changed).
    */
-  parse(body: string, lineOffset = 1): { blocks: ReadonlyArray<{ start: number; end: number }>; starts: readonly number[]; references: Record<string, unknown> } {
+  parse(
+    body: string,
+    lineOffset = 1,
+  ): { blocks: ReadonlyArray<{ start: number; end: number }>; starts: readonly number[]; references: Record<string, unknown> } {
     // markdown-it reads a lone \r as a line break, which our line starts do not: such text is parsed
     // whole (an edit that brings one in is found by `update`, which reads the edited text only).
     if (this.text === null || (this.hasCR && body !== this.text)) this.full(body, lineOffset);
@@ -174,10 +177,11 @@ export class IncrementalRender {
         this.reparsed = cut;
         this.lastChange = { at: first, removed: blocks.slice(first, meet), added: cut };
         const moved = blocks.slice(meet);
-        if (lineDelta !== 0) for (const b of moved) {
-          b.start += lineDelta;
-          b.end += lineDelta;
-        }
+        if (lineDelta !== 0)
+          for (const b of moved) {
+            b.start += lineDelta;
+            b.end += lineDelta;
+          }
         this.blocks = [...blocks.slice(0, first), ...parsed.slice(0, cut), ...moved];
         return;
       }
@@ -246,9 +250,21 @@ function blocksOf(tokens: Token[], lineBase: number, lineOffset: number, keepTok
     if (t.level === 0 && t.nesting !== 1) {
       const map = open[0]!.map ?? [0, 0];
       const cites: number[] = [];
-      for (const x of open) if (x.type === 'inline' && x.children) for (const c of x.children) if (c.type === 'story_citation') cites.push((c.meta as { n: number }).n);
+      for (const x of open)
+        if (x.type === 'inline' && x.children) for (const c of x.children) if (c.type === 'story_citation') cites.push((c.meta as { n: number }).n);
       const start = map[0] + lineBase;
-      blocks.push({ start, end: map[1] + lineBase, tokens: keepTokens ? open : null, tokensLine: start + lineOffset, cites, parts: null, html: '', relative: null, builtAt: -1, citeKey: '' });
+      blocks.push({
+        start,
+        end: map[1] + lineBase,
+        tokens: keepTokens ? open : null,
+        tokensLine: start + lineOffset,
+        cites,
+        parts: null,
+        html: '',
+        relative: null,
+        builtAt: -1,
+        citeKey: '',
+      });
       open = null;
     }
   }

@@ -1,3 +1,11 @@
-export { renderHtml, renderCitationsHtml, renderMarkdown, formatDate, type RenderOptions, type RenderHtmlOptions, type RenderMarkdownOptions } from './render-html.js';
+export {
+  renderHtml,
+  renderCitationsHtml,
+  renderMarkdown,
+  formatDate,
+  type RenderOptions,
+  type RenderHtmlOptions,
+  type RenderMarkdownOptions,
+} from './render-html.js';
 export { IncrementalRender } from './incremental.js';
 export { STORY_STYLESHEET } from './stylesheet.js';

@@ -82,7 +82,11 @@ export function readFrontMatter(yaml: string, base: number, locate: Locate): Rea
   try {
     meta = doc.toJS({ maxAliasCount: 50 }) as FrontMatter;
   } catch (e) {
-    return { meta: {}, spans: {}, error: { message: `the front matter cannot be read: ${firstLine((e as Error).message)}`, from: base, to: base + yaml.length } };
+    return {
+      meta: {},
+      spans: {},
+      error: { message: `the front matter cannot be read: ${firstLine((e as Error).message)}`, from: base, to: base + yaml.length },
+    };
   }
   return { meta, spans: collectSpans(contents, yaml, base, locate) };
 }

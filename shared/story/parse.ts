@@ -81,8 +81,17 @@ export function updateMeta(story: Story, patch: FrontMatter): Story {
 
 /** A story made from fields and a body, as a new file would hold them. */
 export function createStory(meta: FrontMatter, body: string): Story {
-  return parseStory(serializeStory({
-    format: 'md', meta, body, bodyStart: { offset: 0, line: 1, column: 0 }, head: '', frontMatter: null,
-    frontMatterOffset: 0, spans: {}, notices: [],
-  }));
+  return parseStory(
+    serializeStory({
+      format: 'md',
+      meta,
+      body,
+      bodyStart: { offset: 0, line: 1, column: 0 },
+      head: '',
+      frontMatter: null,
+      frontMatterOffset: 0,
+      spans: {},
+      notices: [],
+    }),
+  );
 }

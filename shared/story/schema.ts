@@ -8,7 +8,9 @@ import { STORY_STATUSES } from '../protocol/rules.js';
 
 /** An ISO 8601 date, optionally with a time and zone, that is a real date. */
 export function isIsoDate(value: unknown): boolean {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value));
+  return (
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value))
+  );
 }
 
 const notIsoDate = (issue: { input?: unknown }) => `published "${String(issue.input)}" is not an ISO 8601 date and time`;
@@ -40,17 +42,15 @@ export const frontMatterFieldSchemas = {
   slug: text('slug'),
   status: z.enum(STORY_STATUSES, { error: (i) => `status "${String(i.input)}" is not one of ${STORY_STATUSES.join(', ')}` }),
   published: z.string({ error: notIsoDate }).refine(isIsoDate, { error: notIsoDate }),
-  citations: z
-    .array(z.unknown(), { error: 'citations must be a list of { n, url, title, source }' })
-    .superRefine((items, ctx) => {
-      const seen = new Set<number>();
-      items.forEach((item, i) => {
-        const c = citationFieldSchema.safeParse(item);
-        if (!c.success) ctx.addIssue({ code: 'custom', path: [i], message: `citation ${i + 1} needs a number n (1, 2, …)` });
-        else if (seen.has(c.data.n)) ctx.addIssue({ code: 'custom', path: [i], message: `citation ${c.data.n} is listed twice` });
-        else seen.add(c.data.n);
-      });
-    }),
+  citations: z.array(z.unknown(), { error: 'citations must be a list of { n, url, title, source }' }).superRefine((items, ctx) => {
+    const seen = new Set<number>();
+    items.forEach((item, i) => {
+      const c = citationFieldSchema.safeParse(item);
+      if (!c.success) ctx.addIssue({ code: 'custom', path: [i], message: `citation ${i + 1} needs a number n (1, 2, …)` });
+      else if (seen.has(c.data.n)) ctx.addIssue({ code: 'custom', path: [i], message: `citation ${c.data.n} is listed twice` });
+      else seen.add(c.data.n);
+    });
+  }),
 } as const;
 
 /** The front matter as a whole: known fields checked (null means left empty), other keys kept. */

@@ -16,7 +16,10 @@ export function toPlainText(story: Story, catalog?: Catalog | CatalogIndex, opti
   const f = storyFields(story);
   const beat = f.beat ? (index.beats.get(f.beat)?.name ?? f.beat) : '';
   const slug = f.slug ?? (f.title ? deriveSlug(f.title) : '');
-  const body = story.body.replace(/\r\n?/g, '\n').replace(/^\s*\n/, '').trimEnd();
+  const body = story.body
+    .replace(/\r\n?/g, '\n')
+    .replace(/^\s*\n/, '')
+    .trimEnd();
   return [
     HEAVY_RULE,
     EXPORT_TITLE,

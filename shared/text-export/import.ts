@@ -19,8 +19,16 @@ export function parsePlainText(text: string, catalog?: CatalogIndex): Story {
     return { offset, line: i + 1, column: offset - starts[i]! };
   };
   const fail = (message: string): Story => ({
-    format: 'text', meta: {}, body: '', bodyStart: point(0), head: '', frontMatter: null, frontMatterOffset: 0,
-    spans: {}, notices: [], error: { message, from: 0, to: Math.min(text.length, 64) },
+    format: 'text',
+    meta: {},
+    body: '',
+    bodyStart: point(0),
+    head: '',
+    frontMatter: null,
+    frontMatterOffset: 0,
+    spans: {},
+    notices: [],
+    error: { message, from: 0, to: Math.min(text.length, 64) },
   });
   if (heavy.length < 2) return fail('not a story export: the title rules (═) are missing');
   const headerStart = heavy[1]!.index + heavy[1]![0].length;

@@ -21,9 +21,16 @@ beforeAll(async () => {
         "export { sanitizeStoryHtml } from './renderer/preview/sanitize.ts';",
         "export { IncrementalRender, renderMarkdown } from './shared/index.ts';",
       ].join('\n'),
-      resolveDir: root, loader: 'ts', sourcefile: 'block-html-entry.ts',
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'block-html-entry.ts',
     },
-    bundle: true, format: 'iife', globalName: 'patcher', platform: 'browser', write: false, logLevel: 'warning',
+    bundle: true,
+    format: 'iife',
+    globalName: 'patcher',
+    platform: 'browser',
+    write: false,
+    logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
@@ -59,7 +66,8 @@ afterAll(async () => {
 });
 
 type Shown = { html: string; full: string; replaced: number };
-const show = (body: string, line = 5) => page.evaluate(([b, l]) => (window as unknown as { show(b: string, l: number): Shown }).show(b, l), [body, line] as const);
+const show = (body: string, line = 5) =>
+  page.evaluate(([b, l]) => (window as unknown as { show(b: string, l: number): Shown }).show(b, l), [body, line] as const);
 const paras = (n: number) => Array.from({ length: n }, (_, i) => `Paragraph ${i} with *some* text.`).join('\n\n');
 
 describe.skipIf(!existsSync(CHROMIUM))('preview block patcher (real DOM)', () => {

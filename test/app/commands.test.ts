@@ -20,15 +20,46 @@ function codemirrorChord(name: string): KeyChord {
 }
 
 const EDITOR_KEYMAPS: readonly KeyBinding[] = [
-  ...closeBracketsKeymap, ...completionKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab, ...defaultKeymap,
+  ...closeBracketsKeymap,
+  ...completionKeymap,
+  ...searchKeymap,
+  ...historyKeymap,
+  ...lintKeymap,
+  indentWithTab,
+  ...defaultKeymap,
   { key: 'Mod-.' },
 ];
 
 describe('the command list (shared/api/commands.ts)', () => {
   it('has every command of the issue once, each with a key and a menu', () => {
     const labels = STUDIO_COMMANDS.map((c) => c.label);
-    for (const label of ['New story', 'Save now', 'Import…', 'Export as .md', 'Export as .txt', 'Export as .html', 'Settings…', 'Toggle library', 'Toggle preview', 'Review mode', 'Theme: dark', 'Theme: light', 'Theme: system', 'Search library', 'Keyboard shortcuts', 'History', 'Sync now', 'Submit for review', 'Approve', 'Publish', 'Withdraw…']) {
-      expect(labels.filter((l) => l === label), label).toHaveLength(1);
+    for (const label of [
+      'New story',
+      'Save now',
+      'Import…',
+      'Export as .md',
+      'Export as .txt',
+      'Export as .html',
+      'Settings…',
+      'Toggle library',
+      'Toggle preview',
+      'Review mode',
+      'Theme: dark',
+      'Theme: light',
+      'Theme: system',
+      'Search library',
+      'Keyboard shortcuts',
+      'History',
+      'Sync now',
+      'Submit for review',
+      'Approve',
+      'Publish',
+      'Withdraw…',
+    ]) {
+      expect(
+        labels.filter((l) => l === label),
+        label,
+      ).toHaveLength(1);
     }
     expect(new Set(STUDIO_COMMANDS.map((c) => c.id)).size).toBe(STUDIO_COMMANDS.length);
     for (const mac of [false, true]) {
@@ -68,7 +99,15 @@ describe('the command list (shared/api/commands.ts)', () => {
   });
 
   it('matches key events exactly, by the physical key when Alt changes the character', () => {
-    const ev = (key: string, code: string, mods: Partial<Record<'ctrlKey' | 'altKey' | 'shiftKey' | 'metaKey', boolean>> = {}) => ({ key, code, ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...mods });
+    const ev = (key: string, code: string, mods: Partial<Record<'ctrlKey' | 'altKey' | 'shiftKey' | 'metaKey', boolean>> = {}) => ({
+      key,
+      code,
+      ctrlKey: false,
+      altKey: false,
+      shiftKey: false,
+      metaKey: false,
+      ...mods,
+    });
     expect(matchesKey('Mod-Alt-n', ev('n', 'KeyN', { ctrlKey: true, altKey: true }), false)).toBe(true);
     expect(matchesKey('Mod-Alt-n', ev('˜', 'KeyN', { metaKey: true, altKey: true }), true)).toBe(true);
     expect(matchesKey('Mod-Alt-n', ev('n', 'KeyN', { ctrlKey: true, altKey: true }), true)).toBe(false);
@@ -86,14 +125,21 @@ describe('the Electron application menu (electron/main/menu.ts)', () => {
   const sent: string[] = [];
   const template = menuTemplate((id) => sent.push(id), 'linux');
   const menu = (label: string) => template.find((m) => m.label === label)?.submenu as MenuItemConstructorOptions[];
-  const labels = (label: string) => menu(label).filter((i) => i.label).map((i) => i.label);
+  const labels = (label: string) =>
+    menu(label)
+      .filter((i) => i.label)
+      .map((i) => i.label);
 
   it('has File, Edit, View, Publish and Help built from the shared list', () => {
     expect(labels('File')).toEqual(['New story', 'Save now', 'Import…', 'Export as .md', 'Export as .txt', 'Export as .html', 'Settings…']);
     expect(menu('Edit').map((i) => i.role ?? i.label)).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'Search library']));
-    expect(labels('View')).toEqual(expect.arrayContaining(['Toggle library', 'Toggle preview', 'Review mode', 'History', 'Theme: light', 'Theme: dark', 'Theme: system']));
+    expect(labels('View')).toEqual(
+      expect.arrayContaining(['Toggle library', 'Toggle preview', 'Review mode', 'History', 'Theme: light', 'Theme: dark', 'Theme: system']),
+    );
     expect(labels('Publish')).toEqual(['Sync now', 'Submit for review', 'Approve', 'Publish', 'Withdraw…', 'Cancel waiting changes']);
-    expect(template.find((m) => m.role === 'help')?.submenu).toEqual(expect.arrayContaining([expect.objectContaining({ label: 'Keyboard shortcuts', accelerator: 'F1' })]));
+    expect(template.find((m) => m.role === 'help')?.submenu).toEqual(
+      expect.arrayContaining([expect.objectContaining({ label: 'Keyboard shortcuts', accelerator: 'F1' })]),
+    );
     const all = template.flatMap((m) => (Array.isArray(m.submenu) ? m.submenu : [])).filter((i) => i.id);
     expect(all.map((i) => i.id).sort()).toEqual(STUDIO_COMMANDS.map((c) => c.id).sort());
   });

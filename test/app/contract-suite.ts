@@ -47,10 +47,12 @@ export function contractSuite(getApi: () => StudioApi): void {
 
   it('imports files with a report per file and exports in three formats', async () => {
     const api = getApi();
-    const reports = await api.importFiles({ files: [
-      { name: 'good.md', text: '---\ntitle: Imported piece\nbeat: open-source-ai\n---\nHello.\n' },
-      { name: 'bad.md', text: '---\n: [\n---\n' },
-    ] });
+    const reports = await api.importFiles({
+      files: [
+        { name: 'good.md', text: '---\ntitle: Imported piece\nbeat: open-source-ai\n---\nHello.\n' },
+        { name: 'bad.md', text: '---\n: [\n---\n' },
+      ],
+    });
     expect(reports.map((r) => r.ok)).toEqual([true, false]);
     expect(reports[1]!.error).toMatch(/^bad\.md: /);
     for (const format of ['md', 'text', 'html'] as const) {

@@ -23,7 +23,24 @@ const ipc = vi.hoisted(() => {
   const trusted = { mainFrame };
   let exposed: unknown;
   let event: unknown = { sender: trusted, senderFrame: mainFrame };
-  return { handlers, listeners, trusted, mainFrame, get exposed() { return exposed; }, set exposed(v) { exposed = v; }, get event() { return event; }, set event(v) { event = v; } };
+  return {
+    handlers,
+    listeners,
+    trusted,
+    mainFrame,
+    get exposed() {
+      return exposed;
+    },
+    set exposed(v) {
+      exposed = v;
+    },
+    get event() {
+      return event;
+    },
+    set event(v) {
+      event = v;
+    },
+  };
 });
 vi.mock('electron', () => ({
   ipcMain: {
@@ -102,14 +119,20 @@ describe('contract over Electron IPC (preload + IPC host, Electron mocked)', () 
   contractSuite(() => ipc.exposed as StudioApi);
 
   it('exposes the contract methods, onCommand and the event subscriptions only, never ipcRenderer', () => {
-    expect(Object.keys(ipc.exposed as object).sort()).toEqual([...STUDIO_METHODS, 'onCommand', 'showSpellingMenu', 'onSpellingChoice', ...STUDIO_EVENT_NAMES.map(eventListenerName)].sort());
+    expect(Object.keys(ipc.exposed as object).sort()).toEqual(
+      [...STUDIO_METHODS, 'onCommand', 'showSpellingMenu', 'onSpellingChoice', ...STUDIO_EVENT_NAMES.map(eventListenerName)].sort(),
+    );
   });
 
   it('asks for the spelling menu through the checked channel and relays only well-formed choices, one way', async () => {
     const api = ipc.exposed as StudioApi;
     const shown: unknown[] = [];
     const { registerSpellingMenu } = await import('../../electron/main/ipc.js');
-    const off = registerSpellingMenu((_c, menu) => void shown.push(menu), (c) => c === ipc.trusted, 'studio://app/');
+    const off = registerSpellingMenu(
+      (_c, menu) => void shown.push(menu),
+      (c) => c === ipc.trusted,
+      'studio://app/',
+    );
     try {
       await api.showSpellingMenu!({ word: 'Karpaty', suggestions: ['Karpathy'] });
       expect(shown).toEqual([{ word: 'Karpaty', suggestions: ['Karpathy'] }]);

@@ -78,8 +78,13 @@ describe('the story field (headless)', () => {
     const doc = `${HEAD}First paragraph [1].\n\nSecond {{entity:sam-altman}}.\n`;
     let state = EditorState.create({ doc, extensions: [catalogFacet.of(catalog), storyField] });
     const edits = [
-      { from: doc.length - 2, insert: ' more' }, { from: HEAD.length, insert: 'x' }, { from: HEAD.length + 5, insert: '\n\n---\n' },
-      { from: 4, insert: 'dek: A dek\n' }, { from: 0, to: 3, insert: '' }, { from: 0, insert: '---' }, { from: doc.length, insert: '\n---\ntitle: no\n' },
+      { from: doc.length - 2, insert: ' more' },
+      { from: HEAD.length, insert: 'x' },
+      { from: HEAD.length + 5, insert: '\n\n---\n' },
+      { from: 4, insert: 'dek: A dek\n' },
+      { from: 0, to: 3, insert: '' },
+      { from: 0, insert: '---' },
+      { from: doc.length, insert: '\n---\ntitle: no\n' },
     ];
     for (const change of edits) {
       state = state.update({ changes: { ...change, from: Math.min(change.from, state.doc.length) } }).state;

@@ -32,7 +32,15 @@ const APP = 'studio://app/';
 function fakeContents() {
   const sent: unknown[][] = [];
   const mainFrame = { url: `${APP}index.html` };
-  return { sent, mainFrame, destroyed: false, isDestroyed() { return this.destroyed; }, send: (...args: unknown[]) => void sent.push(args) };
+  return {
+    sent,
+    mainFrame,
+    destroyed: false,
+    isDestroyed() {
+      return this.destroyed;
+    },
+    send: (...args: unknown[]) => void sent.push(args),
+  };
 }
 const click = (item: Record<string, unknown> | undefined) => (item!.click as () => void)();
 
@@ -47,10 +55,24 @@ describe('the spelling context menu in Electron (fake electron)', () => {
   it('lists the studio’s suggestions, "Add to dictionary" and the editing roles', () => {
     const chosen: unknown[] = [];
     const items = spellingMenuTemplate({ word: 'Karpaty', suggestions: ['Karpathy', 'Karate'] }, (c) => chosen.push(c));
-    expect(items.map((i) => i.label ?? i.role ?? i.type)).toEqual(['Karpathy', 'Karate', 'separator', 'Add “Karpaty” to dictionary', 'separator', 'cut', 'copy', 'paste', 'separator', 'selectAll']);
+    expect(items.map((i) => i.label ?? i.role ?? i.type)).toEqual([
+      'Karpathy',
+      'Karate',
+      'separator',
+      'Add “Karpaty” to dictionary',
+      'separator',
+      'cut',
+      'copy',
+      'paste',
+      'separator',
+      'selectAll',
+    ]);
     click(items[0] as Record<string, unknown>);
     click(items[3] as Record<string, unknown>);
-    expect(chosen).toEqual([{ word: 'Karpaty', replace: 'Karpathy' }, { word: 'Karpaty', add: true }]);
+    expect(chosen).toEqual([
+      { word: 'Karpaty', replace: 'Karpathy' },
+      { word: 'Karpaty', add: true },
+    ]);
     const none = spellingMenuTemplate({ word: 'Zqxw', suggestions: [] }, () => undefined);
     expect(none[0]).toMatchObject({ label: 'No suggestions', enabled: false });
   });
@@ -74,7 +96,11 @@ describe('the spelling context menu in Electron (fake electron)', () => {
   it('shows a menu only for the studio window’s main frame and a well-formed request', async () => {
     const contents = fakeContents();
     const shown: unknown[][] = [];
-    const off = registerSpellingMenu((c, m) => void shown.push([c, m]), (c) => c === (contents as never), APP);
+    const off = registerSpellingMenu(
+      (c, m) => void shown.push([c, m]),
+      (c) => c === (contents as never),
+      APP,
+    );
     const call = (event: unknown, input: unknown) => fake.handlers.get(SPELLING_MENU_CHANNEL)!(event, input);
     const menu = { word: 'teh', suggestions: ['the'] };
     expect(await call({ sender: contents, senderFrame: contents.mainFrame }, menu)).toEqual({ ok: true, value: null });
@@ -84,13 +110,25 @@ describe('the spelling context menu in Electron (fake electron)', () => {
       { sender: other, senderFrame: other.mainFrame },
       { sender: contents, senderFrame: { url: `${APP}index.html` } },
       { sender: contents, senderFrame: null },
-    ]) expect(await call(event, menu)).toMatchObject({ ok: false, error: { code: 'refused' } });
+    ])
+      expect(await call(event, menu)).toMatchObject({ ok: false, error: { code: 'refused' } });
     // The window's own main frame, navigated away from the app.
     contents.mainFrame.url = 'https://evil.example/';
     expect(await call({ sender: contents, senderFrame: contents.mainFrame }, menu)).toMatchObject({ ok: false, error: { code: 'refused' } });
     contents.mainFrame.url = `${APP}index.html`;
-    for (const bad of [null, 'teh', { word: 'teh' }, { word: '', suggestions: [] }, { word: 'teh', suggestions: Array(11).fill('x') }, { word: 'a\nb', suggestions: [] }, { word: 'teh', suggestions: [3] }]) {
-      expect(await call({ sender: contents, senderFrame: contents.mainFrame }, bad), JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    for (const bad of [
+      null,
+      'teh',
+      { word: 'teh' },
+      { word: '', suggestions: [] },
+      { word: 'teh', suggestions: Array(11).fill('x') },
+      { word: 'a\nb', suggestions: [] },
+      { word: 'teh', suggestions: [3] },
+    ]) {
+      expect(await call({ sender: contents, senderFrame: contents.mainFrame }, bad), JSON.stringify(bad)).toMatchObject({
+        ok: false,
+        error: { code: 'bad-input' },
+      });
     }
     expect(shown).toHaveLength(1);
     off();

@@ -19,7 +19,10 @@ const APP = 'studio://app/';
 
 /** A stand-in for WebContents: the events the guards listen to, and the window-open handler. */
 function fakeContents() {
-  const contents = new EventEmitter() as EventEmitter & { setWindowOpenHandler(fn: (d: { url: string }) => { action: string }): void; openHandler?: (d: { url: string }) => { action: string } };
+  const contents = new EventEmitter() as EventEmitter & {
+    setWindowOpenHandler(fn: (d: { url: string }) => { action: string }): void;
+    openHandler?: (d: { url: string }) => { action: string };
+  };
   contents.setWindowOpenHandler = (fn) => (contents.openHandler = fn);
   return contents;
 }
@@ -66,7 +69,16 @@ describe('the Electron main process guards (fake electron)', () => {
   it('denies new windows and opens only well-formed http(s) links outside, checked by a URL parser', async () => {
     const contents = fakeContents();
     guardContents(contents as never, APP);
-    for (const url of ['https://news.example.org/a', 'http://news.example.org/b', 'javascript:alert(1)', 'file:///etc/passwd', 'https:evil', 'HTTPS://NEWS.EXAMPLE.ORG/c', 'smb://host/share', 'https://user:pw@evil.example/']) {
+    for (const url of [
+      'https://news.example.org/a',
+      'http://news.example.org/b',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'https:evil',
+      'HTTPS://NEWS.EXAMPLE.ORG/c',
+      'smb://host/share',
+      'https://user:pw@evil.example/',
+    ]) {
       expect(contents.openHandler!({ url })).toEqual({ action: 'deny' });
     }
     await Promise.resolve();

@@ -72,7 +72,11 @@ describe('loopback host', () => {
     });
     expect(deep.status).toBe(400);
     expect((await deep.json()).error).toEqual({ code: 'bad-input', message: 'the JSON nests deeper than 32 levels' });
-    const broken = await fetch(`${host.origin}/api/listStories`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-studio-secret': host.secret }, body: '{"a":' });
+    const broken = await fetch(`${host.origin}/api/listStories`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-studio-secret': host.secret },
+      body: '{"a":',
+    });
     expect(broken.status).toBe(400);
     expect((await broken.json()).error.message).toMatch(/^the JSON does not parse/);
   });
@@ -115,7 +119,11 @@ describe('loopback host', () => {
 
   // Issue 15 #16: a malformed percent-encoding is the caller's mistake (400), never a 500.
   it('answers 400 to a malformed percent-encoding, in the API and in static paths', async () => {
-    const api = await fetch(`${host.origin}/api/%E0%A4%A`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-studio-secret': host.secret }, body: '{}' });
+    const api = await fetch(`${host.origin}/api/%E0%A4%A`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-studio-secret': host.secret },
+      body: '{}',
+    });
     expect(api.status).toBe(400);
     expect((await api.json()).error.code).toBe('bad-input');
     expect((await fetch(`${host.origin}/%E0%A4%A.js`)).status).toBe(400);
@@ -152,7 +160,12 @@ describe('loopback host', () => {
     let clock = 1_000;
     const timed = await startHost({ handlers: createHandlers(lib), staticDir: join(dir, 'static'), codeTtlMs: 60_000, now: () => clock });
     try {
-      const exchange = (url: string) => fetch(`${timed.origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: new URL(url).hash.slice('#code='.length) }) });
+      const exchange = (url: string) =>
+        fetch(`${timed.origin}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code: new URL(url).hash.slice('#code='.length) }),
+        });
       const fresh = timed.openUrl();
       expect(fresh).toMatch(new RegExp(`^${timed.origin}/#code=[0-9a-f]{48}$`));
       expect(fresh).not.toContain(timed.secret);

@@ -22,7 +22,7 @@ const STORIES = 8;
 /** A small deterministic generator, so each run's delays are the same sequence. */
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 // The writer: opens the library, then saves edits forever (texts from 200 bytes to ~24 KB, so
@@ -68,7 +68,15 @@ describe('library: kill -9 while saving', () => {
     mkdirSync(work, { recursive: true });
     bundle = join(work, 'library.mjs');
     writer = join(work, 'writer.mjs');
-    await build({ entryPoints: [join(packageRoot(), 'electron/services/library/index.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+    await build({
+      entryPoints: [join(packageRoot(), 'electron/services/library/index.ts')],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'warning',
+    });
     writeFileSync(writer, WRITER);
   });
 
@@ -158,7 +166,11 @@ describe('library: kill -9 while saving', () => {
       verified++;
     }
     // Each story's text is its latest revision's, and no later than what was reported for it.
-    const latest = db.prepare('SELECT s.id, s.text, r.id AS revision, r.text AS revisionText FROM stories s JOIN revisions r ON r.id = (SELECT max(id) FROM revisions WHERE story_id = s.id)').all() as Array<{ id: string; text: string; revision: number; revisionText: string }>;
+    const latest = db
+      .prepare(
+        'SELECT s.id, s.text, r.id AS revision, r.text AS revisionText FROM stories s JOIN revisions r ON r.id = (SELECT max(id) FROM revisions WHERE story_id = s.id)',
+      )
+      .all() as Array<{ id: string; text: string; revision: number; revisionText: string }>;
     expect(latest).toHaveLength(STORIES);
     for (const s of latest) {
       expect(s.text, `story ${s.id} differs from its latest revision ${s.revision}`).toBe(s.revisionText);
@@ -176,7 +188,9 @@ describe('library: kill -9 while saving', () => {
     expect(again.search('crashes').map((h) => h.id)).toEqual([ids[0]]);
     again.close();
 
-    console.log(`[library kill -9] ${kills} SIGKILLs (${earlyKills} before the writer was ready, ${killsMidSaving} after it had saved), ${verified} reported revisions verified intact, integrity_check ok (${(killMs / 1000).toFixed(1)} s)`);
+    console.log(
+      `[library kill -9] ${kills} SIGKILLs (${earlyKills} before the writer was ready, ${killsMidSaving} after it had saved), ${verified} reported revisions verified intact, integrity_check ok (${(killMs / 1000).toFixed(1)} s)`,
+    );
     expect(kills).toBeGreaterThanOrEqual(50);
     expect(killsMidSaving).toBeGreaterThanOrEqual(KILLS / 2);
     expect(verified).toBeGreaterThanOrEqual(promised);

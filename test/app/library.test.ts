@@ -37,7 +37,15 @@ async function openAsReader(file: string): Promise<{ name: string; reason?: stri
     }
   }
   const bundle = join(packageRoot(), 'node_modules', '.cache', 'studio-test', `library-${process.pid}.mjs`);
-  await build({ entryPoints: [join(packageRoot(), 'electron/services/library/index.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+  await build({
+    entryPoints: [join(packageRoot(), 'electron/services/library/index.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
   chmodSync(dir, 0o755);
   const script = `const { Library } = await import(${JSON.stringify(bundle)});
 try { Library.open(process.argv[1]).close(); console.log('null'); }
@@ -110,7 +118,7 @@ describe('library', () => {
     const cases = [
       { title: 'Breaking: the lab opens its weights', beat: 'ai-policy' },
       { title: 'Issue #4 # not a comment', beat: 'beat: with colon' },
-      { title: "Quotes ' and \" and - dashes", beat: '#hash-first' },
+      { title: 'Quotes \' and " and - dashes', beat: '#hash-first' },
       { title: '---', beat: 'x' },
     ];
     for (const c of cases) {
@@ -206,7 +214,12 @@ describe('library', () => {
     const titled = add('Narwhal season', filler(60));
     const dekked = add('Harbour notes', filler(60), 'Where the narwhal feeds');
     const repeated = add('Short note', 'narwhal narwhal narwhal narwhal narwhal narwhal.');
-    const plain = lib.db.prepare(`SELECT s.id FROM stories_fts f JOIN stories s ON s.rowid = f.rowid WHERE stories_fts MATCH '"narwhal"*' ORDER BY bm25(stories_fts, 10.0, 4.0, 1.0)`).pluck().all();
+    const plain = lib.db
+      .prepare(
+        `SELECT s.id FROM stories_fts f JOIN stories s ON s.rowid = f.rowid WHERE stories_fts MATCH '"narwhal"*' ORDER BY bm25(stories_fts, 10.0, 4.0, 1.0)`,
+      )
+      .pluck()
+      .all();
     expect(plain[0]).toBe(repeated);
     const hits = lib.search('narwhal');
     expect(hits.map((h) => h.id)).toEqual([titled, dekked, repeated]);
@@ -254,10 +267,22 @@ describe('library', () => {
     const lib = Library.open(file, seed());
     for (let i = 0; i < 12; i++) {
       const rec = lib.createStory();
-      const words = Array.from({ length: 40 }, (_, j) => ['model', 'Modèle', 'weights', 'open', 'models:', 'MODEL.', 'release', 'de-model'][(i * 7 + j * 3) % 8]).join(' ');
-      lib.saveStory(rec.id, story(i % 3 ? `Model notes ${i}` : `Notes ${i}`, `${words}.\n\nSecond paragraph: a model again, and an ${'open '.repeat(i)}model.`, i % 2 ? 'dek: About a modèle\n' : ''));
+      const words = Array.from(
+        { length: 40 },
+        (_, j) => ['model', 'Modèle', 'weights', 'open', 'models:', 'MODEL.', 'release', 'de-model'][(i * 7 + j * 3) % 8],
+      ).join(' ');
+      lib.saveStory(
+        rec.id,
+        story(
+          i % 3 ? `Model notes ${i}` : `Notes ${i}`,
+          `${words}.\n\nSecond paragraph: a model again, and an ${'open '.repeat(i)}model.`,
+          i % 2 ? 'dek: About a modèle\n' : '',
+        ),
+      );
     }
-    const direct = lib.db.prepare(`SELECT s.id, snippet(stories_fts, -1, '«', '»', '…', 12) AS snippet FROM stories_fts f JOIN stories s ON s.rowid = f.rowid WHERE stories_fts MATCH ?`);
+    const direct = lib.db.prepare(
+      `SELECT s.id, snippet(stories_fts, -1, '«', '»', '…', 12) AS snippet FROM stories_fts f JOIN stories s ON s.rowid = f.rowid WHERE stories_fts MATCH ?`,
+    );
     for (const q of ['model', 'mod', 'modele', 'open model', 'model weights release', 'gemma', '"open model"', '"model weights']) {
       const hits = lib.search(q, 200);
       expect(hits.length, q).toBeGreaterThan(0);
@@ -281,7 +306,12 @@ describe('library', () => {
     const lib = Library.open(join(dir, 'lib.sqlite'));
     const together = lib0(lib, story('Phrase one', 'The lab released open weights today.')).story.id;
     const apart = lib0(lib, story('Phrase two', 'Open the doors; the weights stay closed.')).story.id;
-    expect(lib.search('open weights').map((h) => h.id).sort()).toEqual([together, apart].sort());
+    expect(
+      lib
+        .search('open weights')
+        .map((h) => h.id)
+        .sort(),
+    ).toEqual([together, apart].sort());
     const phrase = lib.search('"open weights"');
     expect(phrase.map((h) => h.id)).toEqual([together]);
     expect(phrase[0]!.snippet).toContain('«open weights»');
@@ -298,7 +328,7 @@ describe('library', () => {
     const index = lib.db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)');
     lib.db.transaction(() => {
       for (let i = 0; i < n; i++) {
-        const body = `${(i < 1000 ? 'otter heron ' : 'otter ').repeat(i % 7 + 1)}swims in the river number ${i}`;
+        const body = `${(i < 1000 ? 'otter heron ' : 'otter ').repeat((i % 7) + 1)}swims in the river number ${i}`;
         const info = insert.run(`s${i}`, `s-${i}`, `Story ${i}`, 'draft', '', `---\ntitle: Story ${i}\n---\n${body}\n`, 't', 't');
         index.run(info.lastInsertRowid, `Story ${i}`, '', body);
       }
@@ -361,10 +391,16 @@ describe('library', () => {
     const id = lib0(lib, story('Pelican count', 'Birds on the pier.', 'dek: Harbour wildlife\n')).story.id;
     const other = lib0(lib, story('Pier repairs', 'A pelican watched.')).story.id;
     check();
-    expect(lib.search('pelican').map((h) => [h.id, tierOf(h.rank)])).toEqual([[id, 0], [other, 2]]);
+    expect(lib.search('pelican').map((h) => [h.id, tierOf(h.rank)])).toEqual([
+      [id, 0],
+      [other, 2],
+    ]);
     lib.saveStory(id, story('Cormorant count', 'Birds on the pier.', 'dek: A pelican left\n'));
     check();
-    expect(lib.search('pelican').map((h) => [h.id, tierOf(h.rank)])).toEqual([[id, 1], [other, 2]]);
+    expect(lib.search('pelican').map((h) => [h.id, tierOf(h.rank)])).toEqual([
+      [id, 1],
+      [other, 2],
+    ]);
     expect(lib.search('cormorant').map((h) => h.id)).toEqual([id]);
     lib.trashStory(id);
     check();
@@ -385,7 +421,11 @@ describe('library', () => {
 
   it('lists stories from one covering index, never reading their text', () => {
     const lib = Library.open(join(dir, 'lib.sqlite'));
-    const plan = lib.db.prepare('EXPLAIN QUERY PLAN SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE trashed = ? ORDER BY updated_at DESC, title, id').all(0) as Array<{ detail: string }>;
+    const plan = lib.db
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE trashed = ? ORDER BY updated_at DESC, title, id',
+      )
+      .all(0) as Array<{ detail: string }>;
     expect(plan.map((r) => r.detail)).toEqual(['SEARCH stories USING COVERING INDEX stories_list (trashed=?)']);
     const a = lib.createStory({ title: 'B second' });
     const b = lib.createStory({ title: 'A first' });
@@ -425,8 +465,11 @@ describe('library', () => {
     lib.saveStory(moved.id, story('Moved', 'Now approved.', 'status: approved\n'));
     lib.db.prepare('DELETE FROM stories WHERE id = ?').run(lib.listStories({ status: 'review' })[0]!.id);
     lib.restoreStory(lib.listStories({ trashed: true })[0]!.id);
-    for (const filter of [...filters, { status: 'approved' }, { beat: 'nothing-here' }]) expect(lib.listStoryPage(filter, 0, 1).total).toBe(lib.listStories(filter).length);
-    expect(lib.listStoryPage({ since: '2026-01-01T00:00:00.000Z', until: '2026-01-01T00:00:00.001Z' }, 0, 1).total).toBe(lib.listStories({ since: '2026-01-01T00:00:00.000Z', until: '2026-01-01T00:00:00.001Z' }).length);
+    for (const filter of [...filters, { status: 'approved' }, { beat: 'nothing-here' }])
+      expect(lib.listStoryPage(filter, 0, 1).total).toBe(lib.listStories(filter).length);
+    expect(lib.listStoryPage({ since: '2026-01-01T00:00:00.000Z', until: '2026-01-01T00:00:00.001Z' }, 0, 1).total).toBe(
+      lib.listStories({ since: '2026-01-01T00:00:00.000Z', until: '2026-01-01T00:00:00.001Z' }).length,
+    );
     const count = (lib.db.prepare('SELECT count(*) AS n FROM stories WHERE trashed = 0').get() as { n: number }).n;
     expect(lib.listStoryPage({}, 0, 1).total).toBe(count);
     expect(lib.listStoryPage({}, count + 10, 5)).toEqual({ total: count, offset: count + 10, stories: [] });
@@ -436,8 +479,11 @@ describe('library', () => {
   it('reads a page from the list index alone, and a new story is the first row of the next read', () => {
     const lib = Library.open(join(dir, 'lib.sqlite'), seed());
     const details = (sql: string) => (lib.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0, 10, 0) as Array<{ detail: string }>).map((r) => r.detail);
-    expect(details('SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE trashed = ? ORDER BY updated_at DESC, title, id LIMIT ? OFFSET ?'))
-      .toEqual(['SEARCH stories USING COVERING INDEX stories_list (trashed=?)']);
+    expect(
+      details(
+        'SELECT rowid, id, slug, title, status, beat, updated_at, trashed FROM stories WHERE trashed = ? ORDER BY updated_at DESC, title, id LIMIT ? OFFSET ?',
+      ),
+    ).toEqual(['SEARCH stories USING COVERING INDEX stories_list (trashed=?)']);
     const before = lib.listStoryPage({}, 0, 3);
     const made = lib.createStory({ title: 'Just made' });
     const after = lib.listStoryPage({}, 0, 3);
@@ -459,7 +505,12 @@ describe('library', () => {
       { name: 'refused.md', text: story('Refused', 'Never written.') },
       { name: 'two.md', text: story('Two', 'Second.') },
     ]);
-    expect(reports.map((r) => [r.name, r.ok])).toEqual([['one.md', true], ['bad.md', false], ['refused.md', false], ['two.md', true]]);
+    expect(reports.map((r) => [r.name, r.ok])).toEqual([
+      ['one.md', true],
+      ['bad.md', false],
+      ['refused.md', false],
+      ['two.md', true],
+    ]);
     expect(reports[2]!.error).toMatch(/^refused\.md: .*disk full/);
     expect(count()).toBe(before + 2);
     expect(lib.listStories().map((s) => s.title)).toEqual(expect.arrayContaining(['One', 'Two']));
@@ -492,8 +543,9 @@ describe('library', () => {
     const db = new Database(file);
     MIGRATIONS[0]!(db);
     db.pragma('user_version = 1');
-    db.prepare("INSERT INTO stories (id, slug, title, status, beat, text, created_at, updated_at) VALUES ('x', 'old', 'Old story', 'draft', '', ?, '2025-01-01', '2025-01-01')")
-      .run('---\ntitle: Old story\ndek: About zeppelins\n---\nbody\n');
+    db.prepare(
+      "INSERT INTO stories (id, slug, title, status, beat, text, created_at, updated_at) VALUES ('x', 'old', 'Old story', 'draft', '', ?, '2025-01-01', '2025-01-01')",
+    ).run('---\ntitle: Old story\ndek: About zeppelins\n---\nbody\n');
     db.close();
     const lib = Library.open(file);
     expect(lib.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -504,7 +556,13 @@ describe('library', () => {
   it('migrates a version-3 full-text index to one with 2-, 3- and 4-character prefix indexes, the same rows in it', () => {
     const file = join(dir, 'v3.sqlite');
     const old = Library.open(join(dir, 'made.sqlite'));
-    const texts = Array.from({ length: 40 }, (_, i) => story(`Bridge ${i} ${i % 3 ? 'repairs' : 'report'}`, `Brass band ${'bravo '.repeat(i % 5)}plays on the bridge number ${i}.`, i % 4 ? '' : 'dek: Brief notes\n'));
+    const texts = Array.from({ length: 40 }, (_, i) =>
+      story(
+        `Bridge ${i} ${i % 3 ? 'repairs' : 'report'}`,
+        `Brass band ${'bravo '.repeat(i % 5)}plays on the bridge number ${i}.`,
+        i % 4 ? '' : 'dek: Brief notes\n',
+      ),
+    );
     for (const t of texts) lib0(old, t);
     const queries = ['b', 'br', 'bri', 'brid', 'bridge', 'bra', 'brass band', 're', 'rep', 'brief'];
     const expected = Object.fromEntries(queries.map((q) => [q, old.search(q, 200).map(({ id, rank, snippet }) => ({ id, rank, snippet }))]));
@@ -516,14 +574,25 @@ describe('library', () => {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma('user_version = 3');
     const storyCols = 'id, slug, title, status, beat, dek, text, created_at, updated_at, trashed';
-    const insertStory = db.prepare(`INSERT INTO stories (rowid, ${storyCols}) VALUES (?, ${storyCols.split(', ').map(() => '?').join(', ')})`);
+    const insertStory = db.prepare(
+      `INSERT INTO stories (rowid, ${storyCols}) VALUES (?, ${storyCols
+        .split(', ')
+        .map(() => '?')
+        .join(', ')})`,
+    );
     for (const r of made.prepare(`SELECT rowid, ${storyCols} FROM stories`).raw().all() as unknown[][]) insertStory.run(...r);
     const insertFts = db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)');
     for (const r of made.prepare('SELECT rowid, title, dek, body FROM stories_fts').raw().all() as unknown[][]) insertFts.run(...r);
     made.close();
     expect(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'stories_fts'`).pluck().get()).not.toMatch(/prefix/);
     // What each query matches, and its bm25, on the index without prefix indexes.
-    const matchesOf = (d: Database.Database) => Object.fromEntries(queries.map((q) => [q, d.prepare(`SELECT rowid, bm25(stories_fts, 10.0, 4.0, 1.0) AS r FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid`).all(ftsQuery(q))]));
+    const matchesOf = (d: Database.Database) =>
+      Object.fromEntries(
+        queries.map((q) => [
+          q,
+          d.prepare(`SELECT rowid, bm25(stories_fts, 10.0, 4.0, 1.0) AS r FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid`).all(ftsQuery(q)),
+        ]),
+      );
     const unprefixed = matchesOf(db);
     db.close();
 
@@ -533,7 +602,11 @@ describe('library', () => {
     expect(lib.db.pragma('integrity_check', { simple: true })).toBe('ok');
     lib.db.exec(`INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)`);
     expect(matchesOf(lib.db)).toEqual(unprefixed);
-    for (const q of queries) expect(lib.search(q, 200).map(({ id, rank, snippet }) => ({ id, rank, snippet })), q).toEqual(expected[q]);
+    for (const q of queries)
+      expect(
+        lib.search(q, 200).map(({ id, rank, snippet }) => ({ id, rank, snippet })),
+        q,
+      ).toEqual(expected[q]);
     lib.close();
   });
 
@@ -543,10 +616,19 @@ describe('library', () => {
     for (let v = 0; v < 5; v++) MIGRATIONS[v]!(db);
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma('user_version = 5');
-    const rows = [['Heron watch', '', 'Notes.'], ['Harbour notes', 'A heron again', 'Notes.'], ['Pier diary', '', 'A heron and a heron.']] as const;
+    const rows = [
+      ['Heron watch', '', 'Notes.'],
+      ['Harbour notes', 'A heron again', 'Notes.'],
+      ['Pier diary', '', 'A heron and a heron.'],
+    ] as const;
     rows.forEach(([title, dek, body], i) => {
-      db.prepare("INSERT INTO stories (id, slug, title, status, beat, dek, text, created_at, updated_at) VALUES (?, ?, ?, 'draft', '', ?, ?, 't', 't')")
-        .run(`s${i}`, `s-${i}`, title, dek, story(title, body, dek ? `dek: ${dek}\n` : ''));
+      db.prepare("INSERT INTO stories (id, slug, title, status, beat, dek, text, created_at, updated_at) VALUES (?, ?, ?, 'draft', '', ?, ?, 't', 't')").run(
+        `s${i}`,
+        `s-${i}`,
+        title,
+        dek,
+        story(title, body, dek ? `dek: ${dek}\n` : ''),
+      );
       db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)').run(i + 1, title, dek, body);
     });
     expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'heads_fts'`).pluck().get()).toBe(0);
@@ -574,8 +656,10 @@ describe('library', () => {
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${version}`);
       const texts = {
-        a: ['---\ntitle: Airships return\ndek: Zeppelins over the bay\nbeat: open-source-ai\n---\nFirst draft about hangars.\n',
-          '---\ntitle: Airships return\ndek: Zeppelins over the bay\nbeat: open-source-ai\nstatus: review\n---\nSecond draft about hangars and mooring masts.\n'],
+        a: [
+          '---\ntitle: Airships return\ndek: Zeppelins over the bay\nbeat: open-source-ai\n---\nFirst draft about hangars.\n',
+          '---\ntitle: Airships return\ndek: Zeppelins over the bay\nbeat: open-source-ai\nstatus: review\n---\nSecond draft about hangars and mooring masts.\n',
+        ],
         b: ['---\ntitle: Quiet lighthouses\n---\nKeepers and lamps.\n'],
       } as const;
       const hasDek = version >= 2;
@@ -585,17 +669,21 @@ describe('library', () => {
         const title = /title: (.*)/.exec(text)![1]!;
         const status = /status: (.*)/.exec(text)?.[1] ?? 'draft';
         const trashed = id === 'b' ? 1 : 0;
-        db.prepare(`INSERT INTO stories (id, slug, title, status, beat, text, created_at, updated_at, trashed) VALUES (?, ?, ?, ?, '', ?, '2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z', ?)`)
-          .run(id, `slug-${id}`, title, status, text, trashed);
+        db.prepare(
+          `INSERT INTO stories (id, slug, title, status, beat, text, created_at, updated_at, trashed) VALUES (?, ?, ?, ?, '', ?, '2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z', ?)`,
+        ).run(id, `slug-${id}`, title, status, text, trashed);
         rowid++;
         if (hasDek) {
           const dek = /dek: (.*)/.exec(text)?.[1] ?? '';
           db.prepare('UPDATE stories SET dek = ? WHERE id = ?').run(dek, id);
           db.prepare('INSERT INTO stories_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)').run(rowid, title, dek, text.split('---\n')[2]);
         }
-        for (const t of revs) db.prepare("INSERT INTO revisions (story_id, text, title, created_at) VALUES (?, ?, ?, '2025-01-01T00:00:00Z')").run(id, t, title);
+        for (const t of revs)
+          db.prepare("INSERT INTO revisions (story_id, text, title, created_at) VALUES (?, ?, ?, '2025-01-01T00:00:00Z')").run(id, t, title);
       }
-      db.prepare("INSERT INTO catalog (id, json, updated_at) VALUES (1, ?, '2025-01-01')").run(JSON.stringify({ entities: [{ slug: 'ada', name: 'Ada Lovelace', type: 'person' }], beats: [], stories: [] }));
+      db.prepare("INSERT INTO catalog (id, json, updated_at) VALUES (1, ?, '2025-01-01')").run(
+        JSON.stringify({ entities: [{ slug: 'ada', name: 'Ada Lovelace', type: 'person' }], beats: [], stories: [] }),
+      );
       db.prepare("INSERT INTO settings (key, value) VALUES ('theme', '\"dark\"')").run();
       const revisionsBefore = db.prepare('SELECT id, story_id, text FROM revisions ORDER BY id').all() as Array<{ id: number; story_id: string; text: string }>;
       db.close();
@@ -731,21 +819,28 @@ describe('library', () => {
         'text.sqlite': Buffer.from('# notes\nnot a database at all\n'.repeat(50)),
         'schema.sqlite': Buffer.concat([bytes.subarray(0, 100), Buffer.alloc(pageSize - 100, 0xa5), bytes.subarray(pageSize)]),
         'truncated.sqlite': bytes.subarray(0, pageSize + 1000),
-        'pages.sqlite': Buffer.concat([bytes.subarray(0, pageSize), Buffer.from(Array.from({ length: bytes.length - pageSize }, (_, i) => (i * 131 + 7) & 0xff))]),
+        'pages.sqlite': Buffer.concat([
+          bytes.subarray(0, pageSize),
+          Buffer.from(Array.from({ length: bytes.length - pageSize }, (_, i) => (i * 131 + 7) & 0xff)),
+        ]),
       };
       for (const [name, content] of Object.entries(variants)) {
         const file = join(dir, name);
         writeFileSync(file, content);
         // Refused on opening or, when only story pages are damaged, on the first read; never written.
-        refusal(() => {
-          const lib = Library.open(file);
-          try {
-            lib.listStories();
-            lib.search('draft');
-          } finally {
-            lib.close();
-          }
-        }, file, 'corrupt');
+        refusal(
+          () => {
+            const lib = Library.open(file);
+            try {
+              lib.listStories();
+              lib.search('draft');
+            } finally {
+              lib.close();
+            }
+          },
+          file,
+          'corrupt',
+        );
         expect(readFileSync(file).equals(content), `${name} was changed`).toBe(true);
       }
     });

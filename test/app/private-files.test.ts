@@ -33,7 +33,7 @@ describe('the data folder and its files', () => {
     }
   });
 
-  it('an existing library another version left readable by others is made the user\'s alone', () => {
+  it("an existing library another version left readable by others is made the user's alone", () => {
     const file = join(dir, 'old.sqlite');
     Library.open(file).close();
     chmodSync(file, 0o644);
@@ -43,7 +43,7 @@ describe('the data folder and its files', () => {
 });
 
 describe('the browser host opens a one-time address', () => {
-  it('the opener\'s command line holds a code that works once, never the secret', async () => {
+  it("the opener's command line holds a code that works once, never the secret", async () => {
     const main = join(packageRoot(), 'dist/host/main.js');
     if (!existsSync(main)) throw new Error('run `npm run build` first (dist/host/main.js is missing)');
     // A stand-in for xdg-open that records its command line, as /proc/PID/cmdline would show it.
@@ -70,7 +70,8 @@ describe('the browser host opens a one-time address', () => {
       expect(opened.startsWith(`${origin}/`)).toBe(true);
       const code = new URL(opened).hash.match(/code=([0-9a-f]+)/)?.[1];
       expect(code, opened).toMatch(/^[0-9a-f]{32,}$/);
-      const exchange = (c: string) => fetch(`${origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: c }) });
+      const exchange = (c: string) =>
+        fetch(`${origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: c }) });
       const first = await exchange(code!);
       expect(first.status).toBe(200);
       const secret = ((await first.json()) as { value: { secret: string } }).value.secret;
@@ -79,7 +80,11 @@ describe('the browser host opens a one-time address', () => {
       expect(printed).not.toContain(secret);
       const again = await exchange(code!);
       expect(again.status).toBe(401);
-      const api = await fetch(`${origin}/api/listStories`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-studio-secret': secret }, body: '{}' });
+      const api = await fetch(`${origin}/api/listStories`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-studio-secret': secret },
+        body: '{}',
+      });
       expect(api.status).toBe(200);
     } finally {
       child.kill('SIGTERM');

@@ -41,6 +41,9 @@ describe('review diff: words and blocks', () => {
 
   it('does not pair blocks of different kinds', () => {
     const rows = planBlocks([{ key: 'x', tag: 'P.' }], [{ key: 'y', tag: 'UL.' }]);
-    expect(rows).toEqual([{ type: 'removed', a: 0 }, { type: 'added', b: 0 }]);
+    expect(rows).toEqual([
+      { type: 'removed', a: 0 },
+      { type: 'added', b: 0 },
+    ]);
   });
 });

@@ -62,7 +62,7 @@ describe('the site setting', () => {
     expect(s.problems?.length).toBe(4);
   });
 
-  it('in the browser host\'s settings file (conf, 0600): a file that is not JSON is reported and replaced', () => {
+  it("in the browser host's settings file (conf, 0600): a file that is not JSON is reported and replaced", () => {
     const libraryPath = join(dir, 'lib.sqlite');
     writeFileSync(join(dir, 'settings.json'), '{"site": "https://news.example.org", oops');
     const store = settingsFile(libraryPath);

@@ -16,7 +16,8 @@ const at = (state: EditorState) => spellWords(state, 0, state.doc.length).map((w
 
 describe('spelling: the words of the story', () => {
   it('reads prose and reference labels, never addresses, e-mail, code, slugs, acronyms or glued words', () => {
-    const doc = '---\ntitle: Frnt\n---\nSee https://x.org/abc and www.foo.com, mail a.b@c.de, `inlne code`, {{entity:sam-altman|Altmn}} O’Neil’s NASA t_x x9y\n\n```\nfenced wrods\n```\n\nWorld wrod.\n';
+    const doc =
+      '---\ntitle: Frnt\n---\nSee https://x.org/abc and www.foo.com, mail a.b@c.de, `inlne code`, {{entity:sam-altman|Altmn}} O’Neil’s NASA t_x x9y\n\n```\nfenced wrods\n```\n\nWorld wrod.\n';
     expect(words(stateOf(doc))).toEqual(['See', 'and', 'mail', 'Altmn', "O'Neil's", 'World', 'wrod']);
   });
 

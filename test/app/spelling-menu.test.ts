@@ -11,7 +11,11 @@ const from = doc.indexOf('Karpaty');
 const added: string[] = [];
 /** A spelling finding as spellDiagnostics makes it: a fix per suggestion, then "Add to dictionary". */
 const finding = (at: number, word: string, suggestions: string[]): Diagnostic => ({
-  from: at, to: at + word.length, severity: 'info', source: 'spelling', message: `Spelling: “${word}”`,
+  from: at,
+  to: at + word.length,
+  severity: 'info',
+  source: 'spelling',
+  message: `Spelling: “${word}”`,
   actions: [
     ...suggestions.map((s) => ({ name: s, apply: (v: EditorView, f: number, t: number) => v.dispatch({ changes: { from: f, to: t, insert: s } }) })),
     { name: 'Add to dictionary', apply: () => void added.push(word) },
@@ -26,11 +30,13 @@ function headlessView(state: EditorState) {
 
 describe('spelling in the host’s context menu (headless)', () => {
   const base = EditorState.create({ doc });
-  const state = base.update(setDiagnostics(base, [
-    finding(from, 'Karpaty', ['Karpathy', 'Karate']),
-    finding(doc.indexOf('tem.'), 'tem', ['team', 'ten']),
-    { from: 0, to: 2, severity: 'warning', source: 'ref-label-mismatch', message: 'not spelling' },
-  ])).state;
+  const state = base.update(
+    setDiagnostics(base, [
+      finding(from, 'Karpaty', ['Karpathy', 'Karate']),
+      finding(doc.indexOf('tem.'), 'tem', ['team', 'ten']),
+      { from: 0, to: 2, severity: 'warning', source: 'ref-label-mismatch', message: 'not spelling' },
+    ]),
+  ).state;
 
   it('finds the misspelt word under a position, with its suggestions, and nothing elsewhere', () => {
     expect(spellingAt(state, from + 3)).toMatchObject({ from, to: from + 7, word: 'Karpaty', suggestions: ['Karpathy', 'Karate'] });

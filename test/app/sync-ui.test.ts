@@ -18,37 +18,85 @@ import { catalogExtension, catalogFacet, setEditorCatalog, storyField } from '..
 import { describeStorySync, storyCommandsHidden, storySyncKey } from '../../renderer/sync/story-sync-text.js';
 
 const story = (over: Partial<StorySync> = {}): StorySync => ({
-  id: 's1', slug: 'a-story', remoteVersion: null, remoteStatus: null, syncedText: null, changes: [], rejected: null, conflict: null, merged: null,
-  allowed: ['review', 'approved', 'published', 'withdrawn'], ...over,
+  id: 's1',
+  slug: 'a-story',
+  remoteVersion: null,
+  remoteStatus: null,
+  syncedText: null,
+  changes: [],
+  rejected: null,
+  conflict: null,
+  merged: null,
+  allowed: ['review', 'approved', 'published', 'withdrawn'],
+  ...over,
 });
 const change = (state: StorySync['changes'][number]['state'], target: StorySync['changes'][number]['target'] = 'published', attempts = 1) => ({
-  id: 1, target, state, attempts, lastError: null, createdAt: '2026-01-01T00:00:00.000Z',
+  id: 1,
+  target,
+  state,
+  attempts,
+  lastError: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
 });
 
 describe('a story’s sync state in words', () => {
   it('says the most pressing thing: conflict, rejection, pause, waiting change, then the backend’s version', () => {
     expect(describeStorySync(story())).toEqual({ kind: 'local', text: 'Not on the backend yet' });
-    expect(describeStorySync(story({ remoteVersion: 3, remoteStatus: 'published', changes: [change('done')] }))).toEqual({ kind: 'synced', text: 'v3 published on the backend' });
+    expect(describeStorySync(story({ remoteVersion: 3, remoteStatus: 'published', changes: [change('done')] }))).toEqual({
+      kind: 'synced',
+      text: 'v3 published on the backend',
+    });
     // What is only queued says so, in the words the library badge and `studio status` use.
     expect(describeStorySync(story({ remoteVersion: 3, remoteStatus: 'published', changes: [change('queued', 'approved')] })).text).toBe('Approve queued');
     expect(describeStorySync(story({ changes: [change('sending', 'review', 3)] })).text).toBe('Submit queued (sending, try 3)');
     expect(describeStorySync(story({ changes: [change('paused', 'withdrawn')] }))).toEqual({ kind: 'paused', text: 'Withdrawal paused' });
     const finding = { rule: 'ref-unknown', severity: 'error' as const, message: 'no such entity', line: 3, column: 1, from: 40, to: 50 };
-    const rejected = story({ remoteVersion: 2, changes: [change('rejected')], rejected: { target: 'published', message: 'the story has 2 error(s)', diagnostics: [finding, { ...finding, from: 60, to: 70 }] } });
+    const rejected = story({
+      remoteVersion: 2,
+      changes: [change('rejected')],
+      rejected: { target: 'published', message: 'the story has 2 error(s)', diagnostics: [finding, { ...finding, from: 60, to: 70 }] },
+    });
     expect(describeStorySync(rejected)).toEqual({ kind: 'rejected', text: 'Rejected: 2 problems' });
-    const conflict = { ...rejected, conflict: { origin: 'push' as const, remoteVersion: 4, remoteStatus: 'published', baseText: null, localText: 'a', remoteText: 'b' } };
+    const conflict = {
+      ...rejected,
+      conflict: { origin: 'push' as const, remoteVersion: 4, remoteStatus: 'published', baseText: null, localText: 'a', remoteText: 'b' },
+    };
     expect(describeStorySync(conflict)).toEqual({ kind: 'conflict', text: "In conflict with the backend's v4" });
   });
 
   it('reads the open story’s state again when something that concerns it moved, not on every poll', () => {
     const o: SyncOverview = {
-      configured: true, backendUrl: 'http://b', tokenStorage: 'plain', storageNote: '', who: 'w', role: 'writer', site: null, waiting: [], online: true,
-      running: false, progress: null, paused: null, queued: 1, rejected: 0, conflicts: [], lastSyncAt: '2026-01-01T00:00:00.000Z',
-      lastError: null, catalogStamp: 'c1', lastPulled: null,
+      configured: true,
+      backendUrl: 'http://b',
+      tokenStorage: 'plain',
+      storageNote: '',
+      who: 'w',
+      role: 'writer',
+      site: null,
+      waiting: [],
+      online: true,
+      running: false,
+      progress: null,
+      paused: null,
+      queued: 1,
+      rejected: 0,
+      conflicts: [],
+      lastSyncAt: '2026-01-01T00:00:00.000Z',
+      lastError: null,
+      catalogStamp: 'c1',
+      lastPulled: null,
     };
     const key = storySyncKey(o);
     expect(storySyncKey({ ...o, online: false, lastError: 'away', storageNote: 'x' })).toBe(key);
-    for (const moved of [{ queued: 0 }, { rejected: 1 }, { conflicts: [{ slug: 'a', id: 'x', title: 'A' }] }, { lastSyncAt: 'later' }, { running: true }, { role: 'editor' as const }, { lastPulled: { at: 'now', ids: [] } }]) {
+    for (const moved of [
+      { queued: 0 },
+      { rejected: 1 },
+      { conflicts: [{ slug: 'a', id: 'x', title: 'A' }] },
+      { lastSyncAt: 'later' },
+      { running: true },
+      { role: 'editor' as const },
+      { lastPulled: { at: 'now', ids: [] } },
+    ]) {
       expect(storySyncKey({ ...o, ...moved }), JSON.stringify(moved)).not.toBe(key);
     }
   });
@@ -56,7 +104,15 @@ describe('a story’s sync state in words', () => {
 
 const catalog = loadCatalog(readFileSync(sampleCatalogPath(), 'utf8'));
 const TEXT = '---\ntitle: Herons\nbeat: open-source-ai\n---\n\nThe {{entity:heron-trust}} counted birds.\n';
-const finding = (from: number, to: number): Diagnostic => ({ rule: 'ref-unknown', severity: 'error', message: 'no entity "heron-trust" in the catalog', line: 6, column: 5, from, to });
+const finding = (from: number, to: number): Diagnostic => ({
+  rule: 'ref-unknown',
+  severity: 'error',
+  message: 'no entity "heron-trust" in the catalog',
+  line: 6,
+  column: 5,
+  from,
+  to,
+});
 
 describe('the backend’s findings in the editor state', () => {
   const at = TEXT.indexOf('{{entity:heron-trust}}');
@@ -65,7 +121,9 @@ describe('the backend’s findings in the editor state', () => {
 
   it('are shown as the backend’s, move with the text typed before them, and are replaced or cleared as a whole', () => {
     let state = make().update({ effects: setBackendDiagnostics.of([finding(at, end)]) }).state;
-    expect(backendDiagnostics(state)).toEqual([{ from: at, to: end, severity: 'error', message: 'Backend: no entity "heron-trust" in the catalog', source: 'backend ref-unknown' }]);
+    expect(backendDiagnostics(state)).toEqual([
+      { from: at, to: end, severity: 'error', message: 'Backend: no entity "heron-trust" in the catalog', source: 'backend ref-unknown' },
+    ]);
     state = state.update({ changes: { from: TEXT.indexOf('The'), insert: 'Today ' } }).state;
     expect(backendDiagnostics(state).map((d) => state.sliceDoc(d.from, d.to))).toEqual(['{{entity:heron-trust}}']);
     state = state.update({ effects: setBackendDiagnostics.of([]) }).state;
@@ -91,7 +149,10 @@ function fakeView(state: EditorState): EditorView {
 
 describe('a new catalog in an open editor', () => {
   it('replaces the old one in place: the text, the selection and the state stay; the story is read with it', () => {
-    const withHeron = indexCatalog({ ...catalog.data, entities: [...catalog.data.entities, { slug: 'heron-trust', name: 'Heron Trust', type: 'organization', aliases: [] }] });
+    const withHeron = indexCatalog({
+      ...catalog.data,
+      entities: [...catalog.data.entities, { slug: 'heron-trust', name: 'Heron Trust', type: 'organization', aliases: [] }],
+    });
     const cursor = TEXT.indexOf('counted');
     const view = fakeView(EditorState.create({ doc: TEXT, selection: EditorSelection.cursor(cursor), extensions: [catalogExtension(catalog), storyField] }));
     const unknown = (v: EditorView) => lintStory(v.state.field(storyField).story, v.state.facet(catalogFacet)).filter((d) => d.rule === 'ref-unknown');
@@ -124,7 +185,11 @@ describe('following the library when someone else writes the open story', () => 
     return seen;
   };
   const input = (revisions: number[], over: Partial<Parameters<typeof followLibrary>[1]> = {}) => ({
-    revisions, libraryText: 'theirs', editorText: 'mine', unsaved: false, ...over,
+    revisions,
+    libraryText: 'theirs',
+    editorText: 'mine',
+    unsaved: false,
+    ...over,
   });
 
   it('does nothing while every revision is the editor’s own', () => {
@@ -171,10 +236,26 @@ describe('following the library when someone else writes the open story', () => 
 
 describe('the palette offers only what can be done now', () => {
   const s = (over: Partial<StorySync> = {}): StorySync => ({
-    id: 's1', slug: 'a-story', remoteVersion: null, remoteStatus: null, syncedText: null, changes: [], rejected: null, conflict: null, merged: null,
-    allowed: ['review', 'approved', 'published', 'withdrawn'], ...over,
+    id: 's1',
+    slug: 'a-story',
+    remoteVersion: null,
+    remoteStatus: null,
+    syncedText: null,
+    changes: [],
+    rejected: null,
+    conflict: null,
+    merged: null,
+    allowed: ['review', 'approved', 'published', 'withdrawn'],
+    ...over,
   });
-  const waiting = (state: 'queued' | 'paused') => ({ id: 1, target: 'published' as const, state, attempts: 1, lastError: null, createdAt: '2026-01-01T00:00:00.000Z' });
+  const waiting = (state: 'queued' | 'paused') => ({
+    id: 1,
+    target: 'published' as const,
+    state,
+    attempts: 1,
+    lastError: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  });
   it('leaves out the actions the role may not take, every action with no story open, and cancel while nothing waits', () => {
     expect([...storyCommandsHidden(s({ allowed: ['review'] }))].sort()).toEqual(['story.approve', 'story.cancel', 'story.publish', 'story.withdraw']);
     expect([...storyCommandsHidden(null)].sort()).toEqual(['story.approve', 'story.cancel', 'story.publish', 'story.submit', 'story.withdraw']);

@@ -44,7 +44,10 @@ describe('studio lint', () => {
   it('--format json prints one array of { file, diagnostics }', () => {
     const r = studio('lint', reference, join(tmp, 'clean.md'), '--format', 'json');
     expect(r.code).toBe(1);
-    const json = JSON.parse(r.stdout) as { file: string; diagnostics: { rule: string; severity: string; line: number; column: number; from: number; to: number; message: string }[] }[];
+    const json = JSON.parse(r.stdout) as {
+      file: string;
+      diagnostics: { rule: string; severity: string; line: number; column: number; from: number; to: number; message: string }[];
+    }[];
     expect(json.map((x) => x.file)).toEqual([reference, join(tmp, 'clean.md')]);
     expect(json[0]!.diagnostics.map((d) => d.rule).sort()).toEqual(['citation-missing', 'ref-label-mismatch', 'ref-label-mismatch', 'ref-label-mismatch']);
     expect(Object.keys(json[0]!.diagnostics[0]!).sort()).toEqual(['column', 'fix', 'from', 'line', 'message', 'rule', 'severity', 'to']);
@@ -72,8 +75,16 @@ describe('bad input: exit 2, one line naming the file and the reason, nothing wr
     ['a directory', () => ['lint', tmp], /^studio: .*: is a directory, not a file\n$/],
     ['a file that is not UTF-8', () => ['render', join(tmp, 'latin1.md')], /^studio: .*latin1\.md: is not UTF-8 text\n$/],
     ['a binary file', () => ['render', join(tmp, 'binary.md')], /^studio: .*binary\.md: is a binary file/],
-    ['unparsable front matter', () => ['convert', join(tmp, 'bad-yaml.md'), '--to', 'text'], /^studio: .*bad-yaml\.md: not a story: the front matter is not valid YAML/],
-    ['a catalog that does not validate', () => ['lint', join(tmp, 'clean.md'), '--catalog', join(tmp, 'bad-catalog.json')], /^studio: .*bad-catalog\.json: not a valid catalog: entities\[0\] \(slug "x"\): type: must be one of/],
+    [
+      'unparsable front matter',
+      () => ['convert', join(tmp, 'bad-yaml.md'), '--to', 'text'],
+      /^studio: .*bad-yaml\.md: not a story: the front matter is not valid YAML/,
+    ],
+    [
+      'a catalog that does not validate',
+      () => ['lint', join(tmp, 'clean.md'), '--catalog', join(tmp, 'bad-catalog.json')],
+      /^studio: .*bad-catalog\.json: not a valid catalog: entities\[0\] \(slug "x"\): type: must be one of/,
+    ],
     ['a bad --site', () => ['render', join(tmp, 'clean.md'), '--site', 'ftp://x'], /^studio: --site: the site "ftp:\/\/x" is not an http\(s\) URL\n$/],
     ['an unknown --to', () => ['convert', join(tmp, 'clean.md'), '--to', 'pdf'], /^studio: error: option '--to <format>' argument 'pdf' is invalid/],
   ];
@@ -98,7 +109,9 @@ describe('studio render and convert', () => {
   it('render prints the body HTML; --standalone a whole page; --site moves the links', () => {
     const r = studio('render', join(tmp, 'clean.md'), '--site', 'https://news.example.org');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('<p data-line="5">The <a class="ref ref-entity" href="https://news.example.org/entities/eu" data-kind="entity" data-slug="eu">EU</a> met.</p>\n');
+    expect(r.stdout).toBe(
+      '<p data-line="5">The <a class="ref ref-entity" href="https://news.example.org/entities/eu" data-kind="entity" data-slug="eu">EU</a> met.</p>\n',
+    );
     const page = studio('render', join(tmp, 'clean.md'), '--standalone');
     expect(page.stdout).toMatch(/^<!doctype html>[\s\S]*<h1 data-line="2">Clean<\/h1>[\s\S]*<\/html>\n$/);
   });
@@ -176,7 +189,14 @@ describe('convert -o onto what is not a regular file (issue 15 #14)', () => {
 
 describe('the package', () => {
   it('exposes the story core as newsdesk-studio/shared and the CLI through npx', () => {
-    const r = spawnSync(process.execPath, ['-e', "import('newsdesk-studio/shared').then((m) => console.log(['parseStory','serializeStory','renderHtml','renderMarkdown','lintStory','toPlainText','deriveSlug','loadCatalog'].map((k) => typeof m[k]).join(',')))"], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "import('newsdesk-studio/shared').then((m) => console.log(['parseStory','serializeStory','renderHtml','renderMarkdown','lintStory','toPlainText','deriveSlug','loadCatalog'].map((k) => typeof m[k]).join(',')))",
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(r.stdout.trim()).toBe(Array(8).fill('function').join(','));
     const npx = spawnSync('npx', ['--no-install', 'studio', 'lint', reference, '--format', 'json'], { cwd: root, encoding: 'utf8' });
     expect(npx.status).toBe(1);

@@ -78,7 +78,10 @@ async function typeInto(field: Locator, text: string): Promise<void> {
  * the option, Enter. The arrow count is read from the options, as a person reads the list.
  */
 async function choose(select: Locator, value: string): Promise<void> {
-  const { values, at } = await select.evaluate((el) => ({ values: [...(el as HTMLSelectElement).options].map((o) => o.value), at: (el as HTMLSelectElement).selectedIndex }));
+  const { values, at } = await select.evaluate((el) => ({
+    values: [...(el as HTMLSelectElement).options].map((o) => o.value),
+    at: (el as HTMLSelectElement).selectedIndex,
+  }));
   const to = values.indexOf(value);
   expect(to, `option ${value} in ${values.join(', ')}`).toBeGreaterThanOrEqual(0);
   await select.click();
@@ -303,39 +306,59 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await hit.waitFor();
     expect(await hit.locator('mark').first().textContent()).toMatch(/lyrebird/i);
     await typeInto(box, 'warehouse robots');
-    await page.locator('.search-hit', { hasText: /warehouse/i }).first().click();
+    await page
+      .locator('.search-hit', { hasText: /warehouse/i })
+      .first()
+      .click();
     await expect.poll(editorText).toMatch(/title: .*[Ww]arehouse/);
-    await preview().locator('h1', { hasText: /Warehouse/i }).waitFor();
+    await preview()
+      .locator('h1', { hasText: /Warehouse/i })
+      .waitFor();
     await typeInto(box, '');
   });
 
   it('keeps the editor and the preview scrolled together, both ways', async () => {
     await openBySearch('twelve signals', /Twelve Signals/);
     const scroller = page.locator('.cm-scroller');
-    await scroller.evaluate((el) => { el.scrollTop = (el.scrollHeight - el.clientHeight) * 0.7; });
+    await scroller.evaluate((el) => {
+      el.scrollTop = (el.scrollHeight - el.clientHeight) * 0.7;
+    });
     await expect.poll(() => preview().evaluate((el) => el.scrollTop)).toBeGreaterThan(100);
     // CodeMirror measures the lines it drew and may adjust its scroll once more, which the preview
     // follows: scroll the preview when both sides have held still for a few frames, as a person would.
-    await expect.poll(() => page.evaluate(() => new Promise<boolean>((resolve) => {
-      const at = () => [document.querySelector('.cm-scroller')!.scrollTop, document.querySelector('[data-testid="preview"]')!.scrollTop].join();
-      const before = at();
-      let frames = 3;
-      const tick = () => (--frames ? requestAnimationFrame(tick) : resolve(at() === before));
-      requestAnimationFrame(tick);
-    }))).toBe(true);
-    await preview().evaluate((el) => { el.scrollTop = 0; });
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            new Promise<boolean>((resolve) => {
+              const at = () => [document.querySelector('.cm-scroller')!.scrollTop, document.querySelector('[data-testid="preview"]')!.scrollTop].join();
+              const before = at();
+              let frames = 3;
+              const tick = () => (--frames ? requestAnimationFrame(tick) : resolve(at() === before));
+              requestAnimationFrame(tick);
+            }),
+        ),
+      )
+      .toBe(true);
+    await preview().evaluate((el) => {
+      el.scrollTop = 0;
+    });
     await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBe(0);
     // Halfway down the preview, the editor shows the body, past the front matter.
-    await preview().evaluate((el) => { el.scrollTop = (el.scrollHeight - el.clientHeight) * 0.5; });
+    await preview().evaluate((el) => {
+      el.scrollTop = (el.scrollHeight - el.clientHeight) * 0.5;
+    });
     await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(400);
   });
 
   it('imports files from the picker with progress and a report per file, and shows the sample’s four diagnostics', async () => {
-    await page.getByTestId('import-input').setInputFiles([
-      sampleFile(),
-      { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) },
-      { name: 'latin1.txt', mimeType: 'text/plain', buffer: Buffer.from('---\ntitle: Caf\xe9\n---\nNa\xefve.\n', 'latin1') },
-    ]);
+    await page
+      .getByTestId('import-input')
+      .setInputFiles([
+        sampleFile(),
+        { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) },
+        { name: 'latin1.txt', mimeType: 'text/plain', buffer: Buffer.from('---\ntitle: Caf\xe9\n---\nNa\xefve.\n', 'latin1') },
+      ]);
     const dialog = page.getByTestId('import-dialog');
     await expect.poll(() => dialog.getByTestId('import-progress').textContent()).toBe('Imported 1 of 3 files');
     const lines = dialog.getByTestId('import-line');
@@ -426,7 +449,23 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await page.keyboard.press('F1');
     const help = page.getByTestId('shortcuts-dialog');
     await help.waitFor();
-    for (const label of ['New story', 'Import…', 'Export as .md', 'Export as .txt', 'Export as .html', 'Settings…', 'Toggle library', 'Toggle preview', 'Review mode', 'Theme: dark', 'Theme: light', 'Theme: system', 'Search library', 'Keyboard shortcuts', 'History']) {
+    for (const label of [
+      'New story',
+      'Import…',
+      'Export as .md',
+      'Export as .txt',
+      'Export as .html',
+      'Settings…',
+      'Toggle library',
+      'Toggle preview',
+      'Review mode',
+      'Theme: dark',
+      'Theme: light',
+      'Theme: system',
+      'Search library',
+      'Keyboard shortcuts',
+      'History',
+    ]) {
       expect(await help.getByRole('rowheader', { name: label, exact: true }).count(), label).toBe(1);
     }
     expect(await help.getByRole('row', { name: /Toggle preview/ }).innerText()).toContain('Ctrl+Alt+P');
@@ -607,7 +646,9 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
     await typeInto(page.getByRole('textbox', { name: 'Title', exact: true }), 'Avocet field notes (draft)');
     await expect.poll(editorText).toMatch(/title: "?Avocet field notes \(draft\)"?\n/);
     await saved();
-    await page.getByTestId('import-input').setInputFiles({ name: 'avocet-2.md', mimeType: 'text/markdown', buffer: Buffer.from('---\ntitle: Imported avocet count\n---\nForty avocets.\n') });
+    await page
+      .getByTestId('import-input')
+      .setInputFiles({ name: 'avocet-2.md', mimeType: 'text/markdown', buffer: Buffer.from('---\ntitle: Imported avocet count\n---\nForty avocets.\n') });
     const imported = page.getByTestId('import-dialog');
     await expect.poll(() => imported.getByTestId('import-progress').textContent()).toBe('Imported 1 of 1 file');
     await imported.getByRole('button', { name: 'Close', exact: true }).click();
@@ -638,11 +679,15 @@ describe.skipIf(!hasChromium)('studio in Chromium (browser host)', () => {
 
     await openBySearch('avocet swept', /Avocet field notes/);
     const text = await editorText();
-    for (const edit of ['title: Avocet field notes (draft)', 'The zebrafinch report quotes {{entity:sam-altman}}. An avocet swept the shallows.']) expect(text, edit).toContain(edit);
+    for (const edit of ['title: Avocet field notes (draft)', 'The zebrafinch report quotes {{entity:sam-altman}}. An avocet swept the shallows.'])
+      expect(text, edit).toContain(edit);
     expect(await preview().locator('a.ref-entity[data-slug="sam-altman"]').getAttribute('href')).toBe('https://avocets.example.org/entities/sam-altman');
     // Full-text search finds the imported story's words.
     await typeInto(page.getByRole('searchbox', { name: 'Search stories' }), 'avocets');
-    await page.locator('.search-hit', { hasText: 'Imported avocet count' }).locator('mark', { hasText: /avocets/i }).waitFor();
+    await page
+      .locator('.search-hit', { hasText: 'Imported avocet count' })
+      .locator('mark', { hasText: /avocets/i })
+      .waitFor();
     await typeInto(page.getByRole('searchbox', { name: 'Search stories' }), '');
     const sizes = (lib.getSetting('studio') as { paneSizes: number[] }).paneSizes;
     expect(await page.getByRole('separator', { name: 'Resize library' }).getAttribute('aria-valuenow')).toBe(String(Math.round(sizes[0]!)));

@@ -36,7 +36,12 @@ let page: Page;
 
 const story = (title: string, body: string) => ['---', `title: ${title}`, 'beat: open-source-ai', 'status: draft', '---', '', body, ''].join('\n');
 
-const editorText = () => page.locator('.editor .cm-content').evaluate((el) => (el as HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } }).cmTile!.root!.view!.state.doc.toString());
+const editorText = () =>
+  page
+    .locator('.editor .cm-content')
+    .evaluate((el) =>
+      (el as HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } }).cmTile!.root!.view!.state.doc.toString(),
+    );
 const saveState = () => page.getByTestId('save-state').textContent();
 const storyState = () => page.getByTestId('story-sync-state').textContent();
 const publishing = () => page.getByRole('group', { name: 'Publishing' });
@@ -62,7 +67,10 @@ async function newStory(text: string): Promise<void> {
 }
 
 async function screenshots(name: string): Promise<void> {
-  for (const size of [{ width: 1280, height: 720 }, { width: 800, height: 600 }]) {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 800, height: 600 },
+  ]) {
     await page.setViewportSize(size);
     for (const theme of ['light', 'dark'] as const) {
       await page.keyboard.press(theme === 'light' ? 'Control+Alt+1' : 'Control+Alt+2');
@@ -85,7 +93,10 @@ describe.skipIf(!hasChromium)('the check before sending (Chromium, browser host,
     sync.start();
     const handlers = createHandlers(lib, librarySettings(lib), sync);
     host = await startHost({ handlers, staticDir: join(root, 'dist/renderer'), events: (emit) => watchHostEvents(sync, emit) });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
     page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
     await page.goto(host.url);
     await page.getByTestId('new-story').waitFor();
@@ -163,12 +174,15 @@ describe.skipIf(!hasChromium)('the check before sending (Chromium, browser host,
     await expect.poll(() => banner().count()).toBe(0);
   });
 
-  it('after a refusal, the backend\'s findings follow the typing and a reopen; one whose words were edited is listed apart, once', async () => {
+  it("after a refusal, the backend's findings follow the typing and a reopen; one whose words were edited is listed apart, once", async () => {
     // The library knows an entity the backend does not: the check passes here, the backend refuses.
     const local = lib.catalog()!.data as Catalog;
     lib.setCatalog({ ...local, entities: [...local.entities, { slug: 'heron-trust', name: 'Heron Trust', type: 'organization', aliases: [] }] });
     // Another story to go to and come back from (a reopen).
-    lib.putBySlug('egrets-at-the-weir-0b0b', story('Egrets at the weir', 'Egrets waded.').replace('status: draft', 'slug: egrets-at-the-weir-0b0b\nstatus: draft'));
+    lib.putBySlug(
+      'egrets-at-the-weir-0b0b',
+      story('Egrets at the weir', 'Egrets waded.').replace('status: draft', 'slug: egrets-at-the-weir-0b0b\nstatus: draft'),
+    );
     await page.reload();
     await page.getByTestId('new-story').waitFor();
     const title = 'The heron trust votes';

@@ -10,16 +10,25 @@ import { packageRoot } from '../../electron/services/paths.js';
 /** The Electron binary, when one is installed (electron 45 downloads lazily and throws without one). */
 function electronBinary(): string | null {
   const require = createRequire(import.meta.url);
-  const probe = spawnSync(process.execPath, ['-e', `try { process.stdout.write('\\n' + require(${JSON.stringify(require.resolve('electron'))})) } catch { process.exit(3) }`], {
-    encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', `try { process.stdout.write('\\n' + require(${JSON.stringify(require.resolve('electron'))})) } catch { process.exit(3) }`],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (probe.status !== 0) return null;
   const path = probe.stdout.split('\n').pop()?.trim();
   return path && existsSync(path) ? path : null;
 }
 
 const binary = electronBinary();
-if (!binary) console.warn("[electron smoke] skipped: no Electron binary here (electron 45 downloads it on the first require('electron'), and that failed or is not possible here)");
+if (!binary)
+  console.warn(
+    "[electron smoke] skipped: no Electron binary here (electron 45 downloads it on the first require('electron'), and that failed or is not possible here)",
+  );
 
 describe.skipIf(!binary)('Electron smoke test', () => {
   it('opens the studio window with the library listed, window.studio from the preload and no Node in the page', async () => {

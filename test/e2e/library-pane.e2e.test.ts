@@ -45,7 +45,10 @@ describe.skipIf(!hasChromium)('the library pane in Chromium (browser host)', () 
   beforeAll(async () => {
     if (!existsSync(join(root, 'dist/renderer/index.html'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'app'], { stdio: 'inherit' });
     mkdirSync(results, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
   });
 
   afterEach(closeAll);
@@ -56,14 +59,16 @@ describe.skipIf(!hasChromium)('the library pane in Chromium (browser host)', () 
 
   it('opens a hit from the search box with ArrowDown and Enter', async () => {
     const { page, lib, errors } = await studio((l) => {
-      for (const t of ['Otter census in the delta', 'Otter sightings rise again']) l.saveStory(l.createStory({ title: t }).id, `---\ntitle: ${t}\nstatus: draft\n---\nThe otters are back.\n`);
+      for (const t of ['Otter census in the delta', 'Otter sightings rise again'])
+        l.saveStory(l.createStory({ title: t }).id, `---\ntitle: ${t}\nstatus: draft\n---\nThe otters are back.\n`);
     });
     await searchBox(page).click();
     await page.keyboard.type('otter');
     const hits = page.locator('.search-hit');
     await expect.poll(() => hits.count()).toBe(2);
     const second = (await hits.nth(1).locator('.title').textContent())!;
-    const focused = () => page.evaluate(() => document.activeElement?.closest('li')?.getAttribute('aria-posinset') ?? document.activeElement?.getAttribute('aria-label'));
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.closest('li')?.getAttribute('aria-posinset') ?? document.activeElement?.getAttribute('aria-label'));
     await page.keyboard.press('ArrowDown');
     await expect.poll(focused).toBe('1');
     await page.keyboard.press('ArrowDown');
@@ -78,7 +83,12 @@ describe.skipIf(!hasChromium)('the library pane in Chromium (browser host)', () 
     await page.keyboard.press('Enter');
     await expect.poll(() => titleField(page).inputValue()).toBe(second);
     await expect.poll(() => page.locator('.story-list li.selected .title').textContent()).toBe(second);
-    expect(lib.search('otter').map((h) => h.title).sort()).toEqual(['Otter census in the delta', 'Otter sightings rise again']);
+    expect(
+      lib
+        .search('otter')
+        .map((h) => h.title)
+        .sort(),
+    ).toEqual(['Otter census in the delta', 'Otter sightings rise again']);
     expect(errors).toEqual([]);
   });
 
@@ -145,7 +155,10 @@ describe.skipIf(!hasChromium)('the library pane in Chromium (browser host)', () 
         for (let i = 0; i < 3000; i++) {
           const beat = i % 3 === 0 ? 'ai-policy' : 'open-source-ai';
           const status = i % 10 === 0 ? 'review' : 'draft';
-          l.saveStory(l.createStory({ title: `Bulk story ${String(i).padStart(4, '0')}` }).id, `---\ntitle: Bulk story ${String(i).padStart(4, '0')}\nbeat: ${beat}\nstatus: ${status}\n---\nBody ${i}.\n`);
+          l.saveStory(
+            l.createStory({ title: `Bulk story ${String(i).padStart(4, '0')}` }).id,
+            `---\ntitle: Bulk story ${String(i).padStart(4, '0')}\nbeat: ${beat}\nstatus: ${status}\n---\nBody ${i}.\n`,
+          );
         }
       })();
     });
@@ -198,12 +211,23 @@ describe.skipIf(!hasChromium)('the library pane in Chromium (browser host)', () 
     const { page, lib, errors } = await studio();
     const before = lib.listStories().length;
     const files = Array.from({ length: 120 }, (_, i) => ({
-      name: `piece-${i}.md`, mimeType: 'text/markdown',
-      buffer: i === 57 ? Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]) : Buffer.from(`---\ntitle: Imported piece ${i}\nbeat: ai-policy\n---\nPiece ${i} of the import.\n`),
+      name: `piece-${i}.md`,
+      mimeType: 'text/markdown',
+      buffer:
+        i === 57
+          ? Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13])
+          : Buffer.from(`---\ntitle: Imported piece ${i}\nbeat: ai-policy\n---\nPiece ${i} of the import.\n`),
     }));
     const progress = page.getByTestId('import-progress');
     const seen = new Set<string>();
-    const watch = setInterval(() => void progress.textContent().then((t) => t && seen.add(t), () => undefined), 10);
+    const watch = setInterval(
+      () =>
+        void progress.textContent().then(
+          (t) => t && seen.add(t),
+          () => undefined,
+        ),
+      10,
+    );
     const pageCalls: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/api/listStoryPage')) pageCalls.push(r.postData() ?? '');
@@ -225,14 +249,20 @@ describe.skipIf(!hasChromium)('the library pane in Chromium (browser host)', () 
   });
 
   it('takes screenshots of the library pane in both themes, at 1280×720 and 800×600', async () => {
-    for (const viewport of [{ width: 1280, height: 720 }, { width: 800, height: 600 }]) {
+    for (const viewport of [
+      { width: 1280, height: 720 },
+      { width: 800, height: 600 },
+    ]) {
       const { page } = await studio((l) => {
         l.saveStory(l.createStory({ title: 'Harbour dues explained' }).id, '---\ntitle: Harbour dues explained\nstatus: draft\n---\nDues.\n');
       }, viewport);
       for (const theme of ['light', 'dark'] as const) {
         await page.keyboard.press(theme === 'light' ? 'Control+Alt+1' : 'Control+Alt+2');
         await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
-        await page.locator('.story-list li', { hasText: 'Harbour dues explained' }).getByRole('button', { name: /to the trash/ }).click();
+        await page
+          .locator('.story-list li', { hasText: 'Harbour dues explained' })
+          .getByRole('button', { name: /to the trash/ })
+          .click();
         await page.getByTestId('library-notice').waitFor();
         await page.screenshot({ path: join(results, `library-pane-${theme}-${viewport.width}x${viewport.height}.png`) });
         await page.getByRole('button', { name: 'Undo' }).click();

@@ -25,7 +25,12 @@ const TITLE = `Story ${SLUG}`;
 const SENTENCE = 'The minister denied the report on Tuesday.';
 const BODY = `Herons returned to the marsh this spring.\n\nOfficials met in the capital. ${SENTENCE} Aides declined to comment.\n`;
 
-interface Desk { lib: Library; sync: SyncService; host: RunningHost; page: Page }
+interface Desk {
+  lib: Library;
+  sync: SyncService;
+  host: RunningHost;
+  page: Page;
+}
 
 let backend: TestServer;
 let browser: Browser;
@@ -36,7 +41,11 @@ async function desk(name: string, token: string, theme: 'light' | 'dark'): Promi
   const lib = Library.open(join(dir, `${name}.sqlite`), { seed: { catalogPath: sampleCatalogPath() } });
   const sync = new SyncService({ library: lib, vault: new MemoryVault(), intervalMs: 0 });
   await sync.login(backend.url, token);
-  const host = await startHost({ handlers: createHandlers(lib, undefined, sync), staticDir: join(root, 'dist/renderer'), events: (emit) => watchHostEvents(sync, emit) });
+  const host = await startHost({
+    handlers: createHandlers(lib, undefined, sync),
+    staticDir: join(root, 'dist/renderer'),
+    events: (emit) => watchHostEvents(sync, emit),
+  });
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, colorScheme: theme });
   await page.goto(host.url);
   const d = { lib, sync, host, page };
@@ -46,20 +55,23 @@ async function desk(name: string, token: string, theme: 'light' | 'dark'): Promi
 
 /** Clicks just before (or just after) some text of the editor, where a person would put the caret. */
 async function clickText(page: Page, text: string, side: 'before' | 'after'): Promise<void> {
-  const at = await page.locator('.editor .cm-content').evaluate((root, [t, where]) => {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const i = n.textContent!.indexOf(t!);
-      if (i === -1) continue;
-      const range = document.createRange();
-      const offset = where === 'before' ? i : i + t!.length;
-      range.setStart(n, offset);
-      range.setEnd(n, offset);
-      const r = range.getBoundingClientRect();
-      return { x: r.left + (where === 'before' ? 1 : -1), y: r.top + r.height / 2 };
-    }
-    return null;
-  }, [text, side] as const);
+  const at = await page.locator('.editor .cm-content').evaluate(
+    (root, [t, where]) => {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.textContent!.indexOf(t!);
+        if (i === -1) continue;
+        const range = document.createRange();
+        const offset = where === 'before' ? i : i + t!.length;
+        range.setStart(n, offset);
+        range.setEnd(n, offset);
+        const r = range.getBoundingClientRect();
+        return { x: r.left + (where === 'before' ? 1 : -1), y: r.top + r.height / 2 };
+      }
+      return null;
+    },
+    [text, side] as const,
+  );
   if (!at) throw new Error(`"${text}" is not in the editor`);
   await page.mouse.click(at.x, at.y);
 }
@@ -74,7 +86,10 @@ describe.skipIf(!hasChromium)('review notes in two studios (Chromium, browser ho
     mkdirSync(results, { recursive: true });
     backend = await startServer();
     dir = mkdtempSync(join(tmpdir(), 'notes-e2e-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
   });
   afterAll(async () => {
     for (const d of desks.splice(0)) {
@@ -117,7 +132,12 @@ describe.skipIf(!hasChromium)('review notes in two studios (Chromium, browser ho
     await syncNow(ep);
     await expect.poll(() => panel.textContent(), { timeout: 15_000 }).not.toContain('Waiting to be sent');
     await expect.poll(() => ep.getByTestId('sync-status').textContent()).toContain('0 queued');
-    const remote = async () => ((await (await api(backend, `/api/v1/stories/${SLUG}/notes`, backend.tokens.publisher)).json()) as { items: { body: string; state: string; replyTo: string | null }[] }).items;
+    const remote = async () =>
+      (
+        (await (await api(backend, `/api/v1/stories/${SLUG}/notes`, backend.tokens.publisher)).json()) as {
+          items: { body: string; state: string; replyTo: string | null }[];
+        }
+      ).items;
     expect(await remote()).toEqual([expect.objectContaining({ body: 'This claim needs a second source.', state: 'open' })]);
 
     // The writer's studio pulls the story and the note: the note is on the same sentence.

@@ -24,7 +24,9 @@ async function watchRemote(p: Page): Promise<void> {
 const shot = async (name: string) => {
   for (const theme of ['light', 'dark'] as const) {
     await page().evaluate((t) => (document.documentElement.dataset.theme = t), theme);
-    await page().getByTestId('preview').screenshot({ path: join(results, `preview-remote-image-${name}-${theme}.png`) });
+    await page()
+      .getByTestId('preview')
+      .screenshot({ path: join(results, `preview-remote-image-${name}-${theme}.png`) });
   }
   await page().evaluate(() => (document.documentElement.dataset.theme = 'light'));
 };

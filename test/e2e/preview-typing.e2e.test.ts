@@ -28,21 +28,25 @@ function longStory(): string {
   const paras: string[] = [];
   for (let i = 0; i < 1500; i++) {
     if (i % 50 === 0) paras.push(`## Part ${i / 50}`);
-    paras.push(`Paragraph ${i} on {{entity:openai|OpenAI}} and the harbour, with a marker [${(i % 2) + 1}] and some *emphasis* in it, words enough to wrap a line or two.`);
+    paras.push(
+      `Paragraph ${i} on {{entity:openai|OpenAI}} and the harbour, with a marker [${(i % 2) + 1}] and some *emphasis* in it, words enough to wrap a line or two.`,
+    );
   }
   return `---\ntitle: "${TITLE}"\nbeat: open-source-ai\nstatus: draft\ncitations:\n  - n: 1\n    url: https://example.org/a\n  - n: 2\n    url: https://example.org/b\n---\n${paras.join('\n\n')}\n`;
 }
 
 /** The editor's text as CodeMirror holds it. */
-const editorText = (p: Page) => p.evaluate(() => {
-  type Tiled = HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } };
-  return (document.querySelector('.cm-content') as Tiled).cmTile!.root!.view!.state.doc.toString();
-});
+const editorText = (p: Page) =>
+  p.evaluate(() => {
+    type Tiled = HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } };
+    return (document.querySelector('.cm-content') as Tiled).cmTile!.root!.view!.state.doc.toString();
+  });
 
 /** Tag, data-line and text of every line-tagged element, and the whole text, of some HTML or of the preview. */
 function shape(html: string | null): Promise<{ tagged: string[]; text: string }> {
   return page.evaluate((h) => {
-    const el = h === null ? document.querySelector('[data-testid=preview] .story-body')! : Object.assign(document.createElement('template'), { innerHTML: h }).content;
+    const el =
+      h === null ? document.querySelector('[data-testid=preview] .story-body')! : Object.assign(document.createElement('template'), { innerHTML: h }).content;
     return {
       tagged: [...el.querySelectorAll('[data-line]')].map((e) => `${e.tagName}@${e.getAttribute('data-line')}`),
       text: (el.textContent ?? '').replace(/\s+/g, ' ').trim(),
@@ -56,7 +60,8 @@ async function matchesFullRender(): Promise<void> {
   expect(await shape(null)).toEqual(await shape(renderHtml(story)));
 }
 
-const previewHas = (text: string) => page.waitForFunction((t) => document.querySelector('[data-testid=preview] .story-body')?.textContent?.includes(t), text, { timeout: 10_000 });
+const previewHas = (text: string) =>
+  page.waitForFunction((t) => document.querySelector('[data-testid=preview] .story-body')?.textContent?.includes(t), text, { timeout: 10_000 });
 
 describe.skipIf(!hasChromium)('the preview of a long story while typing (issue 13)', () => {
   beforeAll(async () => {
@@ -65,7 +70,10 @@ describe.skipIf(!hasChromium)('the preview of a long story while typing (issue 1
     lib = Library.open(join(dir, 'lib.sqlite'), { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
     lib.saveStory(lib.createStory({ title: TITLE }).id, longStory());
     host = await startHost({ handlers: createHandlers(lib), staticDir: join(root, 'dist/renderer') });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(host.url);
   });
@@ -91,7 +99,9 @@ describe.skipIf(!hasChromium)('the preview of a long story while typing (issue 1
     await page.keyboard.press('End');
     await page.keyboard.type(' zebrafinch');
     await previewHas('zebrafinch');
-    const typedIn = await page.evaluate(() => [...document.querySelectorAll('[data-testid=preview] .story-body p')].filter((p) => p.textContent!.includes('zebrafinch')).map((p) => p.textContent!));
+    const typedIn = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid=preview] .story-body p')].filter((p) => p.textContent!.includes('zebrafinch')).map((p) => p.textContent!),
+    );
     expect(typedIn).toHaveLength(1);
     expect(typedIn[0]).toMatch(/^Paragraph \d+ on OpenAI and the harbour, .* line or two\. zebrafinch$/);
     await matchesFullRender();
@@ -102,11 +112,17 @@ describe.skipIf(!hasChromium)('the preview of a long story while typing (issue 1
     await page.keyboard.type('A new paragraph typed here [2].');
     await previewHas('A new paragraph typed here');
     const line = await page.evaluate(() => {
-      type Tiled = HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { lineAt(p: number): { number: number } }; selection: { main: { head: number } } } } } } };
+      type Tiled = HTMLElement & {
+        cmTile?: { root?: { view?: { state: { doc: { lineAt(p: number): { number: number } }; selection: { main: { head: number } } } } } };
+      };
       const state = (document.querySelector('.cm-content') as Tiled).cmTile!.root!.view!.state;
       return state.doc.lineAt(state.selection.main.head).number;
     });
-    const shown = await page.evaluate(() => [...document.querySelectorAll('[data-testid=preview] .story-body p')].find((p) => p.textContent!.startsWith('A new paragraph typed here'))?.getAttribute('data-line'));
+    const shown = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid=preview] .story-body p')]
+        .find((p) => p.textContent!.startsWith('A new paragraph typed here'))
+        ?.getAttribute('data-line'),
+    );
     expect(shown).toBe(String(line));
     await matchesFullRender();
 

@@ -17,7 +17,10 @@ let browser: Browser;
 beforeAll(async () => {
   if (!hasChromium) return;
   mkdirSync(results, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -35,7 +38,9 @@ async function open(stored: Record<string, unknown> | null, viewport = { width: 
   // The one-time address a launched browser gets (issue 15 #8): the page exchanges it for the secret.
   await page.goto(host.openUrl());
   return {
-    page, lib, pageErrors,
+    page,
+    lib,
+    pageErrors,
     close: async () => {
       await page.close();
       await host.close();
@@ -107,11 +112,13 @@ describe.skipIf(!hasChromium)('the site setting (issue 15 #7)', () => {
     try {
       await s.page.locator('.story-list .story-item').first().waitFor();
       const toast = s.page.getByRole('alert').filter({ hasText: 'site setting' });
-      await expect.poll(() => toast.textContent()).toContain(`"ftp://files.example.org/" could not be used (not an http(s) URL): it was reset to ${DEFAULT_SITE}`);
+      await expect
+        .poll(() => toast.textContent())
+        .toContain(`"ftp://files.example.org/" could not be used (not an http(s) URL): it was reset to ${DEFAULT_SITE}`);
       await s.page.screenshot({ path: join(results, 'settings-site-reset-dark-1280.png') });
       await s.page.locator('.story-list .story-item').first().click();
       await expect.poll(() => s.page.locator('.preview a.ref').first().getAttribute('href')).toMatch(new RegExp(`^${DEFAULT_SITE.replace(/\./g, '\\.')}/`));
-      expect((s.lib.getSetting('studio') as { site: string; theme: string })).toMatchObject({ site: DEFAULT_SITE, theme: 'dark' });
+      expect(s.lib.getSetting('studio') as { site: string; theme: string }).toMatchObject({ site: DEFAULT_SITE, theme: 'dark' });
       expect(s.pageErrors).toEqual([]);
     } finally {
       await s.close();

@@ -89,12 +89,19 @@ function captureConsole(): void {
       hostOutput.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
       original.apply(console, args);
     };
-    restoreConsole.push(() => { console[level] = original; });
+    restoreConsole.push(() => {
+      console[level] = original;
+    });
   }
 }
 
 // The whole text, the folded front matter included (CodeMirror's view is on the content's tile).
-const editorText = () => page.locator('.editor .cm-content').evaluate((el) => (el as HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } }).cmTile!.root!.view!.state.doc.toString());
+const editorText = () =>
+  page
+    .locator('.editor .cm-content')
+    .evaluate((el) =>
+      (el as HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } }).cmTile!.root!.view!.state.doc.toString(),
+    );
 const saveState = () => page.getByTestId('save-state').textContent();
 const storyState = () => page.getByTestId('story-sync-state').textContent();
 const statusBar = () => page.getByTestId('sync-status');
@@ -170,14 +177,24 @@ function readRenderedStory(article: Element) {
   const inList = (el: Element) => !!el.closest('ol.citations');
   return {
     blocks: [...body.children].filter((el) => !el.matches('ol.citations')).map((el) => `${el.tagName}: ${norm(el.textContent)}`),
-    refs: [...body.querySelectorAll('.ref')].filter((el) => !inList(el)).map((el) => [(el as HTMLElement).dataset.kind, (el as HTMLElement).dataset.slug, el.getAttribute('href'), norm(el.textContent)]),
+    refs: [...body.querySelectorAll('.ref')]
+      .filter((el) => !inList(el))
+      .map((el) => [(el as HTMLElement).dataset.kind, (el as HTMLElement).dataset.slug, el.getAttribute('href'), norm(el.textContent)]),
     links: [...body.querySelectorAll('a:not(.ref)')].filter((el) => !inList(el)).map((a) => [a.getAttribute('href'), norm(a.textContent)]),
-    citations: [...article.querySelectorAll('ol.citations > li')].map((li) => [li.id, norm(li.textContent), li.querySelector('a:not(.cite-back)')?.getAttribute('href') ?? null]),
+    citations: [...article.querySelectorAll('ol.citations > li')].map((li) => [
+      li.id,
+      norm(li.textContent),
+      li.querySelector('a:not(.cite-back)')?.getAttribute('href') ?? null,
+    ]),
   };
 }
 
 /** A story of a test's own: its title and slug, and its id in the library. */
-interface OwnStory { id: string; slug: string; title: string }
+interface OwnStory {
+  id: string;
+  slug: string;
+  title: string;
+}
 
 /**
  * What a test needs before its gestures, made for it alone (never the gesture it tests): logged in
@@ -245,7 +262,14 @@ const given = {
 
   /** A token the backend refuses has been offered through the host, as the settings' Log in sends it. */
   async refusedToken(token: string): Promise<void> {
-    const answer = await page.evaluate(([backendUrl, t]) => window.studio!.syncLogin({ backendUrl, token: t }).then(() => 'accepted', (e: Error) => e.message), [proxy.url, token] as const);
+    const answer = await page.evaluate(
+      ([backendUrl, t]) =>
+        window.studio!.syncLogin({ backendUrl, token: t }).then(
+          () => 'accepted',
+          (e: Error) => e.message,
+        ),
+      [proxy.url, token] as const,
+    );
     expect(answer).toMatch(/refused the token \(401\)/);
   },
 };
@@ -275,7 +299,13 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     libraryFile = join(dir, 'lib.sqlite');
     credentialsFile = join(dir, 'credentials.json');
     lib = Library.open(libraryFile, { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
-    sync = new SyncService({ library: lib, vault: new FileVault(credentialsFile), intervalMs: 2000, offlineProbeMs: 500, log: (line) => hostOutput.push(line) });
+    sync = new SyncService({
+      library: lib,
+      vault: new FileVault(credentialsFile),
+      intervalMs: 2000,
+      offlineProbeMs: 500,
+      log: (line) => hostOutput.push(line),
+    });
     sync.start();
     const handlers = createHandlers(lib, librarySettings(lib), sync);
     const syncNow = handlers.syncNow;
@@ -286,7 +316,8 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     // The host's sync events reach the pages at once; a test may hold them back (heldEvents) to
     // play a page that has not heard of a change yet.
     host = await startHost({
-      handlers, staticDir: join(root, 'dist/renderer'),
+      handlers,
+      staticDir: join(root, 'dist/renderer'),
       events: (emit) => watchHostEvents(sync, (event, payload) => (heldEvents ? heldEvents.push(() => emit(event, payload)) : emit(event, payload))),
     });
 
@@ -464,7 +495,12 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     const body = change(current.story.body);
     expect(body).not.toBe(current.story.body);
     const { title, dek, beat, citations, published } = current.story as unknown as Record<string, unknown>;
-    const put = await putStory(backend, slug, { title, dek, beat, citations, published, body, status: 'published' }, { token: otherPublisher, ifMatch: `"v${current.version}"` });
+    const put = await putStory(
+      backend,
+      slug,
+      { title, dek, beat, citations, published, body, status: 'published' },
+      { token: otherPublisher, ifMatch: `"v${current.version}"` },
+    );
     expect(put.status, await put.clone().text()).toBe(200);
     return current.version + 1;
   }
@@ -480,7 +516,10 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
 
   /** Screenshots of the page in both themes, at 1280×720 and 800×600. */
   async function screenshots(name: string): Promise<void> {
-    for (const size of [{ width: 1280, height: 720 }, { width: 800, height: 600 }]) {
+    for (const size of [
+      { width: 1280, height: 720 },
+      { width: 800, height: 600 },
+    ]) {
       await page.setViewportSize(size);
       for (const theme of ['light', 'dark'] as const) {
         await page.keyboard.press(theme === 'light' ? 'Control+Alt+1' : 'Control+Alt+2');
@@ -570,7 +609,9 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     const view = page.getByTestId('conflict-view');
     await view.waitFor();
     // What merged already is in the text; the one conflict is listed and marked.
-    expect(await view.getByTestId('merge-summary').textContent()).toBe("Merged already: the desk changed paragraph 2. One place where you and the desk changed the same words.");
+    expect(await view.getByTestId('merge-summary').textContent()).toBe(
+      'Merged already: the desk changed paragraph 2. One place where you and the desk changed the same words.',
+    );
     const list = view.getByTestId('conflict-list');
     expect(await list.getByRole('listitem').count()).toBe(1);
     expect(await list.getByRole('listitem').first().textContent()).toMatch(/^You and the desk both changed paragraph 3/);
@@ -609,15 +650,23 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
 
   it('an entity added on the backend reaches the editor’s completion after a sync, with no reload', async () => {
     await given.publishedStory('Kestrel drones map the reedbeds');
-    await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+    await page.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
     const res = await api(backend, '/api/v1/catalog/entities/otter-watch', backend.tokens.editor, {
-      method: 'PUT', headers: { 'content-type': 'application/json' },
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Otter Watch Collective', type: 'organization', aliases: ['Otter Watch'] }),
     });
     expect(res.status).toBe(201);
     // The page's read of the catalog that has it (an earlier read, of an older stamp, may still be on its way).
-    const reloaded = page.waitForResponse(async (r) => r.url().endsWith('/api/getCatalog') && r.status() === 200
-      && ((await r.json()) as { value: Catalog }).value.entities.some((e) => e.slug === 'otter-watch'), { timeout: 15_000 });
+    const reloaded = page.waitForResponse(
+      async (r) =>
+        r.url().endsWith('/api/getCatalog') &&
+        r.status() === 200 &&
+        ((await r.json()) as { value: Catalog }).value.entities.some((e) => e.slug === 'otter-watch'),
+      { timeout: 15_000 },
+    );
     // Sync now from its key.
     await page.locator('.editor .cm-content').click();
     await page.keyboard.press('Control+Alt+s');
@@ -654,7 +703,15 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     proxy.plan = () => ({ kind: 'pass' });
     await expect.poll(() => statusText('sync-queued'), { timeout: 15_000 }).toBe('0 queued');
     await expect.poll(() => statusText('sync-online')).toBe('Online');
-    await expect.poll(async () => `${await storyState()} ${await page.getByTestId('rejected-banner').textContent({ timeout: 100 }).catch(() => '')}`).toBe(`v${before + 1} published on the backend `);
+    await expect
+      .poll(
+        async () =>
+          `${await storyState()} ${await page
+            .getByTestId('rejected-banner')
+            .textContent({ timeout: 100 })
+            .catch(() => '')}`,
+      )
+      .toBe(`v${before + 1} published on the backend `);
     expect((await onBackend(slug))!.story.body).toContain('Written offline.');
     expect(syncNowCalls).toBe(calls);
 
@@ -668,12 +725,19 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
 
   it('a story changed only on the backend comes into the open editor by itself (a fast-forward), nothing to save', async () => {
     const { slug } = await given.publishedStory('Kestrel drones map the creeks');
-    await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+    await page.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
     const current = (await onBackend(slug))!;
     const { title, dek, beat, citations, published } = current.story as unknown as Record<string, unknown>;
     const body = current.story.body.replace('A second paragraph', 'A revised second paragraph');
     expect(body).not.toBe(current.story.body);
-    const put = await putStory(backend, slug, { title, dek, beat, citations, published, body, status: 'published' }, { token: otherPublisher, ifMatch: `"v${current.version}"` });
+    const put = await putStory(
+      backend,
+      slug,
+      { title, dek, beat, citations, published, body, status: 'published' },
+      { token: otherPublisher, ifMatch: `"v${current.version}"` },
+    );
     expect(put.status, await put.clone().text()).toBe(200);
     // The background sync pulls it; the editor shows it without a reload and without saving it again.
     await expect.poll(editorText, { timeout: 15_000 }).toContain('A revised second paragraph');
@@ -709,12 +773,19 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
       const current = (await onBackend(slug))!;
       const { title, dek, beat, citations, published } = current.story as unknown as Record<string, unknown>;
       const body = current.story.body.replace('mapped the estuary[1].', `mapped the estuary[1]. ${words}`);
-      const put = await putStory(backend, slug, { title, dek, beat, citations, published, body, status: 'published' }, { token: otherPublisher, ifMatch: `"v${current.version}"` });
+      const put = await putStory(
+        backend,
+        slug,
+        { title, dek, beat, citations, published, body, status: 'published' },
+        { token: otherPublisher, ifMatch: `"v${current.version}"` },
+      );
       expect(put.status, await put.clone().text()).toBe(200);
-      await expect.poll(async () => {
-        await sync.syncNow();
-        return lib.storyBySlug(slug)!.text;
-      }).toContain(words);
+      await expect
+        .poll(async () => {
+          await sync.syncNow();
+          return lib.storyBySlug(slug)!.text;
+        })
+        .toContain(words);
     };
 
     // The rounds are the test's own from here (sync now), none in the background: one between the
@@ -742,10 +813,12 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     const id = lib.storyBySlug(slug)!.id;
     const mergeBoth = async (backendWords: string, typed: string) => {
       const versionBefore = (await onBackend(slug))!.version;
-      await expect.poll(async () => {
-        await sync.syncNow();
-        return lib.storyBySlug(slug)!.text;
-      }).toContain(backendWords);
+      await expect
+        .poll(async () => {
+          await sync.syncNow();
+          return lib.storyBySlug(slug)!.text;
+        })
+        .toContain(backendWords);
       expect(lib.storyBySlug(slug)!.text).toContain(typed);
       expect((await onBackend(slug))!.version).toBe(versionBefore);
       await tab.clock.runFor(2000);
@@ -790,7 +863,8 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     await expect.poll(editorText).toContain('Spoonbills waded in.');
     await expect.poll(() => statusText('sync-queued')).toBe('0 queued');
     const final = (await onBackend(slug))!.story.body;
-    for (const words of ['Typed while the pull came.', 'Kingfishers nested nearby.', 'Typed before the autosave.', 'Spoonbills waded in.']) expect(final).toContain(words);
+    for (const words of ['Typed while the pull came.', 'Kingfishers nested nearby.', 'Typed before the autosave.', 'Spoonbills waded in.'])
+      expect(final).toContain(words);
   });
 
   it('withdraws the story from its key, after a confirmation: its public page is gone', async () => {
@@ -845,8 +919,15 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     const answers = await page.evaluate(async () => {
       const s = window.studio!;
       const out: unknown[] = [];
-      const stories = [...await s.listStories({}), ...await s.listStories({ trashed: true })];
-      out.push(stories, await s.getCatalog({}), await s.getSettings({}), await s.syncStatus({}), await s.search({ query: 'the' }), await s.search({ query: 'kestrel' }));
+      const stories = [...(await s.listStories({})), ...(await s.listStories({ trashed: true }))];
+      out.push(
+        stories,
+        await s.getCatalog({}),
+        await s.getSettings({}),
+        await s.syncStatus({}),
+        await s.search({ query: 'the' }),
+        await s.search({ query: 'kestrel' }),
+      );
       for (const st of stories) {
         out.push(await s.getStory({ id: st.id }), await s.storySync({ id: st.id }));
         for (const format of ['md', 'text', 'html'] as const) out.push(await s.exportStory({ id: st.id, format }));
@@ -861,7 +942,10 @@ describe.skipIf(!hasChromium)('sync in the studio (Chromium, browser host, refer
     const html = await page.content();
     // The token exists, where it should be: in the vault's file only (a check that can find it).
     expect(readFileSync(credentialsFile, 'utf8')).toContain(backend.tokens.publisher);
-    const libraryBytes = ['', '-wal', '-shm'].map((suffix) => libraryFile + suffix).filter(existsSync).map((f) => readFileSync(f));
+    const libraryBytes = ['', '-wal', '-shm']
+      .map((suffix) => libraryFile + suffix)
+      .filter(existsSync)
+      .map((f) => readFileSync(f));
     expect(libraryBytes.length).toBeGreaterThan(0);
     const output = hostOutput.join('\n');
     for (const token of tokens) {

@@ -9,8 +9,15 @@ const { studio, page } = studioForSuite();
 /** Serious and critical violations on the page as it is now, one line each. */
 async function scan(): Promise<string[]> {
   const r = await new AxeBuilder({ page: page() }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    );
 }
 
 describe.skipIf(!hasChromium)('accessibility (issue 10)', () => {
@@ -27,12 +34,72 @@ describe.skipIf(!hasChromium)('accessibility (issue 10)', () => {
 
     const screens: Array<[string, () => Promise<void>, () => Promise<void>]> = [
       ['library, editor and preview', async () => {}, async () => {}],
-      ['settings', async () => { await page().keyboard.press('Control+,'); await page().getByTestId('settings-dialog').waitFor(); }, async () => { await page().keyboard.press('Escape'); }],
-      ['palette', async () => { await page().keyboard.press('Control+Shift+P'); await page().getByTestId('command-palette').waitFor(); }, async () => { await page().keyboard.press('Escape'); }],
-      ['shortcuts', async () => { await page().keyboard.press('F1'); await page().getByTestId('shortcuts-dialog').waitFor(); }, async () => { await page().keyboard.press('Escape'); }],
-      ['import', async () => { await page().getByRole('button', { name: 'Import…' }).focus(); await page().evaluate(() => undefined); await page().keyboard.press('Control+Alt+y'); await page().keyboard.press('Control+Alt+y'); await page().locator('[data-testid=import-input]').setInputFiles({ name: 'note.md', mimeType: 'text/markdown', buffer: Buffer.from('---\ntitle: Imported note\n---\n\nA short imported note.\n') }); await page().getByTestId('import-dialog').waitFor(); }, async () => { await page().keyboard.press('Escape'); }],
-      ['review', async () => { await page().keyboard.press('Control+Alt+r'); await page().locator('.review-grid').waitFor(); }, async () => { await page().keyboard.press('Control+Alt+r'); }],
-      ['focus mode', async () => { await page().keyboard.press('Control+Alt+f'); await page().locator('.focus-mode').waitFor(); }, async () => { await page().keyboard.press('Control+Alt+f'); }],
+      [
+        'settings',
+        async () => {
+          await page().keyboard.press('Control+,');
+          await page().getByTestId('settings-dialog').waitFor();
+        },
+        async () => {
+          await page().keyboard.press('Escape');
+        },
+      ],
+      [
+        'palette',
+        async () => {
+          await page().keyboard.press('Control+Shift+P');
+          await page().getByTestId('command-palette').waitFor();
+        },
+        async () => {
+          await page().keyboard.press('Escape');
+        },
+      ],
+      [
+        'shortcuts',
+        async () => {
+          await page().keyboard.press('F1');
+          await page().getByTestId('shortcuts-dialog').waitFor();
+        },
+        async () => {
+          await page().keyboard.press('Escape');
+        },
+      ],
+      [
+        'import',
+        async () => {
+          await page().getByRole('button', { name: 'Import…' }).focus();
+          await page().evaluate(() => undefined);
+          await page().keyboard.press('Control+Alt+y');
+          await page().keyboard.press('Control+Alt+y');
+          await page()
+            .locator('[data-testid=import-input]')
+            .setInputFiles({ name: 'note.md', mimeType: 'text/markdown', buffer: Buffer.from('---\ntitle: Imported note\n---\n\nA short imported note.\n') });
+          await page().getByTestId('import-dialog').waitFor();
+        },
+        async () => {
+          await page().keyboard.press('Escape');
+        },
+      ],
+      [
+        'review',
+        async () => {
+          await page().keyboard.press('Control+Alt+r');
+          await page().locator('.review-grid').waitFor();
+        },
+        async () => {
+          await page().keyboard.press('Control+Alt+r');
+        },
+      ],
+      [
+        'focus mode',
+        async () => {
+          await page().keyboard.press('Control+Alt+f');
+          await page().locator('.focus-mode').waitFor();
+        },
+        async () => {
+          await page().keyboard.press('Control+Alt+f');
+        },
+      ],
     ];
     const report: string[] = [];
     const found: string[] = [];

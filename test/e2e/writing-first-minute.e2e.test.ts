@@ -10,13 +10,15 @@ const body = async () => {
   return text.slice(text.indexOf('\n---\n', 3) + 5).replace(/^\n+/, '');
 };
 /** The caret's offset in the editor's text. */
-const caret = () => page().evaluate(() => {
-  const content = document.querySelector('.cm-content') as HTMLElement & { cmTile?: { root?: { view?: { state: { selection: { main: { head: number } } } } } } };
-  return content.cmTile!.root!.view!.state.selection.main.head;
-});
+const caret = () =>
+  page().evaluate(() => {
+    const content = document.querySelector('.cm-content') as HTMLElement & {
+      cmTile?: { root?: { view?: { state: { selection: { main: { head: number } } } } } };
+    };
+    return content.cmTile!.root!.view!.state.selection.main.head;
+  });
 
 describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
-
   it('#1 a new story puts the caret in the title; Enter goes on to the body; the front matter stays whole', async () => {
     await newStory(page());
     await page().keyboard.type('My headline');
@@ -149,7 +151,9 @@ describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
     await expect.poll(() => page().getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe('Where was I');
     await expect.poll(caret).toBe(at);
     expect(await focused(page())).toBe('editor');
-    const shown = await page().locator('.cm-line', { hasText: new RegExp(`^${line.replace('.', '\\.')}$`) }).boundingBox();
+    const shown = await page()
+      .locator('.cm-line', { hasText: new RegExp(`^${line.replace('.', '\\.')}$`) })
+      .boundingBox();
     const scroller = await page().locator('.cm-scroller').boundingBox();
     expect(shown && scroller && shown.y >= scroller.y && shown.y + shown.height <= scroller.y + scroller.height).toBe(true);
     // Typing goes where the caret was.
@@ -157,7 +161,11 @@ describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
     await expect.poll(() => editorText(page())).toContain(`${line.slice(0, 4)}~${line.slice(4)}`);
   });
 
-  for (const size of [{ width: 1280, height: 720 }, { width: 1024, height: 640 }, { width: 800, height: 600 }]) {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1024, height: 640 },
+    { width: 800, height: 600 },
+  ]) {
     it(`#6 at ${size.width}×${size.height} nothing is clipped and the story bar keeps to one line`, async () => {
       await page().setViewportSize(size);
       await page().keyboard.press('Control+Alt+n');
@@ -197,19 +205,38 @@ describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
       expect(clipped).toEqual([]);
       const bar = page().locator('.story-sync');
       // One line: every visible part of the bar centred on the same row.
-      const centres = await bar.evaluate((el) => [...el.children].map((c) => c.getBoundingClientRect()).filter((r) => r.height > 0).map((r) => r.top + r.height / 2));
+      const centres = await bar.evaluate((el) =>
+        [...el.children]
+          .map((c) => c.getBoundingClientRect())
+          .filter((r) => r.height > 0)
+          .map((r) => r.top + r.height / 2),
+      );
       if (size.width >= 1280) expect(Math.max(...centres) - Math.min(...centres)).toBeLessThan(6);
       // Narrow: the editor and one side pane (the preview here), each wide enough to use.
-      const panes = await page().locator('.panes > .pane:not([hidden])').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label')}:${Math.round(e.getBoundingClientRect().width)}`));
+      const panes = await page()
+        .locator('.panes > .pane:not([hidden])')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label')}:${Math.round(e.getBoundingClientRect().width)}`));
       if (size.width < 1100) expect(panes.map((p) => p.split(':')[0])).toEqual(['Editor', 'Preview']);
       for (const p of panes) expect(Number(p.split(':')[1]), p).toBeGreaterThanOrEqual(220);
       // The library comes back on request, and the preview then yields to it.
       if (size.width < 1100) {
         await page().keyboard.press('Control+Alt+l');
-        await expect.poll(() => page().locator('.panes > .pane:not([hidden])').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(['Library', 'Editor']);
+        await expect
+          .poll(() =>
+            page()
+              .locator('.panes > .pane:not([hidden])')
+              .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))),
+          )
+          .toEqual(['Library', 'Editor']);
         expect(await page().getByRole('button', { name: 'Preview', exact: true }).getAttribute('aria-pressed')).toBe('false');
         await page().keyboard.press('Control+Alt+p');
-        await expect.poll(() => page().locator('.panes > .pane:not([hidden])').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(['Editor', 'Preview']);
+        await expect
+          .poll(() =>
+            page()
+              .locator('.panes > .pane:not([hidden])')
+              .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))),
+          )
+          .toEqual(['Editor', 'Preview']);
       }
       await page().setViewportSize({ width: 1280, height: 720 });
     });

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { editorText, hasChromium, newStory, results, saved, studioForSuite } from './writing-harness.js';
 
 const { page } = studioForSuite();
-const visible = (selector: string) => page().locator(selector).evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
+const visible = (selector: string) =>
+  page()
+    .locator(selector)
+    .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
 
 describe.skipIf(!hasChromium)('focus, typewriter, counts and readiness (issue 10)', () => {
   it('focus mode hides everything but the editor and emphasises the current paragraph', async () => {
@@ -33,7 +36,9 @@ describe.skipIf(!hasChromium)('focus, typewriter, counts and readiness (issue 10
     await page().screenshot({ path: join(results, 'writing-focus-800x600-light.png') });
     await page().setViewportSize({ width: 1280, height: 720 });
     // The way out is on the screen too.
-    await page().getByRole('button', { name: /^Exit focus mode/ }).click();
+    await page()
+      .getByRole('button', { name: /^Exit focus mode/ })
+      .click();
     await expect.poll(() => visible('.library, .preview, .status-bar, .meta-form')).toBe(4);
     expect(await dimmed.count()).toBe(0);
     await saved(page());
@@ -51,7 +56,7 @@ describe.skipIf(!hasChromium)('focus, typewriter, counts and readiness (issue 10
     const where = await page().evaluate(() => {
       const cursor = document.querySelector('.cm-cursor, .cm-cursor-primary') as HTMLElement | null;
       const scroller = (document.querySelector('.cm-scroller') as HTMLElement).getBoundingClientRect();
-      const r = (cursor ?? document.querySelector('.cm-activeLine') as HTMLElement).getBoundingClientRect();
+      const r = (cursor ?? (document.querySelector('.cm-activeLine') as HTMLElement)).getBoundingClientRect();
       return (r.top + r.height / 2 - scroller.top) / scroller.height;
     });
     expect(where).toBeGreaterThan(0.35);

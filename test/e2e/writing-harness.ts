@@ -83,24 +83,26 @@ export async function openStudio(viewport = { width: 1280, height: 720 }): Promi
 
 /** The editor's text as CodeMirror holds it (folded parts included). */
 // CodeMirror keeps its view on the content element's tile (what EditorView.findFromDOM reads).
-export const editorText = (page: Page) => page.evaluate(() => {
-  type Tiled = HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } };
-  const content = document.querySelector('.cm-content') as Tiled;
-  const view = content.cmTile?.root?.view;
-  if (!view) throw new Error('no CodeMirror view on .cm-content');
-  return view.state.doc.toString();
-});
+export const editorText = (page: Page) =>
+  page.evaluate(() => {
+    type Tiled = HTMLElement & { cmTile?: { root?: { view?: { state: { doc: { toString(): string } } } } } };
+    const content = document.querySelector('.cm-content') as Tiled;
+    const view = content.cmTile?.root?.view;
+    if (!view) throw new Error('no CodeMirror view on .cm-content');
+    return view.state.doc.toString();
+  });
 
 export const saveState = (page: Page) => page.getByTestId('save-state').textContent();
 export const saved = (page: Page) => expect.poll(() => saveState(page), { timeout: 5000 }).toBe('Saved');
 
 /** The element with the keyboard: its accessible name or label, and its tag. */
-export const focused = (page: Page) => page.evaluate(() => {
-  const el = document.activeElement as HTMLElement | null;
-  if (!el) return '';
-  if (el.classList.contains('cm-content')) return 'editor';
-  return `${el.tagName.toLowerCase()}:${el.getAttribute('aria-label') ?? el.textContent?.slice(0, 30) ?? ''}`;
-});
+export const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el) return '';
+    if (el.classList.contains('cm-content')) return 'editor';
+    return `${el.tagName.toLowerCase()}:${el.getAttribute('aria-label') ?? el.textContent?.slice(0, 30) ?? ''}`;
+  });
 
 /** New story from the button; waits for its editor. */
 export async function newStory(page: Page): Promise<void> {

@@ -8,7 +8,6 @@ const { page } = studioForSuite();
 const misspelt = () => page().locator('.cm-misspelled').allInnerTexts();
 
 describe.skipIf(!hasChromium)('spelling (issue 10)', () => {
-
   it('underlines misspellings (not names from the catalog, slugs, code or URLs) and fixes one with the catalog’s spelling', async () => {
     await newStory(page());
     await page().keyboard.type('Spelling check');
@@ -77,7 +76,9 @@ describe.skipIf(!hasChromium)('spelling (issue 10)', () => {
     await expect.poll(misspelt, { timeout: 15_000 }).toEqual(['wrold', 'Qwzrtown']);
     const menu = page().getByTestId('context-menu');
     // A word spelt right keeps the browser's own menu.
-    await page().locator('.cm-line', { hasText: 'met' }).click({ button: 'right', position: { x: 4, y: 8 } });
+    await page()
+      .locator('.cm-line', { hasText: 'met' })
+      .click({ button: 'right', position: { x: 4, y: 8 } });
     expect(await menu.count()).toBe(0);
 
     await page().locator('.cm-misspelled', { hasText: 'wrold' }).click({ button: 'right' });
@@ -158,19 +159,21 @@ describe.skipIf(!hasChromium)('spelling (issue 10)', () => {
     await expect.poll(misspelt, { timeout: 15_000 }).toEqual(['Karpaty']);
     const menus = () => page().evaluate(() => (window as unknown as { __menus: Array<{ word: string; suggestions: string[] }> }).__menus);
     // A right-click on a word spelt right leaves the menu to the host (none asked for).
-    const story = await page().locator('.cm-line', { hasText: 'filed the story' }).evaluate((line) => {
-      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const i = n.textContent!.indexOf('story');
-        if (i < 0) continue;
-        const r = document.createRange();
-        r.setStart(n, i + 1);
-        r.setEnd(n, i + 4);
-        const b = r.getBoundingClientRect();
-        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-      }
-      throw new Error('no "story" in the line');
-    });
+    const story = await page()
+      .locator('.cm-line', { hasText: 'filed the story' })
+      .evaluate((line) => {
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const i = n.textContent!.indexOf('story');
+          if (i < 0) continue;
+          const r = document.createRange();
+          r.setStart(n, i + 1);
+          r.setEnd(n, i + 4);
+          const b = r.getBoundingClientRect();
+          return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+        }
+        throw new Error('no "story" in the line');
+      });
     await page().mouse.click(story.x, story.y, { button: 'right' });
     await page().locator('.cm-misspelled', { hasText: 'Karpaty' }).click({ button: 'right' });
     await expect.poll(menus).toHaveLength(1);

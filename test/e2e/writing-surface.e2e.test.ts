@@ -8,7 +8,6 @@ const { page } = studioForSuite();
 const lines = () => page().locator('.cm-line').allInnerTexts();
 
 describe.skipIf(!hasChromium)('the writing surface (issue 10)', () => {
-
   it('writes in a proportional face on a centred measure, without line numbers, the YAML folded away', async () => {
     await newStory(page());
     await page().keyboard.type('A quiet morning at the docks');
@@ -31,12 +30,27 @@ describe.skipIf(!hasChromium)('the writing surface (issue 10)', () => {
         const s = getComputedStyle(content);
         const c = content.getBoundingClientRect();
         const p = scroller.getBoundingClientRect();
-        return { font: getComputedStyle(scroller).fontFamily, size: parseFloat(s.fontSize), lineHeight: parseFloat(getComputedStyle(document.querySelector('.cm-line')!).lineHeight), width: c.width, left: c.left - p.left, right: p.right - c.right };
+        return {
+          font: getComputedStyle(scroller).fontFamily,
+          size: parseFloat(s.fontSize),
+          lineHeight: parseFloat(getComputedStyle(document.querySelector('.cm-line')!).lineHeight),
+          width: c.width,
+          left: c.left - p.left,
+          right: p.right - c.right,
+        };
       });
     // Measured once the layout has settled (fonts loaded, panes sized): a measure taken while the
     // panes are still being laid out on a loaded machine is off by the part not yet settled.
     await page().evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
-    await expect.poll(async () => { const m = await measure(); return Math.abs(m.left - m.right); }, { timeout: 3000 }).toBeLessThan(4);
+    await expect
+      .poll(
+        async () => {
+          const m = await measure();
+          return Math.abs(m.left - m.right);
+        },
+        { timeout: 3000 },
+      )
+      .toBeLessThan(4);
     const look = await measure();
     expect(look.font).not.toMatch(/mono/i);
     expect(look.font).toMatch(/serif/);
@@ -44,7 +58,11 @@ describe.skipIf(!hasChromium)('the writing surface (issue 10)', () => {
     expect(Math.abs(look.left - look.right)).toBeLessThan(4);
     // Markdown marks and references are still highlighted.
     await page().locator('.cm-ref', { hasText: '{{entity:eu}}' }).waitFor();
-    expect(await page().locator('.cm-line span', { hasText: 'harbor' }).evaluate((el) => getComputedStyle(el).fontWeight)).toBe('700');
+    expect(
+      await page()
+        .locator('.cm-line span', { hasText: 'harbor' })
+        .evaluate((el) => getComputedStyle(el).fontWeight),
+    ).toBe('700');
     await page().screenshot({ path: join(results, 'writing-mode-1280x720-light.png') });
     await page().keyboard.press('Control+Alt+2');
     await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe('dark');

@@ -40,12 +40,18 @@ describe('one hostile request', () => {
   it('a body of "{{a" × 333,333 answers 422 with 200 diagnostics and the full count, small, and stores it small', async () => {
     const copies = Math.floor(STORY_LIMITS.body / 3);
     const body = sampleStory({ body: '{{a'.repeat(copies), citations: [] });
-    const { value: r, peakMb, ms } = await peakRss(async () => {
+    const {
+      value: r,
+      peakMb,
+      ms,
+    } = await peakRss(async () => {
       const res = await putStory(s, 'amplified', body, { token: s.tokens.writer, ifNoneMatch: '*' });
       return { status: res.status, text: await res.text() };
     });
     const answer = JSON.parse(r.text) as { error: string; diagnostics: unknown[]; diagnosticsTotal: number };
-    console.log(`[amplification] {{a × ${copies}: ${r.status}, answer ${r.text.length} bytes, ${answer.diagnostics?.length} of ${answer.diagnosticsTotal} diagnostics, ${ms.toFixed(0)} ms, peak RSS +${peakMb.toFixed(0)} MB (test and server in one process)`);
+    console.log(
+      `[amplification] {{a × ${copies}: ${r.status}, answer ${r.text.length} bytes, ${answer.diagnostics?.length} of ${answer.diagnosticsTotal} diagnostics, ${ms.toFixed(0)} ms, peak RSS +${peakMb.toFixed(0)} MB (test and server in one process)`,
+    );
     expect(r.status).toBe(422);
     expect(answer.error).toBe('invalid_story');
     expect(answer.diagnostics).toHaveLength(DIAGNOSTICS_MAX);

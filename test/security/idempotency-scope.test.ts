@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe('idempotency keys and token identity', () => {
-  it('a re-created token of the same name does not get the old token\'s answer', async () => {
+  it("a re-created token of the same name does not get the old token's answer", async () => {
     const old = newToken();
     await s.store.createToken('alice', 'writer', hashToken(old));
     const key = `alice-key-${Date.now()}`;

@@ -97,7 +97,9 @@ describe('front matter is bounded (issue 15 #3)', () => {
     const start = cpuMs();
     const story = parseStory(text);
     expect(cpuMs() - start).toBeLessThan(1_000);
-    expect(story.error?.message).toBe(`the front matter is too large: ${Math.ceil(text.slice(4, text.indexOf('\n---\n') + 1).length / 1024)} KiB (at most 512 KiB)`);
+    expect(story.error?.message).toBe(
+      `the front matter is too large: ${Math.ceil(text.slice(4, text.indexOf('\n---\n') + 1).length / 1024)} KiB (at most 512 KiB)`,
+    );
     expect(story.body).toBe('A body.\n');
   });
 

@@ -31,7 +31,10 @@ let n = 0;
 async function storyIn(current: Current): Promise<{ slug: string; version: number | null }> {
   const slug = `matrix-${current}-${++n}`;
   if (current === 'none') return { slug, version: null };
-  const first = await putStory(s, slug, sampleStory({ status: current === 'withdrawn' ? 'published' : current }), { token: s.tokens.publisher, ifNoneMatch: '*' });
+  const first = await putStory(s, slug, sampleStory({ status: current === 'withdrawn' ? 'published' : current }), {
+    token: s.tokens.publisher,
+    ifNoneMatch: '*',
+  });
   expect(first.status).toBe(201);
   if (current !== 'withdrawn') return { slug, version: 1 };
   const w = await api(s, `/api/v1/stories/${slug}`, s.tokens.publisher, { method: 'DELETE', headers: { 'if-match': '"v1"' } });
@@ -48,7 +51,8 @@ describe('role × current status × target status', () => {
         for (const target of TARGETS) {
           const { slug, version } = await storyIn(current);
           const r = await putStory(s, slug, sampleStory({ status: target, title: `Changed by ${role}` }), {
-            token: s.tokens[role], ...(version === null ? { ifNoneMatch: '*' } : { ifMatch: `"v${version}"` }),
+            token: s.tokens[role],
+            ...(version === null ? { ifNoneMatch: '*' } : { ifMatch: `"v${version}"` }),
           });
           const what = `${role}: ${current} → ${target}`;
           if (allowed(role, current, target)) {

@@ -18,7 +18,8 @@ beforeAll(async () => {
   store = new SqliteStore(':memory:');
   await store.createToken('slow', 'writer', hashToken(token));
   app = await buildServer({
-    store, logger: false,
+    store,
+    logger: false,
     limits: { requestTimeoutMs: 1_500, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 1_000, idleTimeoutMs: 1_000, connectionsPerAddress: LIMIT_PER_ADDRESS },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -36,14 +37,25 @@ function slowBody(localAddress = '127.0.0.1', to = port): { socket: Socket; clos
   socket.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   socket.on('connect', () => {
-    socket.write(`PUT /api/v1/stories/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nIdempotency-Key: k\r\nIf-None-Match: *\r\n\r\n{`);
+    socket.write(
+      `PUT /api/v1/stories/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nIdempotency-Key: k\r\nIf-None-Match: *\r\n\r\n{`,
+    );
     timer = setInterval(() => socket.writable && socket.write(' '), 200);
   });
-  const closed = new Promise<number>((resolve) => socket.on('close', () => {
-    clearInterval(timer);
-    resolve(Date.now() - started);
-  }));
-  return { socket, closed, stop: () => { clearInterval(timer); socket.destroy(); } };
+  const closed = new Promise<number>((resolve) =>
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(Date.now() - started);
+    }),
+  );
+  return {
+    socket,
+    closed,
+    stop: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
 }
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -77,7 +89,8 @@ describe('slow clients', () => {
   it(`keeps at most ${LIMIT_PER_ADDRESS} connections of one address, and health answers through a flood of 200 slow bodies`, async () => {
     // A server whose timeouts are far away: what closes the flood here is the per-address limit alone.
     const patient = await buildServer({
-      store, logger: false,
+      store,
+      logger: false,
       limits: { requestTimeoutMs: 120_000, headersTimeoutMs: 120_000, idleTimeoutMs: 120_000, connectionsPerAddress: LIMIT_PER_ADDRESS },
     });
     await patient.listen({ port: 0, host: '127.0.0.1' });

@@ -39,11 +39,12 @@ afterAll(async () => {
   await store?.close();
 });
 
-const put = (slug: string, body: unknown) => fetch(`${url}/api/v1/stories/${slug}`, {
-  method: 'PUT',
-  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `k-${slug}`, 'if-none-match': '*' },
-  body: JSON.stringify(body),
-});
+const put = (slug: string, body: unknown) =>
+  fetch(`${url}/api/v1/stories/${slug}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `k-${slug}`, 'if-none-match': '*' },
+    body: JSON.stringify(body),
+  });
 
 describe('story checks in workers, with a time limit', () => {
   it('a story too slow to check answers 422 within the limit, while health and other PUTs go on', async () => {

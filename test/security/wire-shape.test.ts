@@ -17,7 +17,7 @@ function deepCitationBody(depth: number): string {
 describe('bounded JSON', () => {
   it(`takes values nested up to ${JSON_MAX_DEPTH} deep and refuses deeper ones with one line`, () => {
     expect(parseJsonBounded(nested(JSON_MAX_DEPTH - 1))).toMatchObject({ ok: true });
-    expect(parseJsonBounded('[' .repeat(JSON_MAX_DEPTH) + ']'.repeat(JSON_MAX_DEPTH))).toMatchObject({ ok: true });
+    expect(parseJsonBounded('['.repeat(JSON_MAX_DEPTH) + ']'.repeat(JSON_MAX_DEPTH))).toMatchObject({ ok: true });
     const deep = parseJsonBounded(nested(JSON_MAX_DEPTH + 1));
     expect(deep).toEqual({ ok: false, error: `the JSON nests deeper than ${JSON_MAX_DEPTH} levels` });
     // Brackets inside strings are text, not nesting.

@@ -32,7 +32,9 @@ describe.skipIf(!haveChromium)('the public story page in Chromium', () => {
     const body = [
       'When {{entity:sam-altman|Altman}} spoke about {{entity:openai}}, the {{beat:open-source-ai|open-source crowd}} listened[1].',
       '',
-      ...Array.from({ length: 40 }, (_, i) => `Filler paragraph ${i} so that the citation list is below the fold.`).join('\n\n').split('\n'),
+      ...Array.from({ length: 40 }, (_, i) => `Filler paragraph ${i} so that the citation list is below the fold.`)
+        .join('\n\n')
+        .split('\n'),
       '',
       'A second source backs this up[²].',
       '',
@@ -80,16 +82,32 @@ describe.skipIf(!haveChromium)('the public story page in Chromium', () => {
     const dek = 'A dek with </title><svg onload=alert(3)> & \u0001 things';
     const now = Date.now();
     for (let i = 0; i < 3; i++) {
-      const r = await putStory(s, `browser-extra-${i}`, sampleStory({ status: 'published', title: `An ordinary headline about open models, number ${i + 1}`, dek: 'What a dek looks like on the front page: a sentence that says why the story matters.', published: new Date(now - (i + 2) * 3600_000).toISOString() }), { token: s.tokens.publisher, ifNoneMatch: '*' });
+      const r = await putStory(
+        s,
+        `browser-extra-${i}`,
+        sampleStory({
+          status: 'published',
+          title: `An ordinary headline about open models, number ${i + 1}`,
+          dek: 'What a dek looks like on the front page: a sentence that says why the story matters.',
+          published: new Date(now - (i + 2) * 3600_000).toISOString(),
+        }),
+        { token: s.tokens.publisher, ifNoneMatch: '*' },
+      );
       expect(r.status).toBe(201);
     }
-    const r = await putStory(s, 'browser-hostile', sampleStory({ status: 'published', title, dek, published: new Date(now).toISOString() }), { token: s.tokens.publisher, ifNoneMatch: '*' });
+    const r = await putStory(s, 'browser-hostile', sampleStory({ status: 'published', title, dek, published: new Date(now).toISOString() }), {
+      token: s.tokens.publisher,
+      ifNoneMatch: '*',
+    });
     expect(r.status).toBe(201);
     const shown = title.replace(/[\u0000-\u001f]/g, '');
     const results = join(import.meta.dirname, '../../test-results/public-site');
     mkdirSync(results, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {
-      for (const [width, height] of [[1280, 720], [800, 600]] as const) {
+      for (const [width, height] of [
+        [1280, 720],
+        [800, 600],
+      ] as const) {
         const context = await browser.newContext({ colorScheme: scheme, viewport: { width, height } });
         const page = await context.newPage();
         const problems: string[] = [];

@@ -79,7 +79,8 @@ describe('npm run server (scripts/server.mjs)', () => {
   it('builds the server first when dist/server/cli.js is missing', async () => {
     // A copy of what the script needs, without dist/, so that the repository's build is left alone.
     const copy = join(dir, 'fresh-checkout');
-    for (const part of ['scripts', 'server', 'shared', 'resources', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+    for (const part of ['scripts', 'server', 'shared', 'resources', 'package.json', 'tsconfig.json'])
+      cpSync(join(ROOT, part), join(copy, part), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
     expect(existsSync(join(copy, 'dist/server/cli.js'))).toBe(false);
     const { child, url, stderr } = await start([join(copy, 'scripts/server.mjs'), '--port', '0', '--log-level', 'warn'], copy);
@@ -93,7 +94,9 @@ describe('npm run server (scripts/server.mjs)', () => {
   }, 60_000);
 
   it('passes a bad argument through to studio-server, which refuses it in one line, exit 2', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts/server.mjs'), '--port', 'eighty', '--db', join(dir, 'bad.sqlite')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/server.mjs'), '--port', 'eighty', '--db', join(dir, 'bad.sqlite')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     expect((await exited(child)).code).toBe(2);
@@ -105,7 +108,20 @@ describe('studio-server serve with story workers', () => {
   it('checks stories in worker threads against the catalog as of each request', async () => {
     const db = join(dir, 'workers.sqlite');
     const token = createToken(CLI, db, 'pub', 'publisher');
-    const { child, url } = await start([CLI, 'serve', '--port', '0', '--db', db, '--catalog', join(ROOT, 'resources/catalog.json'), '--story-workers', '2', '--log-level', 'warn']);
+    const { child, url } = await start([
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--db',
+      db,
+      '--catalog',
+      join(ROOT, 'resources/catalog.json'),
+      '--story-workers',
+      '2',
+      '--log-level',
+      'warn',
+    ]);
     let n = 0;
     const put = (slug: string, body: string, headers: Record<string, string> = { 'if-none-match': '*' }, status = 'published') =>
       fetch(`${url}/api/v1/stories/${slug}`, {
@@ -132,7 +148,9 @@ describe('studio-server serve with story workers', () => {
     }
     // A new entity is known to every worker.
     const entity = await fetch(`${url}/api/v1/catalog/entities/grace-hopper`, {
-      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Grace Hopper', type: 'person' }),
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Grace Hopper', type: 'person' }),
     });
     expect(entity.status).toBe(201);
     for (const r of await many('cites-grace', 'About {{entity:grace-hopper|Hopper}}.\n')) expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -149,7 +167,22 @@ describe('studio-server serve with story workers', () => {
     for (const workers of ['0', '1']) {
       const db = join(dir, `same-${workers}.sqlite`);
       const token = createToken(CLI, db, 'pub', 'publisher');
-      const { child, url } = await start([CLI, 'serve', '--port', '0', '--db', db, '--catalog', join(ROOT, 'resources/catalog.json'), '--story-workers', workers, '--site', 'https://news.example.org', '--log-level', 'warn']);
+      const { child, url } = await start([
+        CLI,
+        'serve',
+        '--port',
+        '0',
+        '--db',
+        db,
+        '--catalog',
+        join(ROOT, 'resources/catalog.json'),
+        '--story-workers',
+        workers,
+        '--site',
+        'https://news.example.org',
+        '--log-level',
+        'warn',
+      ]);
       const r = await fetch(`${url}/api/v1/stories/same`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'same', 'if-none-match': '*' },

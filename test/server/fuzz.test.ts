@@ -24,11 +24,7 @@ const RUNS = Number(process.env.SERVER_FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.SERVER_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`server fuzz: seed ${SEED} (replay with SERVER_FUZZ_SEED=${SEED})`);
 const printable = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
-const headerValue = fc.oneof(
-  fc.string({ unit: printable, maxLength: 40 }),
-  fc.string({ unit: printable, minLength: 190, maxLength: 260 }),
-  fc.constant(''),
-);
+const headerValue = fc.oneof(fc.string({ unit: printable, maxLength: 40 }), fc.string({ unit: printable, minLength: 190, maxLength: 260 }), fc.constant(''));
 const validSlug = fc.stringMatching(/^[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}$/);
 const slug = fc.oneof(
   validSlug,
@@ -42,7 +38,14 @@ const cursor = fc.oneof(
 );
 const limit = fc.oneof(fc.constantFrom('0', '5001', '-5', 'x', '1.0', '', '100000000000000000000'), fc.string({ maxLength: 10 }).map(encodeURIComponent));
 
-const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1 }), fc.constant(''));
+const wrongType = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+  fc.constant(''),
+);
 const keys = ['title', 'dek', 'beat', 'body', 'citations', 'status', 'published'] as const;
 /** A story body that does not fit the shape (checked against the schema itself). */
 const wrongShape = fc
@@ -53,9 +56,13 @@ const wrongShape = fc
       return b;
     }),
     fc.record({ key: fc.constantFrom(...keys), value: wrongType }).map(({ key, value }) => ({ ...sampleStory(), [key]: value })),
-    fc.record({ key: fc.string({ minLength: 1, maxLength: 10 }), value: fc.jsonValue({ maxDepth: 1 }) }).map(({ key, value }) => ({ ...sampleStory(), [`x-${key}`]: value })),
+    fc
+      .record({ key: fc.string({ minLength: 1, maxLength: 10 }), value: fc.jsonValue({ maxDepth: 1 }) })
+      .map(({ key, value }) => ({ ...sampleStory(), [`x-${key}`]: value })),
     fc.constantFrom('draft', 'withdrawn', 'PUBLISHED', '').map((status) => ({ ...sampleStory(), status })),
-    fc.record({ n: fc.oneof(fc.integer({ max: 0 }), fc.double(), fc.string()) }).map(({ n }) => ({ ...sampleStory(), citations: [{ n, url: 'https://x.org' }] })),
+    fc
+      .record({ n: fc.oneof(fc.integer({ max: 0 }), fc.double(), fc.string()) })
+      .map(({ n }) => ({ ...sampleStory(), citations: [{ n, url: 'https://x.org' }] })),
     fc.jsonValue({ maxDepth: 3 }),
   )
   .filter((b) => !storyPutBodySchema.safeParse(b).success)
@@ -69,11 +76,7 @@ const badJson = fc.oneof(
   fc.constantFrom('', 'nul', '{"title": "a",}', "{'a':1}", '[1,2', '\u0000', '{"__proto__": {"x": 1}}', '{"constructor": {"prototype": {}}}'),
 );
 const HUGE = JSON.stringify({ ...sampleStory(), body: 'x'.repeat(2 * 1024 * 1024 + 1) });
-const body = fc.oneof(
-  { weight: 10, arbitrary: badJson },
-  { weight: 10, arbitrary: wrongShape },
-  { weight: 1, arbitrary: fc.constant(HUGE) },
-);
+const body = fc.oneof({ weight: 10, arbitrary: badJson }, { weight: 10, arbitrary: wrongShape }, { weight: 1, arbitrary: fc.constant(HUGE) });
 
 const validKey = fc.string({ unit: printable, minLength: 1, maxLength: 40 }).filter((k) => k.trim() === k && k.length > 0);
 const request = fc.record({
@@ -90,12 +93,23 @@ const request = fc.record({
     { weight: 1, arbitrary: fc.string({ unit: printable, maxLength: 12 }).map((p) => `/?page=${encodeURIComponent(p)}`) },
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((p) => `/${encodeURIComponent(p)}`) },
     // The API again, spelled with percent-escapes the router decodes, and the whoami extension.
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('/%61pi/v1', '/api/%761', '/%61%70%69/v1'), fc.constantFrom('/stories', '/catalog', '/whoami', '/stories/a', '/catalog/entities/a')).map(([a, b]) => a + b) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom('/%61pi/v1', '/api/%761', '/%61%70%69/v1'),
+          fc.constantFrom('/stories', '/catalog', '/whoami', '/stories/a', '/catalog/entities/a'),
+        )
+        .map(([a, b]) => a + b),
+    },
     { weight: 1, arbitrary: fc.constant('/api/v1/whoami') },
   ),
   auth: fc.constantFrom('writer', 'publisher', 'publisher', 'garbage', 'none', 'writer'),
   key: fc.oneof({ weight: 4, arbitrary: validKey }, { weight: 2, arbitrary: headerValue }, { weight: 1, arbitrary: fc.constant(undefined) }),
-  ifMatch: fc.option(fc.oneof(fc.constantFrom('"v1"', '"v0"', '*', 'v1', '"v-1"', '"v99999999999999999999"', 'W/"v1"'), headerValue), { nil: undefined, freq: 2 }),
+  ifMatch: fc.option(fc.oneof(fc.constantFrom('"v1"', '"v0"', '*', 'v1', '"v-1"', '"v99999999999999999999"', 'W/"v1"'), headerValue), {
+    nil: undefined,
+    freq: 2,
+  }),
   ifNoneMatch: fc.option(fc.oneof({ weight: 4, arbitrary: fc.constant('*') }, { weight: 1, arbitrary: headerValue }), { nil: undefined, freq: 1 }),
   contentType: fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/xml', undefined),
   body,
@@ -110,7 +124,12 @@ function snapshot() {
   const out: Record<string, unknown> = {};
   for (const t of tables) {
     const rows = db.prepare(`SELECT * FROM "${t}"`).all();
-    out[t] = { count: rows.length, hash: createHash('sha256').update(JSON.stringify(rows, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v))).digest('hex') };
+    out[t] = {
+      count: rows.length,
+      hash: createHash('sha256')
+        .update(JSON.stringify(rows, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)))
+        .digest('hex'),
+    };
   }
   return out;
 }
@@ -157,12 +176,16 @@ it(`answers ${RUNS} malformed requests without a 5xx and writes nothing`, async 
   );
   const health = await fetch(`${s.url}/api/v1/health`);
   expect(health.status).toBe(200);
-  const counts = (s.store as SqliteStore).db.prepare('SELECT (SELECT COUNT(*) FROM stories) AS stories, (SELECT COUNT(*) FROM story_versions) AS versions').get();
+  const counts = (s.store as SqliteStore).db
+    .prepare('SELECT (SELECT COUNT(*) FROM stories) AS stories, (SELECT COUNT(*) FROM story_versions) AS versions')
+    .get();
   expect(counts).toEqual({ stories: 0, versions: 0 });
   // Nor anything else: catalog, change counter, idempotency keys, tokens are as they were.
   expect(snapshot()).toEqual(before);
   expect(sent).toBeGreaterThanOrEqual(RUNS * 0.95);
-  console.log(`fuzz: ${sent} requests answered (${refusedByClient} refused by fetch itself) in ${((Date.now() - started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; API error codes ${JSON.stringify(Object.fromEntries(codes))}`);
+  console.log(
+    `fuzz: ${sent} requests answered (${refusedByClient} refused by fetch itself) in ${((Date.now() - started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; API error codes ${JSON.stringify(Object.fromEntries(codes))}`,
+  );
 }, 180_000);
 
 it('survives raw malformed HTTP on the socket', async () => {

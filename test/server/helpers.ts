@@ -39,7 +39,9 @@ export async function newStoreLocation(kind: StoreKind, dir: string, name: strin
 }
 
 export async function openStore(location: string, options: { synchronous?: 'NORMAL' | 'FULL'; poolSize?: number } = {}): Promise<PublishingStore> {
-  return location.startsWith('postgres://') ? PgStore.open(location, { poolSize: options.poolSize }) : new SqliteStore(location, { synchronous: options.synchronous ?? 'NORMAL' });
+  return location.startsWith('postgres://')
+    ? PgStore.open(location, { poolSize: options.poolSize })
+    : new SqliteStore(location, { synchronous: options.synchronous ?? 'NORMAL' });
 }
 
 /** Raw SQL on either store, with `?` placeholders (for tests that look under the interface). */
@@ -49,7 +51,10 @@ export async function rawQuery<T = Record<string, unknown>>(store: PublishingSto
     return (st.reader ? st.all(...params) : (st.run(...params), [])) as T[];
   }
   let n = 0;
-  const rows = await (store as PgStore).sql.unsafe(text.replace(/\?/g, () => `$${++n}`), params as never[]);
+  const rows = await (store as PgStore).sql.unsafe(
+    text.replace(/\?/g, () => `$${++n}`),
+    params as never[],
+  );
   return [...rows] as T[];
 }
 
@@ -64,13 +69,20 @@ export interface TestServer {
 }
 
 /** A real server on a loopback port, a temporary database seeded with the sample catalog, and one token per role. */
-export async function startServer(options: { synchronous?: 'NORMAL' | 'FULL'; kind?: StoreKind; siteInfo?: { name?: string; description?: string } } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { synchronous?: 'NORMAL' | 'FULL'; kind?: StoreKind; siteInfo?: { name?: string; description?: string } } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'studio-server-test-'));
   const kind = options.kind ?? 'sqlite';
   const store = await openStore(await newStoreLocation(kind, dir, 'server'), options);
   await store.seedCatalog(SAMPLE_CATALOG);
   const tokens = {} as TestServer['tokens'];
-  for (const [name, role] of [['writer', 'writer'], ['editor', 'editor'], ['publisher', 'publisher'], ['writer2', 'writer']] as const) {
+  for (const [name, role] of [
+    ['writer', 'writer'],
+    ['editor', 'editor'],
+    ['publisher', 'publisher'],
+    ['writer2', 'writer'],
+  ] as const) {
     const t = newToken();
     await store.createToken(name, role, hashToken(t));
     tokens[name] = t;
@@ -81,7 +93,12 @@ export async function startServer(options: { synchronous?: 'NORMAL' | 'FULL'; ki
   const addr = app.server.address();
   url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   return {
-    app, store, kind, url, dir, tokens,
+    app,
+    store,
+    kind,
+    url,
+    dir,
+    tokens,
     async close() {
       await app.close();
       await store.close();
@@ -121,7 +138,9 @@ export function sampleStory(over: Partial<StoryBody> = {}): StoryBody {
 }
 
 export async function putStory(
-  s: TestServer, slug: string, body: unknown,
+  s: TestServer,
+  slug: string,
+  body: unknown,
   opts: { token?: string; key?: string | null; ifMatch?: string; ifNoneMatch?: string; raw?: string } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };

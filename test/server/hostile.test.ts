@@ -57,7 +57,13 @@ const HOSTILE_TEXT = '<script>alert("t")</script>"><img src=x onerror=alert(1)>'
 const BAD_URL = /^(javascript|data|vbscript):/;
 const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'srcset', 'data', 'poster', 'background', 'content']);
 
-interface Node { nodeName: string; tagName?: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node }
+interface Node {
+  nodeName: string;
+  tagName?: string;
+  attrs?: { name: string; value: string }[];
+  childNodes?: Node[];
+  content?: Node;
+}
 
 /** The story page's one data block: a JSON-LD script that parses as JSON is data, never run. */
 function isJsonLd(n: Node): boolean {
@@ -74,7 +80,11 @@ function problems(html: string): string[] {
   const found: string[] = [];
   const walk = (n: Node) => {
     if (n.tagName) {
-      if (['script', 'iframe', 'object', 'embed', 'base', 'form', 'meta'].includes(n.tagName) && !(n.tagName === 'meta' && !n.attrs?.some((a) => a.name === 'http-equiv')) && !isJsonLd(n)) {
+      if (
+        ['script', 'iframe', 'object', 'embed', 'base', 'form', 'meta'].includes(n.tagName) &&
+        !(n.tagName === 'meta' && !n.attrs?.some((a) => a.name === 'http-equiv')) &&
+        !isJsonLd(n)
+      ) {
         found.push(`<${n.tagName}>`);
       }
       for (const a of n.attrs ?? []) {
@@ -99,9 +109,20 @@ it('parse5 check catches what it should', () => {
 });
 
 async function publish(slug: string, body: string, over: Record<string, unknown> = {}): Promise<void> {
-  const r = await putStory(s, slug, sampleStory({ status: 'published', body, citations: [{ n: 1, url: 'https://example.org/"><script>alert(1)</script>', title: HOSTILE_TEXT, source: HOSTILE_TEXT }], ...over }), {
-    token: s.tokens.publisher, ifNoneMatch: '*',
-  });
+  const r = await putStory(
+    s,
+    slug,
+    sampleStory({
+      status: 'published',
+      body,
+      citations: [{ n: 1, url: 'https://example.org/"><script>alert(1)</script>', title: HOSTILE_TEXT, source: HOSTILE_TEXT }],
+      ...over,
+    }),
+    {
+      token: s.tokens.publisher,
+      ifNoneMatch: '*',
+    },
+  );
   expect(r.status, await r.clone().text()).toBe(201);
 }
 
@@ -119,8 +140,12 @@ it('publishes every hostile fragment at once and serves no script', async () => 
 });
 
 it('publishes 60 generated mixes of hostile fragments; no page has script, handlers or script URLs', async () => {
-  const mixes = fc.sample(fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 8 }).chain((parts) =>
-    fc.tuple(fc.constant(parts), fc.constantFrom('\n\n', '\n', ' ', '\n- ', '\n> '))), { numRuns: 60, seed: 42 });
+  const mixes = fc.sample(
+    fc
+      .array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 8 })
+      .chain((parts) => fc.tuple(fc.constant(parts), fc.constantFrom('\n\n', '\n', ' ', '\n- ', '\n> '))),
+    { numRuns: 60, seed: 42 },
+  );
   let i = 0;
   for (const [parts, sep] of mixes) {
     const slug = `hostile-mix-${++i}`;

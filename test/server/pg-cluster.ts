@@ -28,7 +28,11 @@ const asRoot = process.getuid?.() === 0;
 /** Why PostgreSQL tests cannot run here, or null when they can. */
 export const PG_SKIP_REASON: string | null = !BIN
   ? 'no PostgreSQL server binaries (initdb, pg_ctl) in /usr/lib/postgresql/*/bin or $PG_BIN'
-  : asRoot && !(await run('id', ['-u', 'postgres']).then(() => true, () => false))
+  : asRoot &&
+      !(await run('id', ['-u', 'postgres']).then(
+        () => true,
+        () => false,
+      ))
     ? 'running as root and there is no "postgres" user to run the server as'
     : null;
 
@@ -85,8 +89,15 @@ export async function startPgCluster(): Promise<PgCluster> {
     port = await freePort();
     try {
       await pgRun('pg_ctl', [
-        '-D', data, '-l', join(dir, 'log'), '-w', '-t', '30',
-        '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off`,
+        '-D',
+        data,
+        '-l',
+        join(dir, 'log'),
+        '-w',
+        '-t',
+        '30',
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off`,
         'start',
       ]);
       break;

@@ -52,9 +52,13 @@ async function cliFails(...args: string[]): Promise<{ status: number | null; std
 
 /** One `serve` process on a free port; resolves once it listens. */
 function serve(url: string, extra: string[] = []): Promise<Instance> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', url, '--port', '0', '--story-workers', '0', '--log-level', 'warn', '--catalog', CATALOG, '--site', SITE, ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--db', url, '--port', '0', '--story-workers', '0', '--log-level', 'warn', '--catalog', CATALOG, '--site', SITE, ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -72,8 +76,17 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-function put(node: Instance, slug: string, body: unknown, opts: { token?: string; key?: string; ifMatch?: string; ifNoneMatch?: string } = {}): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${opts.token ?? tokens.writer}`, 'idempotency-key': opts.key ?? freshKey() };
+function put(
+  node: Instance,
+  slug: string,
+  body: unknown,
+  opts: { token?: string; key?: string; ifMatch?: string; ifNoneMatch?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${opts.token ?? tokens.writer}`,
+    'idempotency-key': opts.key ?? freshKey(),
+  };
   if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
   if (opts.ifNoneMatch) headers['if-none-match'] = opts.ifNoneMatch;
   return fetch(`${node.url}/api/v1/stories/${slug}`, { method: 'PUT', headers, body: JSON.stringify(body) });
@@ -108,7 +121,9 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
   });
 
   it('migrated once and seeded once when all three started together', async () => {
-    expect(await sql`SELECT version FROM schema_migrations ORDER BY version`).toEqual(Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(await sql`SELECT version FROM schema_migrations ORDER BY version`).toEqual(
+      Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
     const n = await count(sql`SELECT COUNT(*)::int AS n FROM catalog_items WHERE kind = 'beat'`);
     const beats = (JSON.parse(readFileSync(CATALOG, 'utf8')) as { beats: unknown[] }).beats.length;
     expect(n).toBe(beats);
@@ -128,7 +143,9 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
     for (let round = 0; round < 10; round++) {
       const slug = newSlug('race');
       expect((await put(nodes[0]!, slug, sampleStory(), { ifNoneMatch: '*' })).status).toBe(201);
-      const results = await Promise.all(nodes.flatMap((node, i) => [0, 1].map((j) => put(node, slug, sampleStory({ title: `Racer ${i}.${j}` }), { ifMatch: '"v1"' }))));
+      const results = await Promise.all(
+        nodes.flatMap((node, i) => [0, 1].map((j) => put(node, slug, sampleStory({ title: `Racer ${i}.${j}` }), { ifMatch: '"v1"' }))),
+      );
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([200, 412, 412, 412, 412, 412]);
       const n = await count(sql`SELECT COUNT(*)::int AS n FROM story_versions WHERE slug = ${slug}`);
@@ -143,7 +160,10 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
       const slug = newSlug('twin');
       const key = freshKey();
       const body = sampleStory({ title: `Twin ${round}` });
-      const [a, b] = await Promise.all([put(nodes[round % 3]!, slug, body, { key, ifNoneMatch: '*' }), put(nodes[(round + 1) % 3]!, slug, body, { key, ifNoneMatch: '*' })]);
+      const [a, b] = await Promise.all([
+        put(nodes[round % 3]!, slug, body, { key, ifNoneMatch: '*' }),
+        put(nodes[(round + 1) % 3]!, slug, body, { key, ifNoneMatch: '*' }),
+      ]);
       const [ta, tb] = [await a.text(), await b.text()];
       const statuses = [a.status, b.status].sort();
       if (statuses[0] === 201 && statuses[1] === 201) {
@@ -201,7 +221,10 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
       expect(r.headers.get('etag')).not.toBe(etag);
       expect(await r.text()).toContain('Second headline');
     }
-    const w = await fetch(`${a.url}/api/v1/stories/${slug}`, { method: 'DELETE', headers: { authorization: `Bearer ${tokens.publisher}`, 'if-match': '"v2"' } });
+    const w = await fetch(`${a.url}/api/v1/stories/${slug}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${tokens.publisher}`, 'if-match': '"v2"' },
+    });
     expect(w.status).toBe(200);
     for (const node of [b, c]) {
       expect((await fetch(`${node.url}/stories/${slug}`)).status).toBe(410);
@@ -215,14 +238,14 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
     const head = await (await get(reader, '/api/v1/stories?limit=1')).json();
     // Start from the newest cursor: page to the end first.
     let since = String(head.cursor);
-    for (let more = head.hasMore; more; ) {
+    for (let more = head.hasMore; more;) {
       const p = await (await get(reader, `/api/v1/stories?since=${since}&limit=5000`)).json();
       since = p.cursor;
       more = p.hasMore;
     }
     const catHead = await (await get(reader, '/api/v1/catalog?limit=5000')).json();
     let catSince = String(catHead.cursor);
-    for (let more = catHead.hasMore; more; ) {
+    for (let more = catHead.hasMore; more;) {
       const p = await (await get(reader, `/api/v1/catalog?since=${catSince}&limit=5000`)).json();
       catSince = p.cursor;
       more = p.hasMore;
@@ -254,7 +277,8 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
       for (const item of p.items as { slug: string }[]) if (item.slug.startsWith(`c-${run}-`)) seen.set(item.slug, (seen.get(item.slug) ?? 0) + 1);
       since = p.cursor;
       const c = await (await get(reader, `/api/v1/catalog?since=${catSince}&limit=200`)).json();
-      for (const item of c.stories as { slug: string }[]) if (item.slug.startsWith(`c-${run}-`)) seenCatalog.set(item.slug, (seenCatalog.get(item.slug) ?? 0) + 1);
+      for (const item of c.stories as { slug: string }[])
+        if (item.slug.startsWith(`c-${run}-`)) seenCatalog.set(item.slug, (seenCatalog.get(item.slug) ?? 0) + 1);
       catSince = c.cursor;
       pages++;
       return p.hasMore || c.hasMore;
@@ -343,7 +367,9 @@ describe.skipIf(PG_SKIP_REASON !== null)('three instances on one PostgreSQL data
     await other.end();
     const r = await cliFails('token', 'list', '--db', newer);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`studio-server: cannot open the database ${newer}: the database schema is version 99, newer than this server knows (${PG_SCHEMA_VERSION})\n`);
+    expect(r.stderr).toBe(
+      `studio-server: cannot open the database ${newer}: the database schema is version 99, newer than this server knows (${PG_SCHEMA_VERSION})\n`,
+    );
     await expect(serve(newer)).rejects.toThrow(`the database schema is version 99, newer than this server knows (${PG_SCHEMA_VERSION})`);
   });
 });

@@ -31,7 +31,13 @@ afterAll(async () => {
 });
 
 const fields = (slug: string, title: string, status: StoredStatus = 'published'): StoryFieldsRecord => ({
-  slug, title, beat: 'open-source-ai', body: `A body for ${title}.\n`, citations: [], status, published: '2026-01-01T00:00:00.000Z',
+  slug,
+  title,
+  beat: 'open-source-ai',
+  body: `A body for ${title}.\n`,
+  citations: [],
+  status,
+  published: '2026-01-01T00:00:00.000Z',
 });
 
 /** Reads on `store` without pause, several at a time, until `stop()`; resolves with how many ran. */
@@ -81,12 +87,28 @@ describe.skipIf(PG_SKIP_REASON !== null)('PostgreSQL cached reads across instanc
     try {
       for (let round = 1; round <= 40; round++) {
         const slug = `catalog-race-${round}`;
-        const r = await b.putStory({ slug, expectedVersion: null, story: fields(slug, `Catalog ${round}`), text: '# x\n', refs: [], author: 'b', now: new Date().toISOString() });
+        const r = await b.putStory({
+          slug,
+          expectedVersion: null,
+          story: fields(slug, `Catalog ${round}`),
+          text: '# x\n',
+          refs: [],
+          author: 'b',
+          now: new Date().toISOString(),
+        });
         expect(r.ok).toBe(true);
         const { index } = await a.catalog();
         expect(index.stories.get(slug)?.title).toBe(`Catalog ${round}`);
         // Taken off the public site on b: gone from a's catalog at its next read.
-        const off = await b.putStory({ slug, expectedVersion: 1, story: fields(slug, `Catalog ${round}`, 'review'), text: '# x\n', refs: [], author: 'b', now: new Date().toISOString() });
+        const off = await b.putStory({
+          slug,
+          expectedVersion: 1,
+          story: fields(slug, `Catalog ${round}`, 'review'),
+          text: '# x\n',
+          refs: [],
+          author: 'b',
+          now: new Date().toISOString(),
+        });
         expect(off.ok).toBe(true);
         expect((await a.catalog()).index.stories.has(slug)).toBe(false);
       }
@@ -104,7 +126,7 @@ describe.skipIf(PG_SKIP_REASON !== null)('PostgreSQL cached reads across instanc
     const stale = await b.putStory({ slug, expectedVersion: 5, story: fields(slug, 'Three'), text: '# Three\n', refs: [], author: 'b', now });
     expect(stale).toMatchObject({ ok: false, reason: 'conflict', current: { version: 1 } });
     expect(await a.countVersions(slug)).toBe(1);
-    expect((await b.withdrawStory(slug, 7, 'b', now))).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await b.withdrawStory(slug, 7, 'b', now)).toMatchObject({ ok: false, reason: 'conflict' });
     expect(await b.getStoryState(slug)).toMatchObject({ version: 1, status: 'published' });
   });
 
@@ -135,7 +157,7 @@ describe.skipIf(PG_SKIP_REASON !== null)('PostgreSQL cached reads across instanc
     }
   });
 
-  it('with the listening connections cut, and while they come back, a read after a write on another instance is still that write\'s', async () => {
+  it("with the listening connections cut, and while they come back, a read after a write on another instance is still that write's", async () => {
     const slug = 'listen-cut';
     const now = () => new Date().toISOString();
     expect((await b.putStory({ slug, expectedVersion: null, story: fields(slug, 'Cut 0'), text: '# c\n', refs: [], author: 'b', now: now() })).ok).toBe(true);
@@ -145,7 +167,9 @@ describe.skipIf(PG_SKIP_REASON !== null)('PostgreSQL cached reads across instanc
       expect(cut.length).toBeGreaterThanOrEqual(2);
       const t0 = performance.now();
       for (let round = 1; round <= 30; round++) {
-        expect((await b.putStory({ slug, expectedVersion: round, story: fields(slug, `Cut ${round}`), text: '# c\n', refs: [], author: 'b', now: now() })).ok).toBe(true);
+        expect(
+          (await b.putStory({ slug, expectedVersion: round, story: fields(slug, `Cut ${round}`), text: '# c\n', refs: [], author: 'b', now: now() })).ok,
+        ).toBe(true);
         expect((await a.getStoryState(slug))?.version).toBe(round + 1);
       }
       // A write waits at most for the lease of an instance it cannot hear from.

@@ -12,7 +12,13 @@ afterAll(async () => {
   await stopPgCluster();
 });
 
-interface El { nodeName: string; tagName?: string; attrs?: { name: string; value: string }[]; childNodes?: El[]; value?: string }
+interface El {
+  nodeName: string;
+  tagName?: string;
+  attrs?: { name: string; value: string }[];
+  childNodes?: El[];
+  value?: string;
+}
 
 function elements(html: string, tag: string): El[] {
   const out: El[] = [];
@@ -24,7 +30,7 @@ function elements(html: string, tag: string): El[] {
   return out;
 }
 const attr = (e: El, name: string) => e.attrs?.find((a) => a.name === name)?.value;
-const text = (e: El): string => (e.nodeName === '#text' ? e.value ?? '' : (e.childNodes ?? []).map(text).join(''));
+const text = (e: El): string => (e.nodeName === '#text' ? (e.value ?? '') : (e.childNodes ?? []).map(text).join(''));
 function metaOf(html: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of elements(html, 'meta')) {
@@ -81,10 +87,26 @@ describe.each(STORE_KINDS)('the public site on the %s store', (kind) => {
     const next = elements(html, 'a').find((a) => attr(a, 'rel') === 'next')!;
     expect(attr(next, 'href')).toBe('/?page=2');
     const p2 = await (await fetch(`${s.url}${attr(next, 'href')}`)).text();
-    expect(attr(elements(p2, 'a').find((a) => attr(a, 'rel') === 'prev')!, 'href')).toBe('/');
-    expect(elements(p2, 'link').find((l) => attr(l, 'rel') === 'canonical') && attr(elements(p2, 'link').find((l) => attr(l, 'rel') === 'canonical')!, 'href')).toBe(`${s.url}/?page=2`);
+    expect(
+      attr(
+        elements(p2, 'a').find((a) => attr(a, 'rel') === 'prev')!,
+        'href',
+      ),
+    ).toBe('/');
+    expect(
+      elements(p2, 'link').find((l) => attr(l, 'rel') === 'canonical') &&
+        attr(
+          elements(p2, 'link').find((l) => attr(l, 'rel') === 'canonical')!,
+          'href',
+        ),
+    ).toBe(`${s.url}/?page=2`);
     const beat = await (await fetch(`${s.url}/beats/open-source-ai`)).text();
-    expect(attr(elements(beat, 'a').find((a) => attr(a, 'aria-current') === 'page')!, 'href')).toBe(`${s.url}/beats/open-source-ai`);
+    expect(
+      attr(
+        elements(beat, 'a').find((a) => attr(a, 'aria-current') === 'page')!,
+        'href',
+      ),
+    ).toBe(`${s.url}/beats/open-source-ai`);
     expect(text(elements(beat, 'li')[0]!)).toContain('Dek number 21.');
     expect(elements(beat, 'link').some((l) => attr(l, 'href') === `${s.url}/beats/open-source-ai/feed.xml`)).toBe(true);
   });
@@ -97,17 +119,34 @@ describe.each(STORE_KINDS)('the public site on the %s store', (kind) => {
     const meta = metaOf(html);
     const url = `${s.url}/stories/${slug}`;
     expect(meta).toMatchObject({
-      description: 'What the card says.', 'og:title': 'Share card headline', 'og:description': 'What the card says.', 'og:type': 'article',
-      'og:url': url, 'article:published_time': published, 'article:section': 'Open Source AI', 'twitter:card': 'summary', 'og:site_name': SITE_INFO.name,
+      description: 'What the card says.',
+      'og:title': 'Share card headline',
+      'og:description': 'What the card says.',
+      'og:type': 'article',
+      'og:url': url,
+      'article:published_time': published,
+      'article:section': 'Open Source AI',
+      'twitter:card': 'summary',
+      'og:site_name': SITE_INFO.name,
     });
-    expect(attr(elements(html, 'link').find((l) => attr(l, 'rel') === 'canonical')!, 'href')).toBe(url);
+    expect(
+      attr(
+        elements(html, 'link').find((l) => attr(l, 'rel') === 'canonical')!,
+        'href',
+      ),
+    ).toBe(url);
     const scripts = elements(html, 'script');
     expect(scripts.map((x) => attr(x, 'type'))).toEqual(['application/ld+json']);
     const ld = JSON.parse(text(scripts[0]!));
     const api = await (await fetch(`${s.url}/api/v1/stories/${slug}`, { headers: { authorization: `Bearer ${s.tokens.writer}` } })).json();
     expect(ld).toMatchObject({
-      '@context': 'https://schema.org', '@type': 'NewsArticle', headline: 'Share card headline', datePublished: published,
-      dateModified: api.updatedAt, articleSection: 'Open Source AI', url,
+      '@context': 'https://schema.org',
+      '@type': 'NewsArticle',
+      headline: 'Share card headline',
+      datePublished: published,
+      dateModified: api.updatedAt,
+      articleSection: 'Open Source AI',
+      url,
     });
     expect(text(elements(html, 'header').find((h) => attr(h, 'class') === 'site-header')!)).toContain(SITE_INFO.name);
   });
@@ -129,7 +168,16 @@ describe.each(STORE_KINDS)('the public site on the %s store', (kind) => {
     const apiA = await (await fetch(`${s.url}/api/v1/stories/${a}`, { headers: { authorization: `Bearer ${s.tokens.writer}` } })).json();
     expect(entryA.updated).toBe(apiA.updatedAt);
     // An update keeps the id and moves `updated`.
-    expect((await putStory(s, a, sampleStory({ status: 'published', title: 'Feed older', published: iso(0.5), body: 'The older body, corrected.\n', citations: [] }), { token: s.tokens.publisher, ifMatch: '"v1"' })).status).toBe(200);
+    expect(
+      (
+        await putStory(
+          s,
+          a,
+          sampleStory({ status: 'published', title: 'Feed older', published: iso(0.5), body: 'The older body, corrected.\n', citations: [] }),
+          { token: s.tokens.publisher, ifMatch: '"v1"' },
+        )
+      ).status,
+    ).toBe(200);
     atom = parseXml(await (await fetch(`${s.url}/feed.xml`)).text()).feed;
     const again = atom.entry.find((e: any) => e.id === `${s.url}/stories/${a}`);
     expect(again.content['#text']).toContain('corrected');
@@ -152,7 +200,9 @@ describe.each(STORE_KINDS)('the public site on the %s store', (kind) => {
     expect(w.status).toBe(200);
     expect(JSON.stringify(parseXml(await (await fetch(`${s.url}/feed.xml`)).text()))).not.toContain(`/stories/${b}`);
     expect((await (await fetch(`${s.url}/feed.json`)).json()).items.map((i: any) => i.id)).not.toContain(`${s.url}/stories/${b}`);
-    expect(parseXml(await (await fetch(`${s.url}/beats/ai-policy/feed.xml`)).text()).feed.entry ?? []).not.toContainEqual(expect.objectContaining({ id: `${s.url}/stories/${b}` }));
+    expect(parseXml(await (await fetch(`${s.url}/beats/ai-policy/feed.xml`)).text()).feed.entry ?? []).not.toContainEqual(
+      expect.objectContaining({ id: `${s.url}/stories/${b}` }),
+    );
   });
 
   it('sitemap, Google News sitemap of the last 48 hours, robots.txt; ETag and Cache-Control on each, 304 when unchanged', async () => {
@@ -175,7 +225,16 @@ describe.each(STORE_KINDS)('the public site on the %s store', (kind) => {
     const robots = await (await fetch(`${s.url}/robots.txt`)).text();
     expect(robots).toContain(`Sitemap: ${s.url}/sitemap.xml`);
     expect(robots).toContain(`Sitemap: ${s.url}/news-sitemap.xml`);
-    for (const path of ['/', '/feed.xml', '/feed.json', '/beats/open-source-ai/feed.xml', '/sitemap.xml', '/news-sitemap.xml', '/robots.txt', `/stories/${fresh}`]) {
+    for (const path of [
+      '/',
+      '/feed.xml',
+      '/feed.json',
+      '/beats/open-source-ai/feed.xml',
+      '/sitemap.xml',
+      '/news-sitemap.xml',
+      '/robots.txt',
+      `/stories/${fresh}`,
+    ]) {
       const r = await fetch(`${s.url}${path}`);
       expect(r.status, path).toBe(200);
       expect(r.headers.get('cache-control'), path).toBe('public, max-age=60');
@@ -197,7 +256,10 @@ describe.each(STORE_KINDS)('the public site on the %s store', (kind) => {
       const html = await (await fetch(`${s.url}${path}`)).text();
       expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
       const scripts = elements(html, 'script');
-      expect(scripts.every((x) => attr(x, 'type') === 'application/ld+json'), path).toBe(true);
+      expect(
+        scripts.every((x) => attr(x, 'type') === 'application/ld+json'),
+        path,
+      ).toBe(true);
       expect(elements(html, 'img'), path).toEqual([]);
       if (path.startsWith('/stories/')) {
         expect(scripts).toHaveLength(1);

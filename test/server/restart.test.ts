@@ -83,7 +83,9 @@ it('keeps every acknowledged version across 5 kill -9 restarts', async () => {
       while (!stop) {
         const title = `Round ${round} stream ${k} v${version + 1}`;
         const headers: Record<string, string> = {
-          authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `${slug}-${version + 1}`,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': `${slug}-${version + 1}`,
           ...(version === 0 ? { 'if-none-match': '*' } : { 'if-match': `"v${version}"` }),
         };
         const body = JSON.stringify(sampleStory({ title, status: version % 3 === 2 ? 'published' : 'review' }));
@@ -144,7 +146,9 @@ it('keeps every acknowledged version across 5 kill -9 restarts', async () => {
   } finally {
     file.close();
   }
-  console.log(`restart: ${acked.length} acknowledged versions over ${ROUNDS} kill -9 restarts, all present and their answers replayed byte for byte; integrity_check ok`);
+  console.log(
+    `restart: ${acked.length} acknowledged versions over ${ROUNDS} kill -9 restarts, all present and their answers replayed byte for byte; integrity_check ok`,
+  );
 }, 120_000);
 
 it('the CLI refuses bad input with one line and exit 2', () => {

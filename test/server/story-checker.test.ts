@@ -38,7 +38,12 @@ it('answers as the event loop does, for clean and refused stories, with the cata
     for (const body of cases) expect(await workers.check(input(body))).toEqual(await inline.check(input(body)));
     // A story published now: the next checks, in either worker, know it.
     await store.putStory({
-      slug: 'fresh-one', expectedVersion: null, text: 'x', refs: [], author: 't', now: new Date().toISOString(),
+      slug: 'fresh-one',
+      expectedVersion: null,
+      text: 'x',
+      refs: [],
+      author: 't',
+      now: new Date().toISOString(),
       story: { slug: 'fresh-one', title: 'Fresh', beat: 'open-source-ai', body: '', citations: [], status: 'published', published: '2026-01-01T00:00:00.000Z' },
     });
     const after = await Promise.all(Array.from({ length: 6 }, () => workers.check(input('See {{story:fresh-one}}.\n'))));
@@ -65,11 +70,14 @@ it('a worker that cannot start: ready() says so, and checks fail with a clear me
 it('a worker that dies fails its checks, and a new one takes its place', async () => {
   // Ready, then gone at the first check (as a crash would be).
   const dying = join(dir, 'dying-worker.mjs');
-  writeFileSync(dying, [
-    "import { parentPort } from 'node:worker_threads';",
-    "parentPort.on('message', (m) => { if (m.type === 'check') process.exit(3); });",
-    'parentPort.postMessage({ ready: true });',
-  ].join('\n'));
+  writeFileSync(
+    dying,
+    [
+      "import { parentPort } from 'node:worker_threads';",
+      "parentPort.on('message', (m) => { if (m.type === 'check') process.exit(3); });",
+      'parentPort.postMessage({ ready: true });',
+    ].join('\n'),
+  );
   const workers = new WorkerStoryChecker(store, pathToFileURL(dying), 1);
   try {
     await workers.ready();

@@ -27,16 +27,48 @@ function puts(): PutCase[] {
     const story = parseStory(readFileSync(join(folder, f), 'utf8'));
     const fields = storyFields(story);
     const status = fields.status === 'approved' || fields.status === 'published' ? fields.status : 'review';
-    const body: StoryPutBody = { title: fields.title ?? 'Untitled', beat: fields.beat ?? 'none', body: story.body, citations: fields.citations.map((c) => ({ ...c })), status };
+    const body: StoryPutBody = {
+      title: fields.title ?? 'Untitled',
+      beat: fields.beat ?? 'none',
+      body: story.body,
+      citations: fields.citations.map((c) => ({ ...c })),
+      status,
+    };
     if (fields.dek) body.dek = fields.dek;
     if (fields.published) body.published = fields.published;
     out.push({ slug: f.replace(/\.md$/, ''), body, published: body.published });
   }
   const s = sampleStory();
   out.push({ slug: 'x', body: { title: s.title, beat: s.beat, body: s.body, citations: s.citations, status: 'review' }, published: undefined });
-  out.push({ slug: 'y', body: { title: 'Ünïcødé: "quotes", #hash, - dash', beat: 'b', body: '', citations: [], status: 'published' }, published: '2026-01-02T03:04:05.000Z' });
-  out.push({ slug: 'z', body: { title: '---', beat: 'b', body: '---\nnot front matter\n', citations: [{ n: 1, url: 'https://x.org/a b', title: 'key: value' }], status: 'approved' }, published: undefined });
-  out.push({ slug: 'w', body: { title: 'Dek and date', dek: 'A dek: with "quotes"', beat: 'b', body: '\uFEFFBOM in the body\n', citations: [], status: 'published', published: '2025-12-31T00:00:00.000Z' }, published: '2025-12-31T00:00:00.000Z' });
+  out.push({
+    slug: 'y',
+    body: { title: 'Ünïcødé: "quotes", #hash, - dash', beat: 'b', body: '', citations: [], status: 'published' },
+    published: '2026-01-02T03:04:05.000Z',
+  });
+  out.push({
+    slug: 'z',
+    body: {
+      title: '---',
+      beat: 'b',
+      body: '---\nnot front matter\n',
+      citations: [{ n: 1, url: 'https://x.org/a b', title: 'key: value' }],
+      status: 'approved',
+    },
+    published: undefined,
+  });
+  out.push({
+    slug: 'w',
+    body: {
+      title: 'Dek and date',
+      dek: 'A dek: with "quotes"',
+      beat: 'b',
+      body: '\uFEFFBOM in the body\n',
+      citations: [],
+      status: 'published',
+      published: '2025-12-31T00:00:00.000Z',
+    },
+    published: '2025-12-31T00:00:00.000Z',
+  });
   return out;
 }
 
@@ -47,11 +79,18 @@ interface PutCase {
 }
 
 /** The front matter the backend built from a PUT before storyFromPut was used, for the comparison. */
-const metaOf = ({ slug, body, published }: PutCase): FrontMatter =>
-  ({ title: body.title, dek: body.dek, beat: body.beat, slug, status: body.status, published, citations: body.citations });
+const metaOf = ({ slug, body, published }: PutCase): FrontMatter => ({
+  title: body.title,
+  dek: body.dek,
+  beat: body.beat,
+  slug,
+  status: body.status,
+  published,
+  citations: body.citations,
+});
 
 describe('putStoryFile', () => {
-  it('gives storyFromPut\'s story (what createStory gives for the same fields) and the text serializeStory writes', () => {
+  it("gives storyFromPut's story (what createStory gives for the same fields) and the text serializeStory writes", () => {
     const cases = puts();
     expect(cases.length).toBeGreaterThan(8);
     for (const c of cases) {
@@ -97,7 +136,7 @@ describe('checkStory', () => {
 });
 
 describe('the live catalog', () => {
-  it('adds and removes stories in place, suggestions included, leaving the caller\'s catalog alone', () => {
+  it("adds and removes stories in place, suggestions included, leaving the caller's catalog alone", () => {
     const catalog = { entities: SAMPLE_CATALOG.entities, beats: SAMPLE_CATALOG.beats, stories: [{ slug: 'first-story', title: 'First' }] };
     const index = new LiveCatalogIndex(catalog);
     expect(index.closestSlug('story', 'second-storie')).toBeNull();
@@ -126,7 +165,11 @@ describe('the live catalog', () => {
     replica.apply([{ kind: 'story', slug: 'one', deleted: false, data: { slug: 'one', title: 'One' } }]);
     expect(replica.index).toBe(before);
     expect(replica.index.has('story', 'one')).toBe(true);
-    replica.apply([entity('bob', 'Bob'), { kind: 'story', slug: 'one', deleted: true, data: { slug: 'one' } }, { kind: 'story', slug: 'two', deleted: false, data: { slug: 'two', title: 'Two' } }]);
+    replica.apply([
+      entity('bob', 'Bob'),
+      { kind: 'story', slug: 'one', deleted: true, data: { slug: 'one' } },
+      { kind: 'story', slug: 'two', deleted: false, data: { slug: 'two', title: 'Two' } },
+    ]);
     expect(replica.index).not.toBe(before);
     expect(replica.index.entitiesForLabel('bob').map((e) => e.slug)).toEqual(['bob']);
     expect(replica.index.has('story', 'one')).toBe(false);
@@ -140,10 +183,16 @@ describe('the live catalog', () => {
     await store.seedCatalog(SAMPLE_CATALOG);
     const first = await store.catalog();
     const firstVersion = first.version;
-    const put = (status: 'published' | 'review', version: number | null) => store.putStory({
-      slug: 'live-one', expectedVersion: version, text: 'x', refs: [], author: 'a', now: new Date().toISOString(),
-      story: { slug: 'live-one', title: 'Live one', beat: 'open-source-ai', body: '', citations: [], status, published: '2026-01-01T00:00:00.000Z' },
-    });
+    const put = (status: 'published' | 'review', version: number | null) =>
+      store.putStory({
+        slug: 'live-one',
+        expectedVersion: version,
+        text: 'x',
+        refs: [],
+        author: 'a',
+        now: new Date().toISOString(),
+        story: { slug: 'live-one', title: 'Live one', beat: 'open-source-ai', body: '', citations: [], status, published: '2026-01-01T00:00:00.000Z' },
+      });
     expect(await put('published', null)).toMatchObject({ ok: true, version: 1 });
     const second = await store.catalog();
     expect(second.index).toBe(first.index);
@@ -210,7 +259,10 @@ describe('WAL group commit', () => {
       return original.call(this);
     };
     try {
-      for (const [mode, expected] of [['FULL', true], ['NORMAL', false]] as const) {
+      for (const [mode, expected] of [
+        ['FULL', true],
+        ['NORMAL', false],
+      ] as const) {
         calls = 0;
         const store = new SqliteStore(join(dir, `ack-${mode}.sqlite`), { synchronous: mode });
         await store.createToken('t', 'writer', Buffer.alloc(32, 1));

@@ -17,7 +17,16 @@ describe('catalog loading (story-format.md §5)', () => {
     ['a bad type', { entities: [{ slug: 'x', name: 'X', type: 'robot' }] }, /^entities\[0\] \(slug "x"\): type: must be one of person/],
     ['a bad slug', { beats: [{ slug: 'Bad Slug', name: 'B' }] }, /^beats\[0\] \(slug "Bad Slug"\): slug: not a valid slug/],
     ['a missing name', { entities: [{ slug: 'x', type: 'person' }] }, /^entities\[0\] \(slug "x"\): name:/],
-    ['a duplicate slug', { beats: [{ slug: 'a', name: 'A' }, { slug: 'a', name: 'B' }] }, /^beats\[1\] \(slug "a"\): slug: duplicates beats\[0\]/],
+    [
+      'a duplicate slug',
+      {
+        beats: [
+          { slug: 'a', name: 'A' },
+          { slug: 'a', name: 'B' },
+        ],
+      },
+      /^beats\[1\] \(slug "a"\): slug: duplicates beats\[0\]/,
+    ],
   ])('names the entry and field of %s', (_, json, message) => {
     try {
       loadCatalog(typeof json === 'string' ? json : JSON.stringify(json));

@@ -30,7 +30,9 @@ describe('CommonMark spec examples without raw HTML', () => {
       const expected = t.html.replace(/→/g, '\t');
       if (stripDataLine(renderMarkdown(markdown)) !== expected) failed.push(t.number);
     }
-    console.log(`CommonMark ${spec.tests.length} examples, ${examples.length} without raw HTML: ${examples.length - failed.length} pass; failing: ${failed.join(', ') || 'none'}`);
+    console.log(
+      `CommonMark ${spec.tests.length} examples, ${examples.length} without raw HTML: ${examples.length - failed.length} pass; failing: ${failed.join(', ') || 'none'}`,
+    );
     expect(examples.length).toBeGreaterThan(500);
     expect(failed).toEqual(Object.keys(EXPECTED_FAILURES).map(Number));
   });

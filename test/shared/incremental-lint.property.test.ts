@@ -9,16 +9,41 @@ const catalog = loadCatalog(readFileSync(new URL('../fixtures/shared/catalog-sma
 
 const HEAD = '---\ntitle: A story\nbeat: ai-policy\ncitations:\n  - n: 1\n    url: https://example.org/a\n  - n: 2\n    url: ftp://x\n---\n';
 const PIECES = [
-  'Text with {{entity:eu|the EU}} and [¹].', '{{entity:eu|Brussels}} says [²] and [3].', '{{beat:ai-policy}} {{story:nope}}', '{{entity:Bad Slug}}',
-  '{{person:x}}', '{{entity:eu', '{{', '', '', '# Head [¹]', '- item {{beat:x}}', '  - nested [²]', '> quote {{entity:eu}}', '```', '    code {{x',
-  '`code [¹]`', '[1]: https://example.org', '[ref]: /x', 'Setext', '---', '\\{{entity:eu}}', '[link [¹]](https://x.org)', 'lazy {{entity:eu|EU}}',
+  'Text with {{entity:eu|the EU}} and [¹].',
+  '{{entity:eu|Brussels}} says [²] and [3].',
+  '{{beat:ai-policy}} {{story:nope}}',
+  '{{entity:Bad Slug}}',
+  '{{person:x}}',
+  '{{entity:eu',
+  '{{',
+  '',
+  '',
+  '# Head [¹]',
+  '- item {{beat:x}}',
+  '  - nested [²]',
+  '> quote {{entity:eu}}',
+  '```',
+  '    code {{x',
+  '`code [¹]`',
+  '[1]: https://example.org',
+  '[ref]: /x',
+  'Setext',
+  '---',
+  '\\{{entity:eu}}',
+  '[link [¹]](https://x.org)',
+  'lazy {{entity:eu|EU}}',
 ];
 const piece = fc.constantFrom(...PIECES);
 // With front matter, without, and without but with a byte-order mark (the body then starts at column 1).
 const text = fc.tuple(fc.constantFrom(HEAD, '', '\uFEFF'), fc.array(piece, { maxLength: 25 })).map(([head, lines]) => head + lines.join('\n'));
 const edit = fc.record({
-  at: fc.nat(), len: fc.nat({ max: 30 }),
-  insert: fc.oneof(fc.constantFrom('', '\n', '\n\n', 'x', '[¹]', '[3]', '{{', '}}', '|', ':', '{{entity:eu}}', '- ', '```', '---\n', '  - n: 3\n    url: https://e.org\n'), piece.map((p) => `${p}\n`), fc.string({ maxLength: 4 })),
+  at: fc.nat(),
+  len: fc.nat({ max: 30 }),
+  insert: fc.oneof(
+    fc.constantFrom('', '\n', '\n\n', 'x', '[¹]', '[3]', '{{', '}}', '|', ':', '{{entity:eu}}', '- ', '```', '---\n', '  - n: 3\n    url: https://e.org\n'),
+    piece.map((p) => `${p}\n`),
+    fc.string({ maxLength: 4 }),
+  ),
 });
 
 function apply(t: string, e: { at: number; len: number; insert: string }): string {

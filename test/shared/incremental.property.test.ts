@@ -9,17 +9,60 @@ const catalog = loadCatalog(readFileSync(new URL('../fixtures/shared/catalog-sma
 
 /** Lines and pieces that make markdown's block structure interesting: every kind of block, and what joins or splits them. */
 const PIECES = [
-  'A paragraph with {{entity:eu|the EU}} and a marker [¹].', 'Another line [²] of text, [1] and [¹] again.', '', '', '\n',
-  '# Heading', '## Sub', 'Setext', '===', '---', '***', '- item', '- item [¹]', '  - nested', '1. first', '2) second', '   continued',
-  '> quote [²]', '> > deeper', '>', '```', '```js', '~~~', '    indented code', '\tcode', '<div>raw</div>', '[link][ref]', '[ref]',
-  '[ref]: https://example.org "T"', '[1]: https://example.org', '![img](https://x.org/a.png)', '{{beat:ai-policy}}', '{{story:x',
-  '{{', '}}', '*emph* **strong**', '`code [¹]`', '\\[¹]', 'lazy continuation', '   ', '+ plus', '* star', '10. ten',
+  'A paragraph with {{entity:eu|the EU}} and a marker [¹].',
+  'Another line [²] of text, [1] and [¹] again.',
+  '',
+  '',
+  '\n',
+  '# Heading',
+  '## Sub',
+  'Setext',
+  '===',
+  '---',
+  '***',
+  '- item',
+  '- item [¹]',
+  '  - nested',
+  '1. first',
+  '2) second',
+  '   continued',
+  '> quote [²]',
+  '> > deeper',
+  '>',
+  '```',
+  '```js',
+  '~~~',
+  '    indented code',
+  '\tcode',
+  '<div>raw</div>',
+  '[link][ref]',
+  '[ref]',
+  '[ref]: https://example.org "T"',
+  '[1]: https://example.org',
+  '![img](https://x.org/a.png)',
+  '{{beat:ai-policy}}',
+  '{{story:x',
+  '{{',
+  '}}',
+  '*emph* **strong**',
+  '`code [¹]`',
+  '\\[¹]',
+  'lazy continuation',
+  '   ',
+  '+ plus',
+  '* star',
+  '10. ten',
 ];
 const piece = fc.constantFrom(...PIECES);
 const story = fc.array(piece, { maxLength: 30 }).map((lines) => lines.join('\n'));
 const edit = fc.record({
-  at: fc.nat(), len: fc.nat({ max: 40 }),
-  insert: fc.oneof(fc.constantFrom('', '\n', '\n\n', 'x', ' ', '[¹]', '{{', '}}', '>', '- ', '#', '`', '```', '---', '    ', '\r', '\r\n'), piece.map((p) => `${p}\n`), fc.string({ maxLength: 5 })),
+  at: fc.nat(),
+  len: fc.nat({ max: 40 }),
+  insert: fc.oneof(
+    fc.constantFrom('', '\n', '\n\n', 'x', ' ', '[¹]', '{{', '}}', '>', '- ', '#', '`', '```', '---', '    ', '\r', '\r\n'),
+    piece.map((p) => `${p}\n`),
+    fc.string({ maxLength: 5 }),
+  ),
 });
 
 function apply(text: string, e: { at: number; len: number; insert: string }): string {
@@ -61,7 +104,8 @@ describe('incremental render (issue 13)', () => {
   });
 
   it('renderHtml through it equals renderHtml, citation list included, as the front matter and body change', () => {
-    const head = (n: number) => `---\ntitle: T\nbeat: ai-policy\ncitations:\n${Array.from({ length: n }, (_, i) => `  - n: ${i + 1}\n    url: https://example.org/${i}\n`).join('')}---\n`;
+    const head = (n: number) =>
+      `---\ntitle: T\nbeat: ai-policy\ncitations:\n${Array.from({ length: n }, (_, i) => `  - n: ${i + 1}\n    url: https://example.org/${i}\n`).join('')}---\n`;
     const inc = new IncrementalRender({ catalog });
     const bodies = ['One [¹].\n\nTwo [²] [¹].', 'One [¹].\n\nTwo [²] [¹] [³].', 'Zero [³].\n\nOne [¹].\n\nTwo [²] [¹] [³].'];
     for (const [i, body] of bodies.entries()) {

@@ -34,10 +34,14 @@ describe.skipIf(!hasReference)('the reference sample', () => {
     expect(diagnostics.map((d) => d.rule)).toEqual(['ref-label-mismatch', 'citation-missing', 'ref-label-mismatch', 'ref-label-mismatch']);
     const labels = diagnostics.filter((d) => d.rule === 'ref-label-mismatch');
     expect(labels.map((d) => text.slice(d.from, d.to))).toEqual([
-      '{{entity:deepseek|Qwen}}', '{{entity:github|Hacker News}}', '{{entity:sam-altman|Andrej Karpathy}}',
+      '{{entity:deepseek|Qwen}}',
+      '{{entity:github|Hacker News}}',
+      '{{entity:sam-altman|Andrej Karpathy}}',
     ]);
     expect(labels.map((d) => applyFix(text.slice(0, d.to), fixes(d)[0]!).slice(d.from))).toEqual([
-      '{{entity:qwen|Qwen}}', '{{entity:hacker-news|Hacker News}}', '{{entity:andrej-karpathy|Andrej Karpathy}}',
+      '{{entity:qwen|Qwen}}',
+      '{{entity:hacker-news|Hacker News}}',
+      '{{entity:andrej-karpathy|Andrej Karpathy}}',
     ]);
     const cite = diagnostics.find((d) => d.rule === 'citation-missing')!;
     expect(text.slice(cite.from, cite.to)).toBe('[¹]');
@@ -56,7 +60,9 @@ describe('our collapsed export with the same kinds of mistakes', () => {
     expect(diagnostics.map((d) => d.rule)).toEqual(['ref-label-mismatch', 'ref-label-mismatch', 'ref-label-mismatch', 'citation-missing']);
     const labels = diagnostics.filter((d) => d.rule === 'ref-label-mismatch');
     expect(labels.map((d) => applyFix(text.slice(0, d.to), fixes(d)[0]!).slice(d.from))).toEqual([
-      '{{entity:jensen-huang|Jensen Huang}}', '{{entity:anthropic|Anthropic}}', '{{entity:yann-lecun|Yann LeCun}}',
+      '{{entity:jensen-huang|Jensen Huang}}',
+      '{{entity:anthropic|Anthropic}}',
+      '{{entity:yann-lecun|Yann LeCun}}',
     ]);
     expect(text.slice(diagnostics[3]!.from, diagnostics[3]!.to)).toBe('[²]');
   });
@@ -67,7 +73,12 @@ describe('lint rules (story-format.md §6)', () => {
     const text = `${head}A {{person:sam-altman}} B {{entity:Sam Altman}} C {{entity:}}\nD {{entity:eu and {{entity:eu}}\n`;
     const d = lint(text).filter((x) => x.rule === 'ref-syntax');
     expect(d.map((x) => text.slice(x.from, x.from + 12))).toEqual(['{{person:sam', '{{entity:Sam', '{{entity:}}\n', '{{entity:eu ']);
-    expect(d.map((x) => [x.line, x.column])).toEqual([[5, 3], [5, 27], [5, 51], [6, 3]]);
+    expect(d.map((x) => [x.line, x.column])).toEqual([
+      [5, 3],
+      [5, 27],
+      [5, 51],
+      [6, 3],
+    ]);
     expect(applyFix(text, fixes(d[0]!)[0]!)).toContain('{{entity:sam-altman}}');
     expect(applyFix(text, fixes(d[1]!)[0]!)).toContain('{{entity:sam-altman}}');
     expect(applyFix(text, fixes(d[3]!)[0]!)).toContain('D \\{{entity:eu and');
@@ -122,16 +133,21 @@ describe('lint rules (story-format.md §6)', () => {
   });
 
   it('meta-invalid and front-matter report values of the wrong shape and unreadable YAML', () => {
-    expect(lint('---\ntitle: T\nbeat: ai-policy\nstatus: publshed\npublished: yesterday\n---\n').map((d) => d.rule)).toEqual([
-      'meta-invalid', 'meta-invalid',
-    ]);
+    expect(lint('---\ntitle: T\nbeat: ai-policy\nstatus: publshed\npublished: yesterday\n---\n').map((d) => d.rule)).toEqual(['meta-invalid', 'meta-invalid']);
     const d = lint('---\ntitle: [oops\n---\nbody {{entity:nobody}}\n');
     expect(d.map((x) => x.rule)).toEqual(['front-matter', 'ref-unknown']);
   });
 
   it('every sample story lints as its README says: clean ones clean, showcases break their rules', () => {
     const dir = new URL('../../resources/stories/', import.meta.url);
-    const files = ['gemma-4-dropped.md', 'brussels-reopens-ai-act.md', 'twelve-signals-chip-export-fight.md', 'newsrooms-teaching-their-cms.md', 'warehouse-robots-ask-for-help.md', 'exported-sample.txt'];
+    const files = [
+      'gemma-4-dropped.md',
+      'brussels-reopens-ai-act.md',
+      'twelve-signals-chip-export-fight.md',
+      'newsrooms-teaching-their-cms.md',
+      'warehouse-robots-ask-for-help.md',
+      'exported-sample.txt',
+    ];
     for (const f of files) {
       const d = lintStory(parseStory(readFileSync(new URL(f, dir), 'utf8'), { catalog }), catalog);
       expect(d, f).toEqual([]);
@@ -141,7 +157,15 @@ describe('lint rules (story-format.md §6)', () => {
       for (const x of lintStory(parseStory(readFileSync(new URL(f, dir), 'utf8')), catalog)) broken.add(x.rule);
     }
     expect([...broken].sort()).toEqual([
-      'citation-missing', 'citation-unused', 'citation-url', 'meta-beat-unknown', 'meta-missing', 'ref-label-mismatch', 'ref-syntax', 'ref-unknown', 'slug-invalid',
+      'citation-missing',
+      'citation-unused',
+      'citation-url',
+      'meta-beat-unknown',
+      'meta-missing',
+      'ref-label-mismatch',
+      'ref-syntax',
+      'ref-unknown',
+      'slug-invalid',
     ]);
   });
 });

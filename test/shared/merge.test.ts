@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { mergeStories, mergeWords, parseStory, storyFields } from '../../shared/index.js';
 
 const story = (title: string, paragraphs: string[], extra = '') => `---\ntitle: ${title}\nbeat: ai-policy\n${extra}---\n\n${paragraphs.join('\n\n')}\n`;
-const P = ['The council met on Monday. It voted on the budget.', 'Residents spoke for an hour. Most were against the plan.', 'The mayor said little. She left early.', 'A second vote is due in May.'];
+const P = [
+  'The council met on Monday. It voted on the budget.',
+  'Residents spoke for an hour. Most were against the plan.',
+  'The mayor said little. She left early.',
+  'A second vote is due in May.',
+];
 
 describe('mergeStories', () => {
   it('merges a desk edit to paragraph 3 and a local edit to paragraph 1, and says what came in', () => {
@@ -48,7 +53,12 @@ describe('mergeStories', () => {
     expect(m.clean).toBe(false);
     expect(m.conflicts).toHaveLength(1);
     const [c] = m.conflicts;
-    expect(c).toMatchObject({ paragraph: 3, mine: 'The mayor said very little.', theirs: 'The mayor said a lot.', both: 'The mayor said very little. The mayor said a lot.' });
+    expect(c).toMatchObject({
+      paragraph: 3,
+      mine: 'The mayor said very little.',
+      theirs: 'The mayor said a lot.',
+      both: 'The mayor said very little. The mayor said a lot.',
+    });
     expect(c!.description).toBe('you and the desk both changed paragraph 3');
     expect(m.text.slice(c!.from, c!.to)).toBe(c!.mine);
     expect(m.text).toContain('Friday');
@@ -111,7 +121,10 @@ describe('mergeStories', () => {
     // of the three must stay under 2.5×.
     const inputs = [5_000, 10_000, 20_000, 40_000].map(build);
     for (const [b, l, r] of inputs) mergeStories(b, l, r);
-    const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
     const best = inputs.map(() => Infinity);
     for (let round = 0; round < 3; round++) {
       for (const [i, [b, l, r]] of inputs.entries()) {
@@ -128,7 +141,28 @@ describe('mergeStories', () => {
 describe('merge property', () => {
   const runs = Number(process.env.MERGE_RUNS ?? 1000);
   const seed = process.env.MERGE_SEED ? Number(process.env.MERGE_SEED) : Date.now() % 2 ** 31;
-  const vocab = fc.constantFrom('council', 'vote', 'budget', 'mayor', 'city', 'road', 'school', 'tax', 'plan', 'May', 'said', 'the', 'a', 'of', 'to', 'in', 'new', 'park', 'fund', 'rail');
+  const vocab = fc.constantFrom(
+    'council',
+    'vote',
+    'budget',
+    'mayor',
+    'city',
+    'road',
+    'school',
+    'tax',
+    'plan',
+    'May',
+    'said',
+    'the',
+    'a',
+    'of',
+    'to',
+    'in',
+    'new',
+    'park',
+    'fund',
+    'rail',
+  );
   // Where a text has a word twice, a diff cannot tell which one an edit beside it kept (no diff can:
   // both readings are as short), so each base word is made unique by a number; the sentences,
   // paragraphs and edits are random.
@@ -144,7 +178,19 @@ describe('merge property', () => {
   // The base as a flat list of word slots; a text is rebuilt from the slots (each a list of words).
   const render = (doc: string[][][], slots: string[][]) => {
     let k = 0;
-    return `---\ntitle: T\n---\n\n${doc.map((p) => p.map((s) => `${s.map(() => slots[k++]!.join(' ')).filter((w) => w !== '').join(' ')}.`).join(' ')).join('\n\n')}\n`;
+    return `---\ntitle: T\n---\n\n${doc
+      .map((p) =>
+        p
+          .map(
+            (s) =>
+              `${s
+                .map(() => slots[k++]!.join(' '))
+                .filter((w) => w !== '')
+                .join(' ')}.`,
+          )
+          .join(' '),
+      )
+      .join('\n\n')}\n`;
   };
   const apply = (slots: string[][], e: Edit, i: number) => {
     const base = slots[i]!;
@@ -154,53 +200,82 @@ describe('merge property', () => {
   console.log(`merge property: ${runs} runs, seed ${seed} (MERGE_SEED=${seed} replays)`);
 
   it('merges edits to different words on both sides, holding both and losing no word', () => {
-    fc.assert(fc.property(baseText, fc.array(edit(fc.constantFrom('LOCALX', 'LOCALY')), { minLength: 1, maxLength: 4 }), fc.array(edit(fc.constantFrom('REMOTEX', 'REMOTEY')), { minLength: 1, maxLength: 4 }), (doc, le, re) => {
-      const flat = doc.flat(2);
-      const n = flat.length;
-      // Slots taken by edits are kept two words apart across sides, so that no two edits touch.
-      const used = new Map<number, 'l' | 'r'>();
-      const pick = (e: Edit, side: 'l' | 'r') => {
-        for (let d = 0; d < n; d++) {
-          const i = (e.at + d) % n;
-          const clash = [i - 2, i - 1, i, i + 1, i + 2].some((j) => used.has(j) && used.get(j) !== side) || used.has(i);
-          if (!clash) { used.set(i, side); return i; }
-        }
-        return -1;
-      };
-      const base = flat.map((w) => [w]);
-      const local = base.map((s) => [...s]);
-      const remote = base.map((s) => [...s]);
-      const both = base.map((s) => [...s]);
-      for (const e of le) { const i = pick(e, 'l'); if (i >= 0) { apply(local, e, i); apply(both, e, i); } }
-      for (const e of re) { const i = pick(e, 'r'); if (i >= 0) { apply(remote, e, i); apply(both, e, i); } }
-      // A sentence emptied on one side while the other edits it is an overlap, not a case here.
-      const m = mergeStories(render(doc, base), render(doc, local), render(doc, remote));
-      const expected = render(doc, both);
-      const emptied = (slots: string[][]) => { let k = 0; return doc.some((p) => p.some((s) => s.every(() => slots[k++]!.length === 0))); };
-      fc.pre(!emptied(local) && !emptied(remote));
-      expect(m.conflicts).toEqual([]);
-      expect(m.text).toBe(expected);
-    }), { numRuns: runs, seed });
+    fc.assert(
+      fc.property(
+        baseText,
+        fc.array(edit(fc.constantFrom('LOCALX', 'LOCALY')), { minLength: 1, maxLength: 4 }),
+        fc.array(edit(fc.constantFrom('REMOTEX', 'REMOTEY')), { minLength: 1, maxLength: 4 }),
+        (doc, le, re) => {
+          const flat = doc.flat(2);
+          const n = flat.length;
+          // Slots taken by edits are kept two words apart across sides, so that no two edits touch.
+          const used = new Map<number, 'l' | 'r'>();
+          const pick = (e: Edit, side: 'l' | 'r') => {
+            for (let d = 0; d < n; d++) {
+              const i = (e.at + d) % n;
+              const clash = [i - 2, i - 1, i, i + 1, i + 2].some((j) => used.has(j) && used.get(j) !== side) || used.has(i);
+              if (!clash) {
+                used.set(i, side);
+                return i;
+              }
+            }
+            return -1;
+          };
+          const base = flat.map((w) => [w]);
+          const local = base.map((s) => [...s]);
+          const remote = base.map((s) => [...s]);
+          const both = base.map((s) => [...s]);
+          for (const e of le) {
+            const i = pick(e, 'l');
+            if (i >= 0) {
+              apply(local, e, i);
+              apply(both, e, i);
+            }
+          }
+          for (const e of re) {
+            const i = pick(e, 'r');
+            if (i >= 0) {
+              apply(remote, e, i);
+              apply(both, e, i);
+            }
+          }
+          // A sentence emptied on one side while the other edits it is an overlap, not a case here.
+          const m = mergeStories(render(doc, base), render(doc, local), render(doc, remote));
+          const expected = render(doc, both);
+          const emptied = (slots: string[][]) => {
+            let k = 0;
+            return doc.some((p) => p.some((s) => s.every(() => slots[k++]!.length === 0)));
+          };
+          fc.pre(!emptied(local) && !emptied(remote));
+          expect(m.conflicts).toEqual([]);
+          expect(m.text).toBe(expected);
+        },
+      ),
+      { numRuns: runs, seed },
+    );
   });
 
   it('raises a conflict for the same word changed differently and keeps both sides’ text', () => {
-    fc.assert(fc.property(baseText, fc.nat(), (doc, at) => {
-      const flat = doc.flat(2);
-      const i = at % flat.length;
-      const base = flat.map((w) => [w]);
-      const local = base.map((s) => [...s]);
-      const remote = base.map((s) => [...s]);
-      local[i] = ['LOCALX'];
-      remote[i] = ['REMOTEX'];
-      const m = mergeStories(render(doc, base), render(doc, local), render(doc, remote));
-      expect(m.clean).toBe(false);
-      expect(m.conflicts.length).toBeGreaterThanOrEqual(1);
-      expect(m.conflicts.some((c) => c.mine.includes('LOCALX') && c.theirs.includes('REMOTEX'))).toBe(true);
-      expect(m.text.slice(m.conflicts[0]!.from, m.conflicts[0]!.to)).toBe(m.conflicts[0]!.mine);
-      // Nothing else is lost: every base word but the one both replaced is still in the merged text.
-      const count = (text: string, w: string) => text.split(/\W+/).filter((x) => x === w).length;
-      for (const w of new Set(flat)) expect(count(m.text, w)).toBeGreaterThanOrEqual(count(render(doc, base), w) - (w === flat[i] ? 1 : 0));
-    }), { numRuns: runs, seed });
+    fc.assert(
+      fc.property(baseText, fc.nat(), (doc, at) => {
+        const flat = doc.flat(2);
+        const i = at % flat.length;
+        const base = flat.map((w) => [w]);
+        const local = base.map((s) => [...s]);
+        const remote = base.map((s) => [...s]);
+        local[i] = ['LOCALX'];
+        remote[i] = ['REMOTEX'];
+        const m = mergeStories(render(doc, base), render(doc, local), render(doc, remote));
+        expect(m.clean).toBe(false);
+        expect(m.conflicts.length).toBeGreaterThanOrEqual(1);
+        expect(m.conflicts.some((c) => c.mine.includes('LOCALX') && c.theirs.includes('REMOTEX'))).toBe(true);
+        expect(m.text.slice(m.conflicts[0]!.from, m.conflicts[0]!.to)).toBe(m.conflicts[0]!.mine);
+        // Nothing else is lost: every base word but the one both replaced is still in the merged text.
+        const count = (text: string, w: string) => text.split(/\W+/).filter((x) => x === w).length;
+        for (const w of new Set(flat)) expect(count(m.text, w)).toBeGreaterThanOrEqual(count(render(doc, base), w) - (w === flat[i] ? 1 : 0));
+      }),
+      { numRuns: runs, seed },
+    );
   });
 
   it('word merge of a plain sentence', () => {

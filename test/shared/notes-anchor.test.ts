@@ -4,7 +4,26 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anchorAt, noteAnchorSchema, notePutBodySchema, noteActionAllowed, placeAnchors, type NoteAnchor } from '../../shared/notes/index.js';
 
-const WORDS = ['the', 'desk', 'said', 'minister', 'budget', 'vote', 'court', 'ruled', 'on', 'Tuesday', 'data', 'model', 'open', 'source', 'a', 'of', 'in', 'and'];
+const WORDS = [
+  'the',
+  'desk',
+  'said',
+  'minister',
+  'budget',
+  'vote',
+  'court',
+  'ruled',
+  'on',
+  'Tuesday',
+  'data',
+  'model',
+  'open',
+  'source',
+  'a',
+  'of',
+  'in',
+  'and',
+];
 const word = fc.constantFrom(...WORDS);
 const sentence = fc.array(word, { minLength: 3, maxLength: 12 }).map((w) => `${w.join(' ')}.`);
 const paragraph = fc.array(sentence, { minLength: 1, maxLength: 4 }).map((s) => s.join(' '));
@@ -15,7 +34,15 @@ interface Edit {
   remove: number;
   insert: string;
 }
-const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), remove: fc.nat({ max: 40 }), insert: fc.oneof(fc.constant(''), sentence, paragraph.map((p) => `\n\n${p}`)) });
+const edit = fc.record({
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  remove: fc.nat({ max: 40 }),
+  insert: fc.oneof(
+    fc.constant(''),
+    sentence,
+    paragraph.map((p) => `\n\n${p}`),
+  ),
+});
 
 interface Tracked {
   anchor: NoteAnchor;

@@ -17,11 +17,26 @@ const carried = (text: string) => {
 describe('plain-text export (story-format.md §4)', () => {
   it('writes the layout of the spec', () => {
     const story = parseStory('---\ntitle: Hello\nbeat: open-source-ai\nslug: hello-0001\npublished: 2026-01-02T03:04:05.000Z\n---\nOne.\n\nTwo.\n');
-    expect(toPlainText(story, catalog)).toBe([
-      HEAVY_RULE, 'AIDRAN STORY', HEAVY_RULE, 'Title: Hello', 'Beat: Open Source AI', 'Published: 2026-01-02T03:04:05.000Z',
-      'URL: https://aidran.ai/stories/hello-0001', LIGHT_RULE, 'One.', '', 'Two.', LIGHT_RULE,
-      'Source: AIDRAN — https://aidran.ai', 'This content is available under https://aidran.ai/terms', HEAVY_RULE, '',
-    ].join('\n'));
+    expect(toPlainText(story, catalog)).toBe(
+      [
+        HEAVY_RULE,
+        'AIDRAN STORY',
+        HEAVY_RULE,
+        'Title: Hello',
+        'Beat: Open Source AI',
+        'Published: 2026-01-02T03:04:05.000Z',
+        'URL: https://aidran.ai/stories/hello-0001',
+        LIGHT_RULE,
+        'One.',
+        '',
+        'Two.',
+        LIGHT_RULE,
+        'Source: AIDRAN — https://aidran.ai',
+        'This content is available under https://aidran.ai/terms',
+        HEAVY_RULE,
+        '',
+      ].join('\n'),
+    );
     expect(HEAVY_RULE).toHaveLength(64);
     expect(LIGHT_RULE).toHaveLength(64);
   });
@@ -29,7 +44,12 @@ describe('plain-text export (story-format.md §4)', () => {
   it('reads the collapsed one-line form of our own export, body as one paragraph', () => {
     const s = parseStory(ownCollapsed, { catalog });
     expect(s.format).toBe('text');
-    expect(s.meta).toMatchObject({ title: 'Robot Arms Learn to Ask Before They Grab', beat: 'robotics', slug: 'robot-arms-learn-ask-before-grab-c3f1', published: '2026-05-12T08:15:00.000Z' });
+    expect(s.meta).toMatchObject({
+      title: 'Robot Arms Learn to Ask Before They Grab',
+      beat: 'robotics',
+      slug: 'robot-arms-learn-ask-before-grab-c3f1',
+      published: '2026-05-12T08:15:00.000Z',
+    });
     expect(s.body.startsWith('Warehouse operators spent the spring')).toBe(true);
     expect(s.body.endsWith('how many questions a shift can absorb.')).toBe(true);
     expect(s.notices).toEqual(['the line breaks of this export were collapsed: the body came back as one paragraph']);

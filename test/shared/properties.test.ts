@@ -3,7 +3,16 @@ import fc from 'fast-check';
 import { parseFragment, type DefaultTreeAdapterMap } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import {
-  deriveSlug, createStory, lintStory, loadCatalog, parseStory, renderHtml, renderMarkdown, serializeStory, storyFields, toPlainText,
+  deriveSlug,
+  createStory,
+  lintStory,
+  loadCatalog,
+  parseStory,
+  renderHtml,
+  renderMarkdown,
+  serializeStory,
+  storyFields,
+  toPlainText,
 } from '../../shared/index.js';
 
 const RUNS = 10_000;
@@ -17,18 +26,123 @@ const hostile = loadCatalog({
 
 /** Pieces that the story format and HTML care about, so that generated text hits the interesting paths. */
 const PIECES = [
-  '{{', '}}', '{{entity:eu}}', '{{entity:eu|EU}}', '{{entity:', '{{beat:ai-policy|', '{{story:gemma-4-dropped-b766}}', '{{person:x}}',
-  '{{entity:Bad Slug}}', '\\{{', '|', ':', '[¹]', '[¹²]', '[1]', '[12]', '[0]', '[', ']', '(', ')', '[1]: https://x.org\n',
-  '[a](javascript:alert(1))', '[a](JaVaScRiPt:alert(1))', '[a](&#106;avascript:alert(1))', '![i](data:image/svg+xml,<svg onload=alert(1)>)',
-  '<javascript:alert(1)>', '<vbscript:msgbox>', '<https://ok.example>', '<script>alert(1)</script>', '<img src=x onerror=alert(1)>',
-  '<a href="javascript:x">', '"', "'", '&', '&lt;', '`', '```', '```js\n', '    ', '\t', '\n', '\n\n', '\r\n', '> ', '- ', '1. ', '# ',
-  '---\n', '***', '*', '_', '**', 'title: ', 'beat: ai-policy\n', 'word ', 'Ünïcödé ', '\u0000', '\uFEFF', '═'.repeat(64), '─'.repeat(64),
+  '{{',
+  '}}',
+  '{{entity:eu}}',
+  '{{entity:eu|EU}}',
+  '{{entity:',
+  '{{beat:ai-policy|',
+  '{{story:gemma-4-dropped-b766}}',
+  '{{person:x}}',
+  '{{entity:Bad Slug}}',
+  '\\{{',
+  '|',
+  ':',
+  '[¹]',
+  '[¹²]',
+  '[1]',
+  '[12]',
+  '[0]',
+  '[',
+  ']',
+  '(',
+  ')',
+  '[1]: https://x.org\n',
+  '[a](javascript:alert(1))',
+  '[a](JaVaScRiPt:alert(1))',
+  '[a](&#106;avascript:alert(1))',
+  '![i](data:image/svg+xml,<svg onload=alert(1)>)',
+  '<javascript:alert(1)>',
+  '<vbscript:msgbox>',
+  '<https://ok.example>',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '<a href="javascript:x">',
+  '"',
+  "'",
+  '&',
+  '&lt;',
+  '`',
+  '```',
+  '```js\n',
+  '    ',
+  '\t',
+  '\n',
+  '\n\n',
+  '\r\n',
+  '> ',
+  '- ',
+  '1. ',
+  '# ',
+  '---\n',
+  '***',
+  '*',
+  '_',
+  '**',
+  'title: ',
+  'beat: ai-policy\n',
+  'word ',
+  'Ünïcödé ',
+  '\u0000',
+  '\uFEFF',
+  '═'.repeat(64),
+  '─'.repeat(64),
 ];
 const storyish = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 6 })), { maxLength: 40 }).map((a) => a.join(''));
 const anyText = fc.oneof(storyish, fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 120 }));
 
-const BLOCK = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'blockquote', 'pre', 'hr', 'table', 'thead', 'tbody', 'tr', 'div', 'section', 'article', 'header', 'footer', 'figure', 'dl']);
-const ACTIVE = new Set(['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'form', 'input', 'button', 'textarea', 'select', 'base', 'meta', 'link', 'style', 'svg', 'math', 'template', 'noscript', 'audio', 'video', 'source', 'portal']);
+const BLOCK = new Set([
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'pre',
+  'hr',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'div',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'figure',
+  'dl',
+]);
+const ACTIVE = new Set([
+  'script',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'form',
+  'input',
+  'button',
+  'textarea',
+  'select',
+  'base',
+  'meta',
+  'link',
+  'style',
+  'svg',
+  'math',
+  'template',
+  'noscript',
+  'audio',
+  'video',
+  'source',
+  'portal',
+]);
 const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'srcset', 'poster', 'background', 'cite', 'data']);
 
 type Element = DefaultTreeAdapterMap['element'];
@@ -56,7 +170,11 @@ function problems(html: string): string[] {
 describe('properties of the story core (fast-check, 10,000 runs each)', () => {
   it('the executable-content check itself catches what it looks for', () => {
     expect(problems('<p><a href=" javascript:x" onclick="y">a</a><script></script></p><ul><li data-line="1">x</li></ul>').sort()).toEqual([
-      '<p> without data-line', '<ul> without data-line', 'active element <script>', 'event handler onclick', 'href= javascript:x',
+      '<p> without data-line',
+      '<ul> without data-line',
+      'active element <script>',
+      'event handler onclick',
+      'href= javascript:x',
     ]);
   });
 
@@ -103,8 +221,13 @@ describe('properties of the story core (fast-check, 10,000 runs each)', () => {
   const line = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== '' && !/[\r\n\u2028\u2029\u0085]/.test(s));
   const slug = fc.stringMatching(/^[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}$/);
   const iso = fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
-  const paragraph = fc.array(fc.oneof(line, fc.constantFrom('{{entity:eu|EU}}', '[¹]', '[2]', '`code`', '*em*')), { minLength: 1, maxLength: 6 })
-    .map((parts) => parts.join(' ').trim().replace(/^[-#>*+=\d\s`~|_]+/, 'x ').replace(/\s+$/, ''));
+  const paragraph = fc.array(fc.oneof(line, fc.constantFrom('{{entity:eu|EU}}', '[¹]', '[2]', '`code`', '*em*')), { minLength: 1, maxLength: 6 }).map((parts) =>
+    parts
+      .join(' ')
+      .trim()
+      .replace(/^[-#>*+=\d\s`~|_]+/, 'x ')
+      .replace(/\s+$/, ''),
+  );
   const body = fc.array(paragraph, { minLength: 1, maxLength: 5 }).map((ps) => `${ps.join('\n\n')}\n`);
   const meta = fc.record(
     {
@@ -142,7 +265,12 @@ describe('properties of the story core (fast-check, 10,000 runs each)', () => {
         const imported = parseStory(text, { catalog });
         expect(imported.error).toBeUndefined();
         const f = storyFields(story);
-        expect(storyFields(imported)).toMatchObject({ title: f.title!.replace(/\s+/g, ' '), beat: f.beat, slug: f.slug ?? deriveSlug(f.title!), published: f.published });
+        expect(storyFields(imported)).toMatchObject({
+          title: f.title!.replace(/\s+/g, ' '),
+          beat: f.beat,
+          slug: f.slug ?? deriveSlug(f.title!),
+          published: f.published,
+        });
         // The export has no dek, status or citations (story-format.md §4): see docs/decisions.md.
         expect(imported.body.trim()).toBe(b.trim());
         const md = serializeStory(imported);

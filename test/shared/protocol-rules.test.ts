@@ -2,8 +2,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStory, serializeStory, STORY_STATUSES } from '../../shared/index.js';
 import {
-  etagFor, isRetryableStatus, OUTBOX_TARGETS, parseIfMatch, putBodyProblems, roleAllows, roleAtLeast,
-  ROLES, STORY_LIMITS, storyPutBodySchema,
+  etagFor,
+  isRetryableStatus,
+  OUTBOX_TARGETS,
+  parseIfMatch,
+  putBodyProblems,
+  roleAllows,
+  roleAtLeast,
+  ROLES,
+  STORY_LIMITS,
+  storyPutBodySchema,
 } from '../../shared/protocol/index.js';
 import { PUSH_REFUSED_RULE, pushDiagnostics } from '../../shared/protocol/wire-story.js';
 import { putStory, sampleStory, startServer, type TestServer } from '../server/helpers.js';
@@ -32,10 +40,12 @@ describe('protocol rules', () => {
 });
 
 function storyText(over: { title?: string; dek?: string; body?: string } = {}): string {
-  return serializeStory(createStory(
-    { title: over.title ?? 'A fine title', dek: over.dek ?? 'A dek.', beat: 'open-source-ai', slug: 'a-story', status: 'review', citations: [] },
-    over.body ?? 'Some text.\n',
-  ));
+  return serializeStory(
+    createStory(
+      { title: over.title ?? 'A fine title', dek: over.dek ?? 'A dek.', beat: 'open-source-ai', slug: 'a-story', status: 'review', citations: [] },
+      over.body ?? 'Some text.\n',
+    ),
+  );
 }
 
 describe('checking a story as a PUT body before it is queued', () => {
@@ -53,11 +63,19 @@ describe('checking a story as a PUT body before it is queued', () => {
   });
 
   it('names each field over its limit, and a body too large to send', () => {
-    const problems = putBodyProblems({ ...sampleStory(), dek: 'd'.repeat(STORY_LIMITS.dek + 1), citations: [{ n: 1, url: 'u'.repeat(STORY_LIMITS.citationUrl + 1) }] });
+    const problems = putBodyProblems({
+      ...sampleStory(),
+      dek: 'd'.repeat(STORY_LIMITS.dek + 1),
+      citations: [{ n: 1, url: 'u'.repeat(STORY_LIMITS.citationUrl + 1) }],
+    });
     expect(problems.map((p) => p.path)).toEqual(['dek', 'citations.0.url']);
     const multibyte = '€'.repeat(800_000); // 800,000 characters (under the limit), 2.4 MB in UTF-8
-    expect(putBodyProblems({ ...sampleStory(), body: multibyte })).toEqual([{ path: 'body', message: expect.stringMatching(/bytes as sent; the backend takes at most 2,097,152$/) }]);
-    expect(putBodyProblems({ ...sampleStory(), body: 'b'.repeat(STORY_LIMITS.body + 1) })[0]!.message).toBe('the body is 1,000,001 characters long; the backend takes at most 1,000,000');
+    expect(putBodyProblems({ ...sampleStory(), body: multibyte })).toEqual([
+      { path: 'body', message: expect.stringMatching(/bytes as sent; the backend takes at most 2,097,152$/) },
+    ]);
+    expect(putBodyProblems({ ...sampleStory(), body: 'b'.repeat(STORY_LIMITS.body + 1) })[0]!.message).toBe(
+      'the body is 1,000,001 characters long; the backend takes at most 1,000,000',
+    );
   });
 });
 

@@ -23,9 +23,7 @@ describe('renderMarkdown (story-format.md §3)', () => {
   }
 
   it('uses the site setting for reference links', () => {
-    expect(renderMarkdown('{{entity:eu}}', { catalog, site: 'https://news.example.org/' })).toContain(
-      'href="https://news.example.org/entities/eu"',
-    );
+    expect(renderMarkdown('{{entity:eu}}', { catalog, site: 'https://news.example.org/' })).toContain('href="https://news.example.org/entities/eu"');
   });
 
   it('refuses a site that is not an http(s) URL', () => {
@@ -54,7 +52,9 @@ describe('renderHtml', () => {
     const html = renderHtml(parseStory(text), { catalog });
     expect(html).toContain('<p data-line="12">Body<sup class="cite"><a href="#cite-1" id="cite-ref-1">1</a></sup>');
     expect(html).toContain('<ol class="citations" data-line="4">');
-    expect(html).toContain('<li id="cite-1" value="1" data-line="5"><a href="https://example.org/a" rel="noopener noreferrer">Source A</a> — <span class="cite-source">Example</span>');
+    expect(html).toContain(
+      '<li id="cite-1" value="1" data-line="5"><a href="https://example.org/a" rel="noopener noreferrer">Source A</a> — <span class="cite-source">Example</span>',
+    );
     // A citation URL outside the allow-list is shown, never linked.
     expect(html).toContain('<li id="cite-2" value="2" data-line="9">javascript:alert(1)');
     expect(html).toContain('<li id="cite-3" value="3" class="cite-missing" data-line="4"');

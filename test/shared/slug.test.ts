@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { deriveSlug, isValidSlug, slugProblem } from '../../shared/index.js';
 
 describe('slugs', () => {
-  it('derives the published site\'s slugs from their titles (hex aside)', () => {
+  it("derives the published site's slugs from their titles (hex aside)", () => {
     expect(deriveSlug('The Open-Source Moat Drained Overnight and the Builders Barely Noticed')).toMatch(
       /^open-source-moat-drained-overnight-builders-[0-9a-f]{4}$/,
     );
-    expect(deriveSlug('Gemma 4 Dropped and the Open-Source Crowd Stopped Arguing')).toMatch(
-      /^gemma-4-dropped-open-source-crowd-stopped-arguing-[0-9a-f]{4}$/,
-    );
+    expect(deriveSlug('Gemma 4 Dropped and the Open-Source Crowd Stopped Arguing')).toMatch(/^gemma-4-dropped-open-source-crowd-stopped-arguing-[0-9a-f]{4}$/);
   });
 
   it('is stable for a title and different with a nonce', () => {

@@ -49,7 +49,12 @@ async function deskEdit(slug: string, newBody: string) {
   const cur = await backendStory(slug);
   const res = await fetch(`${backend.url}/api/v1/stories/${slug}`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${backend.tokens.writer2}`, 'content-type': 'application/json', 'idempotency-key': `desk-${slug}-${cur.version}`, 'if-match': `"v${cur.version}"` },
+    headers: {
+      authorization: `Bearer ${backend.tokens.writer2}`,
+      'content-type': 'application/json',
+      'idempotency-key': `desk-${slug}-${cur.version}`,
+      'if-match': `"v${cur.version}"`,
+    },
     body: JSON.stringify({ title: cur.story.title, beat: cur.story.beat, body: newBody, citations: [], status: 'review' }),
   });
   expect(res.status).toBe(200);
@@ -136,7 +141,17 @@ describe('studio sync', () => {
   async function studio(args: string[], stdin = '') {
     let out = '';
     let err = '';
-    const io = { stdout: (t: string) => { out += t; }, stderr: (t: string) => { err += t; }, stdin: async () => stdin, isTTY: false, env: { STUDIO_HOME: dir } };
+    const io = {
+      stdout: (t: string) => {
+        out += t;
+      },
+      stderr: (t: string) => {
+        err += t;
+      },
+      stdin: async () => stdin,
+      isTTY: false,
+      env: { STUDIO_HOME: dir },
+    };
     const code = await runStudio(args, io);
     return { code, out, err };
   }
@@ -157,10 +172,14 @@ describe('studio sync', () => {
     await put('cli-clash-8e8e', edit(PARAS, 2, 'The mayor said very little and left.'), true);
     const r = await studio(['sync', '--library', file]);
     expect(r.out).toContain("merged: cli-merge-7d7d: The desk changed paragraph 3. (sent on the backend's version)");
-    expect(r.out).toContain('conflict: cli-clash-8e8e: changed here and on the backend in the same place; resolve with `studio resolve cli-clash-8e8e MERGED_FILE`');
+    expect(r.out).toContain(
+      'conflict: cli-clash-8e8e: changed here and on the backend in the same place; resolve with `studio resolve cli-clash-8e8e MERGED_FILE`',
+    );
     expect(r.out).not.toContain('conflict: cli-merge-7d7d');
     expect(r.code).toBe(1);
-    expect((await backendStory('cli-merge-7d7d')).story.body).toBe(body(edit(edit(PARAS, 0, 'The council met on Tuesday to vote.'), 2, 'The mayor said nothing at all and left.')));
+    expect((await backendStory('cli-merge-7d7d')).story.body).toBe(
+      body(edit(edit(PARAS, 0, 'The council met on Tuesday to vote.'), 2, 'The mayor said nothing at all and left.')),
+    );
     expect((await backendStory('cli-clash-8e8e')).version).toBe(2);
   });
 });

@@ -16,7 +16,15 @@ import { MemoryVault } from '../../electron/services/vault/index.js';
 import { startServer, type TestServer } from '../server/helpers.js';
 import { storyText } from './helpers/stories.js';
 
-const finding = (from: number, to: number, rule = 'ref-unknown'): Diagnostic => ({ rule, severity: 'error', message: `m ${from}`, line: 1, column: 1, from, to });
+const finding = (from: number, to: number, rule = 'ref-unknown'): Diagnostic => ({
+  rule,
+  severity: 'error',
+  message: `m ${from}`,
+  line: 1,
+  column: 1,
+  from,
+  to,
+});
 
 describe('carryFindings', () => {
   const sent = 'Para one.\n\nThe {{entity:a}} here.\n\nThe {{entity:b}} there.\n';
@@ -36,13 +44,19 @@ describe('carryFindings', () => {
     const text = (n: number) => Array.from({ length: n }, (_, i) => `Paragraph ${i} with {{entity:x${i}}} in it.`).join('\n\n');
     const inputs = [5_000, 10_000, 20_000, 40_000].map((n) => {
       const t = text(n);
-      const fs = Array.from({ length: 200 }, (_, i) => { const at = t.indexOf(`{{entity:x${i * Math.floor(n / 200)}}}`); return finding(at, at + 5); });
+      const fs = Array.from({ length: 200 }, (_, i) => {
+        const at = t.indexOf(`{{entity:x${i * Math.floor(n / 200)}}}`);
+        return finding(at, at + 5);
+      });
       return { t, edited: `Top.\n\n${t}`, fs };
     });
     // The best CPU time of three interleaved rounds (as test/security/linear-time.test.ts): other work
     // on the machine does not count. Linear grows 2× a doubling, quadratic 4×; one doubling of the
     // three must stay under 2.5×.
-    const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
     const best = inputs.map(() => Infinity);
     for (let round = 0; round < 3; round++) {
       for (const [i, x] of inputs.entries()) {
@@ -78,7 +92,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the backend\'s findings after edits (issue 11 #4)', () => {
+describe("the backend's findings after edits (issue 11 #4)", () => {
   it('follow the text through an edit and a reopen; an edited one is set apart, never on the front matter', async () => {
     const body = 'First, the {{entity:heron-trust|Heron Trust}} spoke.\n\nA quiet middle.\n\nLast, the {{entity:heron-trust|trust}} voted.\n';
     const text = storyText('drifting-findings-d1e2', body);
@@ -88,7 +102,10 @@ describe('the backend\'s findings after edits (issue 11 #4)', () => {
     await sync.run();
     let s = (await sync.storySync(id)).rejected!;
     const lineOf = (t: string, needle: string) => t.slice(0, t.indexOf(needle)).split('\n').length;
-    expect(s.diagnostics.map((d) => [d.rule, d.line])).toEqual([['ref-unknown', lineOf(text, 'the {{entity:heron-trust|Heron')], ['ref-unknown', lineOf(text, 'the {{entity:heron-trust|trust')]]);
+    expect(s.diagnostics.map((d) => [d.rule, d.line])).toEqual([
+      ['ref-unknown', lineOf(text, 'the {{entity:heron-trust|Heron')],
+      ['ref-unknown', lineOf(text, 'the {{entity:heron-trust|trust')],
+    ]);
     expect(s.stale).toEqual([]);
 
     // A paragraph added at the top and the last reference's label rewritten, saved; then the story is read again (a reopen).

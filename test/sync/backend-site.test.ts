@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 describe('the site the backend serves its pages at (issue 11 #8)', () => {
-  it('logged in, exports link to the backend\'s site; logged out, to the site setting again', async () => {
+  it("logged in, exports link to the backend's site; logged out, to the site setting again", async () => {
     const sync = new SyncService({ library: lib, vault: new MemoryVault(), intervalMs: 0 });
     const handlers = createHandlers(lib, librarySettings(lib), sync);
     const id = lib.putBySlug('site-links-aa11', storyText('site-links-aa11')).id;
@@ -53,7 +53,8 @@ describe('the site the backend serves its pages at (issue 11 #8)', () => {
     for (const site of ['javascript:alert(1)', 'https://x.example/?q=1', 'not a url', 'h'.repeat(3000)]) {
       const fetchFn: typeof fetch = async (input, init) => {
         const url = String(input);
-        if (url.endsWith('/api/v1/whoami')) return new Response(JSON.stringify({ name: 'w', role: 'writer', site }), { status: 200, headers: { 'content-type': 'application/json' } });
+        if (url.endsWith('/api/v1/whoami'))
+          return new Response(JSON.stringify({ name: 'w', role: 'writer', site }), { status: 200, headers: { 'content-type': 'application/json' } });
         return fetch(input, init);
       };
       const sync = new SyncService({ library: lib, vault: new MemoryVault(), intervalMs: 0, fetch: fetchFn });

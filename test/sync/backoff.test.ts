@@ -10,7 +10,10 @@ function fakeClock(start = 1_000_000): Clock & { sleeps: number[]; t: number } {
     t: start,
     sleeps: [] as number[],
     now: () => c.t,
-    sleep: async (ms: number) => { c.sleeps.push(ms); c.t += ms; },
+    sleep: async (ms: number) => {
+      c.sleeps.push(ms);
+      c.t += ms;
+    },
   };
   return c;
 }
@@ -42,16 +45,20 @@ describe('backoff with full jitter', () => {
     expect(backoffDelay(5, () => 0.999999, opts)).toBe(1599);
     expect(backoffDelay(20, () => 0.999999, opts)).toBe(9999);
     expect(backoffDelay(3, () => 0, opts)).toBe(0);
-    fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0, max: 0.9999999, noNaN: true }), (n, r) => {
-      const d = backoffDelay(n, () => r, opts);
-      return d >= 0 && d < Math.min(opts.capMs, opts.baseMs * 2 ** Math.min(n - 1, 30));
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0, max: 0.9999999, noNaN: true }), (n, r) => {
+        const d = backoffDelay(n, () => r, opts);
+        return d >= 0 && d < Math.min(opts.capMs, opts.baseMs * 2 ** Math.min(n - 1, 30));
+      }),
+    );
   });
 
   it('never retries sooner than Retry-After', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 50 }), fc.double({ min: 0, max: 0.9999, noNaN: true }), fc.integer({ min: 0, max: 100_000 }), (n, r, ra) => {
-      return backoffDelay(n, () => r, { baseMs: 100, capMs: 5000 }, ra) >= ra;
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), fc.double({ min: 0, max: 0.9999, noNaN: true }), fc.integer({ min: 0, max: 100_000 }), (n, r, ra) => {
+        return backoffDelay(n, () => r, { baseMs: 100, capMs: 5000 }, ra) >= ra;
+      }),
+    );
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {
@@ -68,12 +75,7 @@ describe('backoff with full jitter', () => {
 describe('the engine retrying, with an injected clock and fetch', () => {
   it('retries 503, 429 and network errors with backoff, honouring Retry-After, reusing one Idempotency-Key', async () => {
     const clock = fakeClock();
-    const { fetch, calls } = scriptedFetch([
-      { status: 503 },
-      { status: 429, headers: { 'retry-after': '7' } },
-      'network',
-      ok(),
-    ]);
+    const { fetch, calls } = scriptedFetch([{ status: 503 }, { status: 429, headers: { 'retry-after': '7' } }, 'network', ok()]);
     const engine = makeEngine('http://backend.test', () => 'tok', { fetch, clock, random: () => 0.5, backoff: { baseMs: 1000, capMs: 60_000 } });
     engine.enqueue(storyText('backoff-story'), 'review');
     const r = await engine.push();
@@ -115,7 +117,10 @@ describe('the engine retrying, with an injected clock and fetch', () => {
     engine.enqueue(storyText('backoff-story'), 'review');
     engine.enqueue(storyText('backoff-story', 'changed\n'), 'approved');
     await engine.push();
-    expect(calls.map((c) => [c.headers['if-none-match'], c.headers['if-match']])).toEqual([['*', undefined], [undefined, '"v1"']]);
+    expect(calls.map((c) => [c.headers['if-none-match'], c.headers['if-match']])).toEqual([
+      ['*', undefined],
+      [undefined, '"v1"'],
+    ]);
     expect(JSON.parse(calls[1]!.body!)).toMatchObject({ status: 'approved', body: 'changed\n', title: 'Story backoff-story', beat: 'open-source-ai' });
   });
 
@@ -129,11 +134,7 @@ describe('the engine retrying, with an injected clock and fetch', () => {
   });
 
   it('a 412 without a current version is a conflict against an absent story; the resolution creates it again', async () => {
-    const { fetch, calls } = scriptedFetch([
-      ok(1),
-      { status: 412, body: { error: 'version_conflict', message: 'gone', current: null } },
-      ok(1),
-    ]);
+    const { fetch, calls } = scriptedFetch([ok(1), { status: 412, body: { error: 'version_conflict', message: 'gone', current: null } }, ok(1)]);
     const engine = makeEngine('http://backend.test', () => 'tok', { fetch, clock: fakeClock() });
     engine.enqueue(storyText('backoff-story'), 'review');
     await engine.push();
@@ -146,7 +147,11 @@ describe('the engine retrying, with an injected clock and fetch', () => {
     expect(c!.localText).toContain('three');
     await engine.resolveConflict('backoff-story', storyText('backoff-story', 'merged\n'));
     expect((await engine.push()).done).toBe(1);
-    expect(calls.map((x) => [x.headers['if-none-match'], x.headers['if-match']])).toEqual([['*', undefined], [undefined, '"v1"'], ['*', undefined]]);
+    expect(calls.map((x) => [x.headers['if-none-match'], x.headers['if-match']])).toEqual([
+      ['*', undefined],
+      [undefined, '"v1"'],
+      ['*', undefined],
+    ]);
     expect(engine.status().counts).toEqual({ done: 2, superseded: 2 });
   });
 });

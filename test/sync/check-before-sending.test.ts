@@ -31,8 +31,12 @@ async function studio(args: string[], stdin = '') {
   let out = '';
   let err = '';
   const io = {
-    stdout: (t: string) => { out += t; },
-    stderr: (t: string) => { err += t; },
+    stdout: (t: string) => {
+      out += t;
+    },
+    stderr: (t: string) => {
+      err += t;
+    },
     stdin: async () => stdin,
     isTTY: false,
     env: { STUDIO_HOME: home, STUDIO_SYNC_BACKOFF_BASE_MS: '5', STUDIO_SYNC_BACKOFF_CAP_MS: '50' },
@@ -59,7 +63,7 @@ function withLibrary<T>(fn: (lib: Library) => T): T {
 const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
 
 describe('the check before sending, and the CLI (issue 11 #2, #3, #7)', () => {
-  it('`studio login` pulls the backend\'s catalog at once: the next command knows an entity only the backend has', async () => {
+  it("`studio login` pulls the backend's catalog at once: the next command knows an entity only the backend has", async () => {
     await backend.store.putEntity({ slug: 'marsh-wardens', name: 'Marsh Wardens', type: 'organization' }, new Date().toISOString());
     const r = await studio(['login', '--backend', backend.url], backend.tokens.editor);
     expect(r.err).toBe('');
@@ -74,8 +78,11 @@ describe('the check before sending, and the CLI (issue 11 #2, #3, #7)', () => {
     expect((await onBackend('wardens-count-the-birds-1a2b'))?.status).toBe('review');
   });
 
-  it('publishes a plain-text export with its beat\'s slug, not its display name (the app\'s import)', async () => {
-    const source = storyText('herons-nest-early-3c4d', 'Herons nested early this spring.\n\nThe warden counted forty.\n', { beat: 'ai-policy', title: 'Herons nest early' });
+  it("publishes a plain-text export with its beat's slug, not its display name (the app's import)", async () => {
+    const source = storyText('herons-nest-early-3c4d', 'Herons nested early this spring.\n\nThe warden counted forty.\n', {
+      beat: 'ai-policy',
+      title: 'Herons nest early',
+    });
     const exported = toPlainText(parseStory(source), SAMPLE_CATALOG, { site: 'https://news.example.org' });
     expect(exported).toMatch(/^Beat: AI Policy$/m);
     const file = join(home, 'herons.txt');
@@ -89,7 +96,7 @@ describe('the check before sending, and the CLI (issue 11 #2, #3, #7)', () => {
     expect(withLibrary((lib) => lib.storyBySlug('herons-nest-early-3c4d')?.text)).toMatch(/^---\ntitle: Herons nest early\n/);
   });
 
-  it('errors stop the action before anything is queued, printed on the file\'s lines; --force sends it and the backend says the same', async () => {
+  it("errors stop the action before anything is queued, printed on the file's lines; --force sends it and the backend says the same", async () => {
     const body = 'A first line.\n\nThe {{entity:no-such-warden|ghost}} spoke.\n';
     const text = storyText('ghost-warden-5e6f', body);
     const file = join(home, 'ghost.md');
@@ -115,7 +122,7 @@ describe('the check before sending, and the CLI (issue 11 #2, #3, #7)', () => {
     expect(await onBackend('ghost-warden-5e6f')).toBeUndefined();
   });
 
-  it('a title over the protocol\'s limit is a finding on the title, never a bare 400', async () => {
+  it("a title over the protocol's limit is a finding on the title, never a bare 400", async () => {
     const text = storyText('long-title-7a8b', 'A paragraph.\n', { title: 'T'.repeat(1001) });
     const file = join(home, 'long.md');
     writeFileSync(file, text);
@@ -136,8 +143,11 @@ describe('the check before sending, and the CLI (issue 11 #2, #3, #7)', () => {
     expect((await onBackend('label-warning-9c0d'))?.status).toBe('review');
   });
 
-  it('a plain-text export\'s findings are printed on the export\'s own lines', async () => {
-    const source = storyText('ghost-in-export-1e2f', 'Herons came back.\n\nThen {{entity:no-such-heron|nobody}} left.\n', { beat: 'ai-policy', title: 'Ghost in the export' });
+  it("a plain-text export's findings are printed on the export's own lines", async () => {
+    const source = storyText('ghost-in-export-1e2f', 'Herons came back.\n\nThen {{entity:no-such-heron|nobody}} left.\n', {
+      beat: 'ai-policy',
+      title: 'Ghost in the export',
+    });
     const exported = toPlainText(parseStory(source), SAMPLE_CATALOG, { site: 'https://news.example.org' });
     const file = join(home, 'ghost.txt');
     writeFileSync(file, exported);

@@ -27,8 +27,12 @@ afterEach(async () => {
 async function studio(args: string[], stdin = '') {
   let out = '';
   const io = {
-    stdout: (t: string) => { out += t; },
-    stderr: (t: string) => { out += t; },
+    stdout: (t: string) => {
+      out += t;
+    },
+    stderr: (t: string) => {
+      out += t;
+    },
     stdin: async () => stdin,
     isTTY: false,
     env: { STUDIO_HOME: home, STUDIO_SYNC_BACKOFF_BASE_MS: '5', STUDIO_SYNC_BACKOFF_CAP_MS: '20' },
@@ -39,15 +43,19 @@ async function studio(args: string[], stdin = '') {
 
 /** A backend that answers every PUT with a 422 quoting the request's Authorization header, and escapes. */
 function echoingBackend() {
-  evil.routes = [healthy, (req, url, res) => {
-    const auth = String(req.headers.authorization ?? '');
-    if (req.method === 'PUT') {
-      json(res, 422, {
-        error: 'story_invalid', message: `refused for ${auth} ${ESC}`,
-        diagnostics: [{ rule: `rule-${auth}`, severity: 'error', message: `bad ${ESC} ${auth}`, line: 1, column: 1 }],
-      });
-    } else if (url.pathname === '/api/v1/stories') json(res, 200, { items: [], cursor: 1, hasMore: false });
-  }];
+  evil.routes = [
+    healthy,
+    (req, url, res) => {
+      const auth = String(req.headers.authorization ?? '');
+      if (req.method === 'PUT') {
+        json(res, 422, {
+          error: 'story_invalid',
+          message: `refused for ${auth} ${ESC}`,
+          diagnostics: [{ rule: `rule-${auth}`, severity: 'error', message: `bad ${ESC} ${auth}`, line: 1, column: 1 }],
+        });
+      } else if (url.pathname === '/api/v1/stories') json(res, 200, { items: [], cursor: 1, hasMore: false });
+    },
+  ];
 }
 
 describe('terminal output of a hostile backend', () => {

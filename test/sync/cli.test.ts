@@ -29,8 +29,12 @@ for (const b of BACKENDS) {
       let out = '';
       let err = '';
       const io = {
-        stdout: (t: string) => { out += t; },
-        stderr: (t: string) => { err += t; },
+        stdout: (t: string) => {
+          out += t;
+        },
+        stderr: (t: string) => {
+          err += t;
+        },
         stdin: async () => stdin,
         isTTY,
         env: { STUDIO_HOME: home, STUDIO_SYNC_BACKOFF_BASE_MS: '5', STUDIO_SYNC_BACKOFF_CAP_MS: '50', ...env },
@@ -107,7 +111,7 @@ for (const b of BACKENDS) {
       expect(s.lastPullAt).not.toBeNull();
     });
 
-    it('shows a rejected story\'s diagnostics on the lines of the file sent', async () => {
+    it("shows a rejected story's diagnostics on the lines of the file sent", async () => {
       const file = join(home, 'bad.md');
       writeFileSync(file, storyText('cli-bad-story-0001', 'A line.\n\nA {{entity:no-such-entity|ghost}} here.\n', { beat: 'no-such-beat' }));
       // Sent anyway: what the backend says, not only the check before sending (check-before-sending.test.ts).

@@ -100,24 +100,42 @@ for (const b of BACKENDS) {
 
       const env = { ...process.env, STUDIO_HOME: home, STUDIO_SYNC_BACKOFF_BASE_MS: '10', STUDIO_SYNC_BACKOFF_CAP_MS: '100', STUDIO_SYNC_TIMEOUT_MS: '2000' };
       /** One `studio sync`, killed at the k-th change it settles or at the j-th PUT it sends (when given). */
-      const run = (kill?: { afterPushed: number } | { atPut: number }) => new Promise<{ code: number | null; signal: string | null; out: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, 'sync', '--no-pull', '--wait', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let puts = 0;
-        let stuck = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`studio sync made no progress for ${STUCK_MS} ms:\n${out.slice(-2000)}`)); }, STUCK_MS);
-        const progressed = () => {
-          clearTimeout(stuck);
-          stuck = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`studio sync made no progress for ${STUCK_MS} ms:\n${out.slice(-2000)}`)); }, STUCK_MS);
-        };
-        child.stdout.on('data', (d) => {
-          out += String(d);
-          progressed();
-          if (kill && 'afterPushed' in kill && (out.match(/^pushed /gm)?.length ?? 0) >= kill.afterPushed) child.kill('SIGKILL');
+      const run = (kill?: { afterPushed: number } | { atPut: number }) =>
+        new Promise<{ code: number | null; signal: string | null; out: string }>((resolve, reject) => {
+          const child = spawn(process.execPath, [CLI, 'sync', '--no-pull', '--wait', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          let puts = 0;
+          let stuck = setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`studio sync made no progress for ${STUCK_MS} ms:\n${out.slice(-2000)}`));
+          }, STUCK_MS);
+          const progressed = () => {
+            clearTimeout(stuck);
+            stuck = setTimeout(() => {
+              child.kill('SIGKILL');
+              reject(new Error(`studio sync made no progress for ${STUCK_MS} ms:\n${out.slice(-2000)}`));
+            }, STUCK_MS);
+          };
+          child.stdout.on('data', (d) => {
+            out += String(d);
+            progressed();
+            if (kill && 'afterPushed' in kill && (out.match(/^pushed /gm)?.length ?? 0) >= kill.afterPushed) child.kill('SIGKILL');
+          });
+          child.stderr.on('data', (d) => {
+            out += String(d);
+          });
+          onPut =
+            kill && 'atPut' in kill
+              ? () => {
+                  if (++puts === kill.atPut) child.kill('SIGKILL');
+                }
+              : undefined;
+          child.on('exit', (code, signal) => {
+            clearTimeout(stuck);
+            onPut = undefined;
+            resolve({ code, signal, out });
+          });
         });
-        child.stderr.on('data', (d) => { out += String(d); });
-        onPut = kill && 'atPut' in kill ? () => { if (++puts === kill.atPut) child.kill('SIGKILL'); } : undefined;
-        child.on('exit', (code, signal) => { clearTimeout(stuck); onPut = undefined; resolve({ code, signal, out }); });
-      });
       const doneCount = () => {
         const db = new Database(libraryFile, { readonly: true });
         try {
@@ -141,7 +159,9 @@ for (const b of BACKENDS) {
         if (after > before && after < changes) midDrainKills++;
       }
       const final = await run();
-      console.log(`crash: ${kills} SIGKILLs (${midDrainKills} mid-drain), ${changes} changes of ${STORIES} stories, ${proxy.log.filter((l) => l.fault === 'drop-after').length} answers dropped after the backend took them`);
+      console.log(
+        `crash: ${kills} SIGKILLs (${midDrainKills} mid-drain), ${changes} changes of ${STORIES} stories, ${proxy.log.filter((l) => l.fault === 'drop-after').length} answers dropped after the backend took them`,
+      );
       expect(final.out).toMatch(/push: \d+ sent, 0 rejected, 0 in conflict, 0 waiting/);
       expect(final.code).toBe(0);
       // Every kill after a settled change is mid-drain by construction; the kills at a PUT usually are.

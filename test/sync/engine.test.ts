@@ -14,7 +14,9 @@ for (const b of BACKENDS) {
       backend = await b.start();
       [writer, editor, publisher] = await Promise.all([backend.token('writer'), backend.token('editor'), backend.token('publisher')]);
     });
-    afterAll(async () => { await backend?.close(); });
+    afterAll(async () => {
+      await backend?.close();
+    });
 
     it('submits, approves and publishes by role; a role too low pauses that story (403)', async () => {
       let token = writer;

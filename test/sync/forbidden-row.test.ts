@@ -55,7 +55,17 @@ describe('one forbidden row stops only its story (issue 11 #5)', () => {
     const home = join(dir, 'home');
     const studio = async (args: string[], stdin = '') => {
       let out = '';
-      const code = await runStudio(args, { stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, stdin: async () => stdin, isTTY: false, env: { STUDIO_HOME: home } } as Parameters<typeof runStudio>[1]);
+      const code = await runStudio(args, {
+        stdout: (t) => {
+          out += t;
+        },
+        stderr: (t) => {
+          out += t;
+        },
+        stdin: async () => stdin,
+        isTTY: false,
+        env: { STUDIO_HOME: home },
+      } as Parameters<typeof runStudio>[1]);
       return { code, out };
     };
     expect((await studio(['login', '--backend', backend.url], backend.tokens.writer)).code).toBe(0);

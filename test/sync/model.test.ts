@@ -74,7 +74,14 @@ const slugOf = (r: Real, i: number) => `model-${r.run}-${i}`;
 
 function open(r: Real): void {
   r.library = Library.open(join(r.dir, 'library.sqlite'), { seed: { catalogPath: sampleCatalogPath() } });
-  r.sync = new SyncService({ library: r.library, vault: r.vault, fetch: r.net.fetch, intervalMs: 0, healthRetryMs: 0, engine: { backoff: { baseMs: 1, capMs: 4 }, timeoutMs: 5_000 } });
+  r.sync = new SyncService({
+    library: r.library,
+    vault: r.vault,
+    fetch: r.net.fetch,
+    intervalMs: 0,
+    healthRetryMs: 0,
+    engine: { backoff: { baseMs: 1, capMs: 4 }, timeoutMs: 5_000 },
+  });
 }
 
 function appendParagraph(text: string, paragraph: string): string {
@@ -83,7 +90,10 @@ function appendParagraph(text: string, paragraph: string): string {
 }
 
 function paragraphs(body: string): string[] {
-  return body.split(/\n{2,}/).map((p) => p.trim()).filter(Boolean);
+  return body
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** The person's merge: their text, with every paragraph of the backend's that theirs lacks added. */
@@ -113,7 +123,10 @@ class RemoteEdit implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const slug = slugOf(r, this.story);
     const auth = { authorization: `Bearer ${r.backend.tokens.writer2}` };
-    const cur = (await (await fetch(`${r.backend.url}/api/v1/stories/${slug}`, { headers: auth })).json()) as { version: number; story: { title: string; beat: string; body: string } };
+    const cur = (await (await fetch(`${r.backend.url}/api/v1/stories/${slug}`, { headers: auth })).json()) as {
+      version: number;
+      story: { title: string; beat: string; body: string };
+    };
     const mark = `Remote edit ${++m.n} of ${this.story}.`;
     const res = await fetch(`${r.backend.url}/api/v1/stories/${slug}`, {
       method: 'PUT',
@@ -225,7 +238,11 @@ describe('sync model against the reference backend (in process, a fresh database
           // Both desks start from the same submitted stories, so that either side may edit first.
           for (const id of real.ids) await real.sync.enqueue(id, 'review');
           await real.sync.run();
-          const model: Model = { edits: new Map(Array.from({ length: STORIES }, (_, i) => [i, new Set([`First paragraph of ${i}.`])])), onBackend: new Set(), n: 0 };
+          const model: Model = {
+            edits: new Map(Array.from({ length: STORIES }, (_, i) => [i, new Set([`First paragraph of ${i}.`])])),
+            onBackend: new Set(),
+            n: 0,
+          };
           await noteBackend(model, real);
           expect(model.onBackend.size).toBe(STORIES);
           totalCommands += [...cmds].length;
@@ -254,7 +271,9 @@ describe('sync model against the reference backend (in process, a fresh database
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-    console.log(`sync model: ${RUNS} sequences, ${totalCommands} commands, all converged with no edit lost; ${seen.conflictsMerged} conflicts merged, ${seen.crashesAfterAccept} crashes after the backend accepted a put, ${seen.fastForwards} fast-forwards`);
+    console.log(
+      `sync model: ${RUNS} sequences, ${totalCommands} commands, all converged with no edit lost; ${seen.conflictsMerged} conflicts merged, ${seen.crashesAfterAccept} crashes after the backend accepted a put, ${seen.fastForwards} fast-forwards`,
+    );
     if (RUNS >= 100) {
       expect(seen.conflictsMerged).toBeGreaterThan(0);
       expect(seen.crashesAfterAccept).toBeGreaterThan(0);

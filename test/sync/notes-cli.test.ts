@@ -24,8 +24,12 @@ async function studio(args: string[], stdin = '') {
   let err = '';
   // The sync commands read stdin, the terminal and the environment from the same object (SyncCliIo).
   const io = {
-    stdout: (t: string) => { out += t; },
-    stderr: (t: string) => { err += t; },
+    stdout: (t: string) => {
+      out += t;
+    },
+    stderr: (t: string) => {
+      err += t;
+    },
     stdin: async () => stdin,
     isTTY: false,
     env: { STUDIO_HOME: home, STUDIO_SYNC_BACKOFF_BASE_MS: '5', STUDIO_SYNC_BACKOFF_CAP_MS: '50' },
@@ -46,8 +50,12 @@ describe('studio notes / studio note', () => {
     const added = await studio(['note', slug, '--quote', 'delayed until spring', '--body', 'Which spring? Give the month.']);
     expect(added.code, added.err).toBe(0);
     expect(added.out).toMatch(/at \d+:\d+: sent/);
-    const remote = (await (await api(backend, `/api/v1/stories/${slug}/notes`, backend.tokens.writer)).json()) as { items: { body: string; anchor: { exact: string } }[] };
-    expect(remote.items).toEqual([expect.objectContaining({ body: 'Which spring? Give the month.', anchor: expect.objectContaining({ exact: 'delayed until spring' }) })]);
+    const remote = (await (await api(backend, `/api/v1/stories/${slug}/notes`, backend.tokens.writer)).json()) as {
+      items: { body: string; anchor: { exact: string } }[];
+    };
+    expect(remote.items).toEqual([
+      expect.objectContaining({ body: 'Which spring? Give the month.', anchor: expect.objectContaining({ exact: 'delayed until spring' }) }),
+    ]);
 
     const listed = await studio(['notes', slug, '--format', 'json']);
     expect(listed.code).toBe(0);

@@ -39,7 +39,10 @@ class Network {
   offline = false;
   crashAfter: number | null = null;
   dead = false;
-  constructor(private readonly target: string, private readonly accepted: Accepted) {}
+  constructor(
+    private readonly target: string,
+    private readonly accepted: Accepted,
+  ) {}
 
   readonly fetch: typeof globalThis.fetch = async (input, init) => {
     if (this.offline || this.dead) throw new TypeError('fetch failed');
@@ -97,7 +100,14 @@ interface Real {
 
 function open(s: Studio): void {
   s.library = Library.open(join(s.dir, 'library.sqlite'), { seed: { catalogPath: sampleCatalogPath() } });
-  s.sync = new SyncService({ library: s.library, vault: s.vault, fetch: s.net.fetch, intervalMs: 0, healthRetryMs: 0, engine: { backoff: { baseMs: 1, capMs: 4 }, timeoutMs: 5_000 } });
+  s.sync = new SyncService({
+    library: s.library,
+    vault: s.vault,
+    fetch: s.net.fetch,
+    intervalMs: 0,
+    healthRetryMs: 0,
+    engine: { backoff: { baseMs: 1, capMs: 4 }, timeoutMs: 5_000 },
+  });
 }
 
 const tokensOf = (text: string) => text.split(/\s+/).filter(Boolean);
@@ -112,7 +122,10 @@ const noteIn = (_m: Model, r: Real, studio: number, pick: number) => {
 };
 
 class AddNote implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly studio: number, readonly from: number) {}
+  constructor(
+    readonly studio: number,
+    readonly from: number,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const s = r.studios[this.studio]!;
@@ -127,7 +140,10 @@ class AddNote implements fc.AsyncCommand<Model, Real> {
 }
 
 class Reply implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly studio: number, readonly pick: number) {}
+  constructor(
+    readonly studio: number,
+    readonly pick: number,
+  ) {}
   check = (m: Readonly<Model>) => m.order.length > 0;
   async run(m: Model, r: Real): Promise<void> {
     const parent = noteIn(m, r, this.studio, this.pick);
@@ -142,7 +158,10 @@ class Reply implements fc.AsyncCommand<Model, Real> {
 }
 
 class Edit implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly studio: number, readonly pick: number) {}
+  constructor(
+    readonly studio: number,
+    readonly pick: number,
+  ) {}
   check = (m: Readonly<Model>) => m.order.length > 0;
   async run(m: Model, r: Real): Promise<void> {
     const note = noteIn(m, r, this.studio, this.pick);
@@ -157,7 +176,10 @@ class Edit implements fc.AsyncCommand<Model, Real> {
 }
 
 class SetState implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly studio: number, readonly pick: number) {}
+  constructor(
+    readonly studio: number,
+    readonly pick: number,
+  ) {}
   check = (m: Readonly<Model>) => m.order.length > 0;
   async run(m: Model, r: Real): Promise<void> {
     const note = noteIn(m, r, this.studio, this.pick);
@@ -180,7 +202,12 @@ class BackendEdit implements fc.AsyncCommand<Model, Real> {
     const mark = `m${++m.n}`;
     const res = await fetch(`${r.backend.url}/api/v1/stories/${r.slug}/notes/${id}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${r.backend.tokens.editor}`, 'content-type': 'application/json', 'idempotency-key': `direct-${m.n}`, 'if-match': `"v${current.version}"` },
+      headers: {
+        authorization: `Bearer ${r.backend.tokens.editor}`,
+        'content-type': 'application/json',
+        'idempotency-key': `direct-${m.n}`,
+        'if-match': `"v${current.version}"`,
+      },
       body: JSON.stringify({ body: `${current.body} ${mark}`, state: current.state, ...(current.replyTo ? { replyTo: current.replyTo } : {}) }),
     });
     expect(res.status).toBe(200);
@@ -201,7 +228,10 @@ class Sync implements fc.AsyncCommand<Model, Real> {
 }
 
 class SetOffline implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly studio: number, readonly offline: boolean) {}
+  constructor(
+    readonly studio: number,
+    readonly offline: boolean,
+  ) {}
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
     r.studios[this.studio]!.net.offline = this.offline;
@@ -225,7 +255,13 @@ class Crash implements fc.AsyncCommand<Model, Real> {
   toString = () => `Crash(desk, after ${this.after})`;
 }
 
-interface WireNote { id: string; body: string; state: string; version: number; replyTo?: string | null }
+interface WireNote {
+  id: string;
+  body: string;
+  state: string;
+  version: number;
+  replyTo?: string | null;
+}
 
 async function backendNotes(r: Real): Promise<WireNote[]> {
   const res = await fetch(`${r.backend.url}/api/v1/stories/${r.slug}/notes?limit=1000`, { headers: { authorization: `Bearer ${r.backend.tokens.publisher}` } });
@@ -293,7 +329,10 @@ describe('review notes model against the reference backend (two studios, a fresh
         try {
           for (const s of studios) await s.sync.login('http://studio-backend.test', backend.tokens.editor);
           // The desk submits the story; the laptop pulls it, so that either may write the first note.
-          const id = studios[0]!.library.putBySlug(slug, storyText(slug, `Ministers met in the capital on Tuesday.\n\nAides declined to comment on the report.\n`)).id;
+          const id = studios[0]!.library.putBySlug(
+            slug,
+            storyText(slug, `Ministers met in the capital on Tuesday.\n\nAides declined to comment on the report.\n`),
+          ).id;
           await studios[0]!.sync.enqueue(id, 'review');
           await studios[0]!.sync.run();
           await studios[1]!.sync.run();
@@ -314,12 +353,19 @@ describe('review notes model against the reference backend (two studios, a fresh
             for (const s of studios) {
               const local = s.sync.notes.store.get(noteId);
               expect(local, `${noteId} in a studio`).not.toBeNull();
-              expect({ body: local!.body, state: local!.state, version: local!.version, remote: local!.remote }).toEqual({ body: b.body, state: b.state, version: b.version, remote: null });
+              expect({ body: local!.body, state: local!.state, version: local!.version, remote: local!.remote }).toEqual({
+                body: b.body,
+                state: b.state,
+                version: b.version,
+                remote: null,
+              });
             }
             // Nothing sent twice: one backend version per accepted change, each change under one key.
             const keys = accepted.get(noteId)?.size ?? 0;
             expect(b.version, `${noteId}: versions = accepted changes`).toBe(keys + (real.direct.get(noteId) ?? 0));
-            expect(keys, `${noteId}: no more accepted sends than changes made (+ settlings)`).toBeLessThanOrEqual(nm.changes.reduce((a, c) => a + c, 0) + (real.settled.get(noteId) ?? 0));
+            expect(keys, `${noteId}: no more accepted sends than changes made (+ settlings)`).toBeLessThanOrEqual(
+              nm.changes.reduce((a, c) => a + c, 0) + (real.settled.get(noteId) ?? 0),
+            );
           }
         } finally {
           for (const s of studios) {
@@ -331,7 +377,9 @@ describe('review notes model against the reference backend (two studios, a fresh
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-    console.log(`notes model: ${RUNS} sequences, ${totalCommands} commands, ${totalNotes} notes, all on the backend and both studios with no text lost; ${seen.conflictsSettled} conflicts settled, ${seen.backendEdits} backend edits, ${seen.replies} replies, ${seen.stateChanges} resolve/reopen, ${seen.crashesAfterAccept} crashes after the backend accepted a put`);
+    console.log(
+      `notes model: ${RUNS} sequences, ${totalCommands} commands, ${totalNotes} notes, all on the backend and both studios with no text lost; ${seen.conflictsSettled} conflicts settled, ${seen.backendEdits} backend edits, ${seen.replies} replies, ${seen.stateChanges} resolve/reopen, ${seen.crashesAfterAccept} crashes after the backend accepted a put`,
+    );
     // The sequences met what the test claims to exercise in a long run (NOTES_MODEL_RUNS=100 or more; crashes after an accepted put are too rare to require).
     if (RUNS >= 100) expect(seen.conflictsSettled).toBeGreaterThan(0);
   }, 300_000);

@@ -50,7 +50,11 @@ async function submitted(slug: string) {
 }
 
 const remoteNotes = async (slug: string) =>
-  ((await (await api(backend, `/api/v1/stories/${slug}/notes`, backend.tokens.publisher)).json()) as { items: { id: string; body: string; version: number; state: string }[] }).items;
+  (
+    (await (await api(backend, `/api/v1/stories/${slug}/notes`, backend.tokens.publisher)).json()) as {
+      items: { id: string; body: string; version: number; state: string }[];
+    }
+  ).items;
 
 describe('review notes through sync', () => {
   it('sends notes written offline once, and pulls them into another studio on the same sentence after its writer edited the paragraph', async () => {
@@ -72,7 +76,13 @@ describe('review notes through sync', () => {
     const writer = await studio(backend.tokens.writer, 'writer');
     await writer.sync.run();
     const story = writer.lib.storyBySlug(slug)!;
-    const edited = serializeStory({ ...parseStory(story.text), body: BODY.replace('Ministers met in the capital.', 'Ministers met in the capital on Monday, officials said.').replace(' Aides declined to comment.', ' Aides said nothing more.') });
+    const edited = serializeStory({
+      ...parseStory(story.text),
+      body: BODY.replace('Ministers met in the capital.', 'Ministers met in the capital on Monday, officials said.').replace(
+        ' Aides declined to comment.',
+        ' Aides said nothing more.',
+      ),
+    });
     writer.lib.saveStory(story.id, edited);
     const [pulled] = writer.sync.notes.list(story.id);
     expect(pulled).toMatchObject({ id: note.id, detached: false });

@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SyncLock, SyncLockedError, SyncStore, migrateSync } from '../../electron/services/sync/index.js';
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 function tempDb(): string {
   const d = mkdtempSync(join(tmpdir(), 'sync-outbox-'));
   dirs.push(d);
@@ -23,7 +25,7 @@ describe('the outbox tables', () => {
     migrateSync(db);
     migrateSync(db);
     expect(db.pragma('user_version', { simple: true })).toBe(7);
-    expect((db.prepare('SELECT version FROM sync_schema').all() as unknown[])).toEqual([{ version: 3 }]);
+    expect(db.prepare('SELECT version FROM sync_schema').all() as unknown[]).toEqual([{ version: 3 }]);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(tables.filter((t) => t !== 'stories' && t !== 'sqlite_sequence').every((t) => t.startsWith('sync_'))).toBe(true);
     db.close();
@@ -33,10 +35,12 @@ describe('the outbox tables', () => {
     const db = new Database(tempDb());
     migrateSync(db);
     // Back to what schema 1 had: sync_story without the fast-forward columns.
-    db.exec('ALTER TABLE sync_story DROP COLUMN pulled_revision; ALTER TABLE sync_story DROP COLUMN before_pull; ALTER TABLE sync_story DROP COLUMN refresh; UPDATE sync_schema SET version = 1');
+    db.exec(
+      'ALTER TABLE sync_story DROP COLUMN pulled_revision; ALTER TABLE sync_story DROP COLUMN before_pull; ALTER TABLE sync_story DROP COLUMN refresh; UPDATE sync_schema SET version = 1',
+    );
     db.prepare("INSERT INTO sync_story (slug, last_version, last_text, last_status, updated_at) VALUES ('kept', 4, 'text', 'review', 1)").run();
     const store = new SyncStore(db);
-    expect((db.prepare('SELECT version FROM sync_schema').all() as unknown[])).toEqual([{ version: 3 }]);
+    expect(db.prepare('SELECT version FROM sync_schema').all() as unknown[]).toEqual([{ version: 3 }]);
     expect(store.story('kept')).toMatchObject({ lastVersion: 4, lastText: 'text', pulledRevision: null, beforePull: null, refresh: false });
     store.setPulled('kept', 12, 2);
     expect(store.story('kept')).toMatchObject({ lastVersion: 4, pulledRevision: 12, beforePull: { version: 4, text: 'text', status: 'review' } });
@@ -134,7 +138,9 @@ describe('two engines on one database file', () => {
     const { SyncEngine } = await import('../../electron/services/sync/index.js');
     const file = tempDb();
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const slowFetch = (async () => {
       await gate;
       return new Response(JSON.stringify({ slug: 'locked-story', version: 1, status: 'review' }), { status: 201 });
@@ -151,4 +157,3 @@ describe('two engines on one database file', () => {
     expect((await b.push()).sent).toBe(0);
   });
 });
-

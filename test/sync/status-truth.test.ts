@@ -55,7 +55,9 @@ describe('statuses that never lie (issue 11 #1)', () => {
     down = false;
     await sync.run();
     s = await sync.storySync(id);
-    const remote = (await (await fetch(`${backend.url}/api/v1/stories/truth-publish-aa01`, { headers: { authorization: `Bearer ${backend.tokens.publisher}` } })).json()) as { status: string; story: { published?: string } };
+    const remote = (await (
+      await fetch(`${backend.url}/api/v1/stories/truth-publish-aa01`, { headers: { authorization: `Bearer ${backend.tokens.publisher}` } })
+    ).json()) as { status: string; story: { published?: string } };
     expect(remote.status).toBe('published');
     expect(storyStanding(s)).toMatchObject({ kind: 'backend', label: 'Published' });
     expect(fields(id).status).toBe('published');

@@ -45,11 +45,25 @@ async function pulledStory(slug: string): Promise<{ id: string; before: number; 
   await sync.enqueue(id, 'review');
   await sync.run();
   const before = lib.getStory(id).revision;
-  const cur = (await (await fetch(`${backend.url}/api/v1/stories/${slug}`, { headers: { authorization: `Bearer ${backend.tokens.writer2}` } })).json()) as { version: number; story: { title: string; beat: string; body: string } };
+  const cur = (await (await fetch(`${backend.url}/api/v1/stories/${slug}`, { headers: { authorization: `Bearer ${backend.tokens.writer2}` } })).json()) as {
+    version: number;
+    story: { title: string; beat: string; body: string };
+  };
   const res = await fetch(`${backend.url}/api/v1/stories/${slug}`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${backend.tokens.writer2}`, 'content-type': 'application/json', 'idempotency-key': `other-${slug}`, 'if-match': `"v${cur.version}"` },
-    body: JSON.stringify({ title: cur.story.title, beat: cur.story.beat, body: `${cur.story.body.trimEnd()}\n\nFrom the other desk.\n`, citations: [], status: 'review' }),
+    headers: {
+      authorization: `Bearer ${backend.tokens.writer2}`,
+      'content-type': 'application/json',
+      'idempotency-key': `other-${slug}`,
+      'if-match': `"v${cur.version}"`,
+    },
+    body: JSON.stringify({
+      title: cur.story.title,
+      beat: cur.story.beat,
+      body: `${cur.story.body.trimEnd()}\n\nFrom the other desk.\n`,
+      citations: [],
+      status: 'review',
+    }),
   });
   expect(res.status).toBe(200);
   const r = await sync.run();
@@ -60,7 +74,10 @@ async function pulledStory(slug: string): Promise<{ id: string; before: number; 
 }
 
 async function backendBody(slug: string): Promise<{ version: number; body: string }> {
-  const j = (await (await fetch(`${backend.url}/api/v1/stories/${slug}`, { headers: { authorization: `Bearer ${backend.tokens.publisher}` } })).json()) as { version: number; story: { body: string } };
+  const j = (await (await fetch(`${backend.url}/api/v1/stories/${slug}`, { headers: { authorization: `Bearer ${backend.tokens.publisher}` } })).json()) as {
+    version: number;
+    story: { body: string };
+  };
   return { version: j.version, body: j.story.body };
 }
 
@@ -95,7 +112,7 @@ describe('a save over a pulled text', () => {
     expect((await sync.storySync(id)).conflict).toBeNull();
   });
 
-  it('resolved by taking the backend\'s story as it is sends nothing: the story is in step with that version', async () => {
+  it("resolved by taking the backend's story as it is sends nothing: the story is in step with that version", async () => {
     const { id, before } = await pulledStory('take-theirs-4d4d');
     const handlers = createHandlers(lib, librarySettings(lib), sync);
     await handlers.saveStory({ id, text: addParagraph(lib.getRevision(before).text, 'Dropped later.'), baseRevision: before });

@@ -5,8 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CipherVault, EnvOverrideVault, FileVault, MemoryVault, redact } from '../../electron/services/vault/index.js';
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
-const temp = () => { const d = mkdtempSync(join(tmpdir(), 'vault-')); dirs.push(d); return d; };
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const temp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'vault-'));
+  dirs.push(d);
+  return d;
+};
 
 describe('token vaults', () => {
   it('the file vault writes a 0600 JSON file that says plain', async () => {
@@ -30,8 +36,10 @@ describe('token vaults', () => {
     expect(await v.load()).toEqual({ backendUrl: 'http://b.test', token: 'from-env' });
     expect(await new EnvOverrideVault(inner, {}).load()).toEqual({ backendUrl: 'http://b.test', token: 'stored' });
     // Nothing stored: the environment's pair is the login.
-    expect(await new EnvOverrideVault(new MemoryVault(), { STUDIO_TOKEN: 'from-env', STUDIO_BACKEND: 'http://b.test' }).load())
-      .toEqual({ backendUrl: 'http://b.test', token: 'from-env' });
+    expect(await new EnvOverrideVault(new MemoryVault(), { STUDIO_TOKEN: 'from-env', STUDIO_BACKEND: 'http://b.test' }).load()).toEqual({
+      backendUrl: 'http://b.test',
+      token: 'from-env',
+    });
   });
 
   it('STUDIO_TOKEN never goes to another backend (issue 15 #5)', async () => {

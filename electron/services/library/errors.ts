@@ -1,7 +1,11 @@
 /** A library file that cannot be used; the message is one line and names the file. */
 export class LibraryError extends Error {
   override name = 'LibraryError';
-  constructor(readonly file: string, readonly reason: 'locked' | 'read-only' | 'corrupt' | 'newer' | 'foreign' | 'io', message: string) {
+  constructor(
+    readonly file: string,
+    readonly reason: 'locked' | 'read-only' | 'corrupt' | 'newer' | 'foreign' | 'io',
+    message: string,
+  ) {
     super(message);
   }
 }

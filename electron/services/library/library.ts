@@ -3,7 +3,15 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog, parseCatalog, parseStory, serializeStory, type Catalog, type CatalogIndex, type Story } from '../../../shared/index.js';
 import type {
-  ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, SearchHit, StoryPage, StoryRecord, StorySummary,
+  ExportResult,
+  ImportReport,
+  RevisionRecord,
+  RevisionSummary,
+  SaveResult,
+  SearchHit,
+  StoryPage,
+  StoryRecord,
+  StorySummary,
 } from '../../../shared/api/contract.js';
 import { describeSqliteError } from './errors.js';
 import { openDatabase, type OpenLibraryOptions } from './open.js';
@@ -24,7 +32,10 @@ export class Library implements LibraryContext {
   private readonly finder: Search;
   private catalogCache: CatalogIndex | null | undefined;
 
-  private constructor(readonly file: string, readonly db: Database.Database) {
+  private constructor(
+    readonly file: string,
+    readonly db: Database.Database,
+  ) {
     this.statements = new Statements(db);
     this.stories = new Stories(this);
     this.finder = new Search(this);
@@ -54,7 +65,9 @@ export class Library implements LibraryContext {
     this.setCatalog(parseCatalog(readFileSync(catalogPath, 'utf8')));
     if (!storiesDir || !existsSync(storiesDir)) return;
     const catalog = this.catalog() ?? undefined;
-    const files = readdirSync(storiesDir).filter((f) => /\.(md|txt)$/i.test(f) && f.toLowerCase() !== 'readme.md').sort();
+    const files = readdirSync(storiesDir)
+      .filter((f) => /\.(md|txt)$/i.test(f) && f.toLowerCase() !== 'readme.md')
+      .sort();
     this.db.transaction(() => {
       for (const f of files) {
         const story = parseStory(readFileSync(join(storiesDir, f), 'utf8'), { catalog });
@@ -110,23 +123,57 @@ export class Library implements LibraryContext {
 
   // ── stories, revisions, search (stories.ts, search.ts) ─────────────────
 
-  listStories(filter?: StoryFilter): StorySummary[] { return this.stories.list(filter); }
-  listStoryPage(filter: StoryFilter, offset: number, limit: number): StoryPage { return this.stories.page(filter, offset, limit); }
-  getStory(id: string): StoryRecord { return this.stories.get(id); }
-  storyBySlug(slug: string): StoryRecord | undefined { return this.stories.bySlug(slug); }
-  putBySlug(slug: string, text: string): StoryRecord { return this.stories.putBySlug(slug, text); }
-  createStory(input?: { title?: string; beat?: string }): StoryRecord { return this.stories.create(input); }
-  saveStory(id: string, text: string): SaveResult { return this.stories.save(id, text); }
-  listRevisions(id: string): RevisionSummary[] { return this.stories.revisions(id); }
-  getRevision(revisionId: number): RevisionRecord { return this.stories.revision(revisionId); }
-  restoreRevision(revisionId: number): SaveResult { return this.stories.restoreRevision(revisionId); }
-  trashStory(id: string): StorySummary { return this.stories.setTrashed(id, true); }
-  restoreStory(id: string): StorySummary { return this.stories.setTrashed(id, false); }
-  importText(name: string, text: string): ImportReport { return this.stories.importText(name, text); }
-  importFiles(files: ReadonlyArray<{ name: string; text: string }>): ImportReport[] { return this.stories.importMany(files); }
-  readStoryText(text: string): { story: Story; text: string } { return this.stories.readStoryText(text); }
-  exportStory(id: string, format: 'md' | 'text' | 'html', site?: string): ExportResult { return this.stories.export(id, format, site); }
-  search(query: string, limit?: number): SearchHit[] { return this.finder.run(query, limit); }
+  listStories(filter?: StoryFilter): StorySummary[] {
+    return this.stories.list(filter);
+  }
+  listStoryPage(filter: StoryFilter, offset: number, limit: number): StoryPage {
+    return this.stories.page(filter, offset, limit);
+  }
+  getStory(id: string): StoryRecord {
+    return this.stories.get(id);
+  }
+  storyBySlug(slug: string): StoryRecord | undefined {
+    return this.stories.bySlug(slug);
+  }
+  putBySlug(slug: string, text: string): StoryRecord {
+    return this.stories.putBySlug(slug, text);
+  }
+  createStory(input?: { title?: string; beat?: string }): StoryRecord {
+    return this.stories.create(input);
+  }
+  saveStory(id: string, text: string): SaveResult {
+    return this.stories.save(id, text);
+  }
+  listRevisions(id: string): RevisionSummary[] {
+    return this.stories.revisions(id);
+  }
+  getRevision(revisionId: number): RevisionRecord {
+    return this.stories.revision(revisionId);
+  }
+  restoreRevision(revisionId: number): SaveResult {
+    return this.stories.restoreRevision(revisionId);
+  }
+  trashStory(id: string): StorySummary {
+    return this.stories.setTrashed(id, true);
+  }
+  restoreStory(id: string): StorySummary {
+    return this.stories.setTrashed(id, false);
+  }
+  importText(name: string, text: string): ImportReport {
+    return this.stories.importText(name, text);
+  }
+  importFiles(files: ReadonlyArray<{ name: string; text: string }>): ImportReport[] {
+    return this.stories.importMany(files);
+  }
+  readStoryText(text: string): { story: Story; text: string } {
+    return this.stories.readStoryText(text);
+  }
+  exportStory(id: string, format: 'md' | 'text' | 'html', site?: string): ExportResult {
+    return this.stories.export(id, format, site);
+  }
+  search(query: string, limit?: number): SearchHit[] {
+    return this.finder.run(query, limit);
+  }
 }
 
 /**

@@ -47,7 +47,8 @@ function checkHeader(file: string): void {
   }
 }
 
-const foreign = (file: string) => new LibraryError(file, 'foreign', `${file}: an SQLite file of another program, not a Newsdesk Studio library; it was left untouched`);
+const foreign = (file: string) =>
+  new LibraryError(file, 'foreign', `${file}: an SQLite file of another program, not a Newsdesk Studio library; it was left untouched`);
 
 /**
  * Opens the library file, refusing locked, read-only, damaged, foreign and newer files with a
@@ -84,7 +85,11 @@ export function openDatabase(file: string, options: OpenLibraryOptions, migrated
     const appId = db.pragma('application_id', { simple: true }) as number;
     if (appId !== 0 && appId !== APPLICATION_ID) throw foreign(file);
     if (version > SCHEMA_VERSION) {
-      throw new LibraryError(file, 'newer', `${file}: written by a newer Newsdesk Studio (library version ${version}; this one reads up to ${SCHEMA_VERSION}); it was left untouched`);
+      throw new LibraryError(
+        file,
+        'newer',
+        `${file}: written by a newer Newsdesk Studio (library version ${version}; this one reads up to ${SCHEMA_VERSION}); it was left untouched`,
+      );
     }
     if (version === 0 && !isNew) {
       const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };

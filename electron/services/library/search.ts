@@ -29,7 +29,12 @@ export class Search {
         for (let offset = 0, batch = limit - hits.length + 16; hits.length < limit; offset += batch, batch *= 4) {
           const rows = stage(batch, offset);
           // Only the best rows are read from the stories table, skipping the trash.
-          const found = new Map((s.get('liveHits').all(JSON.stringify(rows.map((r) => r.rowid))) as Array<Omit<SearchHit, 'rank' | 'snippet'> & { rowid: number }>).map((r) => [r.rowid, r]));
+          const found = new Map(
+            (s.get('liveHits').all(JSON.stringify(rows.map((r) => r.rowid))) as Array<Omit<SearchHit, 'rank' | 'snippet'> & { rowid: number }>).map((r) => [
+              r.rowid,
+              r,
+            ]),
+          );
           for (const r of rows) {
             const story = found.get(r.rowid);
             if (story && hits.length < limit) hits.push({ ...story, snippet: '', rank: r.rank });
@@ -39,7 +44,10 @@ export class Search {
         if (hits.length >= limit) break;
       }
       if (hits.length === 0) return [];
-      const snippets = this.onPage(hits.map((h) => h.rowid), () => new Map((s.get('pageSnippets').all(match) as Array<{ rowid: number; snippet: string }>).map((r) => [r.rowid, r.snippet])));
+      const snippets = this.onPage(
+        hits.map((h) => h.rowid),
+        () => new Map((s.get('pageSnippets').all(match) as Array<{ rowid: number; snippet: string }>).map((r) => [r.rowid, r.snippet])),
+      );
       return hits.map(({ rowid, ...hit }) => ({ ...hit, snippet: snippets.get(rowid) ?? '' }));
     });
   }
@@ -76,13 +84,17 @@ export class Search {
     const s = this.lib.statements;
     const title = `{title}: (${match})`;
     const seen: number[] = [];
-    const ranked = (stmt: Database.Statement, params: Record<string, unknown>, tier: (r: RankedRow) => number): SearchStage =>
-      (l, o) => (stmt.all({ ...params, limit: l, offset: o }) as RankedRow[]).map((r) => (seen.push(r.rowid), { rowid: r.rowid, rank: tier(r) * TIER_STEP + r.rank }));
+    const ranked =
+      (stmt: Database.Statement, params: Record<string, unknown>, tier: (r: RankedRow) => number): SearchStage =>
+      (l, o) =>
+        (stmt.all({ ...params, limit: l, offset: o }) as RankedRow[]).map((r) => (seen.push(r.rowid), { rowid: r.rowid, rank: tier(r) * TIER_STEP + r.rank }));
     /** `m`'s matches in `stmt`'s index not yet seen, newest first, in tier `tier` (built when the stage before it ran out). */
     const newest = function* (stmt: Database.Statement, m: string, tier: number): Generator<SearchStage> {
       const except = JSON.stringify(seen);
-      yield (l, o) => (stmt.all({ match: m, ids: except, limit: l, offset: o }) as number[])
-        .map((rowid, i) => (seen.push(rowid), { rowid, rank: tier * TIER_STEP + (o + i) / 1e6 }));
+      yield (l, o) =>
+        (stmt.all({ match: m, ids: except, limit: l, offset: o }) as number[]).map(
+          (rowid, i) => (seen.push(rowid), { rowid, rank: tier * TIER_STEP + (o + i) / 1e6 }),
+        );
     };
     /**
      * The body tier (built once the stages before ran out: `seen` then holds every title and dek
@@ -102,7 +114,7 @@ export class Search {
       // Past the walk's end (a page beyond the newest WINDOW, or one thinned by the trash) the list goes on in SQL.
       yield (l, o) => {
         const from = Math.max(o, fresh.length);
-        const rest = o + l > fresh.length ? s.get('newestMatches').all({ match, ids: except, limit: o + l - from, offset: from }) as number[] : [];
+        const rest = o + l > fresh.length ? (s.get('newestMatches').all({ match, ids: except, limit: o + l - from, offset: from }) as number[]) : [];
         return [...fresh.slice(o, o + l), ...rest].map((rowid, i) => (seen.push(rowid), { rowid, rank: 2 * TIER_STEP + (o + i) / 1e6 }));
       };
     };
@@ -140,13 +152,16 @@ function words(text: string): string[] {
 export function ftsQuery(input: string): string {
   const terms: string[] = [];
   let left = MAX_WORDS;
-  input.normalize('NFKC').split('"').forEach((part, i) => {
-    const w = words(part).slice(0, left);
-    left -= w.length;
-    if (w.length === 0) return;
-    if (i % 2 === 1) terms.push(`"${w.join(' ')}"*`);
-    else for (const x of w) terms.push(`"${x}"*`);
-  });
+  input
+    .normalize('NFKC')
+    .split('"')
+    .forEach((part, i) => {
+      const w = words(part).slice(0, left);
+      left -= w.length;
+      if (w.length === 0) return;
+      if (i % 2 === 1) terms.push(`"${w.join(' ')}"*`);
+      else for (const x of w) terms.push(`"${x}"*`);
+    });
   return terms.join(' ');
 }
 

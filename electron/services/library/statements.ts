@@ -21,7 +21,8 @@ const IDS = 'SELECT value FROM json_each(@ids)';
 const SQL = {
   catalog: 'SELECT json FROM catalog WHERE id = 1',
   catalogStamp: 'SELECT updated_at FROM catalog WHERE id = 1',
-  setCatalog: 'INSERT INTO catalog (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at',
+  setCatalog:
+    'INSERT INTO catalog (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at',
   getSetting: 'SELECT value FROM settings WHERE key = ?',
   setSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
 
@@ -51,7 +52,8 @@ const SQL = {
   newestIds: 'SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?',
   newestMatches: `SELECT rowid FROM stories_fts WHERE stories_fts MATCH @match AND +rowid NOT IN (${IDS}) ORDER BY rowid DESC LIMIT @limit OFFSET @offset`,
   // The scratch table (SCRATCH_TABLE) holding a page of rows: FTS5's snippet() over just those.
-  fillPage: 'INSERT INTO temp.search_page (rowid, title, dek, body) SELECT rowid, title, dek, body FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))',
+  fillPage:
+    'INSERT INTO temp.search_page (rowid, title, dek, body) SELECT rowid, title, dek, body FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))',
   pageSnippets: `SELECT rowid, snippet(search_page, -1, '«', '»', '…', 12) AS snippet FROM temp.search_page WHERE search_page MATCH ?`,
 } as const;
 

@@ -2,7 +2,14 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { createStory, lintStory, parseStory, renderHtml, serializeStory, toPlainText, type CatalogIndex, type Story } from '../../../shared/index.js';
 import type {
-  ExportResult, ImportReport, RevisionRecord, RevisionSummary, SaveResult, StoryPage, StoryRecord, StorySummary,
+  ExportResult,
+  ImportReport,
+  RevisionRecord,
+  RevisionSummary,
+  SaveResult,
+  StoryPage,
+  StoryRecord,
+  StorySummary,
 } from '../../../shared/api/contract.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import { factsOf } from './facts.js';
@@ -131,11 +138,13 @@ export class Stories {
     // The length from the counts the triggers keep (schema.ts, 6 → 7), but for date bounds.
     const byDate = filter.since !== undefined || filter.until !== undefined;
     const countSql = byDate ? `SELECT count(*) FROM stories WHERE ${where}` : `SELECT coalesce(sum(n), 0) FROM story_counts WHERE ${where}`;
-    return this.lib.run(() => this.lib.db.transaction(() => {
-      const total = this.s.sql(countSql, true).get(...args) as number;
-      const rows = this.s.sql(rowsSql).all(...args, limit, offset) as StoryRow[];
-      return { total, offset, stories: rows.map(summary) };
-    })());
+    return this.lib.run(() =>
+      this.lib.db.transaction(() => {
+        const total = this.s.sql(countSql, true).get(...args) as number;
+        const rows = this.s.sql(rowsSql).all(...args, limit, offset) as StoryRow[];
+        return { total, offset, stories: rows.map(summary) };
+      })(),
+    );
   }
 
   get(id: string): StoryRecord {
@@ -188,12 +197,16 @@ export class Stories {
 
   revisions(id: string): RevisionSummary[] {
     this.row(id);
-    const rows = this.lib.run(() => this.s.get('listRevisions').all(id) as Array<{ id: number; story_id: string; title: string; created_at: string; size: number }>);
+    const rows = this.lib.run(
+      () => this.s.get('listRevisions').all(id) as Array<{ id: number; story_id: string; title: string; created_at: string; size: number }>,
+    );
     return rows.map((r) => ({ id: r.id, storyId: r.story_id, title: r.title, createdAt: r.created_at, size: r.size }));
   }
 
   revision(revisionId: number): RevisionRecord {
-    const r = this.lib.run(() => this.s.get('getRevision').get(revisionId) as { id: number; story_id: string; title: string; created_at: string; text: string } | undefined);
+    const r = this.lib.run(
+      () => this.s.get('getRevision').get(revisionId) as { id: number; story_id: string; title: string; created_at: string; text: string } | undefined,
+    );
     if (!r) throw new StudioCallError('not-found', `no revision ${revisionId}`);
     return { id: r.id, storyId: r.story_id, title: r.title, createdAt: r.created_at, size: r.text.length, text: r.text };
   }
@@ -238,13 +251,17 @@ export class Stories {
    * report, in order: one that fails (bad input, or a write refused) is said and the others go on.
    */
   importMany(files: ReadonlyArray<{ name: string; text: string }>): ImportReport[] {
-    return this.lib.run(() => this.lib.db.transaction(() => files.map((f) => {
-      try {
-        return this.importText(f.name, f.text);
-      } catch (e) {
-        return { name: f.name, ok: false, error: `${f.name}: ${(e as Error).message}`, notices: [], diagnostics: 0 };
-      }
-    }))());
+    return this.lib.run(() =>
+      this.lib.db.transaction(() =>
+        files.map((f) => {
+          try {
+            return this.importText(f.name, f.text);
+          } catch (e) {
+            return { name: f.name, ok: false, error: `${f.name}: ${(e as Error).message}`, notices: [], diagnostics: 0 };
+          }
+        }),
+      )(),
+    );
   }
 
   export(id: string, format: 'md' | 'text' | 'html', site?: string): ExportResult {

@@ -53,8 +53,17 @@ export class NotesService {
         this.store.setLocalAnchor(n.id, movedAnchor(anchors[i]!, body, p));
       });
     };
-    if (known.length) run(known, known.map((n) => n.localAnchor!), base ?? undefined);
-    if (fresh.length) run(fresh, fresh.map((n) => n.anchor!));
+    if (known.length)
+      run(
+        known,
+        known.map((n) => n.localAnchor!),
+        base ?? undefined,
+      );
+    if (fresh.length)
+      run(
+        fresh,
+        fresh.map((n) => n.anchor!),
+      );
     this.store.setBase(slug, body);
     return out;
   }
@@ -66,14 +75,22 @@ export class NotesService {
     const mine = n.author === null || n.author === who.name;
     const role = who.role ?? 'writer';
     return {
-      id: n.id, storySlug: n.storySlug, body: n.body, state: n.state, replyTo: n.replyTo, author: n.author, role: n.role, anchor: n.anchor,
+      id: n.id,
+      storySlug: n.storySlug,
+      body: n.body,
+      state: n.state,
+      replyTo: n.replyTo,
+      author: n.author,
+      role: n.role,
+      anchor: n.anchor,
       place: place ? { from: place.from + bodyOffset, to: place.to + bodyOffset } : null,
       detached: !n.replyTo && place === null,
       pending: rows.some((r) => r.state === 'queued'),
       rejected: rejected?.lastError ?? null,
       conflict: n.remote ? { body: n.remote.body, state: n.remote.state, version: n.remote.version, author: n.remote.author } : null,
       allowed: { edit: noteActionAllowed('edit', role, mine), resolve: noteActionAllowed('resolve', role, mine) },
-      createdAt: n.createdAt, updatedAt: n.updatedAt,
+      createdAt: n.createdAt,
+      updatedAt: n.updatedAt,
     };
   }
 
@@ -105,8 +122,19 @@ export class NotesService {
     const who = this.who();
     const at = new Date(this.now()).toISOString();
     return {
-      id: `n-${randomUUID()}`, storySlug, body, anchor, localAnchor: null, state: 'open', replyTo, author: who.name, role: who.role,
-      version: null, createdAt: at, updatedAt: at, remote: null,
+      id: `n-${randomUUID()}`,
+      storySlug,
+      body,
+      anchor,
+      localAnchor: null,
+      state: 'open',
+      replyTo,
+      author: who.name,
+      role: who.role,
+      version: null,
+      createdAt: at,
+      updatedAt: at,
+      remote: null,
     };
   }
 

@@ -93,16 +93,34 @@ const json = <T>(text: string | null): T | null => (text === null ? null : (JSON
 
 function itemOf(r: ItemRow): LocalNote {
   return {
-    id: r.id, storySlug: r.story_slug, body: r.body, anchor: json(r.anchor), localAnchor: json(r.local_anchor), state: r.state,
-    replyTo: r.reply_to, author: r.author, role: r.role, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    storySlug: r.story_slug,
+    body: r.body,
+    anchor: json(r.anchor),
+    localAnchor: json(r.local_anchor),
+    state: r.state,
+    replyTo: r.reply_to,
+    author: r.author,
+    role: r.role,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
     remote: json(r.remote),
   };
 }
 
 function rowOf(r: OutboxDbRow): NoteOutboxRow {
   return {
-    id: r.id, noteId: r.note_id, storySlug: r.story_slug, body: JSON.parse(r.body) as NotePutBody, sentPrecondition: r.sent_precondition,
-    idempotencyKey: r.idempotency_key, state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error,
+    id: r.id,
+    noteId: r.note_id,
+    storySlug: r.story_slug,
+    body: JSON.parse(r.body) as NotePutBody,
+    sentPrecondition: r.sent_precondition,
+    idempotencyKey: r.idempotency_key,
+    state: r.state,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
   };
 }
 
@@ -138,18 +156,18 @@ export class NotesStore {
   }
 
   put(n: LocalNote): void {
-    this
-      .sql(`INSERT INTO notes_items (id, story_slug, body, anchor, local_anchor, state, reply_to, author, role, version, created_at, updated_at, remote)
+    this.sql(
+      `INSERT INTO notes_items (id, story_slug, body, anchor, local_anchor, state, reply_to, author, role, version, created_at, updated_at, remote)
             VALUES (@id, @storySlug, @body, @anchor, @localAnchor, @state, @replyTo, @author, @role, @version, @createdAt, @updatedAt, @remote)
             ON CONFLICT (id) DO UPDATE SET body = excluded.body, anchor = excluded.anchor, local_anchor = excluded.local_anchor,
               state = excluded.state, author = excluded.author, role = excluded.role, version = excluded.version,
-              updated_at = excluded.updated_at, remote = excluded.remote`)
-      .run({
-        ...n,
-        anchor: n.anchor ? JSON.stringify(n.anchor) : null,
-        localAnchor: n.localAnchor ? JSON.stringify(n.localAnchor) : null,
-        remote: n.remote ? JSON.stringify(n.remote) : null,
-      });
+              updated_at = excluded.updated_at, remote = excluded.remote`,
+    ).run({
+      ...n,
+      anchor: n.anchor ? JSON.stringify(n.anchor) : null,
+      localAnchor: n.localAnchor ? JSON.stringify(n.localAnchor) : null,
+      remote: n.remote ? JSON.stringify(n.remote) : null,
+    });
   }
 
   setLocalAnchor(id: string, anchor: NoteAnchor): void {
@@ -159,18 +177,24 @@ export class NotesStore {
   // ---- the outbox: one Idempotency-Key per row, made once, reused on every retry
 
   enqueue(noteId: string, storySlug: string, body: NotePutBody, now: number): void {
-    this
-      .sql('INSERT INTO notes_outbox (note_id, story_slug, body, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(noteId, storySlug, JSON.stringify(body), `note-${randomUUID()}`, now);
+    this.sql('INSERT INTO notes_outbox (note_id, story_slug, body, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      noteId,
+      storySlug,
+      JSON.stringify(body),
+      `note-${randomUUID()}`,
+      now,
+    );
   }
 
   /** The first waiting row of each note (a note's rows go out in order), due by `now`. */
   due(now: number): NoteOutboxRow[] {
-    return (this
-      .sql(`SELECT * FROM notes_outbox o WHERE state = 'queued' AND next_attempt_at <= ?
+    return (
+      this.sql(
+        `SELECT * FROM notes_outbox o WHERE state = 'queued' AND next_attempt_at <= ?
               AND NOT EXISTS (SELECT 1 FROM notes_outbox p WHERE p.note_id = o.note_id AND p.id < o.id)
-            ORDER BY id`)
-      .all(now) as OutboxDbRow[]).map(rowOf);
+            ORDER BY id`,
+      ).all(now) as OutboxDbRow[]
+    ).map(rowOf);
   }
 
   pending(noteId: string): NoteOutboxRow[] {
@@ -207,7 +231,10 @@ export class NotesStore {
   }
 
   setCursor(storySlug: string, cursor: string): void {
-    this.sql('INSERT INTO notes_cursors (story_slug, cursor) VALUES (?, ?) ON CONFLICT (story_slug) DO UPDATE SET cursor = excluded.cursor').run(storySlug, cursor);
+    this.sql('INSERT INTO notes_cursors (story_slug, cursor) VALUES (?, ?) ON CONFLICT (story_slug) DO UPDATE SET cursor = excluded.cursor').run(
+      storySlug,
+      cursor,
+    );
   }
 
   base(storySlug: string): string | null {

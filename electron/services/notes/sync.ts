@@ -113,8 +113,7 @@ export async function syncNotes(store: NotesStore, o: NotesRoundOptions): Promis
     let cursor = store.cursor(slug);
     for (let page = 0; page < (o.maxPages ?? 20); page++) {
       const json = (await o.http.getJson(`${notesPath(slug)}?limit=${PAGE}${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`, true)) as
-        | { items?: unknown; cursor?: unknown; hasMore?: unknown }
-        | undefined;
+        { items?: unknown; cursor?: unknown; hasMore?: unknown } | undefined;
       if (!json || !Array.isArray(json.items)) break; // the story is not on the backend (404), or keeps no notes
       store.transaction(() => {
         for (const item of json.items as unknown[]) {

@@ -7,20 +7,54 @@
 import type { Catalog, Diagnostic } from '../../../shared/index.js';
 import { carryFindings, lintStory, parseStory, relocateDiagnostics } from '../../../shared/index.js';
 import { normalizeSite, siteProblem } from '../../../shared/site.js';
-import { WAITING_LISTED, storyStanding, type EnqueueResult, type MergeNotice, type OutboxEntry, type StorySync, type SyncOverview, type SyncProgressInfo } from '../../../shared/api/sync.js';
+import {
+  WAITING_LISTED,
+  storyStanding,
+  type EnqueueResult,
+  type MergeNotice,
+  type OutboxEntry,
+  type StorySync,
+  type SyncOverview,
+  type SyncProgressInfo,
+} from '../../../shared/api/sync.js';
 import { mergeStories } from '../../../shared/merge/index.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import {
-  OUTBOX_TARGETS, healthAnswerSchema, parseJsonBounded, roleAllows, whoamiAnswerSchema, type OutboxTarget, type PushStatus, type Role, type WireDiagnostic,
+  OUTBOX_TARGETS,
+  healthAnswerSchema,
+  parseJsonBounded,
+  roleAllows,
+  whoamiAnswerSchema,
+  type OutboxTarget,
+  type PushStatus,
+  type Role,
+  type WireDiagnostic,
 } from '../../../shared/protocol/index.js';
 import { checkBeforeSending, type SendCheck } from '../../../shared/protocol/send-check.js';
 import { FIRST_PUBLICATION, putBody, storyFromPut } from '../../../shared/protocol/wire-story.js';
 import type { Library } from '../library/index.js';
 import { NotesService, type NotesRoundResult } from '../notes/index.js';
 import {
-  DEFAULT_BACKOFF, HttpClient, LibraryStories, PENDING_STATES, RefusedAnswerError, SyncEngine, SyncLockedError, SyncStore, WAITING_STATES, contentKey, oneLine,
-  prepareRevision, readBounded, systemClock, withSlug,
-  type OutboxRow, type PullResult, type PushResult, type SyncEngineOptions, type SyncProgress,
+  DEFAULT_BACKOFF,
+  HttpClient,
+  LibraryStories,
+  PENDING_STATES,
+  RefusedAnswerError,
+  SyncEngine,
+  SyncLockedError,
+  SyncStore,
+  WAITING_STATES,
+  contentKey,
+  oneLine,
+  prepareRevision,
+  readBounded,
+  systemClock,
+  withSlug,
+  type OutboxRow,
+  type PullResult,
+  type PushResult,
+  type SyncEngineOptions,
+  type SyncProgress,
 } from '../sync/index.js';
 import { redact, type TokenVault } from '../vault/index.js';
 
@@ -70,8 +104,14 @@ const HEALTH_MAX_BYTES = 64 * 1024;
 /** Two pushes of one round as one result. */
 function addPush(a: PushResult, b: PushResult): PushResult {
   return {
-    sent: a.sent + b.sent, done: a.done + b.done, rejected: a.rejected + b.rejected, conflicts: a.conflicts + b.conflicts,
-    retried: a.retried + b.retried, forbidden: a.forbidden + b.forbidden, paused: a.paused || b.paused, remaining: b.remaining,
+    sent: a.sent + b.sent,
+    done: a.done + b.done,
+    rejected: a.rejected + b.rejected,
+    conflicts: a.conflicts + b.conflicts,
+    retried: a.retried + b.retried,
+    forbidden: a.forbidden + b.forbidden,
+    paused: a.paused || b.paused,
+    remaining: b.remaining,
   };
 }
 
@@ -95,10 +135,14 @@ function jsonOrNull(text: string): unknown {
 
 function defaultStorageNote(storage: TokenVault['storage']): string {
   switch (storage) {
-    case 'encrypted': return 'The token is encrypted at rest by the system keyring.';
-    case 'env': return 'The token comes from the STUDIO_TOKEN environment variable and is not stored.';
-    case 'memory': return 'The token is kept in memory only, until the studio quits.';
-    default: return 'This platform offers no encrypted storage here: the token is kept in a file only your user may read (mode 0600).';
+    case 'encrypted':
+      return 'The token is encrypted at rest by the system keyring.';
+    case 'env':
+      return 'The token comes from the STUDIO_TOKEN environment variable and is not stored.';
+    case 'memory':
+      return 'The token is kept in memory only, until the studio quits.';
+    default:
+      return 'This platform offers no encrypted storage here: the token is kept in a file only your user may read (mode 0600).';
   }
 }
 
@@ -132,7 +176,12 @@ export class SyncService {
   constructor(private readonly opts: SyncServiceOptions) {
     this.lib = opts.library;
     this.store = new SyncStore(this.lib.db);
-    this.notes = new NotesService(this.lib, () => ({ name: this.who, role: this.role }), Date.now, () => this.changed());
+    this.notes = new NotesService(
+      this.lib,
+      () => ({ name: this.who, role: this.role }),
+      Date.now,
+      () => this.changed(),
+    );
     this.recallWho();
     this.loaded = this.reloadCredentials();
   }
@@ -273,7 +322,9 @@ export class SyncService {
     const next = ms ?? (this.online === false ? (this.opts.offlineProbeMs ?? 5_000) : (this.opts.intervalMs ?? 60_000));
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.run().catch(() => undefined).finally(() => this.schedule());
+      void this.run()
+        .catch(() => undefined)
+        .finally(() => this.schedule());
     }, next);
     this.timer.unref?.();
   }
@@ -318,7 +369,13 @@ export class SyncService {
     for (const row of this.store.rows({ states: WAITING_STATES })) newest.set(row.storySlug, row);
     return [...newest.values()].slice(0, WAITING_LISTED).map((r) => ({
       slug: r.storySlug,
-      label: storyStanding({ changes: [{ id: r.id, target: r.targetStatus, state: r.state, attempts: r.attempts, lastError: null, createdAt: '' }], rejected: null, conflict: null, remoteStatus: null, remoteVersion: null }).label,
+      label: storyStanding({
+        changes: [{ id: r.id, target: r.targetStatus, state: r.state, attempts: r.attempts, lastError: null, createdAt: '' }],
+        rejected: null,
+        conflict: null,
+        remoteStatus: null,
+        remoteVersion: null,
+      }).label,
     }));
   }
 
@@ -364,7 +421,13 @@ export class SyncService {
   /** Whoami when the backend offers it (an extension of the reference backend), else a read to check the token. */
   private async checkToken(url: string, token: string): Promise<Who | undefined> {
     const client = new HttpClient({
-      backendUrl: url, token: () => token, fetch: this.opts.fetch, clock: systemClock, random: Math.random, backoff: DEFAULT_BACKOFF, timeoutMs: 15_000,
+      backendUrl: url,
+      token: () => token,
+      fetch: this.opts.fetch,
+      clock: systemClock,
+      random: Math.random,
+      backoff: DEFAULT_BACKOFF,
+      timeoutMs: 15_000,
     });
     const get = async (path: string) => {
       try {
@@ -384,7 +447,8 @@ export class SyncService {
     }
     const check = await get('/api/v1/stories?limit=1');
     if (check.status === 401) throw refused();
-    if (check.status !== 200) throw new StudioCallError('bad-input', `${url} answered ${check.status} when the token was checked: is it a Newsdesk publishing backend?`);
+    if (check.status !== 200)
+      throw new StudioCallError('bad-input', `${url} answered ${check.status} when the token was checked: is it a Newsdesk publishing backend?`);
     return undefined;
   }
 
@@ -401,17 +465,20 @@ export class SyncService {
   /** Push then pull, once at a time: a call while a sync runs waits for that one. */
   async run(options: SyncRunOptions = {}): Promise<SyncRunResult> {
     if (!this.running) {
-      this.running = this.runOnce(options).then(async (r) => {
-        this.running = undefined;
-        this.progress = null;
-        this.changed();
-        return { ...r, overview: await this.overview() };
-      }, (e: unknown) => {
-        this.running = undefined;
-        this.progress = null;
-        this.changed();
-        throw e;
-      });
+      this.running = this.runOnce(options).then(
+        async (r) => {
+          this.running = undefined;
+          this.progress = null;
+          this.changed();
+          return { ...r, overview: await this.overview() };
+        },
+        (e: unknown) => {
+          this.running = undefined;
+          this.progress = null;
+          this.changed();
+          throw e;
+        },
+      );
       this.changed();
     }
     return this.running;
@@ -468,12 +535,19 @@ export class SyncService {
         if (result.pull) result.pull = { ...result.pull, conflicts: result.pull.conflicts.filter((x) => !slugs.has(x)) };
       }
       result.conflicts = this.store.conflicts().map((c) => c.slug);
-      result.notes = await this.notes.round({ http: engine.http, now: Date.now, random: Math.random, backoff: this.opts.engine?.backoff ?? DEFAULT_BACKOFF, log: (line) => this.log(line) });
+      result.notes = await this.notes.round({
+        http: engine.http,
+        now: Date.now,
+        random: Math.random,
+        backoff: this.opts.engine?.backoff ?? DEFAULT_BACKOFF,
+        log: (line) => this.log(line),
+      });
       this.store.setMeta('lastSyncAt', String(Date.now()));
     } catch (e) {
-      this.lastError = e instanceof SyncLockedError
-        ? 'another sync (the studio command line?) is running on this library: this one waits for the next round'
-        : oneLine(redact((e as Error).message, this.credentials?.token));
+      this.lastError =
+        e instanceof SyncLockedError
+          ? 'another sync (the studio command line?) is running on this library: this one waits for the next round'
+          : oneLine(redact((e as Error).message, this.credentials?.token));
       this.log(`sync failed: ${this.lastError}`);
     }
     return result;
@@ -515,9 +589,13 @@ export class SyncService {
       const after = this.lib.storyBySlug(c.slug);
       if (after) this.store.setPulled(c.slug, after.revision, Date.now());
       this.merges.set(c.slug, {
-        at: new Date().toISOString(), remoteVersion: c.remoteVersion, summary: m.summary || 'The backend\'s changes were merged with yours.',
+        at: new Date().toISOString(),
+        remoteVersion: c.remoteVersion,
+        summary: m.summary || "The backend's changes were merged with yours.",
         changes: m.changes.map((x) => ({ side: x.side, description: x.description, paragraph: x.paragraph ?? null, line: x.line })),
-        localText: local, remoteText: c.remoteText, mergedText: after?.text ?? m.text,
+        localText: local,
+        remoteText: c.remoteText,
+        mergedText: after?.text ?? m.text,
       });
       out.push({ slug: c.slug, summary: m.summary, origin: c.origin });
       this.log(`merged ${c.slug} with the backend's v${c.remoteVersion}: ${m.summary}`);
@@ -571,10 +649,17 @@ export class SyncService {
     const state = slug ? this.store.story(slug) : undefined;
     const rows = slug ? this.store.rows({ slug }) : [];
     const newest = rows.filter((r) => r.state !== 'superseded').at(-1);
-    const changes: OutboxEntry[] = rows.slice(-10).reverse().map((r) => ({
-      id: r.id, target: r.targetStatus, state: r.state, attempts: r.attempts, lastError: r.lastError,
-      createdAt: new Date(r.createdAt).toISOString(),
-    }));
+    const changes: OutboxEntry[] = rows
+      .slice(-10)
+      .reverse()
+      .map((r) => ({
+        id: r.id,
+        target: r.targetStatus,
+        state: r.state,
+        attempts: r.attempts,
+        lastError: r.lastError,
+        createdAt: new Date(r.createdAt).toISOString(),
+      }));
     const synced = state?.lastVersion != null;
     // A story already off the site has nothing to withdraw (unless a change of it is on its way).
     const onItsWay = rows.some((r) => (r.state === 'queued' || r.state === 'sending') && r.targetStatus !== 'withdrawn');
@@ -589,8 +674,17 @@ export class SyncService {
       syncedText: state?.lastText ?? null,
       changes,
       rejected: newest?.state === 'rejected' ? this.placeDiagnostics(newest, rec.text) : null,
-      merged: slug ? this.merges.get(slug) ?? null : null,
-      conflict: c ? { origin: c.origin, remoteVersion: c.remoteVersion, remoteStatus: c.remoteStatus, baseText: c.baseText, localText: c.localText, remoteText: c.remoteText } : null,
+      merged: slug ? (this.merges.get(slug) ?? null) : null,
+      conflict: c
+        ? {
+            origin: c.origin,
+            remoteVersion: c.remoteVersion,
+            remoteStatus: c.remoteStatus,
+            baseText: c.baseText,
+            localText: c.localText,
+            remoteText: c.remoteText,
+          }
+        : null,
       allowed,
     };
   }
@@ -603,8 +697,13 @@ export class SyncService {
   private placeDiagnostics(row: OutboxRow, text: string): NonNullable<StorySync['rejected']> {
     const wire = (row.diagnostics ?? []) as WireDiagnostic[];
     const ds: Diagnostic[] = wire.map((d) => ({
-      rule: d.rule, severity: d.severity, message: d.message,
-      line: d.line ?? 1, column: d.column ?? 1, from: d.from ?? 0, to: d.to ?? d.from ?? 0,
+      rule: d.rule,
+      severity: d.severity,
+      message: d.message,
+      line: d.line ?? 1,
+      column: d.column ?? 1,
+      from: d.from ?? 0,
+      to: d.to ?? d.from ?? 0,
     }));
     const errors = ds.filter((d) => d.severity === 'error').length;
     const rejected = { target: row.targetStatus, message: row.lastError, problems: errors || ds.length };
@@ -680,7 +779,11 @@ export class SyncService {
 
   /** The library as the engine's local stories; a fast-forward's revision is remembered (see `noteSave`). */
   private localStories(): LibraryStories {
-    return new LibraryStories(this.lib, (slug, revision) => this.store.setPulled(slug, revision, Date.now()), (slug) => this.statusWritten.add(slug));
+    return new LibraryStories(
+      this.lib,
+      (slug, revision) => this.store.setPulled(slug, revision, Date.now()),
+      (slug) => this.statusWritten.add(slug),
+    );
   }
 
   /**
@@ -698,10 +801,19 @@ export class SyncService {
       return;
     }
     if (contentKey(savedText) === contentKey(state.lastText)) return;
-    this.store.undoPull(slug, {
-      origin: 'pull', remoteVersion: state.lastVersion, remoteStatus: state.lastStatus, remoteText: state.lastText,
-      localText: savedText, baseText: state.beforePull?.text ?? null, detectedAt: Date.now(),
-    }, Date.now());
+    this.store.undoPull(
+      slug,
+      {
+        origin: 'pull',
+        remoteVersion: state.lastVersion,
+        remoteStatus: state.lastStatus,
+        remoteText: state.lastText,
+        localText: savedText,
+        baseText: state.beforePull?.text ?? null,
+        detectedAt: Date.now(),
+      },
+      Date.now(),
+    );
     this.log(`conflict on ${slug}: saved over the backend's v${state.lastVersion}, which a pull had brought`);
     this.changed();
   }

@@ -19,4 +19,3 @@ export interface SyncContext {
   log: (line: string) => void;
   progress: (p: SyncProgress) => void;
 }
-

@@ -15,8 +15,15 @@ import { Pull } from './pull.js';
 import { Push } from './push.js';
 import { contentKey, prepareRevision } from './revision.js';
 import {
-  MemoryStories, systemClock, type Clock, type LocalStories, type PullResult, type PushOptions, type PushResult,
-  type SyncProgress, type TokenProvider,
+  MemoryStories,
+  systemClock,
+  type Clock,
+  type LocalStories,
+  type PullResult,
+  type PushOptions,
+  type PushResult,
+  type SyncProgress,
+  type TokenProvider,
 } from './types.js';
 import type { SyncContext } from './context.js';
 
@@ -78,13 +85,28 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     const random = opts.random ?? Math.random;
     const backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.http = new HttpClient({
-      backendUrl: opts.backendUrl, token: opts.token, fetch: opts.fetch, clock: this.clock, random, backoff,
-      timeoutMs: opts.timeoutMs ?? 15_000, maxAnswerBytes: opts.maxAnswerBytes,
+      backendUrl: opts.backendUrl,
+      token: opts.token,
+      fetch: opts.fetch,
+      clock: this.clock,
+      random,
+      backoff,
+      timeoutMs: opts.timeoutMs ?? 15_000,
+      maxAnswerBytes: opts.maxAnswerBytes,
       onRefused: (message) => this.store.setMeta('paused', message),
     });
     const cx: SyncContext = {
-      store: this.store, http: this.http, local: this.local, clock: this.clock, random, backoff, lock: this.lock,
-      pageSize: opts.pageSize ?? 5000, maxPages: opts.maxPagesPerPull ?? 200, log: opts.log ?? (() => {}), progress: opts.progress ?? (() => {}),
+      store: this.store,
+      http: this.http,
+      local: this.local,
+      clock: this.clock,
+      random,
+      backoff,
+      lock: this.lock,
+      pageSize: opts.pageSize ?? 5000,
+      maxPages: opts.maxPagesPerPull ?? 200,
+      log: opts.log ?? (() => {}),
+      progress: opts.progress ?? (() => {}),
     };
     this.pushes = new Push(cx);
     this.pulls = new Pull(cx);
@@ -157,10 +179,11 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
     // A waiting withdrawal is superseded too: the merge says what the story becomes.
     const lastTarget = waiting.filter((r) => r.targetStatus !== 'withdrawn').at(-1)?.targetStatus as PushStatus | undefined;
     const fromText = storyFields(parseStory(mergedText)).status;
-    const target: PushStatus = status
-      ?? lastTarget
-      ?? (PUSH_STATUSES.includes(fromText as PushStatus) ? (fromText as PushStatus) : undefined)
-      ?? (PUSH_STATUSES.includes(conflict.remoteStatus as PushStatus) ? (conflict.remoteStatus as PushStatus) : 'review');
+    const target: PushStatus =
+      status ??
+      lastTarget ??
+      (PUSH_STATUSES.includes(fromText as PushStatus) ? (fromText as PushStatus) : undefined) ??
+      (PUSH_STATUSES.includes(conflict.remoteStatus as PushStatus) ? (conflict.remoteStatus as PushStatus) : 'review');
     const prepared = prepareRevision(mergedText, target);
     if (prepared.slug !== slug) throw new Error(`the merged text has the slug ${prepared.slug}, not ${slug}`);
     const now = this.clock.now();
@@ -203,8 +226,22 @@ export class SyncEngine<L extends LocalStories = LocalStories> {
       backendUrl: this.backendUrl,
       paused: s.meta('paused') ?? null,
       counts: s.countByState(),
-      queued: s.rows({ states: WAITING_STATES }).map((r) => ({ id: r.id, slug: r.storySlug, status: r.targetStatus, state: r.state, attempts: r.attempts, nextAttemptAt: r.nextAttemptAt, lastError: r.lastError })),
-      rejected: latestRejected(s.rows({ states: ['rejected'] }), s).map((r) => ({ id: r.id, slug: r.storySlug, status: r.targetStatus, diagnostics: r.diagnostics ?? [], message: r.lastError })),
+      queued: s.rows({ states: WAITING_STATES }).map((r) => ({
+        id: r.id,
+        slug: r.storySlug,
+        status: r.targetStatus,
+        state: r.state,
+        attempts: r.attempts,
+        nextAttemptAt: r.nextAttemptAt,
+        lastError: r.lastError,
+      })),
+      rejected: latestRejected(s.rows({ states: ['rejected'] }), s).map((r) => ({
+        id: r.id,
+        slug: r.storySlug,
+        status: r.targetStatus,
+        diagnostics: r.diagnostics ?? [],
+        message: r.lastError,
+      })),
       conflicts: s.conflicts(),
       cursors: { catalog: s.cursor('catalog') ?? null, stories: s.cursor('stories') ?? null },
       lastPushAt: num(s.meta('lastPushAt')),

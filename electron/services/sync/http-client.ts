@@ -8,7 +8,12 @@ import type { Clock, TokenProvider } from './types.js';
 
 /** A failure of the transport or a retryable answer. */
 export class RetryableError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) { super(message); }
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** Authentication or authorization refused: the queue pauses. */
@@ -30,7 +35,13 @@ export class UnreadableAnswerError extends Error {
 }
 
 /** `json` is undefined when the body is empty or unreadable; `jsonError` then says why. */
-export interface HttpAnswer { status: number; headers: Headers; json: unknown; jsonError?: string; text: string }
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  json: unknown;
+  jsonError?: string;
+  text: string;
+}
 
 export interface HttpClientOptions {
   backendUrl: string;
@@ -107,7 +118,10 @@ export class HttpClient {
     let text: string;
     try {
       res = await this.fetchFn(this.base + path, {
-        method, body, signal: controller.signal, redirect: 'manual',
+        method,
+        body,
+        signal: controller.signal,
+        redirect: 'manual',
         headers: { ...headers, authorization: `Bearer ${token}`, accept: 'application/json' },
       });
       refuseRedirect(res, this.base, what);
@@ -133,9 +147,15 @@ export function refuseRedirect(res: Response, base: string, what: string): void 
   if (res.status < 300 || res.status > 399 || res.status === 304) return;
   const location = res.headers.get('location');
   let target = location ?? '(no Location)';
-  try { if (location) target = new URL(location, base).href; } catch { /* keep the raw header */ }
+  try {
+    if (location) target = new URL(location, base).href;
+  } catch {
+    /* keep the raw header */
+  }
   void res.body?.cancel().catch(() => undefined);
-  throw new RefusedAnswerError(`${what}: the backend answered ${res.status}, a redirect to ${target.slice(0, 300)}; the studio follows no redirects: if that is the backend, log in with that address`);
+  throw new RefusedAnswerError(
+    `${what}: the backend answered ${res.status}, a redirect to ${target.slice(0, 300)}; the studio follows no redirects: if that is the backend, log in with that address`,
+  );
 }
 
 /** The body as text, read no further than `max` bytes (the rest is not downloaded). */

@@ -28,10 +28,17 @@ export class SyncLock {
   private timer: NodeJS.Timeout | undefined;
   private held = false;
 
-  constructor(private readonly store: SyncStore, private readonly opts: { staleMs?: number; now?: () => number } = {}) {}
+  constructor(
+    private readonly store: SyncStore,
+    private readonly opts: { staleMs?: number; now?: () => number } = {},
+  ) {}
 
-  private get staleMs(): number { return this.opts.staleMs ?? 30_000; }
-  private now(): number { return (this.opts.now ?? Date.now)(); }
+  private get staleMs(): number {
+    return this.opts.staleMs ?? 30_000;
+  }
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
 
   /** Takes the lock or throws SyncLockedError. */
   acquire(): void {
@@ -45,9 +52,10 @@ export class SyncLock {
         const deadHere = cur.host === host && !processAlive(cur.pid);
         if (fresh && !deadHere) throw new SyncLockedError(cur.pid);
       }
-      db.prepare(`INSERT INTO sync_lock (id, owner, pid, host, heartbeat_at) VALUES (1, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, heartbeat_at = excluded.heartbeat_at`)
-        .run(this.owner, process.pid, host, this.now());
+      db.prepare(
+        `INSERT INTO sync_lock (id, owner, pid, host, heartbeat_at) VALUES (1, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, heartbeat_at = excluded.heartbeat_at`,
+      ).run(this.owner, process.pid, host, this.now());
     });
     this.held = true;
     this.timer = setInterval(() => this.beat(), Math.max(50, Math.floor(this.staleMs / 3)));

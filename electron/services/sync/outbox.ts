@@ -140,20 +140,40 @@ export function migrateSync(db: Database.Database): void {
 }
 
 interface RawRow {
-  id: number; story_slug: string; revision: string; target_status: string; idempotency_key: string;
-  state: string; attempts: number; next_attempt_at: number; last_error: string | null; diagnostics: string | null;
-  base_version: number | null; sent_precondition: string | null; result_version: number | null;
-  created_at: number; updated_at: number;
+  id: number;
+  story_slug: string;
+  revision: string;
+  target_status: string;
+  idempotency_key: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  diagnostics: string | null;
+  base_version: number | null;
+  sent_precondition: string | null;
+  result_version: number | null;
+  created_at: number;
+  updated_at: number;
 }
 
 function toRow(r: RawRow): OutboxRow {
   return {
-    id: r.id, storySlug: r.story_slug, revision: r.revision, targetStatus: r.target_status as OutboxTarget,
-    idempotencyKey: r.idempotency_key, state: r.state as OutboxState, attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at, lastError: r.last_error,
+    id: r.id,
+    storySlug: r.story_slug,
+    revision: r.revision,
+    targetStatus: r.target_status as OutboxTarget,
+    idempotencyKey: r.idempotency_key,
+    state: r.state as OutboxState,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
     diagnostics: r.diagnostics ? (JSON.parse(r.diagnostics) as WireDiagnostic[]) : null,
-    baseVersion: r.base_version, sentPrecondition: r.sent_precondition, resultVersion: r.result_version,
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    baseVersion: r.base_version,
+    sentPrecondition: r.sent_precondition,
+    resultVersion: r.result_version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -183,10 +203,10 @@ export class SyncStore {
   // ── outbox ──────────────────────────────────────────────────────────────────────────────────
   insertRow(input: { slug: string; revision: string; status: OutboxTarget; now: number; baseVersion?: number | null }): OutboxRow {
     const key = randomUUID();
-    const info = this
-      .prepare(`INSERT INTO sync_outbox (story_slug, revision, target_status, idempotency_key, state, next_attempt_at,
-                base_version, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?)`)
-      .run(input.slug, input.revision, input.status, key, input.baseVersion ?? null, input.now, input.now);
+    const info = this.prepare(
+      `INSERT INTO sync_outbox (story_slug, revision, target_status, idempotency_key, state, next_attempt_at,
+                base_version, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
+    ).run(input.slug, input.revision, input.status, key, input.baseVersion ?? null, input.now, input.now);
     return this.row(Number(info.lastInsertRowid))!;
   }
 
@@ -198,8 +218,14 @@ export class SyncStore {
   rows(filter: { slug?: string; states?: readonly OutboxState[] } = {}): OutboxRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.slug !== undefined) { where.push('story_slug = ?'); args.push(filter.slug); }
-    if (filter.states) { where.push(`state IN (${filter.states.map(() => '?').join(',')})`); args.push(...filter.states); }
+    if (filter.slug !== undefined) {
+      where.push('story_slug = ?');
+      args.push(filter.slug);
+    }
+    if (filter.states) {
+      where.push(`state IN (${filter.states.map(() => '?').join(',')})`);
+      args.push(...filter.states);
+    }
     const sql = `SELECT * FROM sync_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     return (this.prepare(sql).all(...args) as RawRow[]).map(toRow);
   }
@@ -209,12 +235,14 @@ export class SyncStore {
    * queued and due. A story whose oldest pending row is in conflict or paused is blocked.
    */
   dueRows(now: number): OutboxRow[] {
-    const raws = this.prepare(`
+    const raws = this.prepare(
+      `
       SELECT o.* FROM sync_outbox o
       WHERE o.id = (SELECT MIN(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug
                     AND p.state IN (${PENDING_SQL}))
         AND o.state = 'queued' AND o.next_attempt_at <= ?
-      ORDER BY o.next_attempt_at, o.id`).all(now) as RawRow[];
+      ORDER BY o.next_attempt_at, o.id`,
+    ).all(now) as RawRow[];
     return raws.map(toRow);
   }
 
@@ -223,18 +251,32 @@ export class SyncStore {
    * row counts, since the rows queued behind a conflict or a pause wait for it, not for the clock.
    */
   nextDueAt(): number | undefined {
-    const r = this.prepare(`
+    const r = this.prepare(
+      `
       SELECT MIN(o.next_attempt_at) AS t FROM sync_outbox o
       WHERE o.state = 'queued'
         AND o.id = (SELECT MIN(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug
-                    AND p.state IN (${PENDING_SQL}))`).get() as { t: number | null };
+                    AND p.state IN (${PENDING_SQL}))`,
+    ).get() as { t: number | null };
     return r.t ?? undefined;
   }
 
-  update(id: number, patch: Partial<Pick<OutboxRow, 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'diagnostics' | 'sentPrecondition' | 'resultVersion' | 'baseVersion'>>, now: number): void {
+  update(
+    id: number,
+    patch: Partial<
+      Pick<OutboxRow, 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'diagnostics' | 'sentPrecondition' | 'resultVersion' | 'baseVersion'>
+    >,
+    now: number,
+  ): void {
     const cols: Record<string, string> = {
-      state: 'state', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastError: 'last_error',
-      diagnostics: 'diagnostics', sentPrecondition: 'sent_precondition', resultVersion: 'result_version', baseVersion: 'base_version',
+      state: 'state',
+      attempts: 'attempts',
+      nextAttemptAt: 'next_attempt_at',
+      lastError: 'last_error',
+      diagnostics: 'diagnostics',
+      sentPrecondition: 'sent_precondition',
+      resultVersion: 'result_version',
+      baseVersion: 'base_version',
     };
     const sets: string[] = ['updated_at = ?'];
     const args: unknown[] = [now];
@@ -253,7 +295,8 @@ export class SyncStore {
 
   /** Paused rows go back to the queue, due now. */
   unpauseAll(now: number): number {
-    return this.prepare(`UPDATE sync_outbox SET state = 'queued', next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE state = 'paused'`).run(now).changes;
+    return this.prepare(`UPDATE sync_outbox SET state = 'queued', next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE state = 'paused'`).run(now)
+      .changes;
   }
 
   hasPending(slug: string): boolean {
@@ -262,10 +305,12 @@ export class SyncStore {
 
   /** Stories whose newest change the backend refused (a later change that went out clears it). */
   rejectedStories(): number {
-    const r = this.prepare(`
+    const r = this.prepare(
+      `
       SELECT COUNT(*) AS n FROM sync_outbox o
       WHERE o.state = 'rejected'
-        AND o.id = (SELECT MAX(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug AND p.state != 'superseded')`).get() as { n: number };
+        AND o.id = (SELECT MAX(id) FROM sync_outbox p WHERE p.story_slug = o.story_slug AND p.state != 'superseded')`,
+    ).get() as { n: number };
     return r.n;
   }
 
@@ -278,11 +323,23 @@ export class SyncStore {
   // ── per-story state ─────────────────────────────────────────────────────────────────────────
   story(slug: string): StorySyncState | undefined {
     const r = this.prepare('SELECT * FROM sync_story WHERE slug = ?').get(slug) as
-      { slug: string; last_version: number | null; last_text: string | null; last_status: string | null; conflict: string | null;
-        pulled_revision: number | null; before_pull: string | null; refresh: number } | undefined;
+      | {
+          slug: string;
+          last_version: number | null;
+          last_text: string | null;
+          last_status: string | null;
+          conflict: string | null;
+          pulled_revision: number | null;
+          before_pull: string | null;
+          refresh: number;
+        }
+      | undefined;
     if (!r) return undefined;
     return {
-      slug: r.slug, lastVersion: r.last_version, lastText: r.last_text, lastStatus: r.last_status,
+      slug: r.slug,
+      lastVersion: r.last_version,
+      lastText: r.last_text,
+      lastStatus: r.last_status,
       conflict: r.conflict ? (JSON.parse(r.conflict) as ConflictInfo) : null,
       pulledRevision: r.pulled_revision,
       beforePull: r.before_pull ? (JSON.parse(r.before_pull) as StorySyncState['beforePull']) : null,
@@ -293,10 +350,12 @@ export class SyncStore {
   /** Records a fast-forward's library revision and the synced state before it (called before `setSynced`). */
   setPulled(slug: string, revision: number | null, now: number): void {
     const before = this.story(slug);
-    const snapshot = revision === null ? null : JSON.stringify({ version: before?.lastVersion ?? null, text: before?.lastText ?? null, status: before?.lastStatus ?? null });
-    this.prepare(`INSERT INTO sync_story (slug, pulled_revision, before_pull, updated_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (slug) DO UPDATE SET pulled_revision = excluded.pulled_revision, before_pull = excluded.before_pull, updated_at = excluded.updated_at`)
-      .run(slug, revision, snapshot, now);
+    const snapshot =
+      revision === null ? null : JSON.stringify({ version: before?.lastVersion ?? null, text: before?.lastText ?? null, status: before?.lastStatus ?? null });
+    this.prepare(
+      `INSERT INTO sync_story (slug, pulled_revision, before_pull, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (slug) DO UPDATE SET pulled_revision = excluded.pulled_revision, before_pull = excluded.before_pull, updated_at = excluded.updated_at`,
+    ).run(slug, revision, snapshot, now);
   }
 
   /**
@@ -307,21 +366,26 @@ export class SyncStore {
   undoPull(slug: string, conflict: ConflictInfo, now: number): void {
     const s = this.story(slug);
     const before = s?.beforePull ?? { version: null, text: null, status: null };
-    this.prepare(`UPDATE sync_story SET last_version = ?, last_text = ?, last_status = ?, conflict = ?, pulled_revision = NULL,
-      before_pull = NULL, updated_at = ? WHERE slug = ?`).run(before.version, before.text, before.status, JSON.stringify(conflict), now, slug);
+    this.prepare(
+      `UPDATE sync_story SET last_version = ?, last_text = ?, last_status = ?, conflict = ?, pulled_revision = NULL,
+      before_pull = NULL, updated_at = ? WHERE slug = ?`,
+    ).run(before.version, before.text, before.status, JSON.stringify(conflict), now, slug);
   }
 
   /** The backend holds `version` with `status`; `refresh`: the next pull fetches it again (see StorySyncState). */
   setSynced(slug: string, version: number, text: string, status: string, now: number, refresh = false): void {
-    this.prepare(`INSERT INTO sync_story (slug, last_version, last_text, last_status, refresh, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    this.prepare(
+      `INSERT INTO sync_story (slug, last_version, last_text, last_status, refresh, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (slug) DO UPDATE SET last_version = excluded.last_version, last_text = excluded.last_text,
-      last_status = excluded.last_status, refresh = excluded.refresh, updated_at = excluded.updated_at`).run(slug, version, text, status, refresh ? 1 : 0, now);
+      last_status = excluded.last_status, refresh = excluded.refresh, updated_at = excluded.updated_at`,
+    ).run(slug, version, text, status, refresh ? 1 : 0, now);
   }
 
   setConflict(slug: string, conflict: ConflictInfo | null, now: number): void {
-    this.prepare(`INSERT INTO sync_story (slug, conflict, updated_at) VALUES (?, ?, ?)
-      ON CONFLICT (slug) DO UPDATE SET conflict = excluded.conflict, updated_at = excluded.updated_at`)
-      .run(slug, conflict ? JSON.stringify(conflict) : null, now);
+    this.prepare(
+      `INSERT INTO sync_story (slug, conflict, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (slug) DO UPDATE SET conflict = excluded.conflict, updated_at = excluded.updated_at`,
+    ).run(slug, conflict ? JSON.stringify(conflict) : null, now);
   }
 
   conflicts(): (ConflictInfo & { slug: string })[] {
@@ -363,23 +427,30 @@ export class SyncStore {
   resetForBackend(now: number): void {
     this.transaction(() => {
       this.db.exec('DELETE FROM sync_cursor; DELETE FROM sync_story; DELETE FROM sync_catalog_item');
-      this.prepare(`UPDATE sync_outbox SET state = 'queued', sent_precondition = NULL, base_version = NULL, next_attempt_at = 0, updated_at = ?
-        WHERE state IN (${PENDING_SQL})`).run(now);
+      this.prepare(
+        `UPDATE sync_outbox SET state = 'queued', sent_precondition = NULL, base_version = NULL, next_attempt_at = 0, updated_at = ?
+        WHERE state IN (${PENDING_SQL})`,
+      ).run(now);
       this.setMeta('paused', null);
     });
   }
 
   putCatalogItem(kind: string, slug: string, data: unknown | null): void {
     if (data === null) this.prepare('DELETE FROM sync_catalog_item WHERE kind = ? AND slug = ?').run(kind, slug);
-    else this.prepare(`INSERT INTO sync_catalog_item (kind, slug, data) VALUES (?, ?, ?)
-      ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data`).run(kind, slug, JSON.stringify(data));
+    else
+      this.prepare(
+        `INSERT INTO sync_catalog_item (kind, slug, data) VALUES (?, ?, ?)
+      ON CONFLICT (kind, slug) DO UPDATE SET data = excluded.data`,
+      ).run(kind, slug, JSON.stringify(data));
   }
 
   catalog(): { entities: unknown[]; beats: unknown[]; stories: unknown[] } {
     const out = { entities: [] as unknown[], beats: [] as unknown[], stories: [] as unknown[] };
     // One JSON array per kind, joined by SQLite in slug order: one parse, not one per item.
-    const rows = this.prepare(`SELECT kind, '[' || group_concat(data, ',' ORDER BY slug) || ']' AS items
-      FROM sync_catalog_item GROUP BY kind`).all() as { kind: keyof typeof out; items: string }[];
+    const rows = this.prepare(
+      `SELECT kind, '[' || group_concat(data, ',' ORDER BY slug) || ']' AS items
+      FROM sync_catalog_item GROUP BY kind`,
+    ).all() as { kind: keyof typeof out; items: string }[];
     for (const r of rows) if (Object.hasOwn(out, r.kind)) out[r.kind] = JSON.parse(r.items) as unknown[];
     return out;
   }

@@ -8,8 +8,14 @@
  */
 import { STORY_STATUSES, beatSchema, catalogStorySchema, entitySchema, isValidSlug } from '../../../shared/index.js';
 import {
-  PUSH_STATUSES, catalogPageSchema, storyGetAnswerSchema, storyListPageSchema, storyPutBodySchema,
-  type PushStatus, type RemoteStory, type StoryGetAnswer,
+  PUSH_STATUSES,
+  catalogPageSchema,
+  storyGetAnswerSchema,
+  storyListPageSchema,
+  storyPutBodySchema,
+  type PushStatus,
+  type RemoteStory,
+  type StoryGetAnswer,
 } from '../../../shared/protocol/index.js';
 import { CONTROL_CHARS } from '../../../shared/text-util.js';
 import type { z } from 'zod';
@@ -49,7 +55,7 @@ export class Pull {
   }
 
   private skip(result: PullResult, kind: PullSkip['kind'], slug: unknown, reason: string): void {
-    const s: PullSkip = { kind, slug: printable(typeof slug === 'string' ? slug : JSON.stringify(slug) ?? '?', 200), reason: printable(reason, 300) };
+    const s: PullSkip = { kind, slug: printable(typeof slug === 'string' ? slug : (JSON.stringify(slug) ?? '?'), 200), reason: printable(reason, 300) };
     result.skipped.push(s);
     this.cx.log(`skipped ${s.kind} ${JSON.stringify(s.slug)} from the backend: ${s.reason}`);
   }
@@ -68,7 +74,10 @@ export class Pull {
               continue;
             }
             const problem = schemaProblem(schema, item) ?? controlProblem(item);
-            if (problem) { this.skip(result, skip, item.slug, problem); continue; }
+            if (problem) {
+              this.skip(result, skip, item.slug, problem);
+              continue;
+            }
             store.putCatalogItem(kind, item.slug, item);
             result.catalogChanges++;
           }
@@ -76,7 +85,10 @@ export class Pull {
         if (page.cursor !== undefined && page.cursor !== null) store.setCursor('catalog', String(page.cursor));
       });
       if (!morePages(page, since)) break;
-      if (pages >= this.cx.maxPages) { result.truncated = this.truncated('catalog'); break; }
+      if (pages >= this.cx.maxPages) {
+        result.truncated = this.truncated('catalog');
+        break;
+      }
     }
   }
 
@@ -88,14 +100,20 @@ export class Pull {
       for (const [i, item] of page.items.entries()) {
         result.storiesSeen++;
         this.cx.progress({ phase: 'pull', done: result.storiesSeen, total: page.hasMore ? null : result.storiesSeen + page.items.length - i - 1 });
-        if (!isValidSlug(item.slug)) { this.skip(result, 'story', item.slug, 'not a valid slug'); continue; }
+        if (!isValidSlug(item.slug)) {
+          this.skip(result, 'story', item.slug, 'not a valid slug');
+          continue;
+        }
         const outcome = await this.pullStory(item.slug, item.version, result);
         if (outcome === 'fast-forward') result.fastForwarded.push(item.slug);
         else if (outcome === 'conflict') result.conflicts.push(item.slug);
       }
       if (page.cursor !== undefined && page.cursor !== null) store.setCursor('stories', String(page.cursor));
       if (!morePages(page, since)) break;
-      if (pages >= this.cx.maxPages) { result.truncated = this.truncated('stories'); break; }
+      if (pages >= this.cx.maxPages) {
+        result.truncated = this.truncated('stories');
+        break;
+      }
     }
   }
 
@@ -131,7 +149,10 @@ export class Pull {
     if (store.hasPending(slug)) return 'skip';
     const remote = await this.fetchStory(slug);
     if (remote === undefined) return 'skip';
-    if (typeof remote === 'string') { this.skip(result, 'story', slug, remote); return 'skip'; }
+    if (typeof remote === 'string') {
+      this.skip(result, 'story', slug, remote);
+      return 'skip';
+    }
     const local = await this.cx.local.get(slug);
     const remoteText = remoteToText(slug, remote.story as RemoteStory, remote.status, local);
     const now = this.cx.clock.now();
@@ -170,7 +191,15 @@ export class Pull {
   }
 
   /** Changed here and on the backend: the person (or the merge) settles it. */
-  private recordConflict(slug: string, remoteVersion: number, remoteStatus: string, remoteText: string, localText: string, baseText: string | null, now: number): void {
+  private recordConflict(
+    slug: string,
+    remoteVersion: number,
+    remoteStatus: string,
+    remoteText: string,
+    localText: string,
+    baseText: string | null,
+    now: number,
+  ): void {
     this.cx.store.setConflict(slug, { origin: 'pull', remoteVersion, remoteStatus, remoteText, localText, baseText, detectedAt: now }, now);
     this.cx.log(`conflict on ${slug}: changed here and on the backend (v${remoteVersion})`);
   }
@@ -183,7 +212,11 @@ export class Pull {
 function storyProblem(story: RemoteStory): string | undefined {
   const status = PUSH_STATUSES.includes(story.status as PushStatus) ? story.status : 'review';
   const body = {
-    title: story.title, beat: story.beat, body: story.body, citations: story.citations ?? [], status,
+    title: story.title,
+    beat: story.beat,
+    body: story.body,
+    citations: story.citations ?? [],
+    status,
     ...(story.dek != null ? { dek: story.dek } : {}),
   };
   return schemaProblem(storyPutBodySchema, body) ?? controlProblem(body);

@@ -3,9 +3,7 @@
  * withdrawals), retries with backoff and jitter, pauses on 401/403, records 422 diagnostics and 412
  * conflicts (publishing-protocol.md, "What the studio does with it").
  */
-import {
-  errorAnswerSchema, etagFor, isRetryableStatus, storyPutAnswerSchema, type ErrorAnswer,
-} from '../../../shared/protocol/index.js';
+import { errorAnswerSchema, etagFor, isRetryableStatus, storyPutAnswerSchema, type ErrorAnswer } from '../../../shared/protocol/index.js';
 import { putBody } from '../../../shared/protocol/wire-story.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 import { AuthPausedError, RefusedAnswerError, RetryableError, TOKEN_REFUSED, type HttpAnswer } from './http-client.js';
@@ -16,7 +14,6 @@ import type { SyncContext } from './context.js';
 import { oneLine, type PushOptions, type PushResult } from './types.js';
 
 type Outcome = 'done' | 'rejected' | 'conflict' | 'retry' | 'paused' | 'forbidden';
-
 
 /** Meta key prefix of an accepted status owed to the person's text (`writeback:<row id>` → status). */
 const WRITE_BACK = 'writeback:';
@@ -36,7 +33,10 @@ export class Push {
     store.requeueInterrupted(clock.now());
     await this.finishWriteBacks();
     for (;;) {
-      if (store.meta('paused')) { result.paused = true; break; }
+      if (store.meta('paused')) {
+        result.paused = true;
+        break;
+      }
       const due = store.dueRows(clock.now());
       if (due.length === 0) {
         const next = store.nextDueAt();
@@ -57,7 +57,10 @@ export class Push {
         else if (outcome === 'conflict') result.conflicts++;
         else if (outcome === 'retry') result.retried++;
         else if (outcome === 'forbidden') result.forbidden++;
-        else if (outcome === 'paused') { result.paused = true; break; }
+        else if (outcome === 'paused') {
+          result.paused = true;
+          break;
+        }
       }
       if (result.paused) break;
     }
@@ -119,7 +122,11 @@ export class Push {
     }
     const error = errorOf(answer);
     if (answer.status === 422 && error.error !== 'idempotency_key_reused') {
-      store.update(row.id, { state: 'rejected', lastError: oneLine(error.message ?? 'the backend refused the story'), diagnostics: error.diagnostics ?? [] }, t);
+      store.update(
+        row.id,
+        { state: 'rejected', lastError: oneLine(error.message ?? 'the backend refused the story'), diagnostics: error.diagnostics ?? [] },
+        t,
+      );
       this.cx.log(`rejected ${slug}: ${oneLine(error.message ?? error.error)}`);
       return 'rejected';
     }
@@ -140,13 +147,26 @@ export class Push {
     // The local side: the newest change still waiting for this story (what the person meant to send).
     const local = store.rows({ slug, states: PENDING_STATES }).at(-1)?.revision ?? row.revision;
     const conflict: ConflictInfo = {
-      origin: 'push', remoteVersion: current.version, remoteStatus,
+      origin: 'push',
+      remoteVersion: current.version,
+      remoteStatus,
       remoteText: current.story ? remoteToText(slug, current.story, remoteStatus ?? 'review', row.revision) : '',
       localText: local,
-      baseText: store.story(slug)?.lastText ?? null, detectedAt: t,
+      baseText: store.story(slug)?.lastText ?? null,
+      detectedAt: t,
     };
     store.transaction(() => {
-      store.update(row.id, { state: 'conflict', lastError: current.version > 0 ? `the backend has version ${current.version}: resolve the conflict` : 'the backend no longer has this story: resolve the conflict' }, t);
+      store.update(
+        row.id,
+        {
+          state: 'conflict',
+          lastError:
+            current.version > 0
+              ? `the backend has version ${current.version}: resolve the conflict`
+              : 'the backend no longer has this story: resolve the conflict',
+        },
+        t,
+      );
       store.setConflict(slug, conflict, t);
     });
     this.cx.log(`conflict on ${slug}: the backend has v${current.version}`);
@@ -166,10 +186,24 @@ export class Push {
       return 'forbidden';
     }
     if (isRetryableStatus(answer.status)) {
-      return this.retryLater(row, new RetryableError(`the backend answered ${answer.status}${error.error ? ` ${error.error}` : ''}`, parseRetryAfter(answer.headers.get('retry-after'), t)));
+      return this.retryLater(
+        row,
+        new RetryableError(
+          `the backend answered ${answer.status}${error.error ? ` ${error.error}` : ''}`,
+          parseRetryAfter(answer.headers.get('retry-after'), t),
+        ),
+      );
     }
     // 400, 413, 428, 422 idempotency_key_reused and the like: a bug or a request the backend will never take.
-    this.cx.store.update(row.id, { state: 'rejected', lastError: `the backend answered ${answer.status} ${error.error}: ${oneLine(error.message ?? '')}`, diagnostics: error.diagnostics ?? [] }, t);
+    this.cx.store.update(
+      row.id,
+      {
+        state: 'rejected',
+        lastError: `the backend answered ${answer.status} ${error.error}: ${oneLine(error.message ?? '')}`,
+        diagnostics: error.diagnostics ?? [],
+      },
+      t,
+    );
     return 'rejected';
   }
 
@@ -186,8 +220,12 @@ export class Push {
     const t = this.cx.clock.now();
     const error = errorOf(answer);
     const current = error.current ?? undefined;
-    const withdrawnAt = answer.status === 200 ? storyPutAnswerSchema.safeParse(answer.json).data?.version
-      : answer.status === 412 && current?.status === 'withdrawn' ? current.version : undefined;
+    const withdrawnAt =
+      answer.status === 200
+        ? storyPutAnswerSchema.safeParse(answer.json).data?.version
+        : answer.status === 412 && current?.status === 'withdrawn'
+          ? current.version
+          : undefined;
     if (withdrawnAt !== undefined) {
       const last = store.story(slug)?.lastText ?? row.revision;
       store.transaction(() => {
@@ -200,7 +238,16 @@ export class Push {
       return 'done';
     }
     if (answer.status === 412 && current) {
-      store.update(row.id, { state: 'queued', sentPrecondition: String(current.version), nextAttemptAt: t, lastError: `the backend had v${current.version}: withdrawing that version` }, t);
+      store.update(
+        row.id,
+        {
+          state: 'queued',
+          sentPrecondition: String(current.version),
+          nextAttemptAt: t,
+          lastError: `the backend had v${current.version}: withdrawing that version`,
+        },
+        t,
+      );
       return 'retry';
     }
     if (answer.status === 404) {

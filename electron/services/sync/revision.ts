@@ -1,5 +1,16 @@
 /** Between story files and the wire: the PUT body of a story file, and a story file of a backend story. */
-import { createStory, deriveSlug, isValidSlug, parseStory, serializeStory, storyFields, updateMeta, STORY_STATUSES, type FrontMatter, type StoryStatus } from '../../../shared/index.js';
+import {
+  createStory,
+  deriveSlug,
+  isValidSlug,
+  parseStory,
+  serializeStory,
+  storyFields,
+  updateMeta,
+  STORY_STATUSES,
+  type FrontMatter,
+  type StoryStatus,
+} from '../../../shared/index.js';
 import type { PushStatus, RemoteStory } from '../../../shared/protocol/index.js';
 
 export class StoryInputError extends Error {

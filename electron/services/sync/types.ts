@@ -11,8 +11,12 @@ export interface LocalStories {
 
 export class MemoryStories implements LocalStories {
   readonly texts = new Map<string, string>();
-  get(slug: string): string | undefined { return this.texts.get(slug); }
-  put(slug: string, text: string): void { this.texts.set(slug, text); }
+  get(slug: string): string | undefined {
+    return this.texts.get(slug);
+  }
+  put(slug: string, text: string): void {
+    this.texts.set(slug, text);
+  }
 }
 
 export interface Clock {

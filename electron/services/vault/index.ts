@@ -79,7 +79,10 @@ export class FileVault implements TokenVault {
 /** The same file, with the token encrypted by a cipher (Electron `safeStorage`): `storage: "encrypted"`. */
 export class CipherVault implements TokenVault {
   readonly storage = 'encrypted' as const;
-  constructor(readonly file: string, private readonly cipher: StringCipher) {}
+  constructor(
+    readonly file: string,
+    private readonly cipher: StringCipher,
+  ) {}
 
   async load(): Promise<StoredCredentials | undefined> {
     const data = readVaultFile(this.file);
@@ -112,7 +115,10 @@ export class EnvOverrideVault implements TokenVault {
   /** Whether the environment's token was the one the last load gave. */
   private applied: boolean;
 
-  constructor(private readonly inner: TokenVault, private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly inner: TokenVault,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.applied = this.envPair() !== undefined;
   }
 
@@ -133,21 +139,37 @@ export class EnvOverrideVault implements TokenVault {
     return this.applied ? pair : stored;
   }
 
-  save(c: StoredCredentials): Promise<void> { return this.inner.save(c); }
-  clear(): Promise<void> { return this.inner.clear(); }
+  save(c: StoredCredentials): Promise<void> {
+    return this.inner.save(c);
+  }
+  clear(): Promise<void> {
+    return this.inner.clear();
+  }
 }
 
 function sameBackend(a: string, b: string): boolean {
-  const norm = (u: string) => { try { return new URL(u).href.replace(/\/+$/, ''); } catch { return u.replace(/\/+$/, ''); } };
+  const norm = (u: string) => {
+    try {
+      return new URL(u).href.replace(/\/+$/, '');
+    } catch {
+      return u.replace(/\/+$/, '');
+    }
+  };
   return norm(a) === norm(b);
 }
 
 export class MemoryVault implements TokenVault {
   readonly storage = 'memory' as const;
   private value: StoredCredentials | undefined;
-  async load(): Promise<StoredCredentials | undefined> { return this.value; }
-  async save(c: StoredCredentials): Promise<void> { this.value = { ...c }; }
-  async clear(): Promise<void> { this.value = undefined; }
+  async load(): Promise<StoredCredentials | undefined> {
+    return this.value;
+  }
+  async save(c: StoredCredentials): Promise<void> {
+    this.value = { ...c };
+  }
+  async clear(): Promise<void> {
+    this.value = undefined;
+  }
 }
 
 /** The credentials file in the data folder. */

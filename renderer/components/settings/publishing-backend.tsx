@@ -55,32 +55,63 @@ export function PublishingBackendSettings() {
       {o?.configured ? (
         <p className="backend-account" data-testid="backend-account">
           Logged in to <strong>{o.backendUrl}</strong>
-          {o.who ? <> as <strong>{o.who}</strong></> : null}
-          {o.role ? <> · role <strong>{o.role}</strong></> : null}
-          {o.online === false ? <span className="muted"> (not answering now)</span> : null}
-          {' '}
-          <button type="button" onClick={() => void logOut()} disabled={busy}>Log out</button>
+          {o.who ? (
+            <>
+              {' '}
+              as <strong>{o.who}</strong>
+            </>
+          ) : null}
+          {o.role ? (
+            <>
+              {' '}
+              · role <strong>{o.role}</strong>
+            </>
+          ) : null}
+          {o.online === false ? <span className="muted"> (not answering now)</span> : null}{' '}
+          <button type="button" onClick={() => void logOut()} disabled={busy}>
+            Log out
+          </button>
         </p>
       ) : (
         <p className="muted">Not logged in: story actions wait in the outbox until you log in.</p>
       )}
       <label>
         <span>Backend URL</span>
-        <input type="url" name="backendUrl" value={url} placeholder="https://news.example.org" onChange={(e) => setUrl(e.target.value)} onKeyDown={enterLogsIn} />
+        <input
+          type="url"
+          name="backendUrl"
+          value={url}
+          placeholder="https://news.example.org"
+          onChange={(e) => setUrl(e.target.value)}
+          onKeyDown={enterLogsIn}
+        />
       </label>
       <label>
         <span>Token</span>
         <input
-          ref={tokenField} type="password" name="token" autoComplete="off" spellCheck={false}
+          ref={tokenField}
+          type="password"
+          name="token"
+          autoComplete="off"
+          spellCheck={false}
           placeholder={o?.configured ? 'a token is stored; paste another to replace it' : 'paste the token'}
-          aria-describedby="backend-token-note" onKeyDown={enterLogsIn}
+          aria-describedby="backend-token-note"
+          onKeyDown={enterLogsIn}
         />
       </label>
       <div className="backend-actions">
-        <button type="button" onClick={() => void logIn()} disabled={busy}>{busy ? 'Checking…' : 'Log in'}</button>
+        <button type="button" onClick={() => void logIn()} disabled={busy}>
+          {busy ? 'Checking…' : 'Log in'}
+        </button>
       </div>
-      <p id="backend-token-note" className="help" data-testid="token-storage-note">{o?.storageNote}</p>
-      {error && <p className="form-error one-line" role="alert" title={error}>{error}</p>}
+      <p id="backend-token-note" className="help" data-testid="token-storage-note">
+        {o?.storageNote}
+      </p>
+      {error && (
+        <p className="form-error one-line" role="alert" title={error}>
+          {error}
+        </p>
+      )}
     </div>
   );
 }

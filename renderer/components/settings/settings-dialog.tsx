@@ -49,7 +49,15 @@ export function SettingsDialog({ settings, save, backendSite, onClose }: Setting
           <h3 id="settings-studio">Studio</h3>
           <label>
             <span>Site URL</span>
-            <input type="url" name="site" required value={site} onChange={(e) => setSite(e.target.value)} aria-describedby="settings-site-help" aria-invalid={error?.startsWith('Site URL') || undefined} />
+            <input
+              type="url"
+              name="site"
+              required
+              value={site}
+              onChange={(e) => setSite(e.target.value)}
+              aria-describedby="settings-site-help"
+              aria-invalid={error?.startsWith('Site URL') || undefined}
+            />
           </label>
           <p id="settings-site-help" className="help" data-testid="site-help">
             {backendSite
@@ -59,7 +67,11 @@ export function SettingsDialog({ settings, save, backendSite, onClose }: Setting
           <label>
             <span>Theme</span>
             <select name="theme" value={theme} onChange={(e) => setTheme(e.target.value as Settings['theme'])}>
-              {THEMES.map((t) => <option key={t} value={t}>{t}</option>)}
+              {THEMES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
             </select>
           </label>
           <label>
@@ -87,10 +99,22 @@ export function SettingsDialog({ settings, save, backendSite, onClose }: Setting
           </label>
           <div className="dictionary">
             <span id="settings-dictionary">Added to the dictionary</span>
-            {dictionary.length === 0 ? <span className="muted">No words yet: “Add to dictionary” on a misspelt word puts it here.</span> : (
+            {dictionary.length === 0 ? (
+              <span className="muted">No words yet: “Add to dictionary” on a misspelt word puts it here.</span>
+            ) : (
               <ul aria-labelledby="settings-dictionary">
                 {dictionary.map((w) => (
-                  <li key={w}>{w} <button type="button" className="link" aria-label={`Remove ${w} from the dictionary`} onClick={() => setDictionary(dictionary.filter((d) => d !== w))}>Remove</button></li>
+                  <li key={w}>
+                    {w}{' '}
+                    <button
+                      type="button"
+                      className="link"
+                      aria-label={`Remove ${w} from the dictionary`}
+                      onClick={() => setDictionary(dictionary.filter((d) => d !== w))}
+                    >
+                      Remove
+                    </button>
+                  </li>
                 ))}
               </ul>
             )}
@@ -100,10 +124,18 @@ export function SettingsDialog({ settings, save, backendSite, onClose }: Setting
           <h3 id="settings-publishing">Publishing backend</h3>
           <PublishingBackendSettings />
         </section>
-        {error && <p className="form-error" role="alert">{error}</p>}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="dialog-actions">
-          <button type="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy}>Save</button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            Save
+          </button>
         </div>
       </form>
     </Modal>

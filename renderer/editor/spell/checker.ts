@@ -94,7 +94,10 @@ export class SpellChecker {
       const d = editDistance(lower, l, max);
       if (d <= max) found.push([d, w]);
     }
-    return found.sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, w]) => w);
+    return found
+      .sort((a, b) => a[0] - b[0])
+      .slice(0, 3)
+      .map(([, w]) => w);
   }
 
   private start(): Promise<void> {

@@ -70,23 +70,25 @@ async function spellDiagnostics(view: EditorView): Promise<Diagnostic[]> {
   const bad = words.filter((w) => c.isKnown(w.word) === false);
   const unique = [...new Set(bad.map((w) => w.word))].slice(0, MAX_WORDS);
   const suggestions = new Map(await Promise.all(unique.map(async (w) => [w, await c.suggest(w)] as const)));
-  return bad.filter((w) => suggestions.has(w.word)).map((w): Diagnostic => ({
-    from: w.from,
-    to: w.to,
-    severity: 'info',
-    source: 'spelling',
-    markClass: 'cm-misspelled',
-    message: `Spelling: “${w.word}” is not in the dictionary or the catalog.`,
-    actions: [
-      ...suggestions.get(w.word)!.map((s) => ({
-        name: s,
-        apply(v: EditorView, from: number, to: number) {
-          if (v.state.sliceDoc(from, to).replace(/’/g, "'") === w.word) v.dispatch({ changes: { from, to, insert: s }, userEvent: 'input.fix' });
-        },
-      })),
-      { name: ADD, apply: () => o.onAdd(w.word) },
-    ],
-  }));
+  return bad
+    .filter((w) => suggestions.has(w.word))
+    .map((w): Diagnostic => ({
+      from: w.from,
+      to: w.to,
+      severity: 'info',
+      source: 'spelling',
+      markClass: 'cm-misspelled',
+      message: `Spelling: “${w.word}” is not in the dictionary or the catalog.`,
+      actions: [
+        ...suggestions.get(w.word)!.map((s) => ({
+          name: s,
+          apply(v: EditorView, from: number, to: number) {
+            if (v.state.sliceDoc(from, to).replace(/’/g, "'") === w.word) v.dispatch({ changes: { from, to, insert: s }, userEvent: 'input.fix' });
+          },
+        })),
+        { name: ADD, apply: () => o.onAdd(w.word) },
+      ],
+    }));
 }
 
 /**

@@ -7,6 +7,4 @@ export type SpellRequest =
   | { type: 'suggest'; id: number; word: string };
 
 export type SpellReply =
-  | { type: 'ready' }
-  | { type: 'checked'; id: number; unknown: string[] }
-  | { type: 'suggested'; id: number; word: string; suggestions: string[] };
+  { type: 'ready' } | { type: 'checked'; id: number; unknown: string[] } | { type: 'suggested'; id: number; word: string; suggestions: string[] };

@@ -22,9 +22,9 @@ scope.onmessage = (e) => {
     scope.postMessage({ type: 'ready' });
   } else if (m.type === 'words') {
     if (!spell) return;
-    for (const w of m.words) if (!added.has(w)) spell.add(w), added.add(w);
+    for (const w of m.words) if (!added.has(w)) (spell.add(w), added.add(w));
     const next = new Set(m.words);
-    for (const w of added) if (!next.has(w)) spell.remove(w), added.delete(w);
+    for (const w of added) if (!next.has(w)) (spell.remove(w), added.delete(w));
     scope.postMessage({ type: 'ready' });
   } else if (m.type === 'check') {
     if (!spell) return;

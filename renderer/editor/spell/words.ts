@@ -9,7 +9,20 @@ export interface SpellWord {
 }
 
 /** Syntax that is not prose: the front matter, code, URLs and HTML. */
-const NOT_TEXT = new Set(['FrontMatter', 'InlineCode', 'FencedCode', 'CodeBlock', 'CodeText', 'URL', 'Autolink', 'HTMLTag', 'HTMLBlock', 'Comment', 'ProcessingInstruction', 'LinkLabel']);
+const NOT_TEXT = new Set([
+  'FrontMatter',
+  'InlineCode',
+  'FencedCode',
+  'CodeBlock',
+  'CodeText',
+  'URL',
+  'Autolink',
+  'HTMLTag',
+  'HTMLBlock',
+  'Comment',
+  'ProcessingInstruction',
+  'LinkLabel',
+]);
 /** A reference: only its label (after `|`) is text; the kind and the slug are not. */
 const REFERENCE = /\{\{[^{}\n]*\}\}/g;
 const WORD = /\p{L}[\p{L}\p{M}'’]*/gu;
@@ -71,7 +84,8 @@ const LINES_KEPT = 4000;
 export function spellWords(state: EditorState, from: number, to: number, out: SpellWord[] = []): SpellWord[] {
   const syntax: Array<[number, number]> = [];
   syntaxTree(state).iterate({
-    from, to,
+    from,
+    to,
     enter: (node) => {
       if (!NOT_TEXT.has(node.name)) return undefined;
       syntax.push([node.from, node.to]);

@@ -20,7 +20,9 @@ export const refLabelMismatch: LintRule = {
       const hint = named.length ? `; it names ${named.map((e) => `"${e.slug}"`).join(' or ')}` : '';
       ctx.report({
         message: `the label "${r.label}" is not a name of ${entity.name} ("${entity.slug}")${hint}`,
-        from: r.from, to: r.to, at: r,
+        from: r.from,
+        to: r.to,
+        at: r,
         fix: fixes.length === 1 ? fixes[0]! : fixes,
       });
     }

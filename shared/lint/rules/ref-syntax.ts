@@ -14,7 +14,9 @@ export const refSyntax: LintRule = {
       if (m.reason === 'unclosed') {
         ctx.report({
           message: '"{{" is never closed: a reference is {{kind:slug}} or {{kind:slug|label}} on one line',
-          from: m.from, to: m.to, at,
+          from: m.from,
+          to: m.to,
+          at,
           fix: { from: m.from, to: m.from, insert: '\\', title: 'Write a literal "{{"' },
         });
         continue;
@@ -32,10 +34,13 @@ export const refSyntax: LintRule = {
             : { from: m.partFrom!, to: m.partTo!, insert: k, title: `Change the kind to "${k}"` },
         );
         ctx.report({
-          message: colon === -1
-            ? `"${m.text}" has no kind: write {{entity:…}}, {{beat:…}} or {{story:…}}`
-            : `unknown reference kind "${kind}": use entity, beat or story`,
-          from: m.from, to: m.to, at,
+          message:
+            colon === -1
+              ? `"${m.text}" has no kind: write {{entity:…}}, {{beat:…}} or {{story:…}}`
+              : `unknown reference kind "${kind}": use entity, beat or story`,
+          from: m.from,
+          to: m.to,
+          at,
           ...(fixes.length ? { fix: fixes.length === 1 ? fixes[0] : fixes } : {}),
         });
         continue;
@@ -48,7 +53,9 @@ export const refSyntax: LintRule = {
           : undefined;
       ctx.report({
         message: slug.trim() === '' ? `"${m.text}" has no slug` : `invalid slug "${slug}": lower-case letters and digits joined by single hyphens`,
-        from: m.from, to: m.to, at,
+        from: m.from,
+        to: m.to,
+        at,
         ...(fix ? { fix } : {}),
       });
     }

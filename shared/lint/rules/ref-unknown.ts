@@ -12,10 +12,10 @@ export const refUnknown: LintRule = {
       const name = closest ? ctx.catalog.displayName(r.kind, closest) : undefined;
       ctx.report({
         message: `the catalog has no ${r.kind} "${r.slug}"${closest ? ` (did you mean "${closest}"?)` : ''}`,
-        from: r.from, to: r.to, at: r,
-        ...(closest
-          ? { fix: { from: r.slugFrom, to: r.slugTo, insert: closest, title: `Change to "${closest}"${name ? ` (${name})` : ''}` } }
-          : {}),
+        from: r.from,
+        to: r.to,
+        at: r,
+        ...(closest ? { fix: { from: r.slugFrom, to: r.slugTo, insert: closest, title: `Change to "${closest}"${name ? ` (${name})` : ''}` } } : {}),
       });
     }
   },

@@ -16,7 +16,9 @@ export const slugInvalid: LintRule = {
     const fixed = slugify(slug);
     ctx.report({
       message: `invalid slug "${slug}": ${problem}`,
-      from: span.from, to: span.to, at: span,
+      from: span.from,
+      to: span.to,
+      at: span,
       ...(fixed && !slugProblem(fixed) ? { fix: { from: span.from, to: span.to, insert: fixed, title: `Change the slug to "${fixed}"` } } : {}),
     });
   },

@@ -33,7 +33,9 @@ export async function startReal(): Promise<Backend> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d) => { stderr += String(d); });
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new Error(`backend did not start: ${stderr}`)), 20_000);
@@ -65,5 +67,9 @@ export async function startReal(): Promise<Backend> {
 
 /** The backends to run a suite against: the reference backend, skipped (saying so) when not built. */
 export const BACKENDS: { name: string; start: () => Promise<Backend>; skip: boolean }[] = [
-  { name: `reference backend${realBackendBuilt ? '' : ' (SKIPPED: dist/server/cli.js not built; run node scripts/build.mjs server)'}`, start: startReal, skip: !realBackendBuilt },
+  {
+    name: `reference backend${realBackendBuilt ? '' : ' (SKIPPED: dist/server/cli.js not built; run node scripts/build.mjs server)'}`,
+    start: startReal,
+    skip: !realBackendBuilt,
+  },
 ];

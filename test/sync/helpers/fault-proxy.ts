@@ -31,11 +31,14 @@ export class FaultProxy {
       this.log.push({ method, path, fault: fault.kind });
       const forward = async () => {
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
+        for (const [k, v] of Object.entries(req.headers))
+          if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
         const r = await fetch(this.target + path, { method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
         const body = Buffer.from(await r.arrayBuffer());
         const out: Record<string, string> = {};
-        r.headers.forEach((v, k) => { if (k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'content-length' && k !== 'connection' && k !== 'keep-alive') out[k] = v; });
+        r.headers.forEach((v, k) => {
+          if (k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'content-length' && k !== 'connection' && k !== 'keep-alive') out[k] = v;
+        });
         return { status: r.status, headers: out, body };
       };
       try {
@@ -61,7 +64,13 @@ export class FaultProxy {
             const r = fault.forward ? await forward() : undefined;
             await new Promise((ok) => setTimeout(ok, fault.ms));
             if (res.destroyed || req.socket.destroyed) return;
-            if (r) { res.writeHead(r.status, r.headers); res.end(r.body); } else { res.writeHead(503); res.end(); }
+            if (r) {
+              res.writeHead(r.status, r.headers);
+              res.end(r.body);
+            } else {
+              res.writeHead(503);
+              res.end();
+            }
             return;
           }
         }

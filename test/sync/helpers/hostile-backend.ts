@@ -19,7 +19,9 @@ export class HostileBackend {
     this.server = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       this.log.push({ method: req.method ?? 'GET', path: url.pathname + url.search, authorization: req.headers.authorization });
-      for await (const _ of req) { /* drain the body */ }
+      for await (const _ of req) {
+        /* drain the body */
+      }
       for (const route of this.routes) {
         await route(req, url, res);
         if (res.headersSent || res.writableEnded) return;
@@ -37,11 +39,16 @@ export class HostileBackend {
     const write = () => {
       while (this.streamed < max) {
         this.streamed += chunk.length;
-        if (!res.write(chunk)) { res.once('drain', write); return; }
+        if (!res.write(chunk)) {
+          res.once('drain', write);
+          return;
+        }
       }
       res.end();
     };
-    res.on('close', () => { this.streamed = Math.min(this.streamed, max); });
+    res.on('close', () => {
+      this.streamed = Math.min(this.streamed, max);
+    });
     write();
   }
 

@@ -2,7 +2,11 @@ import Database from 'better-sqlite3';
 import { SyncEngine, MemoryStories, type SyncEngineOptions } from '../../../electron/services/sync/index.js';
 
 /** A valid story file (beat from the sample catalog). */
-export function storyText(slug: string, body = `A paragraph about {{entity:sam-altman|Sam Altman}} and the week.\n`, opts: { title?: string; beat?: string; status?: string; extra?: string } = {}): string {
+export function storyText(
+  slug: string,
+  body = `A paragraph about {{entity:sam-altman|Sam Altman}} and the week.\n`,
+  opts: { title?: string; beat?: string; status?: string; extra?: string } = {},
+): string {
   return [
     '---',
     `title: ${opts.title ?? `Story ${slug}`}`,
