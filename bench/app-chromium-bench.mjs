@@ -11,14 +11,13 @@
 //
 // dist/renderer and dist/host are built when missing. For development only, STUDIO_BENCH_RENDERER
 // points the keystroke bench at another build of the renderer (the cold start always runs dist/).
-import { build } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateStory, percentile, report } from './bench-util.mjs';
+import { generateStory, percentile, report, importBundled } from './bench-util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -35,7 +34,7 @@ function ensureBuilt() {
 /** The host and the services, bundled from their sources into the cache. */
 async function loadServices() {
   const out = join(root, 'node_modules', '.cache', 'studio-bench', 'host.mjs');
-  await build({
+  return importBundled(out, {
     stdin: {
       contents: [
         "export { startHost } from './electron/host/server.ts';",
@@ -47,14 +46,7 @@ async function loadServices() {
       loader: 'ts',
       sourcefile: 'host-entry.ts',
     },
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
   });
-  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
 }
 
 /** Spawns a server process that prints its URL; resolves with the child and the URL. */

@@ -2,13 +2,12 @@
 // (renderer/editor/reference-complete.ts) run headless on a CodeMirror state, as the editor calls it,
 // for `{{entity:` followed by a few letters. The peer is the plainest possible scan of the same
 // catalog (a lower-cased `includes` over every name, no ranking, no options built).
-import { build } from 'esbuild';
 import { CompletionContext } from '@codemirror/autocomplete';
 import { EditorState } from '@codemirror/state';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateCatalog, percentile, report } from './bench-util.mjs';
+import { generateCatalog, percentile, report, importBundled } from './bench-util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTITIES = 100_000;
@@ -18,21 +17,14 @@ const QUERIES = ['en', 'ent', 'e12', 'e4567', 'name', 'enti', 'qz', 'zzq', 'e9',
 /** The completion source and the shared core, bundled from the TypeScript sources into the cache. */
 export async function loadCompletion() {
   const out = join(root, 'node_modules', '.cache', 'studio-bench', 'complete.mjs');
-  await build({
+  return importBundled(out, {
     stdin: {
       contents: `export { referenceCompletion, catalogFacet, storyField } from './renderer/editor/index.ts';\nexport { indexCatalog } from './shared/index.ts';`,
       resolveDir: root,
       loader: 'ts',
       sourcefile: 'complete-entry.ts',
     },
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
   });
-  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
 }
 
 export async function run() {

@@ -6,14 +6,13 @@
 // The 100,000-story library takes minutes to build (every story goes through the shared parser and
 // renderer for its search text): it is built once, in batches of one transaction each, into
 // node_modules/.cache/studio-bench/ and reused while its corpus version is current (upgraded in place to a newer schema).
-import { build } from 'esbuild';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateCatalog, generateStory, median, percentile, report, rng } from './bench-util.mjs';
+import { generateCatalog, generateStory, median, percentile, report, rng, importBundled } from './bench-util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // STUDIO_BENCH_CACHE: another folder for the cached library, e.g. a worktree's own when node_modules
@@ -28,16 +27,9 @@ const BATCH = 5_000;
 /** The library service, bundled from its TypeScript sources into the cache (as the app's build does). */
 export async function loadLibrary() {
   const out = join(bundleDir, 'library.mjs');
-  await build({
+  return importBundled(out, {
     entryPoints: [join(root, 'electron/services/library/index.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
   });
-  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
 }
 
 // ── a corpus with a realistic spread of word frequencies ─────────────────────────────────────

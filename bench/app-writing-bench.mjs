@@ -6,20 +6,19 @@
 //    the same visible text out of the editor (view.visibleRanges → sliceDoc), the floor of any check.
 // Keystroke → preview on such a story is app-chromium-bench's measurement: it runs the studio with
 // its defaults, which are now writing mode, spelling and smart punctuation on.
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateStory, percentile, report } from './bench-util.mjs';
+import { fileURLToPath } from 'node:url';
+import { generateStory, percentile, report, importBundled } from './bench-util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEYS = 40;
 
 if (!existsSync(join(root, 'dist/renderer/index.html'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'app'], { stdio: 'inherit' });
 const out = join(root, 'node_modules', '.cache', 'studio-bench', 'writing-host.mjs');
-await build({
+const { startHost, createHandlers, Library, sampleCatalogPath, sampleStoriesDir } = await importBundled(out, {
   stdin: {
     contents:
       "export { startHost } from './electron/host/server.ts';\nexport { createHandlers } from './electron/services/api-handlers.ts';\nexport { Library } from './electron/services/library/index.ts';\nexport { sampleCatalogPath, sampleStoriesDir } from './electron/services/paths.ts';",
@@ -27,14 +26,7 @@ await build({
     loader: 'ts',
     sourcefile: 'writing-host-entry.ts',
   },
-  outfile: out,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  packages: 'external',
-  logLevel: 'warning',
 });
-const { startHost, createHandlers, Library, sampleCatalogPath, sampleStoriesDir } = await import(`${pathToFileURL(out).href}?t=${Date.now()}`);
 const { chromium } = await import('playwright-core');
 
 const dir = mkdtempSync(join(tmpdir(), 'studio-bench-writing-'));

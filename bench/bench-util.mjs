@@ -1,6 +1,7 @@
 // Shared helpers of the benchmarks: generated catalogs and stories, medians, a printed table.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 /** A deterministic pseudo-random generator, so every run measures the same text. */
 export function rng(seed = 42) {
@@ -102,4 +103,11 @@ export function cpuMs(pid) {
   } catch {
     return null;
   }
+}
+
+/** Bundles TypeScript sources (the app's own, as its build does) into `outfile` and imports that bundle afresh. */
+export async function importBundled(outfile, options) {
+  const { build } = await import('esbuild');
+  await build({ ...options, outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+  return import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
 }
