@@ -32,6 +32,7 @@ import {
   changePage,
   idempotencyKeyId,
   noteFromRow,
+  nextNote,
   storyFromRow,
   type StoryRow,
   publishedEntry,
@@ -636,25 +637,12 @@ export class PgStore implements PublishingStore, NoteStore {
         tx`SELECT 1 FROM stories WHERE slug = ${input.storySlug}`,
         this.noteRow(tx, input.storySlug, input.id),
       ]);
+      const next = story.length === 0 ? null : nextNote(input, current);
       let result: PutNoteResult;
-      if (story.length === 0) result = { ok: false, reason: 'no_story' };
-      else if (input.expectedVersion === null ? current !== null : current?.version !== input.expectedVersion) {
-        result = { ok: false, reason: 'conflict', current };
-      } else {
-        const n = input.note;
-        const note: NoteRecord = {
-          id: input.id,
-          storySlug: input.storySlug,
-          version: (current?.version ?? 0) + 1,
-          author: current?.author ?? n.author,
-          role: current?.role ?? n.role,
-          body: n.body,
-          anchor: n.anchor,
-          state: n.state,
-          replyTo: n.replyTo,
-          createdAt: current?.createdAt ?? input.now,
-          updatedAt: input.now,
-        };
+      if (!next) result = { ok: false, reason: 'no_story' };
+      else if (next.conflict) result = { ok: false, reason: 'conflict', current };
+      else {
+        const { note } = next;
         await tx`INSERT INTO notes (story_slug, id, version, author, role, body, anchor, state, reply_to, created_at, updated_at, seq)
                  VALUES (${note.storySlug}, ${note.id}, ${note.version}, ${note.author}, ${note.role}, ${note.body},
                    ${note.anchor ? JSON.stringify(note.anchor) : null}, ${note.state}, ${note.replyTo}, ${note.createdAt}, ${note.updatedAt}, ${seq})

@@ -20,6 +20,7 @@ import {
   changePage,
   idempotencyKeyId,
   noteFromRow,
+  nextNote,
   storyFromRow,
   type StoryRow,
   publishedEntry,
@@ -479,23 +480,9 @@ export class SqliteStore implements PublishingStore, NoteStore {
         };
         if (!this.sql('SELECT 1 FROM stories WHERE slug = ?').get(input.storySlug)) return settle({ ok: false, reason: 'no_story' });
         const current = this.noteRow(input.storySlug, input.id);
-        if (input.expectedVersion === null ? current !== null : current?.version !== input.expectedVersion) {
-          return settle({ ok: false, reason: 'conflict', current });
-        }
-        const n = input.note;
-        const note: NoteRecord = {
-          id: input.id,
-          storySlug: input.storySlug,
-          version: (current?.version ?? 0) + 1,
-          author: current?.author ?? n.author,
-          role: current?.role ?? n.role,
-          body: n.body,
-          anchor: n.anchor,
-          state: n.state,
-          replyTo: n.replyTo,
-          createdAt: current?.createdAt ?? input.now,
-          updatedAt: input.now,
-        };
+        const next = nextNote(input, current);
+        if (next.conflict) return settle({ ok: false, reason: 'conflict', current });
+        const { note } = next;
         this.sql(
           `INSERT INTO notes (story_slug, id, version, author, role, body, anchor, state, reply_to, created_at, updated_at, seq)
               VALUES (@storySlug, @id, @version, @author, @role, @body, @anchor, @state, @replyTo, @createdAt, @updatedAt, @seq)

@@ -321,3 +321,28 @@ export function storyFromRow(r: StoryRow): StoredStory {
     seq: r.seq,
   };
 }
+
+/**
+ * A note write decided from the note as stored: refused when the expected version does not match
+ * (null expects no note yet), else the next record, keeping who wrote it and when it began.
+ */
+export function nextNote(input: PutNoteInput, current: NoteRecord | null): { conflict: true } | { conflict: false; note: NoteRecord } {
+  if (input.expectedVersion === null ? current !== null : current?.version !== input.expectedVersion) return { conflict: true };
+  const n = input.note;
+  return {
+    conflict: false,
+    note: {
+      id: input.id,
+      storySlug: input.storySlug,
+      version: (current?.version ?? 0) + 1,
+      author: current?.author ?? n.author,
+      role: current?.role ?? n.role,
+      body: n.body,
+      anchor: n.anchor,
+      state: n.state,
+      replyTo: n.replyTo,
+      createdAt: current?.createdAt ?? input.now,
+      updatedAt: input.now,
+    },
+  };
+}
