@@ -2,7 +2,7 @@
 // where their sources exist, the server, the Electron main/preload and the renderer.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,6 +41,8 @@ const entries = [
 for (const [name, entry, out, options] of entries) {
   if (!want(name) || !existsSync(join(root, entry))) continue;
   await build({ ...node, entryPoints: [join(root, entry)], outfile: join(root, out), ...options });
+  // The package's bins run as programs (npx, node_modules/.bin): esbuild writes them 0644.
+  if (options.banner === cliBanner) chmodSync(join(root, out), 0o755);
 }
 if (existsSync(join(root, 'scripts/build-app.mjs')) && want('app')) {
   const { buildApp } = await import('./build-app.mjs');

@@ -7,7 +7,7 @@ import { drawSelection, EditorView, highlightActiveLine, keymap } from '@codemir
 import type { CatalogIndex } from '../../shared/index.js';
 import { toggleBold, toggleItalic } from './emphasis.js';
 import { storyMarkdown } from './front-matter.js';
-import { referenceCompletion } from './reference-complete.js';
+import { acceptPendingReference, referenceCompletion } from './reference-complete.js';
 import { referenceHighlight } from './reference-highlight.js';
 import { isRemoteUpdate } from './remote-text.js';
 import { catalogExtension, storyField } from './story-state.js';
@@ -54,8 +54,10 @@ export function storyEditor(
     search({ top: true }),
     highlightSelectionMatches(),
     studioTheme,
-    // Before the defaults: Mod-i would otherwise select the parent syntax node.
+    // Before the defaults: Mod-i would otherwise select the parent syntax node, and Enter straight
+    // after the letters of a reference would be a new line while the completion catches up.
     keymap.of([
+      { key: 'Enter', run: acceptPendingReference },
       { key: 'Mod-b', run: toggleBold, preventDefault: true },
       { key: 'Mod-i', run: toggleItalic, preventDefault: true },
     ]),

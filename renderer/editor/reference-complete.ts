@@ -1,4 +1,4 @@
-import { startCompletion, type Completion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import { CompletionContext, completionStatus, startCompletion, type Completion, type CompletionResult } from '@codemirror/autocomplete';
 import type { EditorView } from '@codemirror/view';
 import { REFERENCE_KINDS, storyFields, type Beat, type CatalogIndex, type CatalogStory, type Entity, type ReferenceKind } from '../../shared/index.js';
 import { catalogFacet, storyField } from './story-state.js';
@@ -113,4 +113,23 @@ export function referenceCompletion(context: CompletionContext): CompletionResul
     };
   }
   return null;
+}
+
+/**
+ * Enter while the completion is still catching up with the last letters typed (`{{entity:eu` and
+ * Enter at once): CodeMirror re-queries after a debounce, and with no current result its Enter is a
+ * new line inside the reference. Our source is synchronous, so ask it now and take what the writer
+ * would have been offered: the catalog's best match, or the first option the typed text begins.
+ */
+export function acceptPendingReference(view: EditorView): boolean {
+  const { state } = view;
+  if (state.readOnly || completionStatus(state) !== 'pending' || !state.selection.main.empty) return false;
+  const pos = state.selection.main.head;
+  const result = referenceCompletion(new CompletionContext(state, pos, false, view));
+  if (!result) return false;
+  const typed = state.sliceDoc(result.from, pos).toLowerCase();
+  const option = result.filter === false ? result.options[0] : result.options.find((o) => o.label.toLowerCase().startsWith(typed));
+  if (!option || typeof option.apply !== 'function') return false;
+  option.apply(view, option, result.from, pos);
+  return true;
 }

@@ -91,6 +91,25 @@ describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
     await expect.poll(() => page().getByTestId('preview').locator('a.ref-entity[data-slug="eu"]').count()).toBe(2);
   });
 
+  it('#3 Enter straight after the letters, before the list has caught up, takes the reference too', async () => {
+    await newStory(page());
+    await page().keyboard.press('Enter');
+    // No wait between the letters and Enter: a writer who knows the slug types straight through.
+    await page().keyboard.type('Then {{entity:eu');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type(' said so. And {{ent');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('eu');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type(' agreed.');
+    await expect.poll(body).toMatch(/^Then \{\{entity:eu\}\} said so\. And \{\{entity:eu\}\} agreed\.\s*$/);
+    // Outside a reference Enter is still a new line.
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Next line.');
+    await expect.poll(body).toMatch(/agreed\.\nNext line\.\s*$/);
+    await expect.poll(() => page().getByTestId('preview').locator('a.ref-entity[data-slug="eu"]').count()).toBe(2);
+  });
+
   it('#4 Ctrl+S saves now and says so; Ctrl+B / Ctrl+I wrap in Markdown emphasis; F10 and Alt reach the menu bar', async () => {
     await newStory(page());
     await page().keyboard.press('Enter');
