@@ -2,15 +2,27 @@
  * The public site: published stories only, as the readers see them, with their feeds, sitemaps and
  * robots.txt. No executable script on any page.
  *
- * Every answer is cached in this process by what it was made from — a story page by the story's
- * version, everything else by the catalog's version (which moves with every change to what is
- * published: a publication, an update of a published story, a withdrawal) — and the version is read
- * from the store at each request. So several instances sharing a database answer alike at the next
- * request after a write on any of them: no stale 200 after a 410.
+ * Every answer is cached in this process by what it was made from, read from the store at each
+ * request: a list, a feed or a sitemap by the catalog's version (which moves with every change to
+ * what is published: a publication, an update of a published story, a withdrawal); a story's page
+ * and its body in a feed by the story's version and by what the catalog says about the items that
+ * page names (its references, the beats). So several instances sharing a database answer alike at
+ * the next request after a write on any of them (no stale 200 after a 410), and a publication
+ * renders again only the pages it can change: a 1 MB story is not rendered again, on the event
+ * loop, each time another story is published.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { parseStory, referenceUrl, renderHtml, toPlainText, type CatalogIndex } from '../../shared/index.js';
+import {
+  catalogFingerprint,
+  parseStory,
+  recordCatalogReads,
+  referenceUrl,
+  renderHtml,
+  toPlainText,
+  type CatalogIndex,
+  type CatalogReads,
+} from '../../shared/index.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { storyList, withChrome, type SiteChrome } from '../html.js';
@@ -36,6 +48,14 @@ interface Cached {
   etag: string;
   /** The text as sent, encoded once on first use (a page is 10-20 KB: encoding it each time shows). */
   bytes?: Buffer;
+}
+
+/** A story rendered once: what it read from the catalog, and the catalog's answer then. */
+interface Rendered extends Cached {
+  reads: CatalogReads;
+  fingerprint: string;
+  /** The catalog version the fingerprint was last found good at (checked again when it moves). */
+  checkedAt: number;
 }
 
 const etagOf = (text: string, prefix = '') => `"${prefix}${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
@@ -80,6 +100,28 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     return remember(key, () => made);
   };
 
+  /**
+   * Story renders by story version (and kind of answer and site), good while the catalog gives
+   * the same fingerprint for what the render read. Checking costs time in the page's references,
+   * once per catalog version; rendering, in the story's size.
+   */
+  const rendered = new Map<string, Rendered>();
+  const renderedAt = async (key: string, index: CatalogIndex, version: number, make: (index: CatalogIndex) => Promise<Cached>): Promise<Rendered> => {
+    let hit = rendered.get(key);
+    if (hit && hit.checkedAt !== version) {
+      if (catalogFingerprint(index, hit.reads) === hit.fingerprint) hit.checkedAt = version;
+      else hit = undefined;
+    }
+    if (hit) return hit;
+    const recording = recordCatalogReads(index);
+    const made = await make(recording.index);
+    hit = { ...made, reads: recording.reads, fingerprint: catalogFingerprint(index, recording.reads), checkedAt: version };
+    rendered.delete(key);
+    if (rendered.size >= CACHE_LIMIT) rendered.delete(rendered.keys().next().value!);
+    rendered.set(key, hit);
+    return hit;
+  };
+
   const chromeOf = (index: CatalogIndex, current?: string): SiteChrome => ({
     site: ctx.site(),
     info: ctx.siteInfo,
@@ -88,12 +130,12 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
   });
   const beatNameIn = (index: CatalogIndex) => (b: string) => index.beats.get(b)?.name ?? b;
 
-  /** The rendered body of a published story for a feed (cached by its version and the catalog's). */
-  const feedEntry = (e: PublishedEntry, index: CatalogIndex, catalogVersion: number, site: string): FeedEntry => {
-    const html = remember(`body:${e.slug}:${e.version}:${catalogVersion}:${site}`, () => {
-      const text = renderHtml(parseStory(e.text ?? ''), { catalog: index, site });
-      return { text, etag: '' };
-    }).text;
+  /** The rendered body of a published story for a feed (cached as a story page is). */
+  const feedEntry = async (e: PublishedEntry, index: CatalogIndex, catalogVersion: number, site: string): Promise<FeedEntry> => {
+    const { text: html } = await renderedAt(`body:${e.slug}:${e.version}:${site}`, index, catalogVersion, async (catalog) => ({
+      text: renderHtml(parseStory(e.text ?? ''), { catalog, site }),
+      etag: '',
+    }));
     return {
       url: referenceUrl(site, 'story', e.slug),
       title: e.title,
@@ -135,14 +177,14 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     if (!state || (state.status !== 'published' && state.status !== 'withdrawn')) throw notFound();
     if (state.status === 'withdrawn') throw new HttpError(410, 'gone', 'This story has been withdrawn.');
     const site = ctx.site();
-    const hit = await rememberAsync(`${txt ? 't' : 'h'}:${slug}:${state.version}:${version}:${site}`, async () => {
+    const hit = await renderedAt(`${txt ? 't' : 'h'}:${slug}:${state.version}:${site}`, index, version, async (catalog) => {
       const s = await store.getStoryVersion(slug, state.version);
       if (!s) throw notFound();
       const story = parseStory(s.text);
       let text: string;
-      if (txt) text = toPlainText(story, index, { site });
+      if (txt) text = toPlainText(story, catalog, { site });
       else {
-        const section = s.story.beat ? beatNameIn(index)(s.story.beat) : undefined;
+        const section = s.story.beat ? beatNameIn(catalog)(s.story.beat) : undefined;
         const head = articleHead(ctx.siteInfo, {
           url: referenceUrl(site, 'story', slug),
           title: s.story.title,
@@ -151,9 +193,10 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
           ...(s.story.published ? { published: s.story.published } : {}),
           modified: s.updatedAt,
         });
-        text = withChrome(renderHtml(story, { catalog: index, site, standalone: true }), chromeOf(index, s.story.beat), head);
+        text = withChrome(renderHtml(story, { catalog, site, standalone: true }), chromeOf(catalog, s.story.beat), head);
       }
-      return { text, etag: `"${txt ? 't' : 'h'}${s.version}-${version}-${createHash('sha256').update(text).digest('base64url').slice(0, 16)}"` };
+      // By the text alone: a page the catalog's changes left alone keeps its ETag (a 304 still).
+      return { text, etag: etagOf(text, `${txt ? 't' : 'h'}${s.version}-`) };
     });
     return sendCached(req, reply, txt ? 'text/plain; charset=utf-8' : HTML, hit);
   });
@@ -189,9 +232,9 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     const site = ctx.site();
     if (beat !== undefined && !index.beats.has(beat)) throw new HttpError(404, 'not_found', 'There is no such beat.');
     const hit = await rememberAsync(`feed:${format}:${beat ?? ''}:${version}:${site}`, async () => {
-      const entries = (await store.publishedEntries(FEED_SIZE, { withText: true, ...(beat !== undefined ? { beat } : {}) })).map((e) =>
-        feedEntry(e, index, version, site),
-      );
+      const published = await store.publishedEntries(FEED_SIZE, { withText: true, ...(beat !== undefined ? { beat } : {}) });
+      const entries: FeedEntry[] = [];
+      for (const e of published) entries.push(await feedEntry(e, index, version, site));
       const beatName = beat !== undefined ? beatNameIn(index)(beat) : undefined;
       const o = {
         title: beatName ? `${ctx.siteInfo.name}: ${beatName}` : ctx.siteInfo.name,

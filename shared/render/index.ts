@@ -9,3 +9,4 @@ export {
 } from './render-html.js';
 export { IncrementalRender } from './incremental.js';
 export { STORY_STYLESHEET } from './stylesheet.js';
+export { recordCatalogReads, catalogFingerprint, type CatalogReads } from './catalog-reads.js';
