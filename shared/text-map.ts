@@ -19,6 +19,12 @@ export interface TextMap {
   mapRange(from: number, to: number): { from: number; to: number } | null;
   /** The new offset nearest to where an old offset went (exact in unchanged text, estimated elsewhere). */
   approx(offset: number): number;
+  /**
+   * Where the text of an old range is in the new text: from where its start went (or, when the
+   * start was in changed text, the end of the unchanged text before it) to where its end went (or
+   * the start of the unchanged text after it). Whatever became of that text lies in there.
+   */
+  stretch(from: number, to: number): { from: number; to: number };
 }
 
 /**
@@ -116,6 +122,17 @@ export function textMap(oldText: string, newText: string): TextMap {
       if (!run || to > run.oldTo) return null;
       const shift = run.newFrom - run.oldFrom;
       return { from: from + shift, to: to + shift };
+    },
+    stretch(from, to) {
+      const i = find(from);
+      const before = i >= 0 ? runs[i]! : undefined;
+      const left = !before ? 0 : from < before.oldTo ? from + before.newFrom - before.oldFrom : before.newFrom + before.oldTo - before.oldFrom;
+      // The run holding the end, or else the first run after it.
+      const j = find(to - 1);
+      const holding = j >= 0 && to <= runs[j]!.oldTo && to > runs[j]!.oldFrom ? runs[j] : undefined;
+      const after = runs[j + 1];
+      const right = holding ? to + holding.newFrom - holding.oldFrom : after ? after.newFrom : newText.length;
+      return { from: Math.min(left, right), to: Math.max(left, right) };
     },
     approx(offset) {
       const i = find(offset);

@@ -48,19 +48,27 @@ function contextScore(body: string, from: number, to: number, anchor: NoteAnchor
 }
 
 function byQuote(body: string, anchor: NoteAnchor, expected: number): Placement | null {
+  const { exact } = anchor;
+  /** The best occurrence of the quote inside body[from, to), by its context, then by nearness. */
   const best = (from: number, to: number) => {
+    // Searched in a copy of the stretch: an indexOf on the whole body with no hit in the stretch
+    // would scan to the body's end before it could say so.
+    const text = from === 0 && to >= body.length ? body : body.slice(from, to);
     let found: { from: number; score: number; distance: number } | null = null;
     let seen = 0;
-    for (let i = body.indexOf(anchor.exact, from); i !== -1 && i <= to && seen < MAX_OCCURRENCES; i = body.indexOf(anchor.exact, i + 1), seen++) {
-      const score = contextScore(body, i, i + anchor.exact.length, anchor);
-      const distance = Math.abs(i - expected);
-      if (!found || score > found.score || (score === found.score && distance < found.distance)) found = { from: i, score, distance };
+    for (let i = text.indexOf(exact); i !== -1 && seen < MAX_OCCURRENCES; i = text.indexOf(exact, i + 1), seen++) {
+      const at = from + i;
+      const score = contextScore(body, at, at + exact.length, anchor);
+      const distance = Math.abs(at - expected);
+      if (!found || score > found.score || (score === found.score && distance < found.distance)) found = { from: at, score, distance };
     }
     return found;
   };
   // Nearby first: the quote where the text around it says it should be; else anywhere.
-  const found = best(Math.max(0, expected - NEAR), expected + NEAR) ?? best(0, body.length);
-  return found ? { from: found.from, to: found.from + anchor.exact.length, by: 'quote' } : null;
+  const lo = Math.max(0, expected - NEAR);
+  const hi = Math.min(body.length, expected + NEAR + exact.length);
+  const found = best(lo, hi) ?? (lo === 0 && hi === body.length ? null : best(0, body.length));
+  return found ? { from: found.from, to: found.from + exact.length, by: 'quote' } : null;
 }
 
 /** Errors a fuzzy match may have: a quarter of the quote; quotes under 8 characters must match exactly. */
@@ -68,7 +76,7 @@ function maxErrors(exact: string): number {
   return exact.length < 8 ? 0 : Math.min(256, Math.floor(exact.length / 4));
 }
 
-function byFuzzy(body: string, anchor: NoteAnchor, expected: number, expectedIsMapped: boolean): Placement | null {
+function byFuzzy(body: string, anchor: NoteAnchor, expected: number, map: TextMap | null): Placement | null {
   const k = maxErrors(anchor.exact);
   if (k === 0) return null;
   const pick = (from: number, to: number): Placement | null => {
@@ -85,11 +93,19 @@ function byFuzzy(body: string, anchor: NoteAnchor, expected: number, expectedIsM
     }
     return best ? { from: best.start, to: best.end, by: 'fuzzy' } : null;
   };
+  // With the edit's map, what became of the quoted text lies in the stretch the map gives for it
+  // (text moved elsewhere was found by its quote already): only that, and the quote's length
+  // either side for a match that reaches into unchanged text, is searched. Fuzzy search costs time
+  // in the text searched, and that stretch is the edit's size, not 4,000 characters.
+  if (map) {
+    const s = map.stretch(anchor.start, anchor.end);
+    const reach = anchor.exact.length;
+    return pick(Math.max(0, s.from - reach), Math.min(body.length, s.to + reach));
+  }
   const reach = anchor.exact.length + NEAR;
   const near = pick(Math.max(0, expected - reach), Math.min(body.length, expected + reach));
-  // With the edit's map the expected place is known: a reworded quote is near it, and text moved
-  // elsewhere was found by its quote already. Without one, the whole text is searched.
-  if (near || expectedIsMapped) return near;
+  // Without one, around the old place first, then the whole text.
+  if (near) return near;
   return expected - reach <= 0 && expected + reach >= body.length ? null : pick(0, body.length);
 }
 
@@ -101,7 +117,7 @@ function placeOne(body: string, anchor: NoteAnchor, map: TextMap | null): Placem
     return { from: anchor.start, to: anchor.end, by: 'offsets' };
   }
   const expected = map ? map.approx(anchor.start) : Math.min(anchor.start, body.length);
-  return byQuote(body, anchor, expected) ?? byFuzzy(body, anchor, expected, map !== null) ?? { from: null, to: null, by: 'detached' };
+  return byQuote(body, anchor, expected) ?? byFuzzy(body, anchor, expected, map) ?? { from: null, to: null, by: 'detached' };
 }
 
 /**

@@ -143,6 +143,23 @@ describe('review-note anchoring', () => {
     expect(anchor.exact).toBe('A claim that needs a second source.');
   });
 
+  it("with the edit's map, looks for a reworded quote only where its text went: a deleted sentence does not jump to a like one", () => {
+    const filler = 'Unrelated paragraph about the harbour and its ferries. '.repeat(8);
+    const before = `${filler}\n\nThe minister said the budget vote was delayed until spring.\n\n${filler}\n\nThe minister said the budget vote was delayed until autumn.\n\nEnd.`;
+    const from = before.indexOf('The minister');
+    const anchor = anchorAt(before, from, from + 'The minister said the budget vote was delayed until spring.'.length, 1);
+    // The sentence deleted: the one like it, untouched a paragraph away, is not where the note was.
+    const deleted = before.replace('The minister said the budget vote was delayed until spring.\n\n', '');
+    expect(placeAnchors([anchor], deleted, before)[0]).toEqual({ from: null, to: null, by: 'detached' });
+    // The sentence reworded in place: found there.
+    const reworded = before.replace('delayed until spring', 'put off until spring');
+    const [p] = placeAnchors([anchor], reworded, before);
+    expect(p!.by).toBe('fuzzy');
+    expect(reworded.slice(p!.from!, p!.to!)).toContain('put off until spring');
+    // Without a map (a reopen), the nearest like text is still the best guess there is.
+    expect(placeAnchors([anchor], deleted)[0]!.by).toBe('fuzzy');
+  });
+
   it('bounds the cost of a quote that occurs everywhere', () => {
     const body = 'the '.repeat(200_000);
     const anchor = { ...anchorAt('x the y', 2, 5, 1) };
