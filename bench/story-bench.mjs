@@ -101,14 +101,20 @@ export async function run() {
   const keystrokes = Array.from({ length: 60 }, (_, i) => bigText.slice(0, mid) + 'x'.repeat(i + 1) + bigText.slice(mid));
   const renderKey = [],
     lintKey = [];
-  for (const t of keystrokes) {
+  let previous = bigStory;
+  for (const [i, t] of keystrokes.entries()) {
     const story = parseStory(t);
     let s = performance.now();
     inc.render(story.body, story.bodyStart.line);
     renderKey.push(performance.now() - s);
+    // What the editor tells the linter of each keystroke (its transaction's changed range): an 'x'
+    // typed at `mid + i`, the rest of the text left alone.
+    const at = mid + i - story.bodyStart.offset;
     s = performance.now();
+    incLint.edited(previous.body, story.body, { prefix: at, suffix: previous.body.length - at });
     incLint.lint(story, index);
     lintKey.push(performance.now() - s);
+    previous = story;
   }
   const fullRender = [],
     md4wRender = [],

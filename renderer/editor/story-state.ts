@@ -90,6 +90,18 @@ export const storyField = StateField.define<ParsedStory>({
       !prev.error &&
       prev.bodyStart.offset > 0 &&
       !tr.changes.touchesRange(0, prev.bodyStart.offset);
-    return parse(tr.state.doc.toString(), catalog, bodyOnly ? prev : undefined);
+    const next = parse(tr.state.doc.toString(), catalog, bodyOnly ? prev : undefined);
+    if (bodyOnly) {
+      // The transaction says what it left alone: the linter need not compare two 1 MB bodies.
+      let first = Infinity;
+      let last = 0;
+      tr.changes.iterChangedRanges((fromA, toA) => {
+        first = Math.min(first, fromA);
+        last = Math.max(last, toA);
+      });
+      const offset = prev.bodyStart.offset;
+      incremental.edited(prev.body, next.story.body, { prefix: first - offset, suffix: tr.startState.doc.length - last });
+    }
+    return next;
   },
 });

@@ -1,5 +1,5 @@
 import { indexCatalog, type Catalog, type CatalogIndex } from '../catalog/index.js';
-import { IncrementalRender } from '../render/incremental.js';
+import { IncrementalRender, type KnownEdit } from '../render/incremental.js';
 import { storyFields } from '../story/fields.js';
 import type { CitationOccurrence, MalformedReference, ReferenceOccurrence, Story, StoryFields } from '../story/types.js';
 import { readBlockFacts, type BodyFacts } from './body-facts.js';
@@ -73,11 +73,31 @@ export class IncrementalLint {
   private starts: readonly number[] = [0];
   private list: readonly Block[] = [];
 
+  /** Edits told by `edited` since the last sync: from the body synced last to `to`. */
+  private told: { from: string; to: string; known: KnownEdit } | null = null;
+
+  /**
+   * Tells the linter that body `to` is body `from` changed only between its first `known.prefix`
+   * and last `known.suffix` characters (the editor knows it from its transaction), so the next lint
+   * need not compare the two bodies to find the edit. Edits told one after another before a lint
+   * add up (what all of them left alone is the least of their prefixes and of their suffixes).
+   */
+  edited(from: string, to: string, known: KnownEdit): void {
+    const t = this.told;
+    this.told =
+      t && t.to === from
+        ? { from: t.from, to, known: { prefix: Math.min(t.known.prefix, known.prefix), suffix: Math.min(t.known.suffix, known.suffix) } }
+        : { from, to, known };
+  }
+
   /** Brings the blocks, their facts and the citation counts up to date with the story's body. */
   private sync(story: Story): void {
     const body = story.body;
     if (body === this.body) return;
-    const { blocks, starts, references } = this.blocks.parse(body, 1);
+    const t = this.told;
+    this.told = null;
+    const known = t && t.to === body && t.from === this.body ? t.known : undefined;
+    const { blocks, starts, references } = this.blocks.parse(body, 1, known);
     let change = this.blocks.lastChange;
     if (references !== this.references) {
       // Other link definitions can make a `[1]` a link or a marker anywhere: read every block again.

@@ -47,6 +47,17 @@ interface Block {
 }
 
 const NO_CHANGE = Object.freeze({ at: 0, removed: Object.freeze([]), added: 0 });
+
+/**
+ * What the caller knows of an edit (the editor does, from its transaction): how many characters at
+ * the start and at the end the new body shares with the body last parsed. Less than the truth is
+ * safe (more is parsed again); more is wrong. Without it the two bodies are compared, which on a
+ * 1 MB story is a quarter of a keystroke's lint.
+ */
+export interface KnownEdit {
+  prefix: number;
+  suffix: number;
+}
 const DATA_LINE = / data-line="(-?\d+)"/g;
 
 export class IncrementalRender {
@@ -93,11 +104,12 @@ export class IncrementalRender {
   parse(
     body: string,
     lineOffset = 1,
+    known?: KnownEdit,
   ): { blocks: ReadonlyArray<{ start: number; end: number }>; starts: readonly number[]; references: Record<string, unknown> } {
     // markdown-it reads a lone \r as a line break, which our line starts do not: such text is parsed
     // whole (an edit that brings one in is found by `update`, which reads the edited text only).
     if (this.text === null || (this.hasCR && body !== this.text)) this.full(body, lineOffset);
-    else if (body !== this.text) this.update(body);
+    else if (body !== this.text) this.update(body, known);
     else this.lastChange = NO_CHANGE;
     // A new first line of the body (the front matter grew) only moves every block.
     this.lineOffset = lineOffset;
@@ -120,10 +132,11 @@ export class IncrementalRender {
     this.lastChange = null;
   }
 
-  private update(body: string): void {
+  private update(body: string, known?: KnownEdit): void {
     const old = this.text!;
-    const pre = commonPrefix(old, body);
-    const suf = commonSuffix(old, body, Math.min(old.length, body.length) - pre);
+    const most = Math.min(old.length, body.length);
+    const pre = known ? Math.max(0, Math.min(known.prefix, most)) : commonPrefix(old, body);
+    const suf = known ? Math.max(0, Math.min(known.suffix, most - pre)) : commonSuffix(old, body, most - pre);
     const oldEnd = old.length - suf;
     const newEnd = body.length - suf;
     const charDelta = body.length - old.length;

@@ -7,6 +7,6 @@ export {
   type RenderHtmlOptions,
   type RenderMarkdownOptions,
 } from './render-html.js';
-export { IncrementalRender } from './incremental.js';
+export { IncrementalRender, type KnownEdit } from './incremental.js';
 export { STORY_STYLESHEET } from './stylesheet.js';
 export { recordCatalogReads, catalogFingerprint, type CatalogReads } from './catalog-reads.js';

@@ -2,7 +2,7 @@ import { CompletionContext, type CompletionResult } from '@codemirror/autocomple
 import { EditorState } from '@codemirror/state';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog, parseStory } from '../../shared/index.js';
+import { loadCatalog, lintStory, parseStory } from '../../shared/index.js';
 import { sampleCatalogPath } from '../../electron/services/paths.js';
 import { catalogFacet, citationChange, referenceCompletion, storyField } from '../../renderer/editor/index.js';
 
@@ -92,5 +92,28 @@ describe('the story field (headless)', () => {
       expect(state.field(storyField).story).toEqual(parseStory(text, { catalog }));
       expect(state.field(storyField).text).toBe(text);
     }
+  });
+
+  it('lints as lintStory does when several body edits (told to the linter by the transaction) come between two lints', () => {
+    const doc = `${HEAD}First paragraph [1] with {{entity:sam-altman}}.\n\nSecond {{entity:nobody}} [9].\n\nThird.\n`;
+    let state = EditorState.create({ doc, extensions: [catalogFacet.of(catalog), storyField] });
+    state.field(storyField).lint(catalog);
+    const edits = [
+      [{ from: doc.length - 4, insert: ' {{entity:' }],
+      [
+        { from: HEAD.length + 2, insert: 'ab' },
+        { from: HEAD.length + 20, to: HEAD.length + 24, insert: '' },
+      ],
+      [{ from: doc.length - 3, insert: ' [2] {{beat:' }],
+      [{ from: HEAD.length, to: HEAD.length + 3, insert: 'Q' }],
+    ];
+    edits.forEach((changes, i) => {
+      state = state.update({
+        changes: changes.map((c) => ({ ...c, from: Math.min(c.from, state.doc.length), to: c.to && Math.min(c.to, state.doc.length) })),
+      }).state;
+      // A lint after every other edit: what the linter was told adds up in between.
+      if (i % 2 === 1) expect(state.field(storyField).lint(catalog)).toEqual(lintStory(parseStory(state.doc.toString(), { catalog }), catalog));
+    });
+    expect(state.field(storyField).lint(catalog)).toEqual(lintStory(parseStory(state.doc.toString(), { catalog }), catalog));
   });
 });
