@@ -14,3 +14,4 @@ export { SLUG_PATTERN, SLUG_MAX_LENGTH, deriveSlug, isValidSlug, slugProblem, sl
 export { DEFAULT_SITE, normalizeSite, referenceUrl, siteError, siteProblem } from './site.js';
 export * from './merge/index.js';
 export { commonPrefix, commonSuffix } from './text-util.js';
+export { memoize } from './memo.js';

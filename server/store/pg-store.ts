@@ -28,38 +28,9 @@ import { CatalogReplica } from './live-catalog.js';
 import { notesSchema, POSTGRES, storySchema } from './schema.js';
 import { CHANGE_CHANNEL, CacheTrust, type Peers } from './pg-trust.js';
 import { SharedRead } from './shared-read.js';
-import {
-  changePage,
-  idempotencyKeyId,
-  noteFromRow,
-  nextNote,
-  storyFromRow,
-  type StoryRow,
-  publishedEntry,
-  type NoteRow,
-  type CatalogChange,
-  type CatalogKind,
-  type ChangePage,
-  type IdempotencyBegin,
-  type IdempotencyScope,
-  type NoteRecord,
-  type NoteStore,
-  type PublicStorySummary,
-  type PublishedEntry,
-  type PublishedFilter,
-  type PublishingStore,
-  type PutNoteInput,
-  type PutNoteResult,
-  type PutStoryInput,
-  type PutStoryResult,
-  type Role,
-  type StoredResponse,
-  type StoredStatus,
-  type StoredStory,
-  type StoryFieldsRecord,
-  type StoryListItem,
-  type TokenInfo,
-} from './store.js';
+import { changePage, STORY_CHANGES_COLUMNS, storyListItem, idempotencyKeyId, noteFromRow, nextNote, storyFromRow, publishedEntry } from './store.js';
+// The store's types, by one name: both stores use nearly all of them.
+import type * as S from './store.js';
 
 /**
  * The advisory-lock space of the instances' liveness locks: each instance holds (this, its id) on a
@@ -162,9 +133,9 @@ export function redactUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
-export class PgStore implements PublishingStore, NoteStore {
+export class PgStore implements S.PublishingStore, S.NoteStore {
   readonly sql: Sql;
-  readonly notes: NoteStore = this;
+  readonly notes: S.NoteStore = this;
   /** The catalog, its version, and the change number it is known to be current at (`at`). */
   private catalogCache: { replica: CatalogReplica; version: number; at: number } | null = null;
   /**
@@ -174,7 +145,7 @@ export class PgStore implements PublishingStore, NoteStore {
   private refreshing: { begun: number; done: Promise<void> } | null = null;
   private catalogCalls = 0;
   /** The catalog changes applied to the cache with seq in (after, upTo], in order. */
-  private recent: { after: number; upTo: number; changes: { seq: number; change: CatalogChange }[] } = { after: 0, upTo: 0, changes: [] };
+  private recent: { after: number; upTo: number; changes: { seq: number; change: S.CatalogChange }[] } = { after: 0, upTo: 0, changes: [] };
   /** Stories' states as read at a change number: good for as long as the change number has not moved. */
   private readonly states = new Map<string, { at: number; state: StoryState | null }>();
   /** The latest change number this instance wrote (its own caches are behind it without asking). */
@@ -203,27 +174,16 @@ export class PgStore implements PublishingStore, NoteStore {
 
   /** Connects and migrates (once across instances); refuses a database of a newer schema. */
   static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
-    const sql = postgres(url, {
-      max: options.poolSize ?? 10,
-      onnotice: () => undefined,
-      connect_timeout: 10,
+    // Three pools, named for pg_stat_activity: the store's, the liveness lock's, the acknowledgements'.
+    const connect = (name: string, max: number, more: Parameters<typeof postgres>[1] = {}, connection: Record<string, string> = {}) =>
+      postgres(url, { max, onnotice: () => undefined, connect_timeout: 10, ...more, connection: { application_name: name, ...connection } }) as unknown as Sql;
+    const sql = connect('studio-server', options.poolSize ?? 10, {
       // Change numbers and counts are BIGINT: as numbers (2^53 is far away), not strings.
       types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
-      connection: { application_name: 'studio-server' },
-    }) as unknown as Sql;
-    const liveness = postgres(url, {
-      max: 1,
-      onnotice: () => undefined,
-      connect_timeout: 10,
-      connection: { application_name: 'studio-server liveness' },
-    }) as unknown as Sql;
+    });
+    const liveness = connect('studio-server liveness', 1);
     // Acknowledgements of other instances' changes (pg-trust.ts) need not survive a crash of the database.
-    const acks = postgres(url, {
-      max: 1,
-      onnotice: () => undefined,
-      connect_timeout: 10,
-      connection: { application_name: 'studio-server acks', synchronous_commit: 'off' },
-    }) as unknown as Sql;
+    const acks = connect('studio-server acks', 1, {}, { synchronous_commit: 'off' });
     try {
       await migrate(sql);
       // An id no live instance holds: the lock is taken with try, and a taken id is drawn again.
@@ -242,14 +202,14 @@ export class PgStore implements PublishingStore, NoteStore {
 
   // ---- tokens
 
-  async createToken(name: string, role: Role, hash: Buffer): Promise<void> {
+  async createToken(name: string, role: S.Role, hash: Buffer): Promise<void> {
     const rows = await this.sql`INSERT INTO tokens (name, role, hash, created_at) VALUES (${name}, ${role}, ${hash}, ${new Date().toISOString()})
                                 ON CONFLICT (name) DO NOTHING RETURNING name`;
     if (rows.length === 0) throw new Error(`a token named "${name}" exists already`);
   }
 
-  async listTokens(): Promise<TokenInfo[]> {
-    const rows = await this.sql<{ name: string; role: Role; created_at: string }[]>`SELECT name, role, created_at FROM tokens ORDER BY name`;
+  async listTokens(): Promise<S.TokenInfo[]> {
+    const rows = await this.sql<{ name: string; role: S.Role; created_at: string }[]>`SELECT name, role, created_at FROM tokens ORDER BY name`;
     return rows.map((r) => ({ name: r.name, role: r.role, createdAt: r.created_at }));
   }
 
@@ -257,9 +217,9 @@ export class PgStore implements PublishingStore, NoteStore {
     return (await this.sql`DELETE FROM tokens WHERE name = ${name}`).count > 0;
   }
 
-  async findToken(hash: Buffer): Promise<TokenInfo | null> {
+  async findToken(hash: Buffer): Promise<S.TokenInfo | null> {
     // Read on every request, never cached: a revocation on any instance holds everywhere at once.
-    const [row] = await this.sql<{ name: string; role: Role; hash: Buffer; created_at: string }[]>`
+    const [row] = await this.sql<{ name: string; role: S.Role; hash: Buffer; created_at: string }[]>`
       SELECT name, role, hash, created_at FROM tokens WHERE hash = ${hash}`;
     if (!row || row.hash.length !== hash.length || !timingSafeEqual(row.hash, hash)) return null;
     return { name: row.name, role: row.role, createdAt: row.created_at };
@@ -332,7 +292,7 @@ export class PgStore implements PublishingStore, NoteStore {
   }
 
   /** Keeps the latest catalog changes applied (after `from`, gap-free) for recentCatalogChanges. */
-  private remember(from: number, items: CatalogRow[], changes: CatalogChange[]): void {
+  private remember(from: number, items: CatalogRow[], changes: S.CatalogChange[]): void {
     if (this.recent.upTo !== from) this.recent = { after: from, upTo: from, changes: [] };
     for (let i = 0; i < items.length; i++) this.recent.changes.push({ seq: items[i]!.seq, change: changes[i]! });
     if (items.length) this.recent.upTo = items[items.length - 1]!.seq;
@@ -340,7 +300,7 @@ export class PgStore implements PublishingStore, NoteStore {
     if (excess > 0) this.recent.after = this.recent.changes.splice(0, excess).at(-1)!.seq;
   }
 
-  recentCatalogChanges(since: number, upTo: number): CatalogChange[] | null {
+  recentCatalogChanges(since: number, upTo: number): S.CatalogChange[] | null {
     const r = this.recent;
     if (since < r.after || upTo > r.upTo) return null;
     return r.changes.filter((c) => c.seq > since && c.seq <= upTo).map((c) => c.change);
@@ -403,7 +363,7 @@ export class PgStore implements PublishingStore, NoteStore {
     return { ids: peers!.ids, leftMs: peers!.left_ms };
   }
 
-  async catalogChanges(since: number, limit: number): Promise<ChangePage<CatalogChange>> {
+  async catalogChanges(since: number, limit: number): Promise<S.ChangePage<S.CatalogChange>> {
     const rows = await this.sql<CatalogRow[]>`
       SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ${since} ORDER BY seq LIMIT ${limit + 1}`;
     return changePage(rows, limit, since, catalogChange);
@@ -411,17 +371,17 @@ export class PgStore implements PublishingStore, NoteStore {
 
   // ---- stories
 
-  private async storyRow(db: Sql | Tx, slug: string, version?: number): Promise<StoredStory | null> {
+  private async storyRow(db: Sql | Tx, slug: string, version?: number): Promise<S.StoredStory | null> {
     const rows =
       version === undefined
-        ? await db<StoryRow[]>`SELECT s.slug, s.version, s.status, s.created_at, s.updated_at, s.seq, v.fields, v.text
+        ? await db<S.StoryRow[]>`SELECT s.slug, s.version, s.status, s.created_at, s.updated_at, s.seq, v.fields, v.text
                                FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version WHERE s.slug = ${slug}`
-        : await db<StoryRow[]>`SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
+        : await db<S.StoryRow[]>`SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
                                FROM story_versions v JOIN stories s ON s.slug = v.slug WHERE v.slug = ${slug} AND v.version = ${version}`;
     return rows[0] ? storyFromRow(rows[0]) : null;
   }
 
-  async getStory(slug: string): Promise<StoredStory | null> {
+  async getStory(slug: string): Promise<S.StoredStory | null> {
     return this.storyRow(this.sql, slug);
   }
 
@@ -442,7 +402,7 @@ export class PgStore implements PublishingStore, NoteStore {
     return state;
   }
 
-  async getStoryVersion(slug: string, version: number): Promise<StoredStory | null> {
+  async getStoryVersion(slug: string, version: number): Promise<S.StoredStory | null> {
     return this.storyRow(this.sql, slug, version);
   }
 
@@ -460,12 +420,12 @@ export class PgStore implements PublishingStore, NoteStore {
   private async writeVersion(
     slug: string,
     expected: number | null,
-    story: StoryFieldsRecord,
+    story: S.StoryFieldsRecord,
     text: string,
     refs: { kind: string; slug: string }[] | null,
     author: string,
     now: string,
-    key?: { scope: IdempotencyScope; answer: StoredResponse },
+    key?: { scope: S.IdempotencyScope; answer: S.StoredResponse },
   ): Promise<number | null> {
     const published = story.status === 'published' || story.status === 'withdrawn' ? (story.published ?? null) : null;
     const catalog: CatalogStory | { slug: string } =
@@ -489,11 +449,11 @@ export class PgStore implements PublishingStore, NoteStore {
     return seq;
   }
 
-  async putStory(input: PutStoryInput): Promise<PutStoryResult> {
+  async putStory(input: S.PutStoryInput): Promise<S.PutStoryResult> {
     const expected = input.expectedVersion;
     // The answer if the write goes through is known before it is made (the next version, now), so
     // it is written with the story, in the same transaction; a conflict writes nothing but its answer.
-    const success: PutStoryResult & { ok: true } = {
+    const success: S.PutStoryResult & { ok: true } = {
       ok: true,
       created: expected === null,
       version: (expected ?? 0) + 1,
@@ -504,7 +464,7 @@ export class PgStore implements PublishingStore, NoteStore {
     try {
       const seq = await this.writeVersion(input.slug, expected, input.story, input.text, input.refs, input.author, input.now, key);
       if (seq !== null) return success;
-      const result: PutStoryResult = { ok: false, reason: 'conflict', current: await this.storyRow(this.sql, input.slug) };
+      const result: S.PutStoryResult = { ok: false, reason: 'conflict', current: await this.storyRow(this.sql, input.slug) };
       if (input.idempotency) await this.finishKey(this.sql, input.idempotency, input.idempotency.respond(result));
       return result;
     } finally {
@@ -512,28 +472,24 @@ export class PgStore implements PublishingStore, NoteStore {
     }
   }
 
-  async withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<PutStoryResult | { ok: false; reason: 'not_found' }> {
+  async withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<S.PutStoryResult | { ok: false; reason: 'not_found' }> {
     const current = await this.storyRow(this.sql, slug);
     if (!current) return { ok: false, reason: 'not_found' };
     if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
     // Written only if still at that version: a write in between makes this a conflict, as under a lock.
-    const story: StoryFieldsRecord = { ...current.story, status: 'withdrawn' };
+    const story: S.StoryFieldsRecord = { ...current.story, status: 'withdrawn' };
     const seq = await this.writeVersion(slug, current.version, story, current.text, null, author, now);
     if (seq === null) return { ok: false, reason: 'conflict', current: await this.storyRow(this.sql, slug) };
     return { ok: true, created: false, version: current.version + 1, status: 'withdrawn', updatedAt: now };
   }
 
-  async storyChanges(since: number, limit: number): Promise<ChangePage<StoryListItem>> {
-    const rows = await this.sql<{ slug: string; version: number; status: StoredStatus; updated_at: string; seq: number }[]>`
-      SELECT slug, version, status, updated_at, seq FROM stories WHERE seq > ${since} ORDER BY seq LIMIT ${limit + 1}`;
-    return changePage(rows, limit, since, (r) => ({ slug: r.slug, version: r.version, status: r.status, updatedAt: r.updated_at, seq: r.seq }));
+  async storyChanges(since: number, limit: number): Promise<S.ChangePage<S.StoryListItem>> {
+    const rows = await this.sql<S.StoryChangeRow[]>`
+      SELECT ${this.sql.unsafe(STORY_CHANGES_COLUMNS)} FROM stories WHERE seq > ${since} ORDER BY seq LIMIT ${limit + 1}`;
+    return changePage(rows, limit, since, storyListItem);
   }
 
-  async publishedStories(
-    offset: number,
-    limit: number,
-    filter: { beat?: string; entity?: string } = {},
-  ): Promise<{ items: PublicStorySummary[]; total: number }> {
+  async publishedStories(offset: number, limit: number, filter: S.PublishedStoriesFilter = {}): Promise<{ items: S.PublicStorySummary[]; total: number }> {
     const sql = this.sql;
     const from = sql`FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version
       ${filter.entity !== undefined ? sql`JOIN story_refs r ON r.slug = s.slug AND r.kind = 'entity' AND r.ref = ${filter.entity}` : sql``}
@@ -545,13 +501,13 @@ export class PgStore implements PublishingStore, NoteStore {
       >`SELECT s.slug, v.fields, s.published ${from} ORDER BY s.published DESC, s.seq DESC LIMIT ${limit} OFFSET ${offset}`,
     ])) as unknown as [[{ n: number }], { slug: string; fields: string; published: string | null }[]];
     const items = rows.map((r) => {
-      const f = JSON.parse(r.fields) as StoryFieldsRecord;
+      const f = JSON.parse(r.fields) as S.StoryFieldsRecord;
       return { slug: r.slug, title: f.title, ...(f.dek ? { dek: f.dek } : {}), beat: f.beat, published: r.published ?? '' };
     });
     return { items, total: n };
   }
 
-  async publishedEntries(limit: number, filter: PublishedFilter = {}): Promise<PublishedEntry[]> {
+  async publishedEntries(limit: number, filter: S.PublishedFilter = {}): Promise<S.PublishedEntry[]> {
     const sql = this.sql;
     const rows = await sql<Parameters<typeof publishedEntry>[0][]>`
       SELECT s.slug, s.version, s.updated_at, s.published, v.fields ${filter.withText ? sql`, v.text` : sql``}
@@ -564,7 +520,7 @@ export class PgStore implements PublishingStore, NoteStore {
 
   // ---- idempotency
 
-  async beginIdempotent(scope: IdempotencyScope, fingerprint: string, now: string): Promise<IdempotencyBegin> {
+  async beginIdempotent(scope: S.IdempotencyScope, fingerprint: string, now: string): Promise<S.IdempotencyBegin> {
     // One INSERT claims the key for this instance; on another instance the same INSERT finds the row.
     // A void claim (its instance died) is taken over.
     const claimed = await this.sql`
@@ -588,7 +544,7 @@ export class PgStore implements PublishingStore, NoteStore {
   }
 
   /** Writes a key's answer inside the caller's transaction. */
-  private finishKey(db: Sql | Tx, scope: IdempotencyScope, response: StoredResponse): Promise<unknown> {
+  private finishKey(db: Sql | Tx, scope: S.IdempotencyScope, response: S.StoredResponse): Promise<unknown> {
     const mine = this.claimed.get(idempotencyKeyId(scope));
     if (!mine) throw new Error('an idempotency key was completed without being begun');
     return db`INSERT INTO idempotency (owner, key, fingerprint, state, status, headers, body, created_at, lease_until)
@@ -597,12 +553,12 @@ export class PgStore implements PublishingStore, NoteStore {
                 headers = excluded.headers, body = excluded.body, created_at = excluded.created_at, lease_until = NULL`;
   }
 
-  async completeIdempotent(scope: IdempotencyScope, response: StoredResponse): Promise<void> {
+  async completeIdempotent(scope: S.IdempotencyScope, response: S.StoredResponse): Promise<void> {
     await this.finishKey(this.sql, scope, response);
     this.claimed.delete(idempotencyKeyId(scope));
   }
 
-  async abandonIdempotent(scope: IdempotencyScope): Promise<void> {
+  async abandonIdempotent(scope: S.IdempotencyScope): Promise<void> {
     this.claimed.delete(idempotencyKeyId(scope));
     await this.sql`DELETE FROM idempotency WHERE owner = ${scope.owner} AND key = ${scope.key} AND state = 'in_flight'`;
   }
@@ -620,16 +576,16 @@ export class PgStore implements PublishingStore, NoteStore {
 
   // ---- review notes
 
-  private async noteRow(db: Sql | Tx, storySlug: string, id: string): Promise<NoteRecord | null> {
-    const [r] = await db<NoteRow[]>`SELECT * FROM notes WHERE story_slug = ${storySlug} AND id = ${id}`;
+  private async noteRow(db: Sql | Tx, storySlug: string, id: string): Promise<S.NoteRecord | null> {
+    const [r] = await db<S.NoteRow[]>`SELECT * FROM notes WHERE story_slug = ${storySlug} AND id = ${id}`;
     return r ? noteFromRow(r) : null;
   }
 
-  async getNote(storySlug: string, id: string): Promise<NoteRecord | null> {
+  async getNote(storySlug: string, id: string): Promise<S.NoteRecord | null> {
     return this.noteRow(this.sql, storySlug, id);
   }
 
-  async putNote(input: PutNoteInput): Promise<PutNoteResult> {
+  async putNote(input: S.PutNoteInput): Promise<S.PutNoteResult> {
     const result = (await this.sql.begin(async (tx) => {
       // The counter's lock first, as for stories: it orders this change among every instance's.
       const [seq, story, current] = await Promise.all([
@@ -638,7 +594,7 @@ export class PgStore implements PublishingStore, NoteStore {
         this.noteRow(tx, input.storySlug, input.id),
       ]);
       const next = story.length === 0 ? null : nextNote(input, current);
-      let result: PutNoteResult;
+      let result: S.PutNoteResult;
       if (!next) result = { ok: false, reason: 'no_story' };
       else if (next.conflict) result = { ok: false, reason: 'conflict', current };
       else {
@@ -652,13 +608,13 @@ export class PgStore implements PublishingStore, NoteStore {
       }
       if (input.idempotency) await this.finishKey(tx, input.idempotency, input.idempotency.respond(result));
       return result;
-    })) as PutNoteResult;
+    })) as S.PutNoteResult;
     if (input.idempotency) this.claimed.delete(idempotencyKeyId(input.idempotency));
     return result;
   }
 
-  async noteChanges(storySlug: string, since: number, limit: number): Promise<ChangePage<NoteRecord>> {
-    const rows = await this.sql<NoteRow[]>`SELECT * FROM notes WHERE story_slug = ${storySlug} AND seq > ${since} ORDER BY seq LIMIT ${limit + 1}`;
+  async noteChanges(storySlug: string, since: number, limit: number): Promise<S.ChangePage<S.NoteRecord>> {
+    const rows = await this.sql<S.NoteRow[]>`SELECT * FROM notes WHERE story_slug = ${storySlug} AND seq > ${since} ORDER BY seq LIMIT ${limit + 1}`;
     return changePage(rows, limit, since, noteFromRow);
   }
 
@@ -669,17 +625,17 @@ export class PgStore implements PublishingStore, NoteStore {
   }
 }
 
-type StoryState = { version: number; status: StoredStatus; published: string | null };
+type StoryState = { version: number; status: S.StoredStatus; published: string | null };
 
 interface CatalogRow {
-  kind: CatalogKind;
+  kind: S.CatalogKind;
   slug: string;
   data: string;
   deleted: boolean;
   seq: number;
 }
 
-const catalogChange = (r: CatalogRow): CatalogChange => ({ kind: r.kind, slug: r.slug, deleted: r.deleted, data: JSON.parse(r.data) });
+const catalogChange = (r: CatalogRow): S.CatalogChange => ({ kind: r.kind, slug: r.slug, deleted: r.deleted, data: JSON.parse(r.data) });
 
 /** Takes `count` change numbers (the last one returned), holding the counter's row lock to commit. */
 async function lockCounter(tx: Tx, count = 1): Promise<number> {

@@ -13,41 +13,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Catalog, CatalogIndex, CatalogStory, Entity } from '../../shared/index.js';
+import { memoize } from '../../shared/index.js';
 import { LiveCatalogIndex } from './live-catalog.js';
 import { notesSchema, SQLITE, storySchema } from './schema.js';
 import { WalSync } from './wal-sync.js';
-import {
-  changePage,
-  idempotencyKeyId,
-  noteFromRow,
-  nextNote,
-  storyFromRow,
-  type StoryRow,
-  publishedEntry,
-  type NoteRow,
-  type CatalogChange,
-  type CatalogKind,
-  type ChangePage,
-  type IdempotencyBegin,
-  type IdempotencyScope,
-  type NoteRecord,
-  type NoteStore,
-  type PublicStorySummary,
-  type PublishedEntry,
-  type PublishedFilter,
-  type PublishingStore,
-  type PutNoteInput,
-  type PutNoteResult,
-  type PutStoryInput,
-  type PutStoryResult,
-  type Role,
-  type StoredResponse,
-  type StoredStatus,
-  type StoredStory,
-  type StoryFieldsRecord,
-  type StoryListItem,
-  type TokenInfo,
-} from './store.js';
+import { changePage, STORY_CHANGES_COLUMNS, storyListItem, idempotencyKeyId, noteFromRow, nextNote, storyFromRow, publishedEntry } from './store.js';
+// The store's types, by one name: both stores use nearly all of them.
+import type * as S from './store.js';
 
 const MIGRATIONS: string[] = [storySchema(SQLITE), notesSchema(SQLITE)];
 
@@ -67,10 +39,9 @@ interface CatalogStoryChange {
   seq: number;
 }
 
-export class SqliteStore implements PublishingStore, NoteStore {
+export class SqliteStore implements S.PublishingStore, S.NoteStore {
   readonly db: Database.Database;
-  readonly notes: NoteStore = this;
-  private readonly statements = new Map<string, Database.Statement>();
+  readonly notes: S.NoteStore = this;
   /** The live catalog and its version (the change number of its latest change); null: read it again. */
   private catalogCache: { index: LiveCatalogIndex; version: number } | null = null;
   /** Keys whose first request is still running, by owner and key (see the header comment). */
@@ -106,11 +77,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
   }
 
   /** A prepared statement, prepared once: preparing costs more than running most of these. */
-  private sql(source: string): Database.Statement {
-    let statement = this.statements.get(source);
-    if (!statement) this.statements.set(source, (statement = this.db.prepare(source)));
-    return statement;
-  }
+  private readonly sql = memoize((source: string): Database.Statement => this.db.prepare(source));
 
   /** Resolves once every commit so far is on disk: awaited before a write is acknowledged. */
   private durable(): Promise<void> {
@@ -124,7 +91,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   // ---- tokens
 
-  async createToken(name: string, role: Role, hash: Buffer): Promise<void> {
+  async createToken(name: string, role: S.Role, hash: Buffer): Promise<void> {
     this.db
       .transaction(() => {
         const exists = this.sql('SELECT 1 FROM tokens WHERE name = ?').get(name);
@@ -135,8 +102,8 @@ export class SqliteStore implements PublishingStore, NoteStore {
     await this.durable();
   }
 
-  async listTokens(): Promise<TokenInfo[]> {
-    const rows = this.sql('SELECT name, role, created_at FROM tokens ORDER BY name').all() as { name: string; role: Role; created_at: string }[];
+  async listTokens(): Promise<S.TokenInfo[]> {
+    const rows = this.sql('SELECT name, role, created_at FROM tokens ORDER BY name').all() as { name: string; role: S.Role; created_at: string }[];
     return rows.map((r) => ({ name: r.name, role: r.role, createdAt: r.created_at }));
   }
 
@@ -146,9 +113,9 @@ export class SqliteStore implements PublishingStore, NoteStore {
     return revoked;
   }
 
-  async findToken(hash: Buffer): Promise<TokenInfo | null> {
+  async findToken(hash: Buffer): Promise<S.TokenInfo | null> {
     const row = this.sql('SELECT name, role, hash, created_at FROM tokens WHERE hash = ?').get(hash) as
-      { name: string; role: Role; hash: Buffer; created_at: string } | undefined;
+      { name: string; role: S.Role; hash: Buffer; created_at: string } | undefined;
     if (!row || row.hash.length !== hash.length || !timingSafeEqual(row.hash, hash)) return null;
     return { name: row.name, role: row.role, createdAt: row.created_at };
   }
@@ -157,7 +124,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   async catalog(): Promise<{ index: CatalogIndex; version: number }> {
     if (!this.catalogCache) {
-      const rows = this.sql('SELECT kind, data FROM catalog_items WHERE deleted = 0 ORDER BY seq').all() as { kind: CatalogKind; data: string }[];
+      const rows = this.sql('SELECT kind, data FROM catalog_items WHERE deleted = 0 ORDER BY seq').all() as { kind: S.CatalogKind; data: string }[];
       const catalog: Catalog = { entities: [], beats: [], stories: [] };
       for (const r of rows) {
         const data = JSON.parse(r.data);
@@ -205,9 +172,9 @@ export class SqliteStore implements PublishingStore, NoteStore {
     return result;
   }
 
-  async catalogChanges(since: number, limit: number): Promise<ChangePage<CatalogChange>> {
+  async catalogChanges(since: number, limit: number): Promise<S.ChangePage<S.CatalogChange>> {
     const rows = this.sql('SELECT kind, slug, data, deleted, seq FROM catalog_items WHERE seq > ? ORDER BY seq LIMIT ?').all(since, limit + 1) as {
-      kind: CatalogKind;
+      kind: S.CatalogKind;
       slug: string;
       data: string;
       deleted: number;
@@ -218,7 +185,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   // ---- stories
 
-  private storyRow(slug: string, version?: number): StoredStory | null {
+  private storyRow(slug: string, version?: number): S.StoredStory | null {
     const row = (
       version === undefined
         ? this.sql(
@@ -229,22 +196,22 @@ export class SqliteStore implements PublishingStore, NoteStore {
             `SELECT v.slug, v.version, v.status, s.created_at, v.created_at AS updated_at, s.seq, v.fields, v.text
                            FROM story_versions v JOIN stories s ON s.slug = v.slug WHERE v.slug = ? AND v.version = ?`,
           ).get(slug, version)
-    ) as StoryRow | undefined;
+    ) as S.StoryRow | undefined;
     return row ? storyFromRow(row) : null;
   }
 
-  async getStory(slug: string): Promise<StoredStory | null> {
+  async getStory(slug: string): Promise<S.StoredStory | null> {
     return this.storyRow(slug);
   }
 
-  async getStoryState(slug: string): Promise<{ version: number; status: StoredStatus; published: string | null } | null> {
+  async getStoryState(slug: string): Promise<{ version: number; status: S.StoredStatus; published: string | null } | null> {
     return (
       (this.sql('SELECT version, status, published FROM stories WHERE slug = ?').get(slug) as
-        { version: number; status: StoredStatus; published: string | null } | undefined) ?? null
+        { version: number; status: S.StoredStatus; published: string | null } | undefined) ?? null
     );
   }
 
-  async getStoryVersion(slug: string, version: number): Promise<StoredStory | null> {
+  async getStoryVersion(slug: string, version: number): Promise<S.StoredStory | null> {
     return this.storyRow(slug, version);
   }
 
@@ -264,12 +231,12 @@ export class SqliteStore implements PublishingStore, NoteStore {
   private writeVersion(
     slug: string,
     currentVersion: number | null,
-    story: StoryFieldsRecord,
+    story: S.StoryFieldsRecord,
     text: string,
     refs: { kind: string; slug: string }[] | null,
     author: string,
     now: string,
-  ): { result: PutStoryResult & { ok: true }; catalog: CatalogStoryChange | null } {
+  ): { result: S.PutStoryResult & { ok: true }; catalog: CatalogStoryChange | null } {
     const version = currentVersion === null ? 1 : currentVersion + 1;
     const seq = this.nextSeq();
     const published = story.status === 'published' || story.status === 'withdrawn' ? (story.published ?? null) : null;
@@ -310,14 +277,14 @@ export class SqliteStore implements PublishingStore, NoteStore {
     return { result: { ok: true, created: currentVersion === null, version, status: story.status, updatedAt: now }, catalog };
   }
 
-  async putStory(input: PutStoryInput): Promise<PutStoryResult> {
+  async putStory(input: S.PutStoryInput): Promise<S.PutStoryResult> {
     let change: CatalogStoryChange | null = null;
     const result = this.db
-      .transaction((): PutStoryResult => {
+      .transaction((): S.PutStoryResult => {
         // The version alone decides; the whole current story is read only for a 412's answer.
         const current = (this.sql('SELECT version FROM stories WHERE slug = ?').get(input.slug) as { version: number } | undefined)?.version ?? null;
         const matches = input.expectedVersion === null ? current === null : current === input.expectedVersion;
-        let result: PutStoryResult;
+        let result: S.PutStoryResult;
         if (matches) ({ result, catalog: change } = this.writeVersion(input.slug, current, input.story, input.text, input.refs, input.author, input.now));
         else result = { ok: false, reason: 'conflict', current: this.storyRow(input.slug) };
         if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(result));
@@ -331,10 +298,10 @@ export class SqliteStore implements PublishingStore, NoteStore {
     return result;
   }
 
-  async withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<PutStoryResult | { ok: false; reason: 'not_found' }> {
+  async withdrawStory(slug: string, expectedVersion: number, author: string, now: string): Promise<S.PutStoryResult | { ok: false; reason: 'not_found' }> {
     let change: CatalogStoryChange | null = null;
     const result = this.db
-      .transaction((): PutStoryResult | { ok: false; reason: 'not_found' } => {
+      .transaction((): S.PutStoryResult | { ok: false; reason: 'not_found' } => {
         const current = this.storyRow(slug);
         if (!current) return { ok: false, reason: 'not_found' };
         if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
@@ -348,22 +315,12 @@ export class SqliteStore implements PublishingStore, NoteStore {
     return result;
   }
 
-  async storyChanges(since: number, limit: number): Promise<ChangePage<StoryListItem>> {
-    const rows = this.sql('SELECT slug, version, status, updated_at, seq FROM stories WHERE seq > ? ORDER BY seq LIMIT ?').all(since, limit + 1) as {
-      slug: string;
-      version: number;
-      status: StoredStatus;
-      updated_at: string;
-      seq: number;
-    }[];
-    return changePage(rows, limit, since, (r) => ({ slug: r.slug, version: r.version, status: r.status, updatedAt: r.updated_at, seq: r.seq }));
+  async storyChanges(since: number, limit: number): Promise<S.ChangePage<S.StoryListItem>> {
+    const rows = this.sql(`SELECT ${STORY_CHANGES_COLUMNS} FROM stories WHERE seq > ? ORDER BY seq LIMIT ?`).all(since, limit + 1) as S.StoryChangeRow[];
+    return changePage(rows, limit, since, storyListItem);
   }
 
-  async publishedStories(
-    offset: number,
-    limit: number,
-    filter: { beat?: string; entity?: string } = {},
-  ): Promise<{ items: PublicStorySummary[]; total: number }> {
+  async publishedStories(offset: number, limit: number, filter: S.PublishedStoriesFilter = {}): Promise<{ items: S.PublicStorySummary[]; total: number }> {
     let from = `FROM stories s JOIN story_versions v ON v.slug = s.slug AND v.version = s.version`;
     const where = [`s.status = 'published'`];
     const params: unknown[] = [];
@@ -383,13 +340,13 @@ export class SqliteStore implements PublishingStore, NoteStore {
       offset,
     ) as { slug: string; fields: string; published: string | null }[];
     const items = rows.map((r) => {
-      const f = JSON.parse(r.fields) as StoryFieldsRecord;
+      const f = JSON.parse(r.fields) as S.StoryFieldsRecord;
       return { slug: r.slug, title: f.title, ...(f.dek ? { dek: f.dek } : {}), beat: f.beat, published: r.published ?? '' };
     });
     return { items, total };
   }
 
-  async publishedEntries(limit: number, filter: PublishedFilter = {}): Promise<PublishedEntry[]> {
+  async publishedEntries(limit: number, filter: S.PublishedFilter = {}): Promise<S.PublishedEntry[]> {
     const where = [`s.status = 'published'`];
     const params: unknown[] = [];
     if (filter.beat !== undefined) {
@@ -410,7 +367,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   // ---- idempotency
 
-  async beginIdempotent(scope: IdempotencyScope, fingerprint: string, now: string): Promise<IdempotencyBegin> {
+  async beginIdempotent(scope: S.IdempotencyScope, fingerprint: string, now: string): Promise<S.IdempotencyBegin> {
     const id = idempotencyKeyId(scope);
     const flying = this.inFlight.get(id);
     if (flying) return flying.fingerprint === fingerprint ? { state: 'in_flight' } : { state: 'reused' };
@@ -429,7 +386,7 @@ export class SqliteStore implements PublishingStore, NoteStore {
   }
 
   /** Writes a key's answer (inside the caller's transaction); the caller then forgets it is in flight. */
-  private finishKey(scope: IdempotencyScope, response: StoredResponse): void {
+  private finishKey(scope: S.IdempotencyScope, response: S.StoredResponse): void {
     const flying = this.inFlight.get(idempotencyKeyId(scope));
     if (!flying) throw new Error('an idempotency key was completed without being begun');
     this.sql(
@@ -439,13 +396,13 @@ export class SqliteStore implements PublishingStore, NoteStore {
     ).run(scope.owner, scope.key, flying.fingerprint, response.status, JSON.stringify(response.headers), response.body, flying.createdAt);
   }
 
-  async completeIdempotent(scope: IdempotencyScope, response: StoredResponse): Promise<void> {
+  async completeIdempotent(scope: S.IdempotencyScope, response: S.StoredResponse): Promise<void> {
     this.db.transaction(() => this.finishKey(scope, response)).immediate();
     this.inFlight.delete(idempotencyKeyId(scope));
     await this.durable();
   }
 
-  async abandonIdempotent(scope: IdempotencyScope): Promise<void> {
+  async abandonIdempotent(scope: S.IdempotencyScope): Promise<void> {
     this.inFlight.delete(idempotencyKeyId(scope));
   }
 
@@ -462,19 +419,19 @@ export class SqliteStore implements PublishingStore, NoteStore {
 
   // ---- review notes
 
-  private noteRow(storySlug: string, id: string): NoteRecord | null {
-    const r = this.sql('SELECT * FROM notes WHERE story_slug = ? AND id = ?').get(storySlug, id) as NoteRow | undefined;
+  private noteRow(storySlug: string, id: string): S.NoteRecord | null {
+    const r = this.sql('SELECT * FROM notes WHERE story_slug = ? AND id = ?').get(storySlug, id) as S.NoteRow | undefined;
     return r ? noteFromRow(r) : null;
   }
 
-  async getNote(storySlug: string, id: string): Promise<NoteRecord | null> {
+  async getNote(storySlug: string, id: string): Promise<S.NoteRecord | null> {
     return this.noteRow(storySlug, id);
   }
 
-  async putNote(input: PutNoteInput): Promise<PutNoteResult> {
+  async putNote(input: S.PutNoteInput): Promise<S.PutNoteResult> {
     const result = this.db
-      .transaction((): PutNoteResult => {
-        const settle = (r: PutNoteResult): PutNoteResult => {
+      .transaction((): S.PutNoteResult => {
+        const settle = (r: S.PutNoteResult): S.PutNoteResult => {
           if (input.idempotency) this.finishKey(input.idempotency, input.idempotency.respond(r));
           return r;
         };
@@ -497,8 +454,8 @@ export class SqliteStore implements PublishingStore, NoteStore {
     return result;
   }
 
-  async noteChanges(storySlug: string, since: number, limit: number): Promise<ChangePage<NoteRecord>> {
-    const rows = this.sql('SELECT * FROM notes WHERE story_slug = ? AND seq > ? ORDER BY seq LIMIT ?').all(storySlug, since, limit + 1) as NoteRow[];
+  async noteChanges(storySlug: string, since: number, limit: number): Promise<S.ChangePage<S.NoteRecord>> {
+    const rows = this.sql('SELECT * FROM notes WHERE story_slug = ? AND seq > ? ORDER BY seq LIMIT ?').all(storySlug, since, limit + 1) as S.NoteRow[];
     return changePage(rows, limit, since, noteFromRow);
   }
 

@@ -53,6 +53,29 @@ export interface StoryListItem {
   seq: number;
 }
 
+/** A `stories` row as the change feed reads it (`STORY_CHANGES_COLUMNS`). */
+export interface StoryChangeRow {
+  slug: string;
+  version: number;
+  status: StoredStatus;
+  updated_at: string;
+  seq: number;
+}
+export const STORY_CHANGES_COLUMNS = 'slug, version, status, updated_at, seq';
+export const storyListItem = (r: StoryChangeRow): StoryListItem => ({
+  slug: r.slug,
+  version: r.version,
+  status: r.status,
+  updatedAt: r.updated_at,
+  seq: r.seq,
+});
+
+/** Which published stories a list page shows: all, a beat's, or an entity's. */
+export interface PublishedStoriesFilter {
+  beat?: string;
+  entity?: string;
+}
+
 /** A reference of a story's body to a catalog item (for /entities/:slug and /beats/:slug). */
 export interface StoryRef {
   kind: 'entity' | 'beat' | 'story';
@@ -211,7 +234,7 @@ export interface PublishingStore {
   countVersions(slug: string): Promise<number>;
 
   // public pages
-  publishedStories(offset: number, limit: number, filter?: { beat?: string; entity?: string }): Promise<{ items: PublicStorySummary[]; total: number }>;
+  publishedStories(offset: number, limit: number, filter?: PublishedStoriesFilter): Promise<{ items: PublicStorySummary[]; total: number }>;
   /**
    * The newest published stories for feeds and sitemaps (newest publication first), with their
    * current version and its time; their story file too when `withText`.

@@ -155,6 +155,19 @@ export class IncrementalLint {
     return { base: at.offset + (this.starts[b.start] ?? story.body.length), line: at.line + b.start, column: b.start === 0 ? at.column : 0 };
   }
 
+  /** Block `i`'s place now; what was placed for another place is dropped. */
+  private placeKept(story: Story, i: number): Kept {
+    const k = this.kept[i]!;
+    const { base, line, column } = this.place(story, this.list[i]!);
+    if (k.base !== base || k.line !== line || k.column !== column) {
+      k.base = base;
+      k.line = line;
+      k.column = column;
+      k.placedDiags = k.placedFacts = null;
+    }
+    return k;
+  }
+
   /** The story's body facts, as `readBodyFacts` reads them. */
   facts(story: Story): BodyFacts {
     return this.factsBetween(story, 0, Infinity);
@@ -181,13 +194,7 @@ export class IncrementalLint {
       const k = this.kept[i]!;
       const rel = k.rel;
       if (rel.references.length === 0 && rel.malformed.length === 0 && rel.citations.length === 0) continue;
-      const { base, line, column } = this.place(story, this.list[i]!);
-      if (k.base !== base || k.line !== line || k.column !== column) {
-        k.base = base;
-        k.line = line;
-        k.column = column;
-        k.placedDiags = k.placedFacts = null;
-      }
+      const { base, line, column } = this.placeKept(story, i);
       k.placedFacts ??= placeFacts(rel, base, line, column);
       for (const r of k.placedFacts.references) out.references.push(r);
       for (const m of k.placedFacts.malformed) out.malformed.push(m);
@@ -263,13 +270,7 @@ export class IncrementalLint {
         k.placedDiags = null;
       }
       if (k.diags.length === 0) continue;
-      const { base, line, column } = this.place(story, this.list[i]!);
-      if (k.base !== base || k.line !== line || k.column !== column) {
-        k.base = base;
-        k.line = line;
-        k.column = column;
-        k.placedDiags = k.placedFacts = null;
-      }
+      const { base, line, column } = this.placeKept(story, i);
       k.placedDiags ??= placeDiagnostics(k.diags, base, line, column);
       for (const d of k.placedDiags) local.push(d);
     }

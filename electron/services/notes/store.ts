@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Note, NoteAnchor, NotePutBody, NoteState } from '../../../shared/index.js';
+import { memoize } from '../../../shared/index.js';
 import type { Role } from '../../../shared/protocol/index.js';
 
 const SCHEMA = `
@@ -125,17 +126,11 @@ function rowOf(r: OutboxDbRow): NoteOutboxRow {
 }
 
 export class NotesStore {
-  private readonly statements = new Map<string, Database.Statement>();
-
   constructor(readonly db: Database.Database) {
     db.exec(SCHEMA);
   }
 
-  private sql(source: string): Database.Statement {
-    let s = this.statements.get(source);
-    if (!s) this.statements.set(source, (s = this.db.prepare(source)));
-    return s;
-  }
+  private readonly sql = memoize((source: string): Database.Statement => this.db.prepare(source));
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();

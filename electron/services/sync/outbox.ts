@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { OutboxTarget, WireDiagnostic } from '../../../shared/protocol/index.js';
+import { memoize } from '../../../shared/index.js';
 
 export const OUTBOX_STATES = ['queued', 'sending', 'done', 'rejected', 'conflict', 'paused', 'superseded'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
@@ -180,21 +181,13 @@ function toRow(r: RawRow): OutboxRow {
 /** Typed access to the sync tables. All writes are single statements or short transactions. */
 export class SyncStore {
   /** Prepared statements by SQL text: preparing one costs more than running it (a pull stores 100,000 items). */
-  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly db: Database.Database) {
     migrateSync(db);
   }
 
   /** The prepared statement of `sql`, prepared once per store. */
-  prepare(sql: string): Database.Statement {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
-  }
+  readonly prepare = memoize((sql: string): Database.Statement => this.db.prepare(sql));
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
