@@ -565,6 +565,14 @@ export function App() {
                 control={notes}
                 composing={composing}
                 onCompose={setComposing}
+                onComposed={(sent) => {
+                  // Back to the story: after a sent note with the caret just after its text, so what is
+                  // typed next goes on after it (the selection kept would be replaced by it).
+                  const v = scroll.view.current;
+                  if (!v) return;
+                  if (sent) v.dispatch({ selection: { anchor: v.state.selection.main.to } });
+                  v.focus();
+                }}
                 onClose={() => {
                   setNotesOpen(false);
                   setComposing(false);

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { NoteView } from '../../shared/api/notes.js';
 import type { NotesControl } from '../notes/use-notes.js';
 
@@ -7,6 +7,8 @@ export interface NotesPanelProps {
   /** Whether the panel's "new note" field is open (Ctrl+Alt+M opens it on the selection). */
   composing: boolean;
   onCompose(open: boolean): void;
+  /** The new note was sent (`sent`) or given up: the keyboard goes back to the story. */
+  onComposed(sent: boolean): void;
   onReveal(id: string): void;
   onClose(): void;
 }
@@ -19,6 +21,7 @@ function quote(n: NoteView): string {
 /** A field that sends on Enter (Shift+Enter for a new line) and gives up on Escape. */
 function NoteField({ label, onSend, onCancel, autoFocus }: { label: string; onSend(text: string): void; onCancel(): void; autoFocus?: boolean }) {
   const [text, setText] = useState('');
+  const keys = useId();
   return (
     <form
       className="note-field"
@@ -29,6 +32,7 @@ function NoteField({ label, onSend, onCancel, autoFocus }: { label: string; onSe
     >
       <textarea
         aria-label={label}
+        aria-describedby={keys}
         value={text}
         rows={3}
         autoFocus={autoFocus}
@@ -51,6 +55,9 @@ function NoteField({ label, onSend, onCancel, autoFocus }: { label: string; onSe
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
+        <span className="muted note-keys" id={keys}>
+          Enter sends · Shift+Enter: new line · Escape: cancel
+        </span>
       </div>
     </form>
   );
@@ -125,7 +132,7 @@ function NoteItem({ note, replies, control, onReveal }: { note: NoteView; replie
 }
 
 /** The open story's review notes: open, resolved and detached ones, with their replies. */
-export function NotesPanel({ control, composing, onCompose, onReveal, onClose }: NotesPanelProps) {
+export function NotesPanel({ control, composing, onCompose, onComposed, onReveal, onClose }: NotesPanelProps) {
   const [problem, setProblem] = useState<string | null>(null);
   const quoteRef = useRef<string | null>(null);
   if (composing && quoteRef.current === null) quoteRef.current = control.selectionQuote();
@@ -168,11 +175,16 @@ export function NotesPanel({ control, composing, onCompose, onReveal, onClose }:
             <NoteField
               label="New note"
               autoFocus
-              onCancel={() => onCompose(false)}
+              onCancel={() => {
+                onCompose(false);
+                onComposed(false);
+              }}
               onSend={(t) =>
                 void control.add(t).then((why) => {
                   setProblem(why);
-                  if (!why) onCompose(false);
+                  if (why) return;
+                  onCompose(false);
+                  onComposed(true);
                 })
               }
             />
