@@ -114,14 +114,18 @@ export function revealNote(view: EditorView, id: string): boolean {
   return true;
 }
 
-/** The note after (or before) the caret, in text order, wrapping around. */
+/**
+ * The note after (or before) the caret, in text order, wrapping around. A note starting right at a
+ * bare caret (Ctrl+Home puts it at the body's first word) is the next one; a selection (the note F7
+ * showed last) is stepped past.
+ */
 export function adjacentNote(view: EditorView, direction: 1 | -1): string | null {
   const places = [...notePlaces(view).entries()].sort((a, b) => a[1].from - b[1].from);
   if (places.length === 0) return null;
-  const caret = view.state.selection.main.from;
+  const { from: caret, empty } = view.state.selection.main;
   const next =
     direction === 1
-      ? (places.find(([, p]) => p.from > caret) ?? places[0])
+      ? (places.find(([, p]) => p.from > caret || (empty && p.from === caret)) ?? places[0])
       : ([...places].reverse().find(([, p]) => p.from < caret) ?? places[places.length - 1]);
   return next![0];
 }
