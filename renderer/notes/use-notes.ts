@@ -18,33 +18,43 @@ export interface NotesControl {
 }
 
 /**
- * The open story's review notes: read from the host when the story opens, after every sync the host
- * reports (`syncStamp`) and after every note action; their places go into the editor, where they
- * then follow the text as it is typed.
+ * The open story's review notes: read from the host when the story opens, after every save and
+ * every sync the host reports (`stamp`) and after every note action; their places go into the
+ * editor, where they then follow the text as it is typed.
  */
 export function useNotes(
   api: StudioApi | null,
   storyId: string | null,
   view: () => EditorView | null,
-  syncStamp: string | null,
+  stamp: string | null,
   onError: (m: string) => void,
+  /** Saves what the editor holds: a note is anchored on the library's text, under its slug of now. */
+  flush: () => Promise<boolean>,
 ): NotesControl {
   const [notes, setList] = useState<NoteView[]>([]);
   const asked = useRef(0);
   const errorRef = useRef(onError);
   errorRef.current = onError;
+  // The notes this editor view was given: their marks have followed every keystroke since.
+  const placed = useRef<{ view: EditorView | null; ids: Set<string> }>({ view: null, ids: new Set() });
 
   const show = useCallback(
     (list: NoteView[]) => {
       setList(list);
       const v = view();
+      if (!v) return;
       // Places come from the library's saved text; the editor may hold a little more (autosave within a
-      // second): the library text then lags, and quotes still find their place on the next read.
-      if (v)
-        setNotes(
-          v,
-          list.filter((n) => n.place).map((n) => ({ id: n.id, from: n.place!.from, to: n.place!.to, resolved: n.state === 'resolved' })),
-        );
+      // second). A note this view already shows keeps the place its mark followed to (a mark whose text
+      // was deleted here is gone: the next read after the save says detached); the others take the library's.
+      const before = placed.current.view === v ? placed.current.ids : new Set<string>();
+      const here = notePlaces(v);
+      const marks = list.flatMap((n) => {
+        if (!n.place) return [];
+        const at = before.has(n.id) ? here.get(n.id) : n.place;
+        return at ? [{ id: n.id, from: at.from, to: at.to, resolved: n.state === 'resolved' }] : [];
+      });
+      placed.current = { view: v, ids: new Set(marks.map((m) => m.id)) };
+      setNotes(v, marks);
     },
     [view],
   );
@@ -62,7 +72,7 @@ export function useNotes(
 
   useEffect(() => {
     void reload();
-  }, [reload, syncStamp]);
+  }, [reload, stamp]);
 
   const act = useCallback(
     async (call: () => Promise<unknown>) => {
@@ -97,6 +107,10 @@ export function useNotes(
       const s = selection();
       if (!api || !storyId) return 'open a story first';
       if (!s) return 'select some text of the story first';
+      // Saved first: the note goes to the story's slug as its title now gives it (a title typed
+      // within the last second was not saved yet, and the note went to the old slug, lost), and its
+      // place is read on the text it was written on.
+      if (!(await flush())) return 'the story could not be saved: the note waits until it is';
       await act(() => api.addNote({ id: storyId, anchor: anchorAt(s.body, s.from, s.to, 0), body }));
       return null;
     },
