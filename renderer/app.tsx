@@ -207,13 +207,33 @@ export function App() {
   const [notesOpen, setNotesOpen] = useState(false);
   const [composing, setComposing] = useState(false);
   const editorView = useCallback(() => scroll.view.current, [scroll.view]);
-  const notes = useNotes(api, session.openId, editorView, sync.overview?.lastSyncAt ?? null, onError);
+  // Read again after every save (`refreshKey`) too: a note whose text was deleted is then detached.
+  const notes = useNotes(api, session.openId, editorView, `${sync.overview?.lastSyncAt ?? ''}:${refreshKey}`, onError, session.flush);
+  // The note F7 (or a click on its quote) showed last: the panel marks it as the editor does.
+  const [currentNote, setCurrentNote] = useState<string | null>(null);
+  // Bumped when Ctrl+Alt+Shift+M opens the panel: the keyboard then goes to its first note.
+  const [panelFocus, setPanelFocus] = useState(0);
+  const showNote = (v: EditorView, id: string) => {
+    if (!revealNote(v, id)) return false;
+    setCurrentNote(id);
+    return true;
+  };
   const stepNote = (direction: 1 | -1) => {
     const v = scroll.view.current;
     const id = v && adjacentNote(v, direction);
     if (!v || !id) return onError('This story has no notes in its text.');
     setNotesOpen(true);
-    revealNote(v, id);
+    showNote(v, id);
+  };
+  const toggleNotes = () => {
+    if (notesOpen) {
+      setNotesOpen(false);
+      setComposing(false);
+      scroll.view.current?.focus();
+    } else {
+      setNotesOpen(true);
+      setPanelFocus((n) => n + 1);
+    }
   };
   const handlers: Record<CommandId, () => void> = {
     'story.new': () => newStory(),
@@ -274,7 +294,7 @@ export function App() {
     },
     'notes.next': () => stepNote(1),
     'notes.previous': () => stepNote(-1),
-    'view.notes': () => setNotesOpen(!notesOpen),
+    'view.notes': toggleNotes,
     'app.palette': () => setDialog('palette'),
     'app.shortcuts': () => setDialog('shortcuts'),
   };
@@ -573,13 +593,17 @@ export function App() {
                   if (sent) v.dispatch({ selection: { anchor: v.state.selection.main.to } });
                   v.focus();
                 }}
+                current={currentNote}
+                takeFocus={panelFocus}
                 onClose={() => {
                   setNotesOpen(false);
                   setComposing(false);
+                  scroll.view.current?.focus();
                 }}
+                onEscape={() => scroll.view.current?.focus()}
                 onReveal={(id) => {
                   const v = scroll.view.current;
-                  if (v && revealNote(v, id)) v.focus();
+                  if (v && showNote(v, id)) v.focus();
                 }}
               />
             )}

@@ -1,4 +1,4 @@
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import type { NoteView } from '../../shared/api/notes.js';
 import type { NotesControl } from '../notes/use-notes.js';
 
@@ -11,6 +11,12 @@ export interface NotesPanelProps {
   onComposed(sent: boolean): void;
   onReveal(id: string): void;
   onClose(): void;
+  /** Escape in the panel (not in a field): the keyboard goes back to the story. */
+  onEscape(): void;
+  /** The note F7 showed last: marked here too. */
+  current: string | null;
+  /** Changes when the keyboard should come to the panel (its first note, else its "Add note"). */
+  takeFocus: number;
 }
 
 function quote(n: NoteView): string {
@@ -63,16 +69,38 @@ function NoteField({ label, onSend, onCancel, autoFocus }: { label: string; onSe
   );
 }
 
-function NoteItem({ note, replies, control, onReveal }: { note: NoteView; replies: NoteView[]; control: NotesControl; onReveal(id: string): void }) {
+function NoteItem({
+  note,
+  replies,
+  control,
+  current,
+  onReveal,
+}: {
+  note: NoteView;
+  replies: NoteView[];
+  control: NotesControl;
+  current: boolean;
+  onReveal(id: string): void;
+}) {
   const [replying, setReplying] = useState(false);
+  const item = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (current) item.current?.scrollIntoView({ block: 'nearest' });
+  }, [current]);
   const state = note.state === 'resolved' ? 'Resolved' : note.detached ? 'Detached' : 'Open';
   return (
-    <li className={`note note-${note.state}${note.detached ? ' note-detached' : ''}`} data-note-id={note.id}>
+    <li
+      ref={item}
+      className={`note note-${note.state}${note.detached ? ' note-detached' : ''}${current ? ' note-current' : ''}`}
+      data-note-id={note.id}
+      aria-current={current ? 'true' : undefined}
+    >
+      {/* aria-disabled, not disabled: a detached note's quote stays in reach of Tab and the arrows. */}
       <button
         type="button"
         className="note-quote"
-        onClick={() => onReveal(note.id)}
-        disabled={!note.place}
+        onClick={() => note.place && onReveal(note.id)}
+        aria-disabled={!note.place}
         title={note.place ? 'Show in the story' : 'Its text is no longer in the story'}
       >
         <span className="note-state">{state}</span> “{quote(note)}”
@@ -132,8 +160,54 @@ function NoteItem({ note, replies, control, onReveal }: { note: NoteView; replie
 }
 
 /** The open story's review notes: open, resolved and detached ones, with their replies. */
-export function NotesPanel({ control, composing, onCompose, onComposed, onReveal, onClose }: NotesPanelProps) {
+export function NotesPanel({ control, composing, onCompose, onComposed, onReveal, onClose, onEscape, current, takeFocus }: NotesPanelProps) {
   const [problem, setProblem] = useState<string | null>(null);
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (takeFocus === 0) return;
+    const at = panel.current;
+    (at?.querySelector<HTMLElement>('.note-quote') ?? at?.querySelector<HTMLElement>('.notes-add'))?.focus();
+  }, [takeFocus]);
+  // A note moves between the groups when it is resolved, reopened or detached: React then renders it
+  // anew, and the button that had the keyboard is gone (the keyboard fell to the page). Which note's
+  // which button had it is kept, and given the keyboard again after such a render.
+  const had = useRef<{ id: string; index: number } | null>(null);
+  const onFocus = (e: FocusEvent<HTMLElement>) => {
+    const item = (e.target as HTMLElement).closest<HTMLElement>('.note[data-note-id]');
+    const buttons = item ? [...item.querySelectorAll('button')] : [];
+    had.current = item && e.target instanceof HTMLButtonElement ? { id: item.dataset.noteId!, index: buttons.indexOf(e.target) } : null;
+  };
+  const onBlur = (e: FocusEvent<HTMLElement>) => {
+    if (e.relatedTarget instanceof Node && !panel.current?.contains(e.relatedTarget)) had.current = null;
+  };
+  useLayoutEffect(() => {
+    const at = had.current;
+    if (!at || (document.activeElement && document.activeElement !== document.body)) return;
+    const item = [...(panel.current?.querySelectorAll<HTMLElement>('.note[data-note-id]') ?? [])].find((el) => el.dataset.noteId === at.id);
+    if (!item) return;
+    const buttons = item.querySelectorAll('button');
+    (buttons[at.index] ?? buttons[0])?.focus();
+  });
+  // ArrowDown / ArrowUp from note to note (on their quotes), Home / End to the first / last, Escape
+  // back to the story; Tab goes
+  // through each note's buttons as anywhere else.
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.defaultPrevented) return;
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      return onEscape();
+    }
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
+    const target = e.target as HTMLElement;
+    if (target.tagName === 'TEXTAREA') return;
+    const quotes = [...(panel.current?.querySelectorAll<HTMLElement>('.note-quote') ?? [])];
+    if (quotes.length === 0) return;
+    const at = quotes.findIndex((q) => q.closest('.note') === target.closest('.note'));
+    const step = e.key === 'ArrowDown' ? 1 : -1;
+    const next = e.key === 'Home' ? 0 : e.key === 'End' ? quotes.length - 1 : at === -1 ? 0 : Math.min(quotes.length - 1, Math.max(0, at + step));
+    e.preventDefault();
+    quotes[next]!.focus();
+  };
   const quoteRef = useRef<string | null>(null);
   if (composing && quoteRef.current === null) quoteRef.current = control.selectionQuote();
   if (!composing) quoteRef.current = null;
@@ -145,12 +219,13 @@ export function NotesPanel({ control, composing, onCompose, onComposed, onReveal
     ['Detached: their text is no longer in the story', roots.filter((n) => n.detached)],
   ];
   return (
-    <aside className="notes-panel" aria-label="Review notes">
+    <aside className="notes-panel" aria-label="Review notes" ref={panel} onKeyDown={onKeyDown} onFocus={onFocus} onBlur={onBlur}>
       <div className="toolbar">
         <h2>Notes</h2>
         <span className="spacer" />
         <button
           type="button"
+          className="notes-add"
           onClick={() => {
             setProblem(control.selectionQuote() ? null : 'Select some text of the story first.');
             onCompose(!!control.selectionQuote());
@@ -204,7 +279,7 @@ export function NotesPanel({ control, composing, onCompose, onComposed, onReveal
               </h3>
               <ul className="notes-list">
                 {list.map((n) => (
-                  <NoteItem key={n.id} note={n} replies={repliesOf(n.id)} control={control} onReveal={onReveal} />
+                  <NoteItem key={n.id} note={n} replies={repliesOf(n.id)} control={control} current={n.id === current} onReveal={onReveal} />
                 ))}
               </ul>
             </section>
