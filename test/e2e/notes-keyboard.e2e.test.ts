@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { editorText, focused, hasChromium, newStory, saved, studioForSuite } from './writing-harness.js';
 
-const { page } = studioForSuite();
+const { page, studio } = studioForSuite();
 const panel = () => page().getByRole('complementary', { name: 'Review notes' });
 
 /** A new story from the keyboard: its title, Enter, then its paragraphs (blank lines between). */
@@ -37,6 +37,11 @@ const highlights = () =>
     return [...out.values()];
   });
 
+/** The button with the keyboard, by its whole text (`focused` shortens it), else what `focused` says. */
+const focusedButton = async () =>
+  (await page().evaluate(() => (document.activeElement?.tagName === 'BUTTON' ? `button:${document.activeElement.textContent}` : null))) ??
+  (await focused(page()));
+
 /** The text the editor has selected now. */
 const selected = () =>
   page().evaluate(() => {
@@ -48,9 +53,34 @@ const selected = () =>
     return view.state.sliceDoc(from, to);
   });
 
-/** Selects `text`, which ends the caret's line, with Shift+ArrowLeft from the line's end. */
+/** The text of the caret's line. */
+const caretLine = () =>
+  page().evaluate(() => {
+    type Tiled = HTMLElement & {
+      cmTile?: { root?: { view?: { state: { doc: { lineAt(p: number): { text: string } }; selection: { main: { head: number } } } } } };
+    };
+    const view = (document.querySelector('.cm-content') as Tiled).cmTile!.root!.view!;
+    return view.state.doc.lineAt(view.state.selection.main.head).text;
+  });
+
+/** ArrowUp / ArrowDown until the caret is on the line holding `text` (lines wrap: one key is one row). */
+async function arrowTo(key: 'ArrowUp' | 'ArrowDown', text: string): Promise<void> {
+  for (let i = 0; i < 20 && !(await caretLine()).includes(text); i++) await page().keyboard.press(key);
+  expect(await caretLine()).toContain(text);
+}
+
+const atLineEnd = () =>
+  page().evaluate(() => {
+    type Tiled = HTMLElement & {
+      cmTile?: { root?: { view?: { state: { doc: { lineAt(p: number): { to: number } }; selection: { main: { head: number } } } } } };
+    };
+    const { state } = (document.querySelector('.cm-content') as Tiled).cmTile!.root!.view!;
+    return state.selection.main.head === state.doc.lineAt(state.selection.main.head).to;
+  });
+
+/** Selects `text`, which ends the caret's line, with Shift+ArrowLeft from the line's end (End goes row by row of a wrapped line). */
 async function selectLineEnd(text: string): Promise<void> {
-  await page().keyboard.press('End');
+  for (let i = 0; i < 5 && !(await atLineEnd()); i++) await page().keyboard.press('End');
   for (let i = 0; i < text.length; i++) await page().keyboard.press('Shift+ArrowLeft');
   await expect.poll(selected).toBe(text);
 }
@@ -64,14 +94,15 @@ async function addNote(body: string): Promise<void> {
   await page().keyboard.type(body);
   await page().keyboard.press('Enter');
   await expect.poll(() => panel().locator('.note-body').allTextContents()).toContainEqual(expect.stringContaining(body));
+  // On its text from the first moment, even when that text was typed within the autosave's second.
+  expect(await panel().locator('.note', { hasText: body }).getAttribute('class')).not.toContain('note-detached');
 }
 
 describe.skipIf(!hasChromium)('review notes from the keyboard (issue 14)', () => {
   it('Ctrl+Alt+M on a sentence selected with Shift+arrows: the note is on that sentence, in the panel, and typing goes on after it', async () => {
     const sentence = 'The minister denied the report on Tuesday.';
     await writeStory('Heron survey', ['Herons returned to the marsh.', `Officials met in the capital. ${sentence}`, 'Aides declined to comment.']);
-    await page().keyboard.press('ArrowUp');
-    await page().keyboard.press('ArrowUp');
+    await arrowTo('ArrowUp', sentence);
     await selectLineEnd(sentence);
     await addNote('Needs a second source.');
 
@@ -84,5 +115,131 @@ describe.skipIf(!hasChromium)('review notes from the keyboard (issue 14)', () =>
     await expect.poll(() => editorText(page())).toContain(`${sentence} He left.\n\nAides declined`);
     await expect.poll(highlights).toEqual([sentence]);
     await saved(page());
+  });
+
+  it('F7 goes from note to note in the text, wrapping at the end, Shift+F7 back; the panel marks the current one; F7 without notes says so', async () => {
+    const a = 'Herons returned to the marsh.';
+    const b = 'The minister denied the report.';
+    const c = 'Aides declined to comment.';
+    await writeStory('Three notes', [a, `Officials met in the capital. ${b}`, `Nobody else spoke. ${c}`]);
+    // F7 before any note: a message, and the caret stays where it was.
+    await page().keyboard.press('F7');
+    await expect.poll(() => page().getByRole('alert').textContent()).toContain('no notes');
+    await expect.poll(() => focused(page())).toBe('editor');
+    await page().getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+    await page().locator('.cm-content').focus();
+
+    // The notes, written from the last paragraph up.
+    await selectLineEnd(c);
+    await addNote('Who are the aides?');
+    await arrowTo('ArrowUp', b);
+    await selectLineEnd(b);
+    await addNote('Which report?');
+    await arrowTo('ArrowUp', a);
+    await selectLineEnd(a);
+    await addNote('How many herons?');
+    await expect.poll(highlights).toEqual([a, b, c]);
+
+    const current = () => panel().locator('.note[aria-current="true"] .note-quote').allTextContents();
+    const step = async (key: string, text: string) => {
+      await page().keyboard.press(key);
+      await expect.poll(selected).toBe(text);
+      await expect.poll(current).toEqual([`Open “${text}”`]);
+      expect(await page().locator('.cm-note-focused').allTextContents()).toEqual([text]);
+      expect(await focused(page())).toBe('editor');
+    };
+    // From the top of the story: a, b, c, then round to a again; Shift+F7 back round to c, b.
+    await page().keyboard.press('Control+Home');
+    await expect.poll(caretLine).toBe(a);
+    await step('F7', a);
+    await step('F7', b);
+    await step('F7', c);
+    await step('F7', a);
+    await step('Shift+F7', c);
+    await step('Shift+F7', b);
+    // Typing after F7 replaces nothing the writer did not choose: the note's text is selected, as a
+    // search hit is; the arrow key leaves it.
+    await page().keyboard.press('ArrowRight');
+    await page().keyboard.type(' Twice.');
+    await expect.poll(() => editorText(page())).toContain(`${b} Twice.`);
+    await saved(page());
+  });
+
+  it('a note whose sentence is deleted is listed as detached with its quote, after a reopen too; Ctrl+Alt+Shift+M and the keyboard in the panel', async () => {
+    const kept = 'The harbour reopened on Friday.';
+    const gone = 'The mayor cut the ribbon herself.';
+    await writeStory('Harbour', [kept, `Boats queued at dawn. ${gone}`]);
+    await selectLineEnd(gone);
+    await addNote('Was she there?');
+    await arrowTo('ArrowUp', kept);
+    await selectLineEnd(kept);
+    await addNote('Friday the 3rd?');
+    await page().keyboard.press('Control+Alt+Shift+m');
+    await expect.poll(() => panel().count()).toBe(0);
+    await expect.poll(() => focused(page())).toBe('editor');
+
+    // The writer selects the sentence and deletes it.
+    await arrowTo('ArrowDown', gone);
+    await selectLineEnd(gone);
+    await page().keyboard.press('Backspace');
+    await expect.poll(() => editorText(page())).not.toContain(gone);
+    expect(await editorText(page())).toContain('Boats queued at dawn. ');
+    await expect.poll(highlights).toEqual([kept]);
+    await saved(page());
+
+    // The panel, from the keyboard: it opens with the keyboard on its first note; the deleted
+    // sentence's note is there, detached, with its quote.
+    const check = async (state: 'Open' | 'Resolved') => {
+      const detached = panel().getByRole('region', { name: /^Detached/ });
+      await expect.poll(() => detached.locator('.note-quote').allTextContents()).toEqual([`Detached “${gone}”`]);
+      expect(await detached.locator('.note-body').textContent()).toContain('Was she there?');
+      expect(await panel().getByRole('region', { name: state }).locator('.note-quote').allTextContents()).toEqual([`${state} “${kept}”`]);
+    };
+    await page().keyboard.press('Control+Alt+Shift+m');
+    await check('Open');
+    // (The list read after the save may come just after the panel opened: the keyboard then follows its
+    // note to the detached group.)
+    await expect.poll(focusedButton).toMatch(/^button:(Open|Detached) “/);
+    // Home / End to the first / last note, arrow keys from note to note, the detached one included;
+    // Tab to a note's buttons.
+    await page().keyboard.press('End');
+    await expect.poll(focusedButton).toBe(`button:Detached “${gone}”`);
+    await page().keyboard.press('Home');
+    await expect.poll(focusedButton).toBe(`button:Open “${kept}”`);
+    await page().keyboard.press('ArrowDown');
+    await expect.poll(focusedButton).toBe(`button:Detached “${gone}”`);
+    await page().keyboard.press('Tab');
+    await expect.poll(focusedButton).toBe('button:Reply');
+    await page().keyboard.press('ArrowUp');
+    await expect.poll(focusedButton).toBe(`button:Open “${kept}”`);
+    // Enter on a note's quote shows it in the story.
+    await page().keyboard.press('Enter');
+    await expect.poll(selected).toBe(kept);
+    await expect.poll(() => focused(page())).toBe('editor');
+    // Closed and opened again; resolved from the keyboard, the keyboard staying on that note (now
+    // under "Resolved") on the button that undoes it.
+    await page().keyboard.press('Control+Alt+Shift+m');
+    await expect.poll(() => panel().count()).toBe(0);
+    await page().keyboard.press('Control+Alt+Shift+m');
+    await expect.poll(focusedButton).toBe(`button:Open “${kept}”`);
+    await page().keyboard.press('Tab');
+    await page().keyboard.press('Tab');
+    await expect.poll(focusedButton).toBe('button:Resolve');
+    await page().keyboard.press('Enter');
+    await check('Resolved');
+    await expect.poll(focusedButton).toBe('button:Reopen');
+    // Escape in the panel gives the keyboard back to the story, the panel staying open.
+    await page().keyboard.press('Escape');
+    await expect.poll(() => focused(page())).toBe('editor');
+    expect(await panel().count()).toBe(1);
+
+    // Reopened (a restart): still detached, still quoted.
+    await studio().restart();
+    await expect.poll(() => editorText(page())).toContain('Boats queued at dawn.');
+    await page().locator('.cm-content').focus();
+    await page().keyboard.press('Control+Alt+Shift+m');
+    await check('Resolved');
+    await expect.poll(highlights).toEqual([kept]);
+    expect(await page().locator('.cm-note-resolved').count()).toBe(1);
   });
 });
