@@ -109,7 +109,7 @@ function NoteItem({
         <strong>{note.author ?? 'You'}</strong>
         {note.role ? <span className="muted"> ({note.role})</span> : null}: {note.body}
       </p>
-      {note.pending && <p className="note-flag muted">Waiting to be sent</p>}
+      {note.pending && replying && <p className="note-flag muted">Waiting to be sent</p>}
       {note.rejected && <p className="note-flag error">Refused: {note.rejected}</p>}
       {note.conflict && (
         <div className="note-conflict" role="group" aria-label="Changed here and on the backend">
@@ -153,6 +153,8 @@ function NoteItem({
               {note.state === 'open' ? 'Resolve' : 'Reopen'}
             </button>
           )}
+          {/* On the buttons' line (seen in the screenshots: a line of its own made the panel scroll sooner). */}
+          {note.pending && <span className="note-flag muted">Waiting to be sent</span>}
         </div>
       )}
     </li>
@@ -206,7 +208,9 @@ export function NotesPanel({ control, composing, onCompose, onComposed, onReveal
     const step = e.key === 'ArrowDown' ? 1 : -1;
     const next = e.key === 'Home' ? 0 : e.key === 'End' ? quotes.length - 1 : at === -1 ? 0 : Math.min(quotes.length - 1, Math.max(0, at + step));
     e.preventDefault();
-    quotes[next]!.focus();
+    // The whole note in view, not only its quote (focus alone showed the quote and cut its text off).
+    quotes[next]!.focus({ preventScroll: true });
+    quotes[next]!.closest('.note')?.scrollIntoView({ block: 'nearest' });
   };
   const quoteRef = useRef<string | null>(null);
   if (composing && quoteRef.current === null) quoteRef.current = control.selectionQuote();
