@@ -4,8 +4,10 @@
  * was deleted listed as detached. One studio (a browser host over its own library); each test writes
  * its own story.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { editorText, focused, hasChromium, newStory, saved, studioForSuite } from './writing-harness.js';
+import { editorText, focused, hasChromium, newStory, results, saved, studioForSuite } from './writing-harness.js';
 
 const { page, studio } = studioForSuite();
 const panel = () => page().getByRole('complementary', { name: 'Review notes' });
@@ -241,5 +243,69 @@ describe.skipIf(!hasChromium)('review notes from the keyboard (issue 14)', () =>
     await check('Resolved');
     await expect.poll(highlights).toEqual([kept]);
     expect(await page().locator('.cm-note-resolved').count()).toBe(1);
+  });
+
+  it('the panel with an open, a resolved and a detached note reads well in both themes at 1280×720 and 800×600', async () => {
+    const one = 'The ferry ran late all week.';
+    const two = 'Tickets cost twice as much.';
+    const three = 'The council will meet again in March to decide.';
+    await writeStory('Ferry', [one, two, three]);
+    await selectLineEnd(three);
+    await addNote('Which council? The county or the town? A long note, to see it wrap in the narrow panel.');
+    await arrowTo('ArrowUp', two);
+    await selectLineEnd(two);
+    await addNote('Source for the price?');
+    await arrowTo('ArrowUp', one);
+    await selectLineEnd(one);
+    await addNote('All week, or most days?');
+    // The second is resolved from the panel, the third's sentence deleted.
+    await page().keyboard.press('Control+Alt+Shift+m');
+    await expect.poll(() => panel().count()).toBe(0);
+    await page().keyboard.press('Control+Alt+Shift+m');
+    await page().keyboard.press('ArrowDown');
+    await expect.poll(focusedButton).toBe(`button:Open “${two}”`);
+    await page().keyboard.press('Tab');
+    await page().keyboard.press('Tab');
+    await page().keyboard.press('Enter');
+    await expect.poll(focusedButton).toBe('button:Reopen');
+    await page().keyboard.press('Escape');
+    await arrowTo('ArrowDown', three);
+    await selectLineEnd(three);
+    await page().keyboard.press('Backspace');
+    await saved(page());
+    const groups = () => panel().locator('h3').allTextContents();
+    await expect.poll(groups).toEqual(['Open (1)', 'Resolved (1)', 'Detached: their text is no longer in the story (1)']);
+    // F7 marks the open one in the panel as well.
+    await page().keyboard.press('Control+Home');
+    await page().keyboard.press('F7');
+    await expect.poll(selected).toBe(one);
+
+    const dir = process.env.NOTES_SCREENSHOTS ?? results;
+    mkdirSync(dir, { recursive: true });
+    for (const [key, theme] of [
+      ['Control+Alt+1', 'light'],
+      ['Control+Alt+2', 'dark'],
+    ] as const) {
+      await page().keyboard.press(key);
+      await expect.poll(() => page().evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+      for (const [width, height] of [
+        [1280, 720],
+        [800, 600],
+      ] as const) {
+        await page().setViewportSize({ width, height });
+        // Nothing in the panel wider than the panel (clipped or scrolling sideways).
+        await expect.poll(() => panel().evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+        await page().screenshot({ path: join(dir, `notes-panel-${theme}-${width}x${height}.png`) });
+        // Scrolled to its last note (End in the panel): the detached one.
+        await page().keyboard.press('Control+Alt+Shift+m');
+        await page().keyboard.press('Control+Alt+Shift+m');
+        await page().keyboard.press('End');
+        await expect.poll(focusedButton).toBe(`button:Detached “${three}”`);
+        await page().screenshot({ path: join(dir, `notes-panel-${theme}-${width}x${height}-end.png`) });
+        await page().keyboard.press('Escape');
+      }
+    }
+    await page().setViewportSize({ width: 1280, height: 720 });
+    await page().keyboard.press('Control+Alt+1');
   });
 });
