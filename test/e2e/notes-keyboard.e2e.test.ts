@@ -116,6 +116,17 @@ describe.skipIf(!hasChromium)('review notes from the keyboard (issue 14)', () =>
     await page().keyboard.type(' He left.');
     await expect.poll(() => editorText(page())).toContain(`${sentence} He left.\n\nAides declined`);
     await expect.poll(highlights).toEqual([sentence]);
+
+    // Escape in the form gives up: back in the story, the selection as it was, no note.
+    await selectLineEnd('He left.');
+    await page().keyboard.press('Control+Alt+m');
+    await expect.poll(() => focused(page())).toBe('textarea:New note');
+    await page().keyboard.type('Never mind');
+    await page().keyboard.press('Escape');
+    await expect.poll(() => focused(page())).toBe('editor');
+    expect(await selected()).toBe('He left.');
+    expect(await panel().locator('.note').count()).toBe(1);
+    await page().keyboard.press('End');
     await saved(page());
   });
 
