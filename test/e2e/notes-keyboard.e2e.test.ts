@@ -206,7 +206,7 @@ describe.skipIf(!hasChromium)('review notes from the keyboard (issue 14)', () =>
       const detached = panel().getByRole('region', { name: /^Detached/ });
       await expect.poll(() => detached.locator('.note-quote').allTextContents()).toEqual([`Detached “${gone}”`]);
       expect(await detached.locator('.note-body').textContent()).toContain('Was she there?');
-      expect(await panel().getByRole('region', { name: state }).locator('.note-quote').allTextContents()).toEqual([`${state} “${kept}”`]);
+      await expect.poll(() => panel().getByRole('region', { name: state }).locator('.note-quote').allTextContents()).toEqual([`${state} “${kept}”`]);
     };
     await page().keyboard.press('Control+Alt+Shift+m');
     await check('Open');
