@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { anchorAt, parseStory, serializeStory } from '../../shared/index.js';
 import { Library } from '../../electron/services/library/index.js';
@@ -120,5 +121,63 @@ describe('review notes through sync', () => {
     await editor.sync.run();
     expect(await remoteNotes(slug)).toEqual([expect.objectContaining({ body: 'Wording from the desk, and the laptop.', version: 3 })]);
     expect(editor.sync.notes.list(id)[0]).toMatchObject({ conflict: null, pending: false });
+  });
+
+  it("keeps a draft's notes on the story they were written on: not on another new story, and through a new title to the backend", async () => {
+    const writer = await studio(backend.tokens.writer, 'drafts');
+    const noteOn = (id: string, sentence: string, text: string) => {
+      const story = writer.lib.getStory(id);
+      const withBody = story.text.replace(/\n*$/, `\n\n${sentence}\n`);
+      writer.lib.saveStory(id, withBody);
+      const body = parseStory(withBody).body;
+      const from = body.indexOf(sentence);
+      return writer.sync.notes.add(id, anchorAt(body, from, from + sentence.length, 1), text);
+    };
+    // Two new stories: both "Untitled story", so both have the slug the title makes until one is sent.
+    const a = writer.lib.createStory({ beat: 'open-source-ai' });
+    const b = writer.lib.createStory({ beat: 'open-source-ai' });
+    expect(a.slug).toBe(b.slug);
+    const note = noteOn(a.id, 'The ferry ran late all week.', 'Which ferry?');
+    expect(writer.sync.notes.list(a.id).map((n) => n.body)).toEqual(['Which ferry?']);
+    expect(writer.sync.notes.list(b.id)).toEqual([]);
+
+    // A title, so a slug of its own: the note stays, on the same sentence, under the new slug.
+    writer.lib.saveStory(a.id, writer.lib.getStory(a.id).text.replace('title: Untitled story', 'title: Ferry delays on the north line'));
+    const slug = writer.lib.getStory(a.id).slug;
+    expect(slug).not.toBe(b.slug);
+    const [kept] = writer.sync.notes.list(a.id);
+    expect(kept).toMatchObject({ id: note.id, storySlug: slug, detached: false });
+    expect(writer.lib.getStory(a.id).text.slice(kept!.place!.from, kept!.place!.to)).toBe('The ferry ran late all week.');
+    expect(writer.sync.notes.list(b.id)).toEqual([]);
+
+    // Submitted: the story and its note reach the backend under that slug.
+    expect((await writer.sync.enqueue(a.id, 'review')).check).toMatchObject({ queued: true });
+    await writer.sync.run();
+    await writer.sync.run();
+    expect(await remoteNotes(slug)).toEqual([expect.objectContaining({ id: note.id, body: 'Which ferry?' })]);
+    expect(writer.sync.notes.list(a.id)[0]).toMatchObject({ id: note.id, pending: false });
+  });
+
+  it('opens a library written before notes knew their story: its notes stay on the story of their slug', async () => {
+    const file = join(dir, 'old.sqlite');
+    const first = Library.open(file, { seed: { catalogPath: sampleCatalogPath() } });
+    new SyncService({ library: first, vault: new MemoryVault(), intervalMs: 0 });
+    first.close();
+    const old = new Database(file);
+    old.exec(`DROP TABLE notes_items; CREATE TABLE notes_items (
+      id TEXT PRIMARY KEY, story_slug TEXT NOT NULL, body TEXT NOT NULL, anchor TEXT, local_anchor TEXT,
+      state TEXT NOT NULL, reply_to TEXT, author TEXT, role TEXT, version INTEGER,
+      created_at TEXT NOT NULL, updated_at TEXT NOT NULL, remote TEXT)`);
+    old
+      .prepare(
+        `INSERT INTO notes_items (id, story_slug, body, state, version, created_at, updated_at) VALUES ('n-old', 'kept-story', 'An old note', 'open', 3, 'x', 'x')`,
+      )
+      .run();
+    old.close();
+    const lib = Library.open(file, { seed: { catalogPath: sampleCatalogPath() } });
+    const sync = new SyncService({ library: lib, vault: new MemoryVault(), intervalMs: 0 });
+    studios.push({ lib, sync });
+    const id = lib.putBySlug('kept-story', storyText('kept-story', BODY)).id;
+    expect(sync.notes.list(id).map((n) => n.body)).toEqual(['An old note']);
   });
 });

@@ -4,7 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NoteView } from '../../../shared/api/notes.js';
-import { movedAnchor, noteActionAllowed, parseStory, placeAnchors, type NoteAnchor, type NotePutBody, type NoteState } from '../../../shared/index.js';
+import {
+  movedAnchor,
+  noteActionAllowed,
+  parseStory,
+  placeAnchors,
+  storyFields,
+  type NoteAnchor,
+  type NotePutBody,
+  type NoteState,
+} from '../../../shared/index.js';
 import type { Role } from '../../../shared/protocol/index.js';
 import { StudioCallError } from '../../../shared/api/contract.js';
 import type { Library } from '../library/library.js';
@@ -32,15 +41,18 @@ export class NotesService {
   list(storyId: string): NoteView[] {
     const story = this.lib.getStory(storyId);
     const parsed = parseStory(story.text);
-    const notes = this.store.forStory(story.slug);
-    const places = this.store.transaction(() => this.place(story.slug, parsed.body, notes));
+    const notes = this.store.transaction(() => {
+      this.store.followSlug(story.id, story.slug);
+      return this.store.forStory(story.id, story.slug, storyFields(parsed).slug === story.slug);
+    });
+    const places = this.store.transaction(() => this.place(story.id, parsed.body, notes));
     return notes.map((n) => this.view(n, places.get(n.id), parsed.bodyStart.offset));
   }
 
   /** Places anchored notes on `body`, remembering where each stands now (its anchor as written never changes). */
-  private place(slug: string, body: string, notes: LocalNote[]): Map<string, { from: number; to: number } | null> {
+  private place(storyId: string, body: string, notes: LocalNote[]): Map<string, { from: number; to: number } | null> {
     const out = new Map<string, { from: number; to: number } | null>();
-    const base = this.store.base(slug);
+    const base = this.store.base(storyId);
     // Anchors placed here before map through the edit from the body they were placed on; the others
     // (new from the backend, or written in an editor whose text was not saved yet) by offsets and quote.
     const known = notes.filter((n) => n.localAnchor && base !== null);
@@ -64,7 +76,7 @@ export class NotesService {
         fresh,
         fresh.map((n) => n.anchor!),
       );
-    this.store.setBase(slug, body);
+    this.store.setBase(storyId, body);
     return out;
   }
 
@@ -96,7 +108,7 @@ export class NotesService {
 
   private viewOf(id: string): NoteView {
     const n = this.mustGet(id);
-    const story = this.lib.storyBySlug(n.storySlug);
+    const story = n.storyId ? this.lib.getStory(n.storyId) : this.lib.storyBySlug(n.storySlug);
     if (!story) throw new StudioCallError('not-found', `no story "${n.storySlug}" in the library`);
     const v = this.list(story.id).find((x) => x.id === id);
     if (!v) throw new StudioCallError('not-found', `no note "${id}"`);
@@ -118,12 +130,13 @@ export class NotesService {
     return this.viewOf(n.id);
   }
 
-  private fresh(storySlug: string, body: string, anchor: NoteAnchor | null, replyTo: string | null): LocalNote {
+  private fresh(storySlug: string, storyId: string | null, body: string, anchor: NoteAnchor | null, replyTo: string | null): LocalNote {
     const who = this.who();
     const at = new Date(this.now()).toISOString();
     return {
       id: `n-${randomUUID()}`,
       storySlug,
+      storyId,
       body,
       anchor,
       localAnchor: null,
@@ -140,13 +153,13 @@ export class NotesService {
 
   add(storyId: string, anchor: NoteAnchor, body: string): NoteView {
     const story = this.lib.getStory(storyId);
-    const n = this.fresh(story.slug, body, anchor, null);
+    const n = this.fresh(story.slug, story.id, body, anchor, null);
     return this.write(n, { body, anchor });
   }
 
   reply(noteId: string, body: string): NoteView {
     const parent = this.mustGet(noteId);
-    const n = this.fresh(parent.storySlug, body, null, parent.replyTo ?? parent.id);
+    const n = this.fresh(parent.storySlug, parent.storyId, body, null, parent.replyTo ?? parent.id);
     return this.write(n, { body, replyTo: n.replyTo! });
   }
 
@@ -184,6 +197,16 @@ export class NotesService {
 
   /** One round: the outbox out, then the notes of the stories followed here in. */
   round(options: Omit<NotesRoundOptions, 'slugs'>): Promise<NotesRoundResult> {
+    // Notes not yet sent go out under their story's slug now (a draft's follows its title).
+    for (const id of this.store.storiesWithUnsentNotes()) {
+      let slug: string;
+      try {
+        slug = this.lib.getStory(id).slug;
+      } catch {
+        continue; // deleted for good: its notes keep the slug they had
+      }
+      this.store.followSlug(id, slug);
+    }
     const slugs = new Set(this.store.storiesWithNotes());
     for (const status of ['review', 'approved'] as const) {
       for (const s of this.lib.listStories({ status })) {

@@ -17,6 +17,7 @@ const SCHEMA = `
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, remote TEXT
   );
   CREATE INDEX IF NOT EXISTS notes_items_story ON notes_items (story_slug);
+  CREATE TABLE IF NOT EXISTS notes_bases_by_id (story_id TEXT PRIMARY KEY, body TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS notes_outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, note_id TEXT NOT NULL, story_slug TEXT NOT NULL, body TEXT NOT NULL,
     sent_precondition TEXT, idempotency_key TEXT NOT NULL UNIQUE,
@@ -25,13 +26,18 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS notes_outbox_note ON notes_outbox (note_id);
   CREATE TABLE IF NOT EXISTS notes_cursors (story_slug TEXT PRIMARY KEY, cursor TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS notes_bases (story_slug TEXT PRIMARY KEY, body TEXT NOT NULL);
 `;
 
 /** A note as this studio holds it: its own text, and the backend's when both sides changed it. */
 export interface LocalNote {
   id: string;
   storySlug: string;
+  /**
+   * The library story it was written on here (null for a note pulled from the backend). A draft's
+   * slug comes from its title until the story is first sent, so two new stories share one and a
+   * new title changes it: notes go by the story they were written on, and take its slug with them.
+   */
+  storyId: string | null;
   body: string;
   /** The anchor as written (the backend's), and as last placed on this studio's text. */
   anchor: NoteAnchor | null;
@@ -64,6 +70,7 @@ export interface NoteOutboxRow {
 interface ItemRow {
   id: string;
   story_slug: string;
+  story_id: string | null;
   body: string;
   anchor: string | null;
   local_anchor: string | null;
@@ -96,6 +103,7 @@ function itemOf(r: ItemRow): LocalNote {
   return {
     id: r.id,
     storySlug: r.story_slug,
+    storyId: r.story_id,
     body: r.body,
     anchor: json(r.anchor),
     localAnchor: json(r.local_anchor),
@@ -128,6 +136,10 @@ function rowOf(r: OutboxDbRow): NoteOutboxRow {
 export class NotesStore {
   constructor(readonly db: Database.Database) {
     db.exec(SCHEMA);
+    // Libraries from before notes knew their story: the column comes in empty (notes go by slug then).
+    const columns = db.prepare('PRAGMA table_info(notes_items)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'story_id')) db.exec('ALTER TABLE notes_items ADD COLUMN story_id TEXT');
+    db.exec('CREATE INDEX IF NOT EXISTS notes_items_story_id ON notes_items (story_id)');
   }
 
   private readonly sql = memoize((source: string): Database.Statement => this.db.prepare(source));
@@ -141,8 +153,36 @@ export class NotesStore {
     return r ? itemOf(r) : null;
   }
 
-  forStory(storySlug: string): LocalNote[] {
-    return (this.sql('SELECT * FROM notes_items WHERE story_slug = ? ORDER BY created_at, id').all(storySlug) as ItemRow[]).map(itemOf);
+  /**
+   * The notes of a library story: those written on it here, and those of its slug that no story here
+   * was named for: pulled from the backend, when the slug is the story's own (written in its front
+   * matter: a slug still made from the title is no one's yet), or written here before notes knew
+   * their story (never sent).
+   */
+  forStory(storyId: string, storySlug: string, slugIsItsOwn: boolean): LocalNote[] {
+    return (
+      this.sql('SELECT * FROM notes_items WHERE story_id = ? OR (story_id IS NULL AND story_slug = ? AND (? OR version IS NULL)) ORDER BY created_at, id').all(
+        storyId,
+        storySlug,
+        slugIsItsOwn ? 1 : 0,
+      ) as ItemRow[]
+    ).map(itemOf);
+  }
+
+  /**
+   * Gives the notes written on a story here, and not yet on the backend, the story's slug now (and
+   * their waiting changes): a draft's slug follows its title until it is first sent.
+   */
+  followSlug(storyId: string, storySlug: string): void {
+    this.sql(
+      'UPDATE notes_outbox SET story_slug = ? WHERE story_slug <> ? AND note_id IN (SELECT id FROM notes_items WHERE story_id = ? AND version IS NULL)',
+    ).run(storySlug, storySlug, storyId);
+    this.sql('UPDATE notes_items SET story_slug = ? WHERE story_id = ? AND version IS NULL AND story_slug <> ?').run(storySlug, storyId, storySlug);
+  }
+
+  /** Library stories that have notes written on them here and not yet on the backend. */
+  storiesWithUnsentNotes(): string[] {
+    return (this.sql('SELECT DISTINCT story_id AS s FROM notes_items WHERE story_id IS NOT NULL AND version IS NULL').all() as { s: string }[]).map((r) => r.s);
   }
 
   /** Slugs of stories that have notes here. */
@@ -152,8 +192,8 @@ export class NotesStore {
 
   put(n: LocalNote): void {
     this.sql(
-      `INSERT INTO notes_items (id, story_slug, body, anchor, local_anchor, state, reply_to, author, role, version, created_at, updated_at, remote)
-            VALUES (@id, @storySlug, @body, @anchor, @localAnchor, @state, @replyTo, @author, @role, @version, @createdAt, @updatedAt, @remote)
+      `INSERT INTO notes_items (id, story_slug, story_id, body, anchor, local_anchor, state, reply_to, author, role, version, created_at, updated_at, remote)
+            VALUES (@id, @storySlug, @storyId, @body, @anchor, @localAnchor, @state, @replyTo, @author, @role, @version, @createdAt, @updatedAt, @remote)
             ON CONFLICT (id) DO UPDATE SET body = excluded.body, anchor = excluded.anchor, local_anchor = excluded.local_anchor,
               state = excluded.state, author = excluded.author, role = excluded.role, version = excluded.version,
               updated_at = excluded.updated_at, remote = excluded.remote`,
@@ -232,11 +272,12 @@ export class NotesStore {
     );
   }
 
-  base(storySlug: string): string | null {
-    return (this.sql('SELECT body FROM notes_bases WHERE story_slug = ?').get(storySlug) as { body: string } | undefined)?.body ?? null;
+  /** The body a story's notes were last placed on here (by library story: two drafts may share a slug). */
+  base(storyId: string): string | null {
+    return (this.sql('SELECT body FROM notes_bases_by_id WHERE story_id = ?').get(storyId) as { body: string } | undefined)?.body ?? null;
   }
 
-  setBase(storySlug: string, body: string): void {
-    this.sql('INSERT INTO notes_bases (story_slug, body) VALUES (?, ?) ON CONFLICT (story_slug) DO UPDATE SET body = excluded.body').run(storySlug, body);
+  setBase(storyId: string, body: string): void {
+    this.sql('INSERT INTO notes_bases_by_id (story_id, body) VALUES (?, ?) ON CONFLICT (story_id) DO UPDATE SET body = excluded.body').run(storyId, body);
   }
 }

@@ -42,6 +42,7 @@ function adopt(local: LocalNote | null, remote: Note, keepLocalText: boolean): L
   return {
     id: remote.id,
     storySlug: remote.storySlug,
+    storyId: local?.storyId ?? null,
     body: keepLocalText && local ? local.body : remote.body,
     anchor: remote.anchor ?? null,
     localAnchor: local?.localAnchor ?? null,
