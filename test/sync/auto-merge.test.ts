@@ -121,6 +121,20 @@ describe('automatic merge', () => {
     expect(remote.story.body).toBe(both);
   });
 
+  it("a merge the page has not read yet comes with the answer to the person's next action, so its notice is not lost", async () => {
+    const slug = 'merge-then-act-8e8e';
+    const id = await synced(slug);
+    await deskEdit(slug, body(edit(PARAS, 3, 'A second vote is due in June.')));
+    localEdit(id, edit(PARAS, 1, 'Residents spoke for two hours.'));
+    expect((await sync.run()).merged?.map((m) => m.slug)).toEqual([slug]);
+    // The person clicks Submit before the page asked about the story: the answer says what was merged.
+    const answer = await sync.enqueue(id, 'review');
+    expect(answer.check.queued).toBe(true);
+    expect(answer.merged).toMatchObject({ remoteVersion: 2, summary: 'The desk changed paragraph 4.' });
+    // Said once: the next look at the story has nothing more to tell.
+    expect((await sync.storySync(id)).merged).toBeNull();
+  });
+
   it('an overlapping edit stays a conflict with exactly that conflict, and nothing goes out', async () => {
     const slug = 'merge-clash-6c6c';
     const id = await synced(slug);

@@ -728,6 +728,9 @@ export class SyncService {
     const rec = this.lib.getStory(id);
     const engine = this.engine() ?? this.offlineEngine();
     let check: SendCheck = { errors: [], warnings: [], total: 0 };
+    // A merge the page has not asked about yet (it ran just before the click) is told in this answer:
+    // the action goes out with the merged text, so the person hears of the merge here or never.
+    const merged = this.merges.get(rec.slug) ?? null;
     try {
       if (action === 'withdrawn') {
         engine.enqueueWithdraw(rec.slug, rec.text);
@@ -749,7 +752,7 @@ export class SyncService {
     if (action === 'withdrawn') this.merges.delete(rec.slug);
     if (this.credentials && this.online !== false) this.schedule(300);
     this.changed();
-    return { ...(await this.storySync(id)), check: { ...check, queued: true } };
+    return { ...(await this.storySync(id)), merged, check: { ...check, queued: true } };
   }
 
   /** Takes the story's waiting changes (queued or paused) out of the outbox; bad-input when there are none. */
