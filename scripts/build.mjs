@@ -30,6 +30,10 @@ if (want('shared')) {
 // (read as files beside its package.json) stay outside; `require` is given to the bundled CommonJS.
 const hostOptions = {
   packages: undefined,
+  // Without white space and with simpler syntax (names kept, for stack traces): V8 compiles the
+  // 3.5 MB bundle at every start, 2.4 MB of it this way.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: ['better-sqlite3', 'dictionary-en'],
   banner: { js: "import { createRequire as __studioRequire } from 'node:module'; const require = __studioRequire(import.meta.url);" },
 };
