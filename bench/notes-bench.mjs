@@ -23,10 +23,12 @@ export async function run() {
   }
   const ours = [];
   const peer = [];
-  for (let i = 0; i < 25; i++) {
+  // 60 rounds, the first two not counted (compilation): a p95 of 25 was the second worst round, so
+  // one pause of the machine decided it.
+  for (let i = 0; i < 62; i++) {
     let s = performance.now();
     const placed = placeAnchors(anchors, after, before);
-    ours.push(performance.now() - s);
+    if (i >= 2) ours.push(performance.now() - s);
     if (i === 0) {
       const counts = {};
       for (const p of placed) counts[p.by] = (counts[p.by] ?? 0) + 1;
@@ -39,7 +41,7 @@ export async function run() {
     s = performance.now();
     let found = 0;
     for (const a of anchors) if (after.indexOf(a.exact) !== -1) found++;
-    peer.push(performance.now() - s);
+    if (i >= 2) peer.push(performance.now() - s);
     if (found < 0) throw new Error('unreachable');
   }
   const p95 = percentile(ours, 95);
