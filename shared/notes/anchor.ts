@@ -109,14 +109,17 @@ function byFuzzy(body: string, anchor: NoteAnchor, expected: number, map: TextMa
   return expected - reach <= 0 && expected + reach >= body.length ? null : pick(0, body.length);
 }
 
+/** Where the quote itself stands in `body`: by its offsets, else by the quote with its prefix and suffix (null: nowhere, not even fuzzily looked for). */
+export function placeByQuote(body: string, anchor: NoteAnchor): Placement | null {
+  if (body.slice(anchor.start, anchor.end) === anchor.exact) return { from: anchor.start, to: anchor.end, by: 'offsets' };
+  return byQuote(body, anchor, Math.min(anchor.start, body.length));
+}
+
 function placeOne(body: string, anchor: NoteAnchor, map: TextMap | null): Placement {
-  if (map) {
-    const mapped = map.mapRange(anchor.start, anchor.end);
-    if (mapped && body.slice(mapped.from, mapped.to) === anchor.exact) return { ...mapped, by: 'mapped' };
-  } else if (body.slice(anchor.start, anchor.end) === anchor.exact) {
-    return { from: anchor.start, to: anchor.end, by: 'offsets' };
-  }
-  const expected = map ? map.approx(anchor.start) : Math.min(anchor.start, body.length);
+  if (!map) return placeByQuote(body, anchor) ?? byFuzzy(body, anchor, Math.min(anchor.start, body.length), null) ?? { from: null, to: null, by: 'detached' };
+  const mapped = map.mapRange(anchor.start, anchor.end);
+  if (mapped && body.slice(mapped.from, mapped.to) === anchor.exact) return { ...mapped, by: 'mapped' };
+  const expected = map.approx(anchor.start);
   return byQuote(body, anchor, expected) ?? byFuzzy(body, anchor, expected, map) ?? { from: null, to: null, by: 'detached' };
 }
 

@@ -180,4 +180,31 @@ describe('review notes through sync', () => {
     const id = lib.putBySlug('kept-story', storyText('kept-story', BODY)).id;
     expect(sync.notes.list(id).map((n) => n.body)).toEqual(['An old note']);
   });
+
+  it('puts a note that a fuzzy match placed on other text back on its quote once the quote comes in (a note pulled before the text it quotes)', async () => {
+    const slug = 'notes-sync-quote-back-5e6f';
+    const { editor, id } = await submitted(slug);
+    const writer = await studio(backend.tokens.writer, 'writer');
+    await writer.sync.run();
+    const story = writer.lib.storyBySlug(slug)!;
+    // The editor adds a sentence, not submitted yet, and a note on it: the note goes out, the text waits.
+    const added = 'The minister denied the report on Thursday.';
+    const text = serializeStory({ ...parseStory(editor.lib.getStory(id).text), body: `${BODY}\n${added}\n` });
+    editor.lib.saveStory(id, text);
+    const body = parseStory(text).body;
+    const note = editor.sync.notes.add(id, anchorAt(body, body.indexOf(added), body.indexOf(added) + added.length, 1), 'Which day was it?');
+    await editor.sync.run();
+    await writer.sync.run();
+    const placed = (s: { lib: Library; sync: SyncService }, storyId: string) => {
+      const v = s.sync.notes.list(storyId).find((n) => n.id === note.id)!;
+      return s.lib.getStory(storyId).text.slice(v.place!.from, v.place!.to);
+    };
+    // The writer's text lacks the sentence: the note stands on the nearest like it.
+    expect(placed(writer, story.id)).toBe(SENTENCE);
+    await editor.sync.enqueue(id, 'review');
+    await editor.sync.run();
+    await writer.sync.run();
+    expect(placed(writer, story.id)).toBe(added);
+    expect(placed(editor, id)).toBe(added);
+  });
 });

@@ -9,6 +9,7 @@ import {
   noteActionAllowed,
   parseStory,
   placeAnchors,
+  placeByQuote,
   storyFields,
   type NoteAnchor,
   type NotePutBody,
@@ -58,8 +59,11 @@ export class NotesService {
     const known = notes.filter((n) => n.localAnchor && base !== null);
     const fresh = notes.filter((n) => n.anchor && !(n.localAnchor && base !== null));
     const run = (group: LocalNote[], anchors: NoteAnchor[], previous?: string) => {
-      placeAnchors(anchors, body, previous).forEach((p, i) => {
+      placeAnchors(anchors, body, previous).forEach((placed, i) => {
         const n = group[i]!;
+        // A note that stands on other text than its quote (a fuzzy match: the quote reworded, or not in
+        // this text yet when it was placed) goes back onto its quote once the quote stands in the text.
+        const p = n.anchor && anchors[i]!.exact !== n.anchor.exact ? (placeByQuote(body, n.anchor) ?? placed) : placed;
         if (p.from === null) return void out.set(n.id, null);
         out.set(n.id, { from: p.from, to: p.to });
         this.store.setLocalAnchor(n.id, movedAnchor(anchors[i]!, body, p));
