@@ -68,8 +68,10 @@ export const noteRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
         }
       } else {
         if ((body.replyTo ?? null) !== current.replyTo) throw badRequest('replyTo: a note cannot move to another thread');
+        // What the change asks is read against the version it was made on: a change of an older one
+        // answers 412 below (with the current note), never 403 for what changed since.
         const next = { body: body.body, anchor: body.anchor ?? current.anchor, state: body.state ?? current.state };
-        for (const action of actionsOf(current, next)) {
+        for (const action of current.version === expected ? actionsOf(current, next) : []) {
           if (!noteActionAllowed(action, token.role, current.author === token.name)) {
             throw forbidden(`a ${token.role} may not ${action} another's note`);
           }

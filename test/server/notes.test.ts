@@ -113,6 +113,19 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       expect(again.status).toBe(412);
     });
 
+    it('answers 412, not 403, to a resolve made on an older version of another’s note whose text changed since', async () => {
+      const { id, note } = await created(s.tokens.writer);
+      expect((await putNote(SLUG, id, { body: 'Rewritten by its author', anchor: note.anchor }, { token: s.tokens.writer, ifMatch: '"v1"' })).status).toBe(200);
+      // The editor resolved the copy it had (v1): its text is v1's, which only the author could set now.
+      const stale = await putNote(SLUG, id, { body: note.body, anchor: note.anchor, state: 'resolved' }, { token: s.tokens.editor, ifMatch: '"v1"' });
+      expect(stale.status).toBe(412);
+      expect(await stale.json()).toMatchObject({ error: 'version_conflict', current: { id, version: 2, body: 'Rewritten by its author' } });
+      const settled = { body: 'Rewritten by its author', anchor: note.anchor, state: 'resolved' };
+      expect((await putNote(SLUG, id, settled, { token: s.tokens.editor, ifMatch: '"v2"' })).status).toBe(200);
+      // On the current version, rights are checked as before.
+      expect((await putNote(SLUG, id, { ...settled, body: 'The editor’s words' }, { token: s.tokens.editor, ifMatch: '"v3"' })).status).toBe(403);
+    });
+
     it('replays the first answer byte for byte, refuses a reused key, and scopes keys to the token', async () => {
       const id = newId();
       const key = freshKey();
