@@ -12,15 +12,10 @@
  * The system under test is the app's own sync service on real library files, against the reference
  * backend on a loopback port; the model only remembers which notes and marks were written.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../server/helpers.js';
-import { expectNotesConverged, newSeen, noteCommands, settle, studioCommands, type NotesModel, type NotesReal } from './helpers/notes-model.js';
+import { expectNotesSettled, newSeen, noteCommands, settle, startWorld, stopWorld, studioCommands, type NotesModel } from './helpers/notes-model.js';
 import { storyText } from './helpers/stories.js';
-import { Network, newStudio, type Accepted } from './helpers/studio.js';
-import { join } from 'node:path';
 
 const RUNS = Number(process.env.NOTES_MODEL_RUNS ?? 30);
 /** A new seed each run (printed, so that a failing one can be replayed with NOTES_MODEL_SEED). */
@@ -38,27 +33,14 @@ describe('review notes model against the reference backend (two studios, a fresh
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 20, size: 'medium' }), async (cmds) => {
         const slug = `notes-model-${++runNo}`;
-        const backend = await startServer();
-        const accepted: Accepted = new Map();
-        const studios = Array.from({ length: STUDIOS }, (_, i) =>
-          newStudio(
-            mkdtempSync(join(tmpdir(), `notes-model-${i}-`)),
-            new Network(backend.url, { accepted, onCrashAfterAccept: () => seen.crashesAfterAccept++ }),
-          ),
-        );
-        const real: NotesReal = {
-          backend,
-          studios,
-          who: studios.map(() => ({ name: 'editor', role: 'editor' })),
+        const real = await startWorld({
+          who: Array.from({ length: STUDIOS }, () => ({ name: 'editor', role: 'editor' })),
           stories: 1,
           slugOf: () => slug,
-          direct: new Map(),
-          settled: new Map(),
-          accepted,
           seen,
-        };
+        });
+        const studios = real.studios;
         try {
-          for (const s of studios) await s.sync.login('http://studio-backend.test', backend.tokens.editor);
           // The desk submits the story; the laptop pulls it, so that either may write the first note.
           const id = studios[0]!.library.putBySlug(
             slug,
@@ -73,13 +55,9 @@ describe('review notes model against the reference backend (two studios, a fresh
           await fc.asyncModelRun(() => ({ model, real }), cmds);
           await settle(real);
           totalNotes += model.notes.size;
-          await expectNotesConverged(model, real);
+          await expectNotesSettled(model, real);
         } finally {
-          for (const s of studios) {
-            s.library.close();
-            rmSync(s.dir, { recursive: true, force: true });
-          }
-          await backend.close();
+          await stopWorld(real);
         }
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },

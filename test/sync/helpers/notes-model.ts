@@ -8,13 +8,16 @@
  * The model only remembers which notes were written, by whom, and the marks written into each: every
  * change appends a mark (`m<n>`) to the text its writer saw; settling keeps the marks of both texts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import search from 'approx-string-match';
 import { expect } from 'vitest';
 import { anchorAt, parseStory, type NoteState } from '../../../shared/index.js';
 import type { Role } from '../../../shared/protocol/index.js';
-import type { TestServer } from '../../server/helpers.js';
-import { crashDuringSync, type Accepted, type Studio } from './studio.js';
+import { startServer, type TestServer } from '../../server/helpers.js';
+import { crashDuringSync, Network, newStudio, type Accepted, type Studio } from './studio.js';
 
 /** A token of the test server, by name (its owner is the notes' author). */
 export type TokenName = keyof TestServer['tokens'];
@@ -83,6 +86,34 @@ export interface NotesReal {
   settled: Map<string, number>;
   accepted: Accepted;
   seen: Seen;
+}
+
+/**
+ * One sequence's world: a fresh reference backend, and a studio on a library file of its own for each
+ * token in `who`, logged in, its wire watched (accepted note PUTs, crashes after an accepted PUT).
+ */
+export async function startWorld(o: Pick<NotesReal, 'who' | 'stories' | 'slugOf' | 'seen'>): Promise<NotesReal> {
+  const backend = await startServer();
+  const accepted: Accepted = new Map();
+  const studios = o.who.map((_, i) =>
+    newStudio(mkdtempSync(join(tmpdir(), `sync-model-${i}-`)), new Network(backend.url, { accepted, onCrashAfterAccept: () => o.seen.crashesAfterAccept++ })),
+  );
+  const r: NotesReal = { ...o, backend, studios, direct: new Map(), settled: new Map(), accepted };
+  try {
+    for (const [i, s] of studios.entries()) await s.sync.login('http://studio-backend.test', backend.tokens[o.who[i]!.name]);
+  } catch (e) {
+    await stopWorld(r);
+    throw e;
+  }
+  return r;
+}
+
+export async function stopWorld(r: NotesReal): Promise<void> {
+  for (const s of r.studios) {
+    s.library.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+  await r.backend.close();
 }
 
 export interface WireNote {
@@ -296,44 +327,53 @@ export async function expectNoNoteTextLost(m: NotesModel, r: NotesReal): Promise
 
 /**
  * Online, the person merges every story in conflict (with `mergeStory`), settles every note changed on
- * both sides (both texts' marks), and every studio syncs until one whole pass changes nothing anywhere.
+ * both sides (both texts' marks), and the studios sync until each is clean (nothing waiting, nothing in
+ * conflict) and has pulled since the backend last changed: a studio runs again only when it is not
+ * clean or another's round changed the backend after its own (each round pulls after it pushes).
  */
 export async function settle(r: NotesReal, mergeStory?: (local: string, remote: string) => string): Promise<void> {
   for (const s of r.studios) s.net.offline = false;
-  for (let pass = 0; pass < 30; pass++) {
-    let quiet = true;
-    for (const s of r.studios) {
-      const o = await s.sync.run({ maxWaitMs: 2_000 });
-      if ((o.push?.sent ?? 0) > 0 || (o.merged?.length ?? 0) > 0 || o.overview.queued > 0 || o.overview.rejected > 0 || o.overview.lastError) quiet = false;
-      for (const c of o.overview.conflicts) {
-        if (!mergeStory) throw new Error(`story ${c.slug} in conflict`);
-        const st = await s.sync.storySync(c.id!);
-        await s.sync.resolve(c.id!, mergeStory(st.conflict!.localText, st.conflict!.remoteText));
-        r.seen.conflictsMerged++;
-        quiet = false;
-      }
-      if ((o.notes?.sent ?? 0) > 0 || (o.notes?.conflicts ?? 0) > 0) quiet = false;
-      expect(o.notes?.rejected ?? 0, 'no note change refused').toBe(0);
-      for (let i = 0; i < r.stories; i++) {
-        const story = s.library.storyBySlug(r.slugOf(i));
-        if (!story) continue;
-        for (const v of s.sync.notes.list(story.id)) {
-          expect(v.rejected, `${v.id} refused`).toBeNull();
-          if (!v.conflict) continue;
-          // Both texts are there until the person settles: theirs, and the backend's beside it.
-          s.sync.notes.resolveConflict(v.id, union(v.body, v.conflict.body), v.state);
-          r.settled.set(v.id, (r.settled.get(v.id) ?? 0) + 1);
-          r.seen.conflictsSettled++;
-          quiet = false;
-        }
-      }
-      if (s.sync.notes.waiting() > 0) quiet = false;
+  let round = 0;
+  /** The round that last changed the backend (0: the commands before settling), and each studio's last round. */
+  let changed = 0;
+  const ran = r.studios.map(() => -1);
+  const clean = r.studios.map(() => false);
+  for (let k = 0; k !== -1; k = r.studios.findIndex((_, i) => !clean[i] || ran[i]! < changed)) {
+    if (round === 60) {
+      throw new Error(
+        `did not settle: ${JSON.stringify(await Promise.all(r.studios.map((s) => s.sync.overview())))}, notes waiting ${r.studios.map((s) => s.sync.notes.waiting()).join(', ')}`,
+      );
     }
-    if (quiet) return;
+    const s = r.studios[k]!;
+    const o = await s.sync.run({ maxWaitMs: 2_000 });
+    ran[k] = ++round;
+    if ((o.push?.sent ?? 0) > 0 || (o.merged?.length ?? 0) > 0 || (o.notes?.sent ?? 0) > 0) changed = round;
+    let dirty = o.overview.queued > 0 || o.overview.rejected > 0 || Boolean(o.overview.lastError) || (o.notes?.conflicts ?? 0) > 0;
+    for (const c of o.overview.conflicts) {
+      if (!mergeStory) throw new Error(`story ${c.slug} in conflict`);
+      const st = await s.sync.storySync(c.id!);
+      await s.sync.resolve(c.id!, mergeStory(st.conflict!.localText, st.conflict!.remoteText));
+      r.seen.conflictsMerged++;
+      dirty = true;
+    }
+    for (let i = 0; i < r.stories; i++) {
+      const story = s.library.storyBySlug(r.slugOf(i));
+      if (!story) continue;
+      for (const v of s.sync.notes.list(story.id)) {
+        expect(v.rejected, `${v.id} refused (${JSON.stringify(s.sync.notes.store.pending(v.id).map((p) => p.body))})`).toBeNull();
+        if (!v.conflict) continue;
+        // Both texts are there until the person settles: theirs, and the backend's beside it. Only
+        // the note's author may write its text: anyone else keeps the backend's (and their state).
+        const mine = v.author === r.who[k]!.name;
+        s.sync.notes.resolveConflict(v.id, mine ? union(v.body, v.conflict.body) : v.conflict.body, v.state);
+        r.settled.set(v.id, (r.settled.get(v.id) ?? 0) + 1);
+        r.seen.conflictsSettled++;
+        dirty = true;
+      }
+    }
+    expect(o.notes?.rejected ?? 0, 'no note change refused').toBe(0);
+    clean[k] = !dirty && s.sync.notes.waiting() === 0;
   }
-  throw new Error(
-    `did not settle: ${JSON.stringify(await Promise.all(r.studios.map((s) => s.sync.overview())))}, notes waiting ${r.studios.map((s) => s.sync.notes.waiting()).join(', ')}`,
-  );
 }
 
 const notesOfStory = (m: NotesModel, story: number) =>
@@ -348,7 +388,7 @@ const notesOfStory = (m: NotesModel, story: number) =>
  * note is in its text; and nothing went out twice — the backend made one version per change it
  * accepted, each change sent under one Idempotency-Key, never more sends than changes made.
  */
-export async function expectNotesConverged(m: NotesModel, r: NotesReal): Promise<void> {
+async function expectNotesConverged(m: NotesModel, r: NotesReal): Promise<void> {
   for (let i = 0; i < r.stories; i++) {
     const slug = r.slugOf(i);
     const written = notesOfStory(m, i);
@@ -397,7 +437,7 @@ function occurrences(text: string, quote: string): number[] {
  * is there exactly once; shown detached — and still listed — when neither the quote nor any text
  * within a third of its characters of it is left (the protocol's fuzzy match may place it otherwise).
  */
-export function expectNotesPlaced(m: NotesModel, r: NotesReal): void {
+function expectNotesPlaced(m: NotesModel, r: NotesReal): void {
   for (const [k, s] of r.studios.entries()) {
     for (let i = 0; i < r.stories; i++) {
       const story = s.library.storyBySlug(r.slugOf(i))!;
@@ -419,4 +459,10 @@ export function expectNotesPlaced(m: NotesModel, r: NotesReal): void {
       }
     }
   }
+}
+
+/** The final checks, after `settle`: the notes converged, and each stands where its quote is. */
+export async function expectNotesSettled(m: NotesModel, r: NotesReal): Promise<void> {
+  await expectNotesConverged(m, r);
+  expectNotesPlaced(m, r);
 }
