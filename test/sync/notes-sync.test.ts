@@ -121,6 +121,21 @@ describe('review notes through sync', () => {
     await editor.sync.run();
     expect(await remoteNotes(slug)).toEqual([expect.objectContaining({ body: 'Wording from the desk, and the laptop.', version: 3 })]);
     expect(editor.sync.notes.list(id)[0]).toMatchObject({ conflict: null, pending: false });
+
+    // Two changes offline while the laptop changes it again: the first meets the conflict; once settled,
+    // the second (made on the old text) never goes out on the backend's version after the settled one.
+    await laptop.sync.run();
+    laptop.sync.notes.setState(note.id, 'resolved');
+    await laptop.sync.run();
+    editor.sync.notes.edit(note.id, 'Desk, second wording.');
+    editor.sync.notes.edit(note.id, 'Desk, third wording.');
+    await editor.sync.run();
+    const [again] = editor.sync.notes.list(id);
+    expect(again).toMatchObject({ body: 'Desk, third wording.', conflict: { state: 'resolved', version: 4 } });
+    editor.sync.notes.resolveConflict(note.id, 'Desk, third wording.', 'resolved');
+    await editor.sync.run();
+    expect(await remoteNotes(slug)).toEqual([expect.objectContaining({ body: 'Desk, third wording.', state: 'resolved', version: 5 })]);
+    expect(editor.sync.notes.list(id)[0]).toMatchObject({ conflict: null, pending: false });
   });
 
   it("keeps a draft's notes on the story they were written on: not on another new story, and through a new title to the backend", async () => {

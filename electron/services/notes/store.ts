@@ -256,9 +256,13 @@ export class NotesStore {
     this.sql('DELETE FROM notes_outbox WHERE id = ?').run(rowId);
   }
 
-  /** Drops every row of a note that no longer goes out as it is (a conflict resolved, a rejection seen). */
+  /**
+   * Drops every row of a note whose conflict the person settled: the one in conflict, and the changes
+   * queued after it, made on the text the settled one replaces (sent on the backend's version, they
+   * would undo the backend's text, or be refused as an edit of another's note).
+   */
   clearSettled(noteId: string): void {
-    this.sql(`DELETE FROM notes_outbox WHERE note_id = ? AND state IN ('conflict','rejected')`).run(noteId);
+    this.sql(`DELETE FROM notes_outbox WHERE note_id = ?`).run(noteId);
   }
 
   cursor(storySlug: string): string | null {
