@@ -137,6 +137,12 @@ export const union = (mine: string, theirs: string) => [...new Set([...tokensOf(
 
 const storyIn = (r: NotesReal, studio: number, story: number) => r.studios[studio]!.library.storyBySlug(r.slugOf(story));
 
+/** The notes a studio holds for its story of that slug (none when it has no such story). */
+function notesOf(s: NotesReal['studios'][number], slug: string) {
+  const story = s.library.storyBySlug(slug);
+  return story ? s.sync.notes.store.forStory(story.id, slug, true) : [];
+}
+
 /** A note (or reply) the studio just wrote, with its first mark. */
 function written(m: NotesModel, r: NotesReal, id: string, studio: number, story: number, mark: string): void {
   m.notes.set(id, { story, author: r.who[studio]!.name, marks: new Set([mark]), changes: r.studios.map((_, i) => (i === studio ? 1 : 0)) });
@@ -145,7 +151,7 @@ function written(m: NotesModel, r: NotesReal, id: string, studio: number, story:
 
 /** The note a command names by index among those the studio holds (null when it holds none). */
 function noteIn(r: NotesReal, studio: number, pick: number) {
-  const held = Array.from({ length: r.stories }, (_, i) => r.studios[studio]!.sync.notes.store.forStory(r.slugOf(i))).flat();
+  const held = Array.from({ length: r.stories }, (_, i) => notesOf(r.studios[studio]!, r.slugOf(i))).flat();
   return held.length ? held[pick % held.length]! : null;
 }
 
@@ -316,7 +322,7 @@ export async function expectNoNoteTextLost(m: NotesModel, r: NotesReal): Promise
   for (let i = 0; i < r.stories; i++) for (const n of await backendNotes(r.backend, r.slugOf(i))) hold(n.id, n.body);
   for (const s of r.studios) {
     for (let i = 0; i < r.stories; i++) {
-      for (const n of s.sync.notes.store.forStory(r.slugOf(i))) {
+      for (const n of notesOf(s, r.slugOf(i))) {
         hold(n.id, n.body);
         hold(n.id, n.remote?.body);
       }
@@ -396,8 +402,7 @@ async function expectNotesConverged(m: NotesModel, r: NotesReal): Promise<void> 
     expect([...remote.keys()].sort(), `${slug}: the backend holds exactly the notes written`).toEqual(written);
     for (const [k, s] of r.studios.entries()) {
       expect(
-        s.sync.notes.store
-          .forStory(slug)
+        notesOf(s, slug)
           .map((n) => n.id)
           .sort(),
         `${slug}: studio ${k} holds exactly the notes written`,
