@@ -1,6 +1,6 @@
 import type { SourceSpan, Story } from '../story/types.js';
 import { textMap } from '../text-map.js';
-import { lineIndexAt, lineStarts } from '../text-util.js';
+import { commonPrefix, lineIndexAt, lineStarts } from '../text-util.js';
 import type { Diagnostic } from './types.js';
 
 /** The front-matter key path whose value holds `offset` (the narrowest span), if any. */
@@ -21,13 +21,6 @@ function lineColumns(text: string): (offset: number) => { line: number; column: 
     const i = lineIndexAt(starts, offset);
     return { line: i + 1, column: offset - starts[i]! + 1 };
   };
-}
-
-function commonPrefix(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
 }
 
 /**

@@ -7,6 +7,7 @@
 import search from 'approx-string-match';
 import { ANCHOR_CONTEXT, type NoteAnchor } from './schema.js';
 import { textMap, type TextMap } from '../text-map.js';
+import { commonPrefix, commonSuffix } from '../text-util.js';
 
 /** The anchor of the body's range `from`..`to`, written on story version `revision`. */
 export function anchorAt(body: string, from: number, to: number, revision: number): NoteAnchor {
@@ -28,23 +29,11 @@ const MAX_OCCURRENCES = 500;
 /** How far around the expected place a quote, or a fuzzy match of it, is looked for before the whole text. */
 const NEAR = 2_000;
 
-function commonSuffixLength(a: string, b: string): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
-  return n;
-}
-
-function commonPrefixLength(a: string, b: string): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a.charCodeAt(n) === b.charCodeAt(n)) n++;
-  return n;
-}
-
 /** How well the text around `from`..`to` agrees with the anchor's prefix and suffix (0 to 64 characters). */
 function contextScore(body: string, from: number, to: number, anchor: NoteAnchor): number {
   const before = body.slice(Math.max(0, from - anchor.prefix.length), from);
   const after = body.slice(to, to + anchor.suffix.length);
-  return commonSuffixLength(before, anchor.prefix) + commonPrefixLength(after, anchor.suffix);
+  return commonSuffix(before, anchor.prefix, Math.min(before.length, anchor.prefix.length)) + commonPrefix(after, anchor.suffix);
 }
 
 function byQuote(body: string, anchor: NoteAnchor, expected: number): Placement | null {
