@@ -89,6 +89,20 @@ export function notesExtension(): Extension {
 }
 
 export function setNotes(view: EditorView, notes: NoteMark[]): void {
+  // The notes are read again after every save: most reads change nothing, and a transaction for
+  // nothing is a view update in the middle of typing.
+  const field = view.state.field(notesField, false);
+  const now = new Map<string, NoteMark>();
+  field?.marks.between(
+    0,
+    view.state.doc.length,
+    (from, to, d) => void now.set(d.spec.noteId as string, { id: d.spec.noteId as string, from, to, resolved: d.spec.resolved as boolean }),
+  );
+  const same = (n: NoteMark) => {
+    const m = now.get(n.id);
+    return m !== undefined && m.from === n.from && m.to === n.to && m.resolved === n.resolved;
+  };
+  if (field && now.size === notes.length && notes.every(same)) return;
   const open = notes.some((n) => !n.resolved && n.from < n.to && n.to <= view.state.doc.length);
   const effects: StateEffect<unknown>[] = [setNotesEffect.of(notes)];
   if ((gutterSlot.get(view.state) === notesGutter) !== open) effects.push(gutterSlot.reconfigure(open ? notesGutter : []));
