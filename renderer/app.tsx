@@ -30,6 +30,7 @@ import { StorySyncBar } from './components/story-sync-bar.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import { closeHoverTooltips, type EditorView } from '@codemirror/view';
 import { focusBody, placeOf, restorePlace } from './editor/caret.js';
+import { TypeAhead } from './hooks/type-ahead.js';
 import {
   addCitation,
   applySpellingChoice,
@@ -183,9 +184,12 @@ export function App() {
     if (ok) setNotice(`Saved at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`);
   }, [session, onError]);
 
+  // Keys typed while the new story is on its way go to its title (and, after an Enter, its body).
+  const typeAhead = useRef<TypeAhead | null>(null);
   const newStory = useCallback(
     (beat?: string) => {
       focusNext.current = 'title';
+      (typeAhead.current ??= new TypeAhead()).start();
       void actions.create(beat);
     },
     [actions],
@@ -412,13 +416,18 @@ export function App() {
       restoring.current = null;
       if (focusNext.current === 'title') {
         focusNext.current = null;
+        const typed = typeAhead.current?.stop() ?? { first: '', entered: false, second: '' };
         const title = titleRef.current;
         if (title) {
           title.focus();
           title.select();
-          return;
+          // As typed into the field: an input event, so the title is patched and undo knows it.
+          if (typed.first) document.execCommand('insertText', false, typed.first);
+          if (!typed.entered) return;
         }
-        return focusBody(view);
+        focusBody(view);
+        if (typed.second) view.dispatch(view.state.replaceSelection(typed.second));
+        return;
       }
       if (last && last.id === session.openId) restorePlace(view, last);
     },

@@ -40,6 +40,22 @@ describe.skipIf(!hasChromium)('the first minute (issue 10, items 1-6)', () => {
     await expect.poll(() => page().locator('.story-list li.selected').textContent()).toContain('Second headline');
   });
 
+  it('#1 typing straight after Ctrl+Alt+N, before the new story is there, loses no letter: the title, then after Enter the body', async () => {
+    // No wait between the shortcut and the letters: a person does not wait for the field.
+    await page().keyboard.press('Control+Alt+n');
+    await page().keyboard.type('Ferry delays on the north line');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('The ferry ran late all week.');
+    await expect.poll(() => page().getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe('Ferry delays on the north line');
+    await expect.poll(() => body()).toMatch(/^The ferry ran late all week\.\s*$/);
+    await expect.poll(() => focused(page())).toBe('editor');
+    await saved(page());
+    await expect.poll(() => page().locator('.story-list li.selected').textContent()).toContain('Ferry delays on the north line');
+    // And typing goes on where the caret is.
+    await page().keyboard.type(' Tickets cost twice as much.');
+    await expect.poll(() => body()).toMatch(/^The ferry ran late all week\. Tickets cost twice as much\.\s*$/);
+  });
+
   it('#2 the palette, settings and shortcuts open on their first field; "dark" + Enter switches the theme', async () => {
     await page().keyboard.press('Control+Shift+P');
     await expect.poll(() => focused(page())).toBe('input:Command');
