@@ -37,6 +37,17 @@ function decorations(notes: readonly NoteMark[], focused: string | null, length:
   return Decoration.set(ranges, true);
 }
 
+/** The notes a decoration set shows, where they stand in it now, by id. */
+function marksIn(marks: DecorationSet, length: number): Map<string, NoteMark> {
+  const out = new Map<string, NoteMark>();
+  marks.between(
+    0,
+    length,
+    (from, to, d) => void out.set(d.spec.noteId as string, { id: d.spec.noteId as string, from, to, resolved: d.spec.resolved as boolean }),
+  );
+  return out;
+}
+
 const notesField = StateField.define<NotesState>({
   create: () => ({ marks: Decoration.none, focused: null }),
   update(value, tr) {
@@ -46,11 +57,7 @@ const notesField = StateField.define<NotesState>({
       if (e.is(setNotesEffect)) marks = decorations(e.value, focused, tr.state.doc.length);
       if (e.is(focusNoteEffect)) {
         focused = e.value;
-        const current: NoteMark[] = [];
-        marks.between(0, tr.state.doc.length, (from, to, d) => {
-          current.push({ id: d.spec.noteId as string, from, to, resolved: d.spec.resolved as boolean });
-        });
-        marks = decorations(current, focused, tr.state.doc.length);
+        marks = decorations([...marksIn(marks, tr.state.doc.length).values()], focused, tr.state.doc.length);
       }
     }
     return { marks, focused };
@@ -92,12 +99,7 @@ export function setNotes(view: EditorView, notes: NoteMark[]): void {
   // The notes are read again after every save: most reads change nothing, and a transaction for
   // nothing is a view update in the middle of typing.
   const field = view.state.field(notesField, false);
-  const now = new Map<string, NoteMark>();
-  field?.marks.between(
-    0,
-    view.state.doc.length,
-    (from, to, d) => void now.set(d.spec.noteId as string, { id: d.spec.noteId as string, from, to, resolved: d.spec.resolved as boolean }),
-  );
+  const now = field ? marksIn(field.marks, view.state.doc.length) : new Map<string, NoteMark>();
   const same = (n: NoteMark) => {
     const m = now.get(n.id);
     return m !== undefined && m.from === n.from && m.to === n.to && m.resolved === n.resolved;
@@ -111,10 +113,8 @@ export function setNotes(view: EditorView, notes: NoteMark[]): void {
 
 /** Where each note stands in the editor's text now (after everything typed since they were set). */
 export function notePlaces(view: EditorView): Map<string, { from: number; to: number }> {
-  const out = new Map<string, { from: number; to: number }>();
   const field = view.state.field(notesField, false);
-  field?.marks.between(0, view.state.doc.length, (from, to, d) => void out.set(d.spec.noteId as string, { from, to }));
-  return out;
+  return field ? marksIn(field.marks, view.state.doc.length) : new Map();
 }
 
 /** Selects a note's text, scrolls it into view and marks it as the focused note. */

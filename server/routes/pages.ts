@@ -41,6 +41,13 @@ const NEWS_LIMIT = 1000;
 const CACHE_CONTROL = 'public, max-age=60';
 const CACHE_LIMIT = 500;
 
+/** Puts an answer in a cache of at most CACHE_LIMIT, the oldest going first when full. */
+function keep<T>(cache: Map<string, T>, key: string, value: T): void {
+  cache.delete(key);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
 const notFound = () => new HttpError(404, 'not_found', 'There is no published story here.');
 
 interface Cached {
@@ -87,8 +94,7 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     let hit = cache.get(key);
     if (!hit) {
       hit = make();
-      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-      cache.set(key, hit);
+      keep(cache, key, hit);
     }
     return hit;
   };
@@ -116,9 +122,7 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app
     const recording = recordCatalogReads(index);
     const made = await make(recording.index);
     hit = { ...made, reads: recording.reads, fingerprint: catalogFingerprint(index, recording.reads), checkedAt: version };
-    rendered.delete(key);
-    if (rendered.size >= CACHE_LIMIT) rendered.delete(rendered.keys().next().value!);
-    rendered.set(key, hit);
+    keep(rendered, key, hit);
     return hit;
   };
 

@@ -42,11 +42,11 @@ export class NotesService {
   list(storyId: string): NoteView[] {
     const story = this.lib.getStory(storyId);
     const parsed = parseStory(story.text);
-    const notes = this.store.transaction(() => {
+    const { notes, places } = this.store.transaction(() => {
       this.store.followSlug(story.id, story.slug);
-      return this.store.forStory(story.id, story.slug, storyFields(parsed).slug === story.slug);
+      const notes = this.store.forStory(story.id, story.slug, storyFields(parsed).slug === story.slug);
+      return { notes, places: this.place(story.id, parsed.body, notes) };
     });
-    const places = this.store.transaction(() => this.place(story.id, parsed.body, notes));
     return notes.map((n) => this.view(n, places.get(n.id), parsed.bodyStart.offset));
   }
 
