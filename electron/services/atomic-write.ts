@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BadInputError } from './story-files.js';
+import { BadInputError } from './bad-input.js';
 
 export interface AtomicWriteOptions {
   /** The file's mode, whatever it had (a private file: 0o600). Default: an existing file's own mode, else the umask's. */

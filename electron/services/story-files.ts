@@ -1,16 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { loadCatalog, parseStory, type CatalogIndex, type Story } from '../../shared/index.js';
+import { BadInputError } from './bad-input.js';
 
-/** Input that cannot be used: the message is one line, naming no file (callers prefix it). */
-export class BadInputError extends Error {
-  override name = 'BadInputError';
-  constructor(
-    readonly file: string,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
+export { BadInputError };
 
 /** Reads a file as UTF-8 text, refusing folders, binary files and invalid UTF-8 with a one-line reason. */
 export async function readTextFile(file: string): Promise<string> {

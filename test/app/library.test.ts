@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -723,6 +723,15 @@ describe('library', () => {
       again.close();
     });
   }
+
+  it('names the file to give when the library named is a folder, and writes nothing in it', () => {
+    const folder = join(dir, 'newsroom');
+    mkdirSync(folder);
+    expect(() => Library.open(folder)).toThrow(
+      `${folder}: is a folder, not a library file; name the file in it (for example ${join(folder, 'library.sqlite')})`,
+    );
+    expect(readdirSync(folder)).toEqual([]);
+  });
 
   it('refuses damaged, foreign and newer files with one-line errors, leaving them untouched', () => {
     const corrupt = join(dir, 'corrupt.sqlite');

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { makePrivateFile } from '../paths.js';
 import { LibraryError, describeSqliteError } from './errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
@@ -33,8 +34,12 @@ function loadSqlite(): typeof Database {
 /** Checks a file's first bytes before SQLite touches it: a non-SQLite file is refused, never overwritten. */
 function checkHeader(file: string): void {
   if (!existsSync(file)) return;
-  const size = statSync(file).size;
-  if (size === 0) return;
+  const stat = statSync(file);
+  // `--library ~/newsroom` names a folder: say which file it takes, not the EISDIR of reading it.
+  if (stat.isDirectory()) {
+    throw new LibraryError(file, 'io', `${file}: is a folder, not a library file; name the file in it (for example ${join(file, 'library.sqlite')})`);
+  }
+  if (stat.size === 0) return;
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(16);

@@ -1,0 +1,82 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runWithCodeCache } from '../../electron/host/code-cache.js';
+
+// The browser host runs its bundle through V8's code cache (issue 13's cold start). What must hold:
+// the cache is used when it fits, and never runs code the bundle no longer has.
+declare global {
+  var __codeCacheRuns: string[];
+}
+
+describe('the host bundle run from the code cache', () => {
+  let dir: string;
+  const bundle = () => join(dir, 'host.cjs');
+  const cache = () => join(dir, 'host.cjs.cache');
+  const write = (word: string) =>
+    writeFileSync(
+      bundle(),
+      `const { basename } = require('node:path');\nfunction say() { globalThis.__codeCacheRuns.push(${JSON.stringify(word)} + ':' + basename(__filename)); }\nsay();\n`,
+    );
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'studio-code-cache-'));
+    globalThis.__codeCacheRuns = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  // V8 keeps what this process compiled, by source and file name, and would not read the cache at
+  // all for the same file: the same bundle and cache in another folder is what a new process meets.
+  const elsewhere = (name: string, from: string): [string, string] => {
+    const to = join(dir, name);
+    mkdirSync(to);
+    copyFileSync(join(from, 'host.cjs'), join(to, 'host.cjs'));
+    copyFileSync(join(from, 'host.cjs.cache'), join(to, 'host.cjs.cache'));
+    return [join(to, 'host.cjs'), join(to, 'host.cjs.cache')];
+  };
+
+  it('compiles the first time, writes the cache on save, and takes it the next time', () => {
+    write('one');
+    const first = runWithCodeCache(bundle(), cache());
+    expect(first.accepted).toBe(false);
+    first.save();
+    expect(statSync(cache()).size).toBeGreaterThan(100);
+    const second = runWithCodeCache(...elsewhere('second', dir));
+    expect(second.accepted).toBe(true);
+    expect(globalThis.__codeCacheRuns).toEqual(['one:host.cjs', 'one:host.cjs']);
+  });
+
+  it('runs a rebuilt bundle of the same length and time as it is now, not the cached build', () => {
+    write('one');
+    runWithCodeCache(bundle(), cache()).save();
+    const { atime, mtime } = statSync(bundle());
+    write('two'); // same length: V8's own check of the source would take the old code
+    utimesSync(bundle(), atime, mtime);
+    const run = runWithCodeCache(bundle(), cache());
+    expect(run.accepted).toBe(false);
+    expect(globalThis.__codeCacheRuns).toEqual(['one:host.cjs', 'two:host.cjs']);
+  });
+
+  it('starts as without a cache when the file is damaged, and saves a good one over it', () => {
+    write('one');
+    runWithCodeCache(bundle(), cache()).save();
+    const good = readFileSync(cache());
+    const key = good.subarray(0, good.indexOf(10) + 1);
+    writeFileSync(cache(), Buffer.concat([key, Buffer.from('not a code cache at all')]));
+    const moved = elsewhere('moved', dir);
+    const run = runWithCodeCache(...moved);
+    expect(run.accepted).toBe(false);
+    run.save();
+    expect(runWithCodeCache(...elsewhere('again', join(dir, 'moved'))).accepted).toBe(true);
+    expect(globalThis.__codeCacheRuns).toEqual(['one:host.cjs', 'one:host.cjs', 'one:host.cjs']);
+  });
+
+  it('keeps running when the cache cannot be written (a folder the user may not write)', () => {
+    write('one');
+    writeFileSync(join(dir, 'a-file'), '');
+    const run = runWithCodeCache(bundle(), join(dir, 'a-file', 'host.cjs.cache'));
+    expect(() => run.save()).not.toThrow();
+    expect(globalThis.__codeCacheRuns).toEqual(['one:host.cjs']);
+  });
+});
