@@ -71,7 +71,7 @@ const IMPORT_ACCEPT = '.md,.txt,.markdown,text/markdown,text/plain';
  * State lives in hooks (hooks/); this file lays the parts out and maps commands to them.
  */
 export function App() {
-  const { api, fatal, catalog, catalogIndex, settings: settingsControl, settingsProblems, reloadCatalog } = useStudio();
+  const { api, fatal, catalog, catalogIndex, settings: settingsControl, settingsProblems, reloadCatalog, lastStory } = useStudio();
   const settings = settingsControl.settings;
   const [error, setError] = useState<string | null>(null);
   // Stored settings the host had to reset are said once, where errors are said.
@@ -399,16 +399,13 @@ export function App() {
     started.current = true;
     const last = settings.lastStory;
     if (!last) return;
-    // A story deleted since is simply not reopened (no error at start).
-    api.getStory({ id: last.id }).then(
-      () => {
-        if (session.openId) return;
-        restoring.current = last;
-        void openStory(last.id);
-      },
-      () => undefined,
-    );
-  }, [api, settings, openStory, session.openId]);
+    // Read as soon as the settings came (useStudio); a story deleted since is simply not reopened.
+    void lastStory.then((record) => {
+      if (!record || record.id !== last.id || session.openId) return;
+      restoring.current = last;
+      void openStory(last.id, record);
+    });
+  }, [api, settings, openStory, session.openId, lastStory]);
 
   const onEditorReady = useCallback(
     (view: EditorView) => {

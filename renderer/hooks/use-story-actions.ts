@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { RevisionSummary, StudioApi } from '../../shared/api/contract.js';
+import type { RevisionSummary, StoryRecord, StudioApi } from '../../shared/api/contract.js';
 import type { StorySession } from './use-story-session.js';
 
 /** Saves a text as a file through the browser's download (Electron asks where to save it). */
@@ -74,9 +74,9 @@ export function useStoryActions(api: StudioApi | null, session: StorySession, on
   );
 
   const openStory = useCallback(
-    async (id: string) => {
+    async (id: string, record?: StoryRecord) => {
       setRevisions(null);
-      await open(id);
+      await open(id, record);
     },
     [open],
   );

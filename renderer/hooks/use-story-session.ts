@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { StudioApi } from '../../shared/api/contract.js';
+import type { StoryRecord, StudioApi } from '../../shared/api/contract.js';
 import { SeenRevisions } from '../sync/library-follow.js';
 
 export type SaveState = 'saved' | 'dirty' | 'saving' | 'error';
@@ -13,7 +13,8 @@ export interface StorySession {
   /** The text as typed, saved or not. */
   text: string;
   saveState: SaveState;
-  open(id: string): Promise<void>;
+  /** Opens a story: the library's copy, or `record` when it was just read (the story reopened at start). */
+  open(id: string, record?: StoryRecord): Promise<void>;
   /** A change of the editor's text; `remote` when it is the library's own text put in place (nothing to save). */
   onChange(text: string, remote?: boolean): void;
   /** Saves what is pending now (before opening another story, exporting, reviewing, closing); whether the library holds the text. */
@@ -103,11 +104,11 @@ export function useStorySession(api: StudioApi | null, autosaveMs: number, onErr
   );
 
   const open = useCallback(
-    async (id: string) => {
+    async (id: string, record?: StoryRecord) => {
       if (!api) return;
       await flush();
       try {
-        const rec = await api.getStory({ id });
+        const rec = record?.id === id ? record : await api.getStory({ id });
         seen.current.reset(rec.revision);
         openIdRef.current = rec.id;
         setOpenId(rec.id);

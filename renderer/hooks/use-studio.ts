@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { StudioApi } from '../../shared/api/contract.js';
+import type { StoryRecord, StudioApi } from '../../shared/api/contract.js';
 import { EMPTY_CATALOG, indexCatalog, type Catalog, type CatalogIndex } from '../../shared/index.js';
 import { getStudio } from '../api.js';
 import { useSettings, type SettingsControl } from './use-settings.js';
@@ -15,22 +15,38 @@ export interface Studio {
   settingsProblems: string[];
   /** Reads the library's catalog again (it changed: the sync service adopted the backend's). */
   reloadCatalog(): Promise<void>;
+  /** The story open when the studio last closed, read at start (null: none, deleted since, or no host). */
+  lastStory: Promise<StoryRecord | null>;
 }
 
-type Started = { api: StudioApi; first: Promise<[Catalog, Awaited<ReturnType<StudioApi['getSettings']>>]> } | { error: Error };
+type Started =
+  | {
+      api: StudioApi;
+      first: Promise<[Catalog, Awaited<ReturnType<StudioApi['getSettings']>>]>;
+      /** The story open when the studio last closed (null: none, or deleted since), read as soon as the settings name it. */
+      lastStory: Promise<StoryRecord | null>;
+    }
+  | { error: Error };
 let started: Started | undefined;
 
 /**
- * Connects to the host and asks for the catalog and the settings, once per page: `main.tsx` calls
- * it before React's first render, so the host answers while the page is still being drawn.
+ * Connects to the host and asks for the catalog, the settings and then the story open last, once
+ * per page: `main.tsx` calls it before React's first render, so the host answers while the page is
+ * still being drawn, and the story is read once (issue 13's cold start).
  */
 export function startStudio(): Started {
   if (!started) {
     try {
       const api = getStudio();
-      const first = Promise.all([api.getCatalog({}), api.getSettings({})]);
+      const settings = api.getSettings({});
+      const first = Promise.all([api.getCatalog({}), settings]);
       first.catch(() => undefined); // said by useStudio
-      started = { api, first };
+      // A story deleted since is simply not reopened (no error at start).
+      const lastStory = settings.then(
+        (s) => (s.lastStory ? api.getStory({ id: s.lastStory.id }).catch(() => null) : null),
+        () => null,
+      );
+      started = { api, first, lastStory };
     } catch (e) {
       started = { error: e as Error };
     }
@@ -69,5 +85,9 @@ export function useStudio(): Studio {
   }, [api]);
 
   const catalogIndex = useMemo(() => indexCatalog(catalog), [catalog]);
-  return { api, fatal, catalog, catalogIndex, settings, settingsProblems, reloadCatalog };
+  const [lastStory] = useState(() => {
+    const start = startStudio();
+    return 'error' in start ? Promise.resolve(null) : start.lastStory;
+  });
+  return { api, fatal, catalog, catalogIndex, settings, settingsProblems, reloadCatalog, lastStory };
 }

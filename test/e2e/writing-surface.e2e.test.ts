@@ -108,6 +108,34 @@ describe.skipIf(!hasChromium)('the writing surface (issue 10)', () => {
     await saved(page());
   });
 
+  it('continues a list on Enter and ends it on an empty item, as a Markdown editor does', async () => {
+    await newStory(page());
+    await page().keyboard.type('Lists');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Three ports reopened:');
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('- Rotterdam');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Hamburg');
+    await page().keyboard.press('Enter');
+    // Enter on the empty item ends the list, a second one starts a paragraph; Backspace at a new
+    // item's start takes its marker away (the line stays in the item).
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Two did not:');
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('1. Antwerp');
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Backspace');
+    await page().keyboard.type('and Gdansk.');
+    await expect
+      .poll(() => editorText(page()))
+      .toMatch(/\n\nThree ports reopened:\n\n- Rotterdam\n- Hamburg\n\nTwo did not:\n\n1\. Antwerp\n {3}and Gdansk\.\s*$/);
+    await saved(page());
+  });
+
   it('brings line numbers back from the settings', async () => {
     await newStory(page());
     await page().keyboard.type('Numbered');
