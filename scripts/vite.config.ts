@@ -1,12 +1,32 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * The app's code (renderer/mount.tsx, imported by main.tsx once the host has been asked for the
+ * first screen's data) is fetched from the start too: a modulepreload link lets the browser fetch
+ * and compile it while the small entry runs, instead of after (issue 13's cold start).
+ */
+function preloadApp(): Plugin {
+  return {
+    name: 'studio-preload-app',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const app = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.isDynamicEntry && c.name === 'mount');
+        if (!app) throw new Error('scripts/vite.config.ts: the app chunk (renderer/mount.tsx) is missing from the build');
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${app.fileName}` }, injectTo: 'head' }];
+      },
+    },
+  };
+}
 
 // The renderer's build: one page, served by Electron (studio://app/) or by the loopback host. The
 // root is renderer/ (scripts/build-app.mjs passes it), so outDir is relative to it. This file runs
 // in Node at build time, so it lives here rather than in renderer/, which holds only page code.
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  plugins: [react(), preloadApp()],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { StoryRecord, StudioApi } from '../../shared/api/contract.js';
 import { EMPTY_CATALOG, indexCatalog, type Catalog, type CatalogIndex } from '../../shared/index.js';
-import { getStudio } from '../api.js';
+import { startStudio } from '../start-studio.js';
 import { useSettings, type SettingsControl } from './use-settings.js';
 
 export interface Studio {
@@ -17,41 +17,6 @@ export interface Studio {
   reloadCatalog(): Promise<void>;
   /** The story open when the studio last closed, read at start (null: none, deleted since, or no host). */
   lastStory: Promise<StoryRecord | null>;
-}
-
-type Started =
-  | {
-      api: StudioApi;
-      first: Promise<[Catalog, Awaited<ReturnType<StudioApi['getSettings']>>]>;
-      /** The story open when the studio last closed (null: none, or deleted since), read as soon as the settings name it. */
-      lastStory: Promise<StoryRecord | null>;
-    }
-  | { error: Error };
-let started: Started | undefined;
-
-/**
- * Connects to the host and asks for the catalog, the settings and then the story open last, once
- * per page: `main.tsx` calls it before React's first render, so the host answers while the page is
- * still being drawn, and the story is read once (issue 13's cold start).
- */
-export function startStudio(): Started {
-  if (!started) {
-    try {
-      const api = getStudio();
-      const settings = api.getSettings({});
-      const first = Promise.all([api.getCatalog({}), settings]);
-      first.catch(() => undefined); // said by useStudio
-      // A story deleted since is simply not reopened (no error at start).
-      const lastStory = settings.then(
-        (s) => (s.lastStory ? api.getStory({ id: s.lastStory.id }).catch(() => null) : null),
-        () => null,
-      );
-      started = { api, first, lastStory };
-    } catch (e) {
-      started = { error: e as Error };
-    }
-  }
-  return started;
 }
 
 /** Connects to the host (`window.studio`) and loads the catalog (again when asked) and the settings once. */
