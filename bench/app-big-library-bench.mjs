@@ -1,14 +1,16 @@
 // The studio on a big library, in Debian Chromium through the browser host (issue 13):
 // 1. cold start on the 100,000-story library (target ≤ 0.8 s to an editable story): from spawning
 //    `node dist/host/main.js --library <100,000 stories>` to the page showing the app's shell, the
-//    first library row, and an editable story (the first row clicked). The peer spawns a bare
-//    node:http server and loads a one-line page, on the same machine, in the same run.
+//    first library row, and an editable story: the story open last, reopened at start (the daily
+//    start), and, with the settings naming none (a library's first start), the first row clicked
+//    once it shows. The peer spawns a bare node:http server and loads a one-line page, on the same
+//    machine, in the same run.
 // 2. the renderer's heap once the 100,000-story list is shown (target < 150 MB), after a forced
 //    garbage collection (CDP HeapProfiler.collectGarbage, Runtime.getHeapUsage), beside a blank page's.
 // 3. importing 1,000 story files through the Import… picker into a new library (target ≤ 20 s),
 //    with the progress line seen moving before the end.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -57,28 +59,51 @@ async function heapMb(page) {
   return usedSize / 2 ** 20;
 }
 
-async function coldStart(browser, file) {
+/**
+ * The settings beside the library say which story was open last: the studio reopens it at start.
+ * `reopen: false` takes it out first, so the first row is clicked instead (a library's first start).
+ */
+function forgetLastStory(file) {
+  const settings = join(dirname(file), 'settings.json');
+  if (!existsSync(settings)) return;
+  const { lastStory: _, ...rest } = JSON.parse(readFileSync(settings, 'utf8'));
+  writeFileSync(settings, JSON.stringify(rest));
+}
+
+async function coldStart(browser, file, { reopen }) {
+  if (!reopen) forgetLastStory(file);
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   const t0 = performance.now();
   const { child, url } = await serve([join(root, 'dist/host/main.js'), '--no-open', '--port', '0', '--library', file]);
+  const editable = () =>
+    page.waitForFunction(() => (document.querySelector('.cm-content[contenteditable="true"]')?.textContent ?? '').length > 40, undefined, {
+      timeout: 60_000,
+    });
   try {
     await page.goto(url);
     await page.getByTestId('new-story').waitFor();
     const shell = performance.now() - t0;
     const first = page.locator('.story-list .story-item').first();
-    await first.waitFor({ timeout: 120_000 });
-    const list = performance.now() - t0;
-    await first.click();
-    await page.waitForFunction(() => (document.querySelector('.cm-content[contenteditable="true"]')?.textContent ?? '').length > 40, undefined, {
-      timeout: 60_000,
-    });
-    const editable = performance.now() - t0;
+    let list;
+    if (reopen) {
+      // The story open last, editable without a click (it was clicked in the run before).
+      await editable();
+      await first.waitFor({ timeout: 120_000 });
+      list = performance.now() - t0;
+    } else {
+      await first.waitFor({ timeout: 120_000 });
+      list = performance.now() - t0;
+      if ((await page.locator('.cm-content').count()) > 0) throw new Error('a story opened at start though the settings name none');
+      await first.click();
+      await editable();
+    }
+    const ready = performance.now() - t0;
     // The heap once the whole list is in the page (the first screen shows the newest 200 at once).
     await page.waitForFunction(() => Number(document.querySelector('.story-list')?.getAttribute('data-count')) > 1000, undefined, { timeout: 120_000 });
     const rows = Number(await page.locator('.story-list').getAttribute('data-count'));
     const drawn = await page.locator('.story-list li').count();
-    return { shell, list, editable, rows, drawn, heap: await heapMb(page) };
+    return { shell, list, editable: ready, rows, drawn, heap: await heapMb(page) };
   } finally {
     await context.close();
     await stop(child);
@@ -147,20 +172,25 @@ export async function run() {
   const results = [];
   let heapLine = '';
   try {
-    const ours = [];
+    const clicked = [];
+    const reopened = [];
     const peers = [];
     for (let i = 0; i < RUNS; i++) {
-      ours.push(await coldStart(browser, file));
+      clicked.push(await coldStart(browser, file, { reopen: false }));
+      reopened.push(await coldStart(browser, file, { reopen: true }));
       peers.push(await bare(browser));
     }
+    const ours = [...clicked, ...reopened];
     const p = (xs, k) =>
       percentile(
         xs.map((x) => x[k]),
         50,
       );
     const peerName = 'spawn a bare node:http server + load a one-line page';
+    const n = ours[0].rows.toLocaleString('en');
+    const peerWorst = Math.max(...peers.map((x) => x.total));
     results.push({
-      name: `cold start on ${ours[0].rows.toLocaleString('en')} stories → the app's shell, p50 of ${RUNS}`,
+      name: `cold start on ${n} stories → the app's shell, p50 of ${ours.length}`,
       ours: p(ours, 'shell'),
       peer: p(peers, 'total'),
       peerName,
@@ -168,21 +198,32 @@ export async function run() {
       pass: true,
     });
     results.push({
-      name: `cold start on ${ours[0].rows.toLocaleString('en')} stories → first library row, p50`,
+      name: `cold start on ${n} stories → first library row, p50`,
       ours: p(ours, 'list'),
       peer: p(peers, 'total'),
       peerName,
       target: 'reported',
       pass: true,
     });
-    const worst = Math.max(...ours.map((o) => o.editable));
+    // A studio reopens the story open last: the start a newsroom meets every day.
+    const worst = Math.max(...reopened.map((o) => o.editable));
     results.push({
-      name: `cold start on ${ours[0].rows.toLocaleString('en')} stories → editable story, worst of ${RUNS}`,
+      name: `cold start on ${n} stories → the story open last, editable, worst of ${RUNS}`,
       ours: worst,
-      peer: Math.max(...peers.map((x) => x.total)),
+      peer: peerWorst,
       peerName,
       target: '≤ 0.8 s',
       pass: worst <= 800,
+    });
+    // No story open last (the library's first start): the first row is clicked once it shows.
+    const worstClicked = Math.max(...clicked.map((o) => o.editable));
+    results.push({
+      name: `cold start on ${n} stories → first row clicked, editable, worst of ${RUNS}`,
+      ours: worstClicked,
+      peer: peerWorst,
+      peerName,
+      target: '≤ 0.8 s',
+      pass: worstClicked <= 800,
     });
     const heap = Math.max(...ours.map((o) => o.heap));
     heapLine = `- renderer heap with the ${ours[0].rows.toLocaleString('en')}-story list shown (${ours[0].drawn} rows drawn): ${heap.toFixed(1)} MB  beside the bare page's ${Math.max(...peers.map((x) => x.heap)).toFixed(1)} MB  [target < 150 MB: ${heap < 150 ? 'met' : 'NOT met'}]`;
