@@ -401,7 +401,7 @@ export function App() {
     if (!last) return;
     // Read as soon as the settings came (useStudio); a story deleted since is simply not reopened.
     void lastStory.then((record) => {
-      if (!record || record.id !== last.id || session.openId) return;
+      if (!record || session.openId) return;
       restoring.current = last;
       void openStory(last.id, record);
     });

@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { hasErrors, lintStory, normalizeSite, renderHtml, serializeStory, toPlainText, type Diagnostic } from '../../shared/index.js';
 import { writeFileAtomic } from '../services/atomic-write.js';
-import { BadInputError, readStoryFile } from '../services/story-files.js';
+import { BadInputError } from '../services/bad-input.js';
+import { readStoryFile } from '../services/story-files.js';
 import { stripControlChars } from '../../shared/text-util.js';
 import { chooseCatalog } from './catalog-choice.js';
 import { formatDiagnostic, summarize } from './format-diagnostics.js';

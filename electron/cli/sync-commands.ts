@@ -12,7 +12,8 @@ import { storyStanding, type OutboxEntry, type SyncOverview } from '../../shared
 import { PUSH_STATUSES, type OutboxTarget, type PushStatus } from '../../shared/protocol/index.js';
 import { Library } from '../services/library/index.js';
 import { defaultLibraryPath, sampleCatalogPath } from '../services/paths.js';
-import { BadInputError, readTextFile } from '../services/story-files.js';
+import { BadInputError } from '../services/bad-input.js';
+import { readTextFile } from '../services/story-files.js';
 import { SyncService } from '../services/sync-service/index.js';
 import type { PushResult, SyncProgress } from '../services/sync/index.js';
 import { credentialsPath, EnvOverrideVault, FileVault, redact } from '../services/vault/index.js';

@@ -2,8 +2,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { loadCatalog, parseStory, type CatalogIndex, type Story } from '../../shared/index.js';
 import { BadInputError } from './bad-input.js';
 
-export { BadInputError };
-
 /** Reads a file as UTF-8 text, refusing folders, binary files and invalid UTF-8 with a one-line reason. */
 export async function readTextFile(file: string): Promise<string> {
   let info;

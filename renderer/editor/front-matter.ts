@@ -10,7 +10,7 @@ import { tags } from '@lezer/highlight';
  * meta), so its last key never reads as a setext heading and its fences never as rules.
  *
  * What `markdown()` of @codemirror/lang-markdown gives, less its HTML: that brings the HTML, CSS and
- * JavaScript grammars (≈ 140 KB, a tenth of the page's code, decoded at start: issue 13's cold
+ * JavaScript grammars (≈ 180 KB, an eighth of the page's code, decoded at start: issue 13's cold
  * start) to highlight and complete tags a story's HTML never renders. The same CommonMark language
  * data (so the list keys' `markdownLanguage.isActiveAt` still holds), its Enter and Backspace keys
  * and pasting a URL over text as a link.

@@ -19,6 +19,8 @@ export interface Studio {
   lastStory: Promise<StoryRecord | null>;
 }
 
+const NO_STORY: Promise<StoryRecord | null> = Promise.resolve(null);
+
 /** Connects to the host (`window.studio`) and loads the catalog (again when asked) and the settings once. */
 export function useStudio(): Studio {
   const [api, setApi] = useState<StudioApi | null>(null);
@@ -27,9 +29,10 @@ export function useStudio(): Studio {
   const [settingsProblems, setSettingsProblems] = useState<string[]>([]);
   const settings = useSettings(api);
   const { load } = settings;
+  // Started by main.tsx before the app's code loaded: this takes its answers.
+  const [start] = useState(startStudio);
 
   useEffect(() => {
-    const start = startStudio();
     if ('error' in start) {
       setFatal(start.error.message);
       return;
@@ -43,16 +46,13 @@ export function useStudio(): Studio {
       },
       (e: Error) => setFatal(e.message),
     );
-  }, [load]);
+  }, [load, start]);
 
   const reloadCatalog = useCallback(async () => {
     if (api) setCatalog(await api.getCatalog({}));
   }, [api]);
 
   const catalogIndex = useMemo(() => indexCatalog(catalog), [catalog]);
-  const [lastStory] = useState(() => {
-    const start = startStudio();
-    return 'error' in start ? Promise.resolve(null) : start.lastStory;
-  });
+  const lastStory = 'error' in start ? NO_STORY : start.lastStory;
   return { api, fatal, catalog, catalogIndex, settings, settingsProblems, reloadCatalog, lastStory };
 }
