@@ -25,11 +25,12 @@ if (want('shared')) {
   });
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'shared/tsconfig.json')], { stdio: 'inherit' });
 }
-// The browser host bundles its packages too: resolving and reading ~200 package files at start
-// was ≈ 0.25 s of its cold start (issue 13). better-sqlite3 (a native addon) and dictionary-en
-// (read as files beside its package.json) stay outside. It is CommonJS, which Node 20 can run
-// from V8's code cache (electron/host/code-cache.ts): dist/host/main.js is the small launcher.
-const hostOptions = {
+// The browser host and the CLI bundle their packages too: resolving and reading ~200 package
+// files at start was ≈ 0.25 s of the host's cold start and most of every CLI command's (issue 13).
+// better-sqlite3 (a native addon) and dictionary-en (read as files beside its package.json) stay
+// outside. They are CommonJS, which Node 20 can run from V8's code cache
+// (electron/services/code-cache.ts): dist/host/main.js and dist/cli/studio.js are small launchers.
+const bundled = {
   packages: undefined,
   format: 'cjs',
   // Without white space and with simpler syntax (names kept, for stack traces): 3.5 → 2.4 MB to compile.
@@ -40,9 +41,10 @@ const hostOptions = {
   banner: { js: "const __studioModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 const entries = [
-  ['cli', 'electron/cli/main.ts', 'dist/cli/studio.js', { banner: cliBanner }],
+  ['cli', 'electron/cli/main.ts', 'dist/cli/studio.cjs', bundled],
+  ['cli', 'electron/cli/launch.ts', 'dist/cli/studio.js', { banner: cliBanner }],
   ['server', 'server/cli.ts', 'dist/server/cli.js', { banner: cliBanner }],
-  ['host', 'electron/host/main.ts', 'dist/host/host.cjs', hostOptions],
+  ['host', 'electron/host/main.ts', 'dist/host/host.cjs', bundled],
   ['host', 'electron/host/launch.ts', 'dist/host/main.js', {}],
 ];
 for (const [name, entry, out, options] of entries) {

@@ -1,10 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runWithCodeCache } from '../../electron/host/code-cache.js';
+import { runWithCodeCache } from '../../electron/services/code-cache.js';
 
-// The browser host runs its bundle through V8's code cache (issue 13's cold start). What must hold:
+// The browser host and the CLI run their bundles through V8's code cache (issue 13's cold start). What must hold:
 // the cache is used when it fits, and never runs code the bundle no longer has.
 declare global {
   var __codeCacheRuns: string[];
@@ -78,5 +79,34 @@ describe('the host bundle run from the code cache', () => {
     const run = runWithCodeCache(bundle(), join(dir, 'a-file', 'host.cjs.cache'));
     expect(() => run.save()).not.toThrow();
     expect(globalThis.__codeCacheRuns).toEqual(['one:host.cjs']);
+  });
+});
+
+const CLI = join(process.cwd(), 'dist/cli');
+const cliBuilt = existsSync(join(CLI, 'studio.cjs'));
+
+describe.skipIf(!cliBuilt)(`the studio CLI's launcher${cliBuilt ? '' : ' (SKIPPED: dist/cli not built)'}`, () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'studio-cli-cache-'));
+    for (const f of ['studio.js', 'studio.cjs']) copyFileSync(join(CLI, f), join(dir, f));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const studio = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'studio.js'), ...args], { encoding: 'utf8' });
+
+  it('keeps no cache from a run that failed, writes it after one that succeeded, and runs the same from it', () => {
+    const bad = studio('--no-such-option');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("unknown option '--no-such-option'");
+    expect(existsSync(join(dir, 'studio.cjs.cache'))).toBe(false);
+    const first = studio('--help');
+    expect(first.status).toBe(0);
+    expect(statSync(join(dir, 'studio.cjs.cache')).size).toBeGreaterThan(10_000);
+    const written = statSync(join(dir, 'studio.cjs.cache')).mtimeMs;
+    const again = studio('--help');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    // A run that took the cache does not write it again.
+    expect(statSync(join(dir, 'studio.cjs.cache')).mtimeMs).toBe(written);
   });
 });

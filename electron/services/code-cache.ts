@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import vm from 'node:vm';
-import { writeFileAtomicSync } from '../services/atomic-write.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 
 export interface CachedRun {
   /** Whether V8 took the compiled code from the cache (false on a first start, or after Node or the bundle changed). */
@@ -54,4 +54,24 @@ export function runWithCodeCache(bundle: string, cacheFile: string): CachedRun {
       }
     },
   };
+}
+
+/**
+ * Runs a bundle from its code cache, and writes the cache when there was none (or it did not
+ * match): 3 s into the run (the functions a start and a first page use are compiled by then), or
+ * as the process exits if that comes first; after that only when the bundle or Node changed. A run
+ * that ends in failure (a nonzero exit) is not worth keeping. The browser host's and the CLI's
+ * launchers (`dist/host/main.js`, `dist/cli/studio.js`) are this call.
+ */
+export function launchWithCodeCache(bundle: string): void {
+  const run = runWithCodeCache(bundle, `${bundle}.cache`);
+  if (run.accepted) return;
+  let saved = false;
+  const save = () => {
+    if (saved) return;
+    saved = true;
+    run.save();
+  };
+  setTimeout(save, 3000).unref();
+  process.once('exit', (code) => code === 0 && save());
 }
