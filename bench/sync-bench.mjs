@@ -160,7 +160,9 @@ const fmtRate = (r) => `${Math.round(r).toLocaleString('en')} stories/s`;
 async function benchPush(studio, dir, stories) {
   const { Library, SyncService, MemoryVault, putBody } = studio;
   const catalog = join(root, 'resources/catalog.json');
-  const lib = Library.open(join(dir, 'push-library.sqlite'));
+  // With the catalog the stories name: each Submit is checked against it first (issue 11 #2), and
+  // a library without one would refuse every draft as naming unknown entities.
+  const lib = Library.open(join(dir, 'push-library.sqlite'), { seed: { catalogPath: catalog } });
   let raw;
   let synced;
   try {
