@@ -93,9 +93,10 @@ function commonEdges(a: string, b: string): { head: number; tail: number } {
 
 /**
  * The runs of the changed middle, `oldText[oldFrom, oldTo)` against `newText[oldFrom, newTo)` (both
- * start at the same offset: everything before is the same): whole units that both hold, by
- * node-diff3's LCS after trimming the units they share at either end, and the unchanged head and
- * tail of each changed stretch.
+ * start at the same offset: everything before is the same, and everything after): whole units that
+ * both hold, by node-diff3's LCS, and the unchanged head and tail of each changed stretch. The
+ * middle starts and ends at the first and last difference, so its first and last units may be
+ * parts of paragraphs.
  */
 function middleRuns(runs: Run[], oldText: string, oldFrom: number, oldTo: number, newText: string, newTo: number): void {
   const oldMid = oldText.slice(oldFrom, oldTo);
@@ -137,21 +138,14 @@ export function textMap(oldText: string, newText: string): TextMap {
   if (oldText === newText) {
     runs.push({ oldFrom: 0, oldTo: oldText.length, newFrom: 0 });
   } else {
-    // The texts' common head and tail, by character, before anything is split: an edit to a long
-    // story then cuts into units only the stretch around it (without this, every paragraph of
-    // both texts was copied out on every save, and the garbage grew faster than the text).
+    // The texts' common head and tail, by character, before anything is split: they map as they
+    // are (the smallest edit), and only the stretch between them is cut into units for the LCS
+    // (without this, every paragraph of both texts was copied out on every save, and the garbage
+    // grew faster than the text).
     const edges = commonEdges(oldText, newText);
-    // Units wholly before the first difference are the same in both texts: the middle starts at the
-    // last unit start before it. Those wholly after the last difference likewise: the middle ends at
-    // the first unit start whose character and the one before it are both in the common tail (a
-    // unit starts after a newline). Both are found by scanning from the difference, not the text.
-    const isStart = (i: number) => oldText.charCodeAt(i - 1) === 10 && oldText.charCodeAt(i) !== 10;
-    let from = Math.max(0, edges.head - 1);
-    while (from > 0 && !isStart(from)) from--;
-    let oldTo = oldText.length - edges.tail + 1;
-    while (oldTo < oldText.length && !isStart(oldTo)) oldTo++;
-    oldTo = Math.min(oldTo, oldText.length);
-    const newTo = oldTo + newText.length - oldText.length;
+    const from = edges.head;
+    const oldTo = oldText.length - edges.tail;
+    const newTo = newText.length - edges.tail;
     addRun(runs, 0, from, 0);
     middleRuns(runs, oldText, from, oldTo, newText, newTo);
     addRun(runs, oldTo, oldText.length, newTo);
