@@ -38,10 +38,14 @@ const bundled = {
   minifySyntax: true,
   external: ['better-sqlite3', 'dictionary-en'],
   define: { 'import.meta.url': '__studioModuleUrl' },
-  banner: { js: "const __studioModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // "use strict" first: esbuild writes its own directive (the sources are ES modules, strict),
+  // but below a banner it is a plain expression, and the whole bundle would run sloppy.
+  banner: { js: `"use strict";const __studioModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
 };
 const entries = [
-  ['cli', 'electron/cli/main.ts', 'dist/cli/studio.cjs', bundled],
+  // Not minified: from the code cache it starts as fast either way (0.16–0.18 s for a lint), and an
+  // uncaught error then names a line worth reading rather than echoing one of 300,000 characters.
+  ['cli', 'electron/cli/main.ts', 'dist/cli/studio.cjs', { ...bundled, minifyWhitespace: false, minifySyntax: false }],
   ['cli', 'electron/cli/launch.ts', 'dist/cli/studio.js', { banner: cliBanner }],
   ['server', 'server/cli.ts', 'dist/server/cli.js', { banner: cliBanner }],
   ['host', 'electron/host/main.ts', 'dist/host/host.cjs', bundled],

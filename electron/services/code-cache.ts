@@ -59,9 +59,12 @@ export function runWithCodeCache(bundle: string, cacheFile: string): CachedRun {
 /**
  * Runs a bundle from its code cache, and writes the cache when there was none (or it did not
  * match): 3 s into the run (the functions a start and a first page use are compiled by then), or
- * as the process exits if that comes first; after that only when the bundle or Node changed. A run
- * that ends in failure (a nonzero exit) is not worth keeping. The browser host's and the CLI's
- * launchers (`dist/host/main.js`, `dist/cli/studio.js`) are this call.
+ * as the process exits if that comes first; after that only when the bundle, Node or its flags
+ * changed. A run that exits with 2 or more is not kept: that is bad input or a start that failed,
+ * which did none of its work, and a cache of it would be taken from then on. 1 is a run that did
+ * its work and found problems (`studio lint` with errors, a sync that needs attention).
+ * The browser host's and the CLI's launchers (`dist/host/main.js`, `dist/cli/studio.js`) are this
+ * call.
  */
 export function launchWithCodeCache(bundle: string): void {
   const run = runWithCodeCache(bundle, `${bundle}.cache`);
@@ -73,5 +76,5 @@ export function launchWithCodeCache(bundle: string): void {
     run.save();
   };
   setTimeout(save, 3000).unref();
-  process.once('exit', (code) => code === 0 && save());
+  process.once('exit', (code) => code <= 1 && save());
 }

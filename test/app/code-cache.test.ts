@@ -94,17 +94,19 @@ describe.skipIf(!cliBuilt)(`the studio CLI's launcher${cliBuilt ? '' : ' (SKIPPE
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const studio = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'studio.js'), ...args], { encoding: 'utf8' });
 
-  it('keeps no cache from a run that failed, writes it after one that succeeded, and runs the same from it', () => {
+  it('keeps no cache from bad input (exit 2), writes it after a run that did its work (a lint with errors, exit 1), and runs the same from it', () => {
     const bad = studio('--no-such-option');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("unknown option '--no-such-option'");
     expect(existsSync(join(dir, 'studio.cjs.cache'))).toBe(false);
-    const first = studio('--help');
-    expect(first.status).toBe(0);
+    const story = ['lint', 'resources/stories/lint-showcase-references.md', '--catalog', 'resources/catalog.json'];
+    const first = studio(...story);
+    expect(first.status).toBe(1);
+    expect(first.stdout).toContain('7 errors, 4 warnings in 1 file');
     expect(statSync(join(dir, 'studio.cjs.cache')).size).toBeGreaterThan(10_000);
     const written = statSync(join(dir, 'studio.cjs.cache')).mtimeMs;
-    const again = studio('--help');
-    expect(again.status).toBe(0);
+    const again = studio(...story);
+    expect(again.status).toBe(1);
     expect(again.stdout).toBe(first.stdout);
     // A run that took the cache does not write it again.
     expect(statSync(join(dir, 'studio.cjs.cache')).mtimeMs).toBe(written);
