@@ -7,6 +7,7 @@
  * edit touched has no mapping, and is found again by its quote.
  */
 import { diffIndices } from 'node-diff3';
+import { commonPrefix, commonSuffix } from './text-util.js';
 
 interface Run {
   oldFrom: number;
@@ -74,63 +75,35 @@ function edgeRuns(runs: Run[], oldText: string, oldFrom: number, oldTo: number, 
 }
 
 /**
- * How far two texts agree from their start and from their end, in characters, without overlapping
- * (`head + tail` never exceeds the shorter text). Compared a chunk at a time first: V8 compares two
- * slices natively, ≈ 15× faster than a loop over their characters (1.8 MB: 0.8 against 14 ms).
- */
-function commonEdges(a: string, b: string): { head: number; tail: number } {
-  const CHUNK = 256;
-  const max = Math.min(a.length, b.length);
-  let head = 0;
-  while (head + CHUNK <= max && a.slice(head, head + CHUNK) === b.slice(head, head + CHUNK)) head += CHUNK;
-  while (head < max && a.charCodeAt(head) === b.charCodeAt(head)) head++;
-  const room = max - head;
-  let tail = 0;
-  while (tail + CHUNK <= room && a.slice(a.length - tail - CHUNK, a.length - tail) === b.slice(b.length - tail - CHUNK, b.length - tail)) tail += CHUNK;
-  while (tail < room && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
-  return { head, tail };
-}
-
-/**
  * The runs of the changed middle, `oldText[oldFrom, oldTo)` against `newText[oldFrom, newTo)` (both
  * start at the same offset: everything before is the same, and everything after): whole units that
  * both hold, by node-diff3's LCS, and the unchanged head and tail of each changed stretch. The
- * middle starts and ends at the first and last difference, so its first and last units may be
- * parts of paragraphs.
+ * middle starts and ends at the first and last difference, so its first and last units differ
+ * (and may be parts of paragraphs).
  */
 function middleRuns(runs: Run[], oldText: string, oldFrom: number, oldTo: number, newText: string, newTo: number): void {
   const oldMid = oldText.slice(oldFrom, oldTo);
   const newMid = newText.slice(oldFrom, newTo);
   const oldStarts = lineStarts(oldMid);
   const newStarts = lineStarts(newMid);
-  const a = lines(oldMid, oldStarts);
-  const b = lines(newMid, newStarts);
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
   const offA = (i: number) => oldFrom + (i < oldStarts.length ? oldStarts[i]! : oldMid.length);
   const offB = (i: number) => oldFrom + (i < newStarts.length ? newStarts[i]! : newMid.length);
   const push = (ia: number, ib: number, n: number) => {
     if (n > 0) addRun(runs, offA(ia), offA(ia + n), offB(ib));
   };
-  push(0, 0, head);
-  const midA = a.slice(head, a.length - tail);
-  const midB = b.slice(head, b.length - tail);
+  const a = lines(oldMid, oldStarts);
+  const b = lines(newMid, newStarts);
   let ia = 0;
   let ib = 0;
-  for (const d of diffIndices(midA, midB)) {
+  for (const d of diffIndices(a, b)) {
     const [a0, aLen] = d.buffer1;
     const [b0, bLen] = d.buffer2;
-    push(head + ia, head + ib, a0 - ia);
-    if (aLen > 0 && bLen > 0) {
-      edgeRuns(runs, oldText, offA(head + a0), offA(head + a0 + aLen), newText, offB(head + b0), offB(head + b0 + bLen));
-    }
+    push(ia, ib, a0 - ia);
+    if (aLen > 0 && bLen > 0) edgeRuns(runs, oldText, offA(a0), offA(a0 + aLen), newText, offB(b0), offB(b0 + bLen));
     ia = a0 + aLen;
     ib = b0 + bLen;
   }
-  push(head + ia, head + ib, midA.length - ia);
-  push(a.length - tail, b.length - tail, tail);
+  push(ia, ib, a.length - ia);
 }
 
 export function textMap(oldText: string, newText: string): TextMap {
@@ -138,14 +111,14 @@ export function textMap(oldText: string, newText: string): TextMap {
   if (oldText === newText) {
     runs.push({ oldFrom: 0, oldTo: oldText.length, newFrom: 0 });
   } else {
-    // The texts' common head and tail, by character, before anything is split: they map as they
-    // are (the smallest edit), and only the stretch between them is cut into units for the LCS
-    // (without this, every paragraph of both texts was copied out on every save, and the garbage
-    // grew faster than the text).
-    const edges = commonEdges(oldText, newText);
-    const from = edges.head;
-    const oldTo = oldText.length - edges.tail;
-    const newTo = newText.length - edges.tail;
+    // The texts' common head and tail, by character (compared a slice at a time), before anything
+    // is split: they map as they are (the smallest edit), and only the stretch between them is cut
+    // into units for the LCS (without this, every paragraph of both texts was copied out on every
+    // save, and the garbage grew faster than the text).
+    const from = commonPrefix(oldText, newText);
+    const tail = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - from);
+    const oldTo = oldText.length - tail;
+    const newTo = newText.length - tail;
     addRun(runs, 0, from, 0);
     middleRuns(runs, oldText, from, oldTo, newText, newTo);
     addRun(runs, oldTo, oldText.length, newTo);
