@@ -79,7 +79,7 @@ export function App() {
     if (settingsProblems.length) setError(settingsProblems.join(' '));
   }, [settingsProblems]);
   const onError = useCallback((m: string) => setError(m), []);
-  const [refreshKey, refreshLibrary] = useReducer((n: number) => n + 1, 0);
+  const [refreshKey, refreshLibrary] = useReducer((n: number, _: void) => n + 1, 0);
   const session = useStorySession(api, settings?.autosaveMs ?? 800, onError, refreshLibrary);
   const actions = useStoryActions(api, session, onError, refreshLibrary);
   const layout = usePaneLayout(settingsControl);
@@ -94,7 +94,7 @@ export function App() {
   const storySync = useStorySync(api, session, scroll.view, sync, onError, refreshLibrary);
   useCatalogFollow(sync.overview?.catalogStamp, reloadCatalog, onError);
   const [resolving, setResolving] = useState(false);
-  const [focusSearch, requestSearchFocus] = useReducer((n: number) => n + 1, 0);
+  const [focusSearch, requestSearchFocus] = useReducer((n: number, _: void) => n + 1, 0);
   const fileInput = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const mac = useMemo(isMac, []);
@@ -693,8 +693,8 @@ export function App() {
           hidden
           data-testid="import-input"
           onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
+            const files = Array.from(e.currentTarget.files ?? []);
+            e.currentTarget.value = '';
             startImport(files);
           }}
         />

@@ -2,7 +2,7 @@ import { startStudio } from './start-studio.js';
 import './styles.css';
 
 // The host is asked for what the first screen needs (settings, catalog, the story open last) before
-// the app's code is loaded: its answers arrive while React and the editor, most of the page's code,
+// the app's code is loaded: its answers arrive while Preact and the editor, most of the page's code,
 // are fetched and compiled, not after (issue 13's cold start).
 startStudio();
 const root = document.getElementById('root')!;

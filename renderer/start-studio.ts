@@ -14,7 +14,7 @@ let started: Started | undefined;
 
 /**
  * Connects to the host and asks for the catalog, the settings and then the story open last, once
- * per page. `main.tsx` calls it before it even loads the app's code (React, the editor: most of
+ * per page. `main.tsx` calls it before it even loads the app's code (Preact, the editor: most of
  * the page's), so the host answers while that code is fetched and compiled, and the story is read
  * once (issue 13's cold start); `useStudio` takes the answers.
  */

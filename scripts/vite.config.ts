@@ -1,5 +1,5 @@
-import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { PREACT_ALIASES } from './preact-aliases.js';
 
 /**
  * The app's code (renderer/mount.tsx, imported by main.tsx once the host has been asked for the
@@ -26,7 +26,11 @@ function preloadApp(): Plugin {
 // in Node at build time, so it lives here rather than in renderer/, which holds only page code.
 export default defineConfig({
   base: './',
-  plugins: [react(), preloadApp()],
+  plugins: [preloadApp()],
+  // The page runs on Preact (docs/decisions.md): JSX compiles to its runtime, and \`react\` (the
+  // hooks the page imports, and @tanstack/react-virtual's) resolves to preact/compat.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  resolve: { alias: PREACT_ALIASES },
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

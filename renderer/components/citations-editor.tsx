@@ -40,8 +40,8 @@ export function CitationsEditor({
     focused.current = focus;
     table.current?.querySelectorAll<HTMLInputElement>('input[data-key=url]')[i]?.focus();
   });
-  const done = (e: React.KeyboardEvent) => {
-    if (e.key !== 'Enter' || !onDone || e.nativeEvent.isComposing) return;
+  const done = (e: React.KeyboardEvent<HTMLElement>) => {
+    if (e.key !== 'Enter' || !onDone || e.isComposing) return;
     e.preventDefault();
     onDone();
   };
@@ -100,7 +100,7 @@ export function CitationsEditor({
                       step={1}
                       aria-label={`Citation ${i + 1} number`}
                       value={text(item.n)}
-                      onChange={(e) => set(i, 'n', e.target.value === '' ? undefined : Number(e.target.value))}
+                      onChange={(e) => set(i, 'n', e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value))}
                       onKeyDown={done}
                     />
                   </td>
@@ -111,8 +111,8 @@ export function CitationsEditor({
                         aria-label={`Citation ${i + 1} ${f.label}`}
                         placeholder={f.placeholder}
                         value={text(item[f.key])}
-                        spellCheck={f.key !== 'url'}
-                        onChange={(e) => set(i, f.key, e.target.value === '' ? undefined : e.target.value)}
+                        spellcheck={f.key !== 'url'}
+                        onChange={(e) => set(i, f.key, e.currentTarget.value === '' ? undefined : e.currentTarget.value)}
                         onKeyDown={done}
                       />
                     </td>

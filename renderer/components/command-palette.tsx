@@ -29,7 +29,7 @@ export function CommandPalette({ run, onClose, mac, hidden }: { run(id: CommandI
         autoFocus
         value={query}
         onChange={(e) => {
-          setQuery(e.target.value);
+          setQuery(e.currentTarget.value);
           setActive(0);
         }}
         onKeyDown={(e) => {

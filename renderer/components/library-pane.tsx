@@ -270,12 +270,12 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
           placeholder="Search stories…"
           aria-label="Search stories"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => setQuery(e.currentTarget.value)}
           onKeyDown={onBoxKey}
         />
       </div>
       <div className="toolbar filters">
-        <select aria-label="Status filter" value={status} onChange={(e) => setStatus(e.target.value)}>
+        <select aria-label="Status filter" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
           <option value="">All statuses</option>
           {STORY_STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -283,7 +283,7 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
             </option>
           ))}
         </select>
-        <select aria-label="Beat filter" value={beat} onChange={(e) => setBeat(e.target.value)}>
+        <select aria-label="Beat filter" value={beat} onChange={(e) => setBeat(e.currentTarget.value)}>
           <option value="">All beats</option>
           {catalog.beats.map((b) => (
             <option key={b.slug} value={b.slug}>
@@ -300,7 +300,7 @@ export function LibraryPane({ api, catalog, selectedId, refreshKey, searchRef, o
           Import…
         </button>
         <label className="check">
-          <input type="checkbox" checked={showTrash} onChange={(e) => setShowTrash(e.target.checked)} /> Trash
+          <input type="checkbox" checked={showTrash} onChange={(e) => setShowTrash(e.currentTarget.checked)} /> Trash
         </label>
       </div>
       <div ref={scrollRef} className="story-list-scroll" style={{ overflow: 'auto', flex: 1, minHeight: 0 }}>

@@ -66,7 +66,7 @@ export function MenuBar({ run, mac }: { run(id: CommandId): void; mac: boolean }
     };
   }, []);
 
-  function onButtonKey(e: React.KeyboardEvent, group: MenuGroup) {
+  function onButtonKey(e: React.KeyboardEvent<HTMLElement>, group: MenuGroup) {
     const i = MENU_GROUPS.indexOf(group);
     const focusButton = (g: MenuGroup) => bar.current?.querySelector<HTMLElement>(`[data-menu-button="${g}"]`)?.focus();
     if (e.key === 'ArrowDown') setOpen(group);
@@ -84,7 +84,7 @@ export function MenuBar({ run, mac }: { run(id: CommandId): void; mac: boolean }
     if (open) bar.current?.querySelector<HTMLElement>(`[data-menu="${open}"] [role=menuitem]`)?.focus();
   }, [open]);
 
-  function onMenuKey(e: React.KeyboardEvent, group: MenuGroup) {
+  function onMenuKey(e: React.KeyboardEvent<HTMLElement>, group: MenuGroup) {
     const items = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[role=menuitem]')];
     const at = items.indexOf(document.activeElement as HTMLElement);
     const i = MENU_GROUPS.indexOf(group);

@@ -51,14 +51,14 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTi
             className="title-input"
             value={title}
             placeholder="Title"
-            onChange={(e) => onPatch({ title: orRemove(e.target.value) })}
+            onChange={(e) => onPatch({ title: orRemove(e.currentTarget.value) })}
             onKeyDown={(e) => {
-              if (e.key !== 'Enter' || !onTitleDone || e.nativeEvent.isComposing) return;
+              if (e.key !== 'Enter' || !onTitleDone || e.isComposing) return;
               e.preventDefault();
               onTitleDone();
             }}
           />
-          <select aria-label="Status" value={status} onChange={(e) => onPatch({ status: orRemove(e.target.value) })}>
+          <select aria-label="Status" value={status} onChange={(e) => onPatch({ status: orRemove(e.currentTarget.value) })}>
             {!status && <option value="">No status</option>}
             {status && !(STORY_STATUSES as readonly string[]).includes(status) && <option value={status}>{status} (unknown)</option>}
             {STORY_STATUSES.map((s) => (
@@ -67,7 +67,7 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTi
               </option>
             ))}
           </select>
-          <select aria-label="Beat" value={beat} onChange={(e) => onPatch({ beat: orRemove(e.target.value) })}>
+          <select aria-label="Beat" value={beat} onChange={(e) => onPatch({ beat: orRemove(e.currentTarget.value) })}>
             <option value="">No beat</option>
             {beat && !catalogIndex.beats.has(beat) && <option value={beat}>{beat} (unknown)</option>}
             {catalog.beats.map((b) => (
@@ -89,7 +89,7 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTi
                 rows={2}
                 value={raw(meta.dek)}
                 placeholder="Standfirst shown under the title"
-                onChange={(e) => onPatch({ dek: orRemove(e.target.value) })}
+                onChange={(e) => onPatch({ dek: orRemove(e.currentTarget.value) })}
               />
             </label>
             <div className="field">
@@ -100,10 +100,10 @@ export function MetaForm({ story, catalog, catalogIndex, onPatch, titleRef, onTi
                   aria-label="Slug"
                   value={slug}
                   placeholder="derived from the title when empty"
-                  spellCheck={false}
+                  spellcheck={false}
                   aria-invalid={!!problem}
                   aria-describedby={problem ? 'meta-slug-problem' : undefined}
-                  onChange={(e) => onPatch({ slug: orRemove(e.target.value) })}
+                  onChange={(e) => onPatch({ slug: orRemove(e.currentTarget.value) })}
                 />
                 <button type="button" disabled={!title.trim()} onClick={() => onPatch({ slug: deriveSlug(title) })}>
                   Derive

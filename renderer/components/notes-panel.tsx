@@ -28,6 +28,12 @@ function quote(n: NoteView): string {
 function NoteField({ label, onSend, onCancel, autoFocus }: { label: string; onSend(text: string): void; onCancel(): void; autoFocus?: boolean }) {
   const [text, setText] = useState('');
   const keys = useId();
+  const field = useRef<HTMLTextAreaElement>(null);
+  // Focused here, not by the `autofocus` attribute: a browser honours that only in a dialog or
+  // as the page loads. A layout effect runs as the field is inserted, so no key can go elsewhere.
+  useLayoutEffect(() => {
+    if (autoFocus) field.current?.focus();
+  }, [autoFocus]);
   return (
     <form
       className="note-field"
@@ -41,8 +47,8 @@ function NoteField({ label, onSend, onCancel, autoFocus }: { label: string; onSe
         aria-describedby={keys}
         value={text}
         rows={3}
-        autoFocus={autoFocus}
-        onChange={(e) => setText(e.target.value)}
+        ref={field}
+        onChange={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey) {
             e.preventDefault();
@@ -170,7 +176,7 @@ export function NotesPanel({ control, composing, onCompose, onComposed, onReveal
     const at = panel.current;
     (at?.querySelector<HTMLElement>('.note-quote') ?? at?.querySelector<HTMLElement>('.notes-add'))?.focus();
   }, [takeFocus]);
-  // A note moves between the groups when it is resolved, reopened or detached: React then renders it
+  // A note moves between the groups when it is resolved, reopened or detached: it is then rendered
   // anew, and the button that had the keyboard is gone (the keyboard fell to the page). Which note's
   // which button had it is kept, and given the keyboard again after such a render.
   const had = useRef<{ id: string; index: number } | null>(null);

@@ -21,7 +21,7 @@ function refAt(target: EventTarget | null): HTMLElement | null {
  * Links in the preview never navigate the app: citation links scroll to their source, everything
  * else (references, web links) stays put. Middle clicks too.
  */
-export function keepLinksInPlace(e: React.MouseEvent) {
+export function keepLinksInPlace(e: React.MouseEvent<HTMLElement>) {
   const a = (e.target as Element).closest('a');
   if (!a) return;
   e.preventDefault();

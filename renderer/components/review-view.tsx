@@ -138,7 +138,7 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
     },
     [changes],
   );
-  const onKeyDown = (e: KeyboardEvent) => {
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     if ((e.target as HTMLElement).closest('select')) return;
     const next = (e.key === 'n' && !e.ctrlKey && !e.metaKey && !e.altKey) || (e.altKey && e.key === 'ArrowDown');
     const prev = (e.key === 'p' && !e.ctrlKey && !e.metaKey && !e.altKey) || (e.altKey && e.key === 'ArrowUp');
@@ -151,7 +151,7 @@ export function ReviewView({ api, storyId, currentText, catalog, site, sync, sta
   const picker = (label: string, value: string, set: (v: string) => void) => (
     <label className="review-pick">
       <span>{label}</span>
-      <select value={value} onChange={(e) => set(e.target.value)} aria-label={label}>
+      <select value={value} onChange={(e) => set(e.currentTarget.value)} aria-label={label}>
         {sources.map((s) => (
           <option key={s.id} value={s.id}>
             {s.label}

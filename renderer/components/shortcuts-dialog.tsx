@@ -29,7 +29,7 @@ export function ShortcutsDialog({ onClose, mac }: { onClose(): void; mac: boolea
         aria-label="Find a shortcut"
         placeholder="Find a shortcut…"
         value={query}
-        onChange={(e) => setQuery(e.target.value)}
+        onChange={(e) => setQuery(e.currentTarget.value)}
       />
       <div className="shortcut-groups">
         {groups.map((g) => (

@@ -52,7 +52,7 @@ export function usePaneLayout({ settings, update }: SettingsControl): PaneLayout
   );
 
   // Computed from the ref, not from a state updater: a key press resizes and commits in one go,
-  // before React renders the new sizes.
+  // before the new sizes are rendered.
   const resize = useCallback(
     (left: PaneId, right: PaneId, fraction: number) => {
       const current = sizesRef.current;

@@ -87,6 +87,15 @@ async function selectLineEnd(text: string): Promise<void> {
   await expect.poll(selected).toBe(text);
 }
 
+/** Whether the element with the keyboard lies inside the notes panel's visible part, after two frames. */
+const focusedInView = () =>
+  page().evaluate(async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const at = document.activeElement!.getBoundingClientRect();
+    const box = document.querySelector('.notes-panel')!.getBoundingClientRect();
+    return at.top >= box.top && at.bottom <= box.bottom;
+  });
+
 /** Ctrl+Alt+M on the selection, the note typed, and sent with the key the form names. */
 async function addNote(body: string): Promise<void> {
   await page().keyboard.press('Control+Alt+m');
@@ -312,6 +321,8 @@ describe.skipIf(!hasChromium)('review notes from the keyboard (issue 14)', () =>
         await page().keyboard.press('Control+Alt+Shift+m');
         await page().keyboard.press('End');
         await expect.poll(focusedButton).toBe(`button:Detached “${three}”`);
+        // And on the screen, two frames later too: nothing scrolled the panel back after the key.
+        expect(await focusedInView()).toBe(true);
         await page().screenshot({ path: join(dir, `notes-panel-${theme}-${width}x${height}-end.png`) });
         await page().keyboard.press('Escape');
       }

@@ -6,7 +6,7 @@ import { useSyncControl } from '../../sync/sync-context.js';
  * its role may do, and how the token is kept. Logging in takes effect at once (not on Save).
  *
  * The token is read from an uncontrolled password field at the moment of the login and the field
- * is emptied right away: it never sits in React state, and no answer of the host ever holds it,
+ * is emptied right away: it never sits in component state, and no answer of the host ever holds it,
  * so it cannot be shown again.
  */
 export function PublishingBackendSettings() {
@@ -44,7 +44,7 @@ export function PublishingBackendSettings() {
   }
 
   // The settings dialog is a form: Enter in these fields logs in rather than saving the dialog.
-  const enterLogsIn = (e: React.KeyboardEvent) => {
+  const enterLogsIn = (e: React.KeyboardEvent<HTMLElement>) => {
     if (e.key !== 'Enter') return;
     e.preventDefault();
     void logIn();
@@ -82,7 +82,7 @@ export function PublishingBackendSettings() {
           name="backendUrl"
           value={url}
           placeholder="https://news.example.org"
-          onChange={(e) => setUrl(e.target.value)}
+          onChange={(e) => setUrl(e.currentTarget.value)}
           onKeyDown={enterLogsIn}
         />
       </label>
@@ -93,7 +93,7 @@ export function PublishingBackendSettings() {
           type="password"
           name="token"
           autoComplete="off"
-          spellCheck={false}
+          spellcheck={false}
           placeholder={o?.configured ? 'a token is stored; paste another to replace it' : 'paste the token'}
           aria-describedby="backend-token-note"
           onKeyDown={enterLogsIn}

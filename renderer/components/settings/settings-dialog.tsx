@@ -54,7 +54,7 @@ export function SettingsDialog({ settings, save, backendSite, onClose }: Setting
               name="site"
               required
               value={site}
-              onChange={(e) => setSite(e.target.value)}
+              onChange={(e) => setSite(e.currentTarget.value)}
               aria-describedby="settings-site-help"
               aria-invalid={error?.startsWith('Site URL') || undefined}
             />
@@ -66,7 +66,7 @@ export function SettingsDialog({ settings, save, backendSite, onClose }: Setting
           </p>
           <label>
             <span>Theme</span>
-            <select name="theme" value={theme} onChange={(e) => setTheme(e.target.value as Settings['theme'])}>
+            <select name="theme" value={theme} onChange={(e) => setTheme(e.currentTarget.value as Settings['theme'])}>
               {THEMES.map((t) => (
                 <option key={t} value={t}>
                   {t}
@@ -76,26 +76,26 @@ export function SettingsDialog({ settings, save, backendSite, onClose }: Setting
           </label>
           <label>
             <span>Autosave delay (ms)</span>
-            <input type="number" name="autosaveMs" min={100} max={1000} step={50} value={autosave} onChange={(e) => setAutosave(e.target.value)} />
+            <input type="number" name="autosaveMs" min={100} max={1000} step={50} value={autosave} onChange={(e) => setAutosave(e.currentTarget.value)} />
           </label>
         </section>
         <section aria-labelledby="settings-writing">
           <h3 id="settings-writing">Writing</h3>
           <label className="check-row">
-            <input type="checkbox" name="lineNumbers" checked={lineNumbers} onChange={(e) => setLineNumbers(e.target.checked)} />
+            <input type="checkbox" name="lineNumbers" checked={lineNumbers} onChange={(e) => setLineNumbers(e.currentTarget.checked)} />
             <span>Line numbers and the problems gutter</span>
           </label>
           <label className="check-row">
-            <input type="checkbox" name="smartPunctuation" checked={smart} onChange={(e) => setSmart(e.target.checked)} />
+            <input type="checkbox" name="smartPunctuation" checked={smart} onChange={(e) => setSmart(e.currentTarget.checked)} />
             <span>Smart quotes and dashes as you type (“ ” ‘ ’ —)</span>
           </label>
           <label className="check-row">
-            <input type="checkbox" name="spelling" checked={spelling} onChange={(e) => setSpelling(e.target.checked)} />
+            <input type="checkbox" name="spelling" checked={spelling} onChange={(e) => setSpelling(e.currentTarget.checked)} />
             <span>Check spelling (the dictionary and the catalog's names)</span>
           </label>
           <label>
             <span>Word goal (0: none)</span>
-            <input type="number" name="wordGoal" min={0} max={1000000} step={50} value={goal} onChange={(e) => setGoal(e.target.value)} />
+            <input type="number" name="wordGoal" min={0} max={1000000} step={50} value={goal} onChange={(e) => setGoal(e.currentTarget.value)} />
           </label>
           <div className="dictionary">
             <span id="settings-dictionary">Added to the dictionary</span>
