@@ -43,6 +43,7 @@ import {
 } from './editor/index.js';
 import { editMeta } from './editor/meta-edit.js';
 import type { ProblemCounts } from './editor/story-lint.js';
+import { useLatest } from './hooks/use-latest.js';
 import { useMediaQuery } from './hooks/use-media-query.js';
 import { usePaneLayout, type HideablePane } from './hooks/use-pane-layout.js';
 import { useScrollSync } from './hooks/use-scroll-sync.js';
@@ -368,8 +369,18 @@ export function App() {
   const placeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const placeSave = useRef<(() => void) | null>(null);
   const [selectedWords, setSelectedWords] = useState(0);
-  const [problems, setProblems] = useState<ProblemCounts>({ errors: 0, warnings: 0 });
-  const onProblems = useCallback((p: ProblemCounts) => setProblems((was) => (was.errors === p.errors && was.warnings === p.warnings ? was : p)), []);
+  // The counts of the story's findings, and which opened story they are of: until its first lint
+  // (250 ms after it opens) the bar says "checking…", not "ready" nor the last story's counts.
+  const [problems, setProblems] = useState<{ docKey: string; counts: ProblemCounts } | null>(null);
+  const docKeyNow = useLatest(session.docKey);
+  const onProblems = useCallback(
+    (p: ProblemCounts) => {
+      const docKey = docKeyNow.current;
+      if (docKey === null) return;
+      setProblems((was) => (was?.docKey === docKey && was.counts.errors === p.errors && was.counts.warnings === p.warnings ? was : { docKey, counts: p }));
+    },
+    [docKeyNow],
+  );
   const onPlace = useCallback(
     (view: EditorView) => {
       const sel = view.state.selection.main;
@@ -660,7 +671,7 @@ export function App() {
           hidden={focusMode}
           selectedWords={selectedWords}
           wordGoal={settings.wordGoal}
-          problems={session.docKey === null ? null : problems}
+          problems={session.docKey === null ? null : problems?.docKey === session.docKey ? problems.counts : 'checking'}
           onShowProblems={() => scroll.view.current && openLintPanel(scroll.view.current)}
           saveState={session.docKey === null ? null : session.saveState}
           words={words}

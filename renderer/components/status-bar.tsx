@@ -16,7 +16,8 @@ export interface StatusBarProps {
   /** The story's word goal, if one is set. */
   wordGoal?: number;
   /** Errors and warnings the editor shows now; null while no story is open. */
-  problems?: ProblemCounts | null;
+  /** The story's findings; 'checking' until the opened story's first lint has counted them. */
+  problems?: ProblemCounts | 'checking' | null;
   onShowProblems?(): void;
   hidden?: boolean;
   /** A passing message ("Saved at 10:42:07"), read out politely, gone after a few seconds. */
@@ -60,16 +61,22 @@ export function StatusBar(p: StatusBarProps) {
           {p.wordGoal ? ` / ${grouped(p.wordGoal)}` : ''} words · {Math.max(1, Math.ceil(p.words / WORDS_PER_MINUTE))} min read
         </span>
       )}
-      {p.problems && (
-        <button
-          type="button"
-          className={`readiness ${readiness(p.problems) === 'ready' ? 'ready' : 'not-ready'}`}
-          data-testid="readiness"
-          title="Open the list of problems"
-          onClick={p.onShowProblems}
-        >
-          {readiness(p.problems)}
-        </button>
+      {p.problems === 'checking' ? (
+        <span className="readiness checking" data-testid="readiness">
+          checking…
+        </span>
+      ) : (
+        p.problems && (
+          <button
+            type="button"
+            className={`readiness ${readiness(p.problems) === 'ready' ? 'ready' : 'not-ready'}`}
+            data-testid="readiness"
+            title="Open the list of problems"
+            onClick={p.onShowProblems}
+          >
+            {readiness(p.problems)}
+          </button>
+        )
       )}
       <span role="status" className="notice" data-testid="status-notice">
         {p.notice}

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { editorText, hasChromium, newStory, results, saved, studioForSuite } from './writing-harness.js';
 
-const { page } = studioForSuite();
+const { studio, page } = studioForSuite();
+
+/** Records every text the readiness summary shows, from the page's first frame (`window.readinessSeen`). */
+const RECORD_READINESS = `window.readinessSeen = [];
+new MutationObserver(() => {
+  const text = document.querySelector('[data-testid=readiness]')?.textContent ?? null;
+  const seen = window.readinessSeen;
+  if (text !== null && seen[seen.length - 1] !== text) seen.push(text);
+}).observe(document, { subtree: true, childList: true, characterData: true });`;
+const readinessSeen = () => page().evaluate(() => (window as unknown as { readinessSeen: string[] }).readinessSeen);
 const visible = (selector: string) =>
   page()
     .locator(selector)
@@ -99,5 +108,29 @@ describe.skipIf(!hasChromium)('focus, typewriter, counts and readiness (issue 10
     expect(await page().locator('.cm-panel-lint li.cm-diagnostic-error', { hasText: 'nobody-we-know' }).count()).toBe(1);
     await page().keyboard.press('Escape');
     await saved(page());
+  });
+
+  it('says "checking…", never "ready" nor the last story’s counts, until the story just opened is linted', async () => {
+    await newStory(page());
+    await page().keyboard.type('Readiness at a restart');
+    await page().keyboard.press('Enter');
+    // No beat chosen: one error, which the summary must never hide behind a "ready".
+    await page().keyboard.type('One paragraph, and no beat chosen.');
+    await expect.poll(() => page().getByTestId('readiness').textContent(), { timeout: 5000 }).toBe('1 error');
+    await saved(page());
+
+    studio().initScripts.push(RECORD_READINESS);
+    await studio().restart();
+    await expect.poll(() => page().getByTestId('readiness').textContent(), { timeout: 5000 }).toBe('1 error');
+    expect(await readinessSeen()).toEqual(['checking…', '1 error']);
+
+    // Another story opened with the mouse: its own counts come after a "checking…", not ours.
+    await page().evaluate(() => ((window as unknown as { readinessSeen: string[] }).readinessSeen = []));
+    await page().locator('.story-list .story-item', { hasText: 'Warehouse Robots' }).click();
+    await expect.poll(() => editorText(page())).toContain('title: Warehouse Robots');
+    await expect.poll(async () => (await readinessSeen()).length, { timeout: 5000 }).toBe(2);
+    const [first, counts] = await readinessSeen();
+    expect(first).toBe('checking…');
+    expect(counts).toMatch(/^(ready|\d+ errors?( · \d+ warnings?)?|\d+ warnings?)$/);
   });
 });

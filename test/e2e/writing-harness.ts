@@ -23,6 +23,8 @@ export interface Studio {
   browser: Browser;
   /** Whatever went wrong on the page (errors, failed requests, script dialogs): none, ever. */
   problems: string[];
+  /** Scripts each page started from now on runs before the studio's own (observers of the first frames). */
+  initScripts: string[];
   /** Closes the page and the host, then starts both again over the same library: a restart. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -42,13 +44,14 @@ export async function openStudio(viewport = { width: 1280, height: 720 }): Promi
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
-  const studio = { browser, problems } as Studio;
+  const studio = { browser, problems, initScripts: [] as string[] } as Studio;
 
   async function start() {
     lib = Library.open(libraryFile, { seed: { catalogPath: sampleCatalogPath(), storiesDir: sampleStoriesDir() } });
     host = await startHost({ handlers: createHandlers(lib), staticDir: join(root, 'dist/renderer') });
     // A context of its own (axe-core's builder needs one), closed with the page.
     const context = await browser.newContext({ viewport });
+    for (const script of studio.initScripts) await context.addInitScript(script);
     const page = await context.newPage();
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => {
