@@ -61,22 +61,18 @@ export function StatusBar(p: StatusBarProps) {
           {p.wordGoal ? ` / ${grouped(p.wordGoal)}` : ''} words · {Math.max(1, Math.ceil(p.words / WORDS_PER_MINUTE))} min read
         </span>
       )}
-      {p.problems === 'checking' ? (
-        <span className="readiness checking" data-testid="readiness">
-          checking…
-        </span>
-      ) : (
-        p.problems && (
-          <button
-            type="button"
-            className={`readiness ${readiness(p.problems) === 'ready' ? 'ready' : 'not-ready'}`}
-            data-testid="readiness"
-            title="Open the list of problems"
-            onClick={p.onShowProblems}
-          >
-            {readiness(p.problems)}
-          </button>
-        )
+      {/* One button in every state: Preact would match a "checking…" span of another type against
+          the bar's later nodes and move them (the live region among them) each time a story opens. */}
+      {p.problems && (
+        <button
+          type="button"
+          className={`readiness ${p.problems === 'checking' ? 'checking' : readiness(p.problems) === 'ready' ? 'ready' : 'not-ready'}`}
+          data-testid="readiness"
+          title="Open the list of problems"
+          onClick={p.onShowProblems}
+        >
+          {p.problems === 'checking' ? 'checking…' : readiness(p.problems)}
+        </button>
       )}
       <span role="status" className="notice" data-testid="status-notice">
         {p.notice}

@@ -39,7 +39,9 @@ export function SyncIndicator({ overview: o, networkUp, onSyncNow, onOpenSetting
   if (!o) return null;
   if (!o.configured) {
     return (
-      <div className="sync-status" data-testid="sync-status" role="group" aria-label="Sync">
+      // Keyed apart from the connected line below: Preact would otherwise reuse this button's node
+      // as "Sync now", and the keyboard, given back to it as settings close, would land there.
+      <div key="setup" className="sync-status" data-testid="sync-status" role="group" aria-label="Sync">
         {o.queued > 0 && <span data-testid="sync-queued">{o.queued} queued</span>}
         <button type="button" className="link" onClick={onOpenSettings} data-testid="sync-connect" title="No publishing backend — set up…">
           No publishing backend — set up…
@@ -65,7 +67,7 @@ export function SyncIndicator({ overview: o, networkUp, onSyncNow, onOpenSetting
   }
 
   return (
-    <div className="sync-status" data-testid="sync-status" role="group" aria-label="Sync" ref={box}>
+    <div key="sync" className="sync-status" data-testid="sync-status" role="group" aria-label="Sync" ref={box}>
       <span className={`sync-online ${online === false ? 'off' : online ? 'on' : ''}`} data-testid="sync-online" title={o.backendUrl ?? ''}>
         {online === false ? 'Offline' : online ? 'Online' : 'Connecting…'}
       </span>

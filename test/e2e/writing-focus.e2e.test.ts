@@ -124,13 +124,20 @@ describe.skipIf(!hasChromium)('focus, typewriter, counts and readiness (issue 10
     await expect.poll(() => page().getByTestId('readiness').textContent(), { timeout: 5000 }).toBe('1 error');
     expect(await readinessSeen()).toEqual(['checking…', '1 error']);
 
-    // Another story opened with the mouse: its own counts come after a "checking…", not ours.
+    // Another story opened with the mouse: its own counts come after a "checking…", not ours. The
+    // bar's parts stay the same nodes meanwhile (the live region that reads "Saved at…" among them).
     await page().evaluate(() => ((window as unknown as { readinessSeen: string[] }).readinessSeen = []));
+    await page().evaluate(() => document.querySelectorAll<HTMLElement>('.status-bar > *').forEach((el, i) => (el.dataset.part = String(i))));
+    const parts = () => page().evaluate(() => [...document.querySelectorAll<HTMLElement>('.status-bar > *')].map((el) => `${el.dataset.part}:${el.className}`));
+    const partsBefore = await parts();
     await page().locator('.story-list .story-item', { hasText: 'Warehouse Robots' }).click();
     await expect.poll(() => editorText(page())).toContain('title: Warehouse Robots');
     await expect.poll(async () => (await readinessSeen()).length, { timeout: 5000 }).toBe(2);
     const [first, counts] = await readinessSeen();
     expect(first).toBe('checking…');
     expect(counts).toMatch(/^(ready|\d+ errors?( · \d+ warnings?)?|\d+ warnings?)$/);
+    expect((await parts()).map((p) => p.replace(/ (ready|not-ready|checking)$/, ''))).toEqual(
+      partsBefore.map((p) => p.replace(/ (ready|not-ready|checking)$/, '')),
+    );
   });
 });
