@@ -90,6 +90,19 @@ function NoteItem({
 }) {
   const [replying, setReplying] = useState(false);
   const item = useRef<HTMLLIElement>(null);
+  // A reply sent or given up hands the keyboard back to this note's Reply button: the field that
+  // had it is gone, and the keyboard would otherwise fall to the page's top.
+  const replyButton = useRef<HTMLButtonElement>(null);
+  const backToReply = useRef(false);
+  const stopReplying = () => {
+    backToReply.current = true;
+    setReplying(false);
+  };
+  useEffect(() => {
+    if (replying || !backToReply.current) return;
+    backToReply.current = false;
+    replyButton.current?.focus();
+  }, [replying]);
   useEffect(() => {
     if (current) item.current?.scrollIntoView({ block: 'nearest' });
   }, [current]);
@@ -146,12 +159,12 @@ function NoteItem({
         <NoteField
           label={`Reply to ${note.author ?? 'your'} note`}
           autoFocus
-          onCancel={() => setReplying(false)}
-          onSend={(t) => void control.reply(note.id, t).then(() => setReplying(false))}
+          onCancel={stopReplying}
+          onSend={(t) => void control.reply(note.id, t).then(stopReplying)}
         />
       ) : (
         <div className="toolbar">
-          <button type="button" onClick={() => setReplying(true)}>
+          <button type="button" ref={replyButton} onClick={() => setReplying(true)}>
             Reply
           </button>
           {note.allowed.resolve && (

@@ -232,6 +232,19 @@ describe.skipIf(!hasChromium)('review notes from the keyboard (issue 14)', () =>
     await expect.poll(focusedButton).toBe(`button:Detached “${gone}”`);
     await page().keyboard.press('Tab');
     await expect.poll(focusedButton).toBe('button:Reply');
+    // A reply given up (Escape) or sent (Enter) gives the keyboard back to the note's Reply button.
+    const replyField = panel().getByRole('textbox', { name: /^Reply to / });
+    await page().keyboard.press('Enter');
+    await expect.poll(() => replyField.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page().keyboard.type('Never mind.');
+    await page().keyboard.press('Escape');
+    await expect.poll(focusedButton).toBe('button:Reply');
+    expect(await replyField.count()).toBe(0);
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Was this sentence cut on purpose?');
+    await page().keyboard.press('Enter');
+    await expect.poll(() => panel().locator('.note-reply').allTextContents()).toContainEqual(expect.stringContaining('Was this sentence cut on purpose?'));
+    await expect.poll(focusedButton).toBe('button:Reply');
     await page().keyboard.press('ArrowUp');
     await expect.poll(focusedButton).toBe(`button:Open “${kept}”`);
     // Enter on a note's quote shows it in the story.
