@@ -176,6 +176,13 @@ export function App() {
     if (focusSearch) searchRef.current?.focus();
   }, [focusSearch]);
 
+  // A dialog closed gives the keyboard back to what had it (Modal). When that is gone (an import
+  // opened another story, whose editor replaced the one that had it), the keyboard goes to the
+  // story rather than falling to the page.
+  useEffect(() => {
+    if (dialog === null && document.activeElement === document.body) scroll.view.current?.focus();
+  }, [dialog, scroll.view]);
+
   const chooseFiles = useCallback(() => fileInput.current?.click(), []);
 
   /** Saves now (Ctrl+S) and says so: what the library holds, not what we hope it holds. */

@@ -2,7 +2,7 @@
 // keyboard was: the palette's field, the note's field, the library's search box. Nothing here waits
 // for the focus to move before it types, as a quick writer does not (docs/decisions.md, Preact).
 import { describe, expect, it } from 'vitest';
-import { editorText, hasChromium, newStory, saved, studioForSuite } from './writing-harness.js';
+import { editorText, focused, hasChromium, newStory, saved, studioForSuite } from './writing-harness.js';
 
 const { page } = studioForSuite();
 const BODY = 'The council met on Monday.';
@@ -44,5 +44,28 @@ describe.skipIf(!hasChromium)('keys typed straight after a shortcut', () => {
     const text = await editorText(page());
     expect(text).toContain(BODY);
     for (const stray of ['toggle', 'Which', 'minutes']) expect(text).not.toContain(stray);
+  });
+
+  it('after an import from Ctrl+O, closing its report gives the keyboard to the story it opened', async () => {
+    await storyWithSentence('Before the import');
+    const chooser = page().waitForEvent('filechooser');
+    await page().keyboard.press('Control+o');
+    await (
+      await chooser
+    ).setFiles({
+      name: 'gulls.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('---\ntitle: Gulls over the harbour\nstatus: draft\n---\nThe gulls came back in March.\n'),
+    });
+    await expect.poll(() => page().getByTestId('import-progress').textContent()).toBe('Imported 1 of 1 file');
+    await expect.poll(() => editorText(page())).toContain('The gulls came back in March.');
+    // The editor that had the keyboard is gone (the imported story replaced it).
+    await page().keyboard.press('Escape');
+    await expect.poll(() => page().getByTestId('import-dialog').count()).toBe(0);
+    await expect.poll(() => focused(page())).toBe('editor');
+    await page().keyboard.type('Gulls: ');
+    await expect.poll(() => editorText(page())).toContain('Gulls: ');
+    expect(await editorText(page())).toContain('title: Gulls over the harbour');
+    await saved(page());
   });
 });
