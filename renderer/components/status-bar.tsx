@@ -15,8 +15,7 @@ export interface StatusBarProps {
   selectedWords?: number;
   /** The story's word goal, if one is set. */
   wordGoal?: number;
-  /** Errors and warnings the editor shows now; null while no story is open. */
-  /** The story's findings; 'checking' until the opened story's first lint has counted them. */
+  /** Errors and warnings the editor shows now; 'checking' until the opened story's first lint; null while no story is open. */
   problems?: ProblemCounts | 'checking' | null;
   onShowProblems?(): void;
   hidden?: boolean;
