@@ -64,6 +64,9 @@ export function EditorPane({
 
   useEffect(() => {
     if (!host.current || docKey === null) return;
+    // Until the story's first lint has answered, the editor holds no findings yet: counting them
+    // then would say "ready" of a story not checked (a key typed at once after it opened).
+    let linted = false;
     const view = new EditorView({
       parent: host.current,
       state: EditorState.create({
@@ -78,9 +81,10 @@ export function EditorPane({
             // counted after a pause: a walk over every one, milliseconds a keystroke on a long story.
             const found = u.transactions.some((tr) => tr.effects.length > 0) ? takeLintCounts(u.view) : null;
             if (found) {
+              linted = true;
               clearTimeout(countLater.current);
               problemsRef.current?.(found);
-            } else if (u.docChanged) {
+            } else if (u.docChanged && linted) {
               clearTimeout(countLater.current);
               countLater.current = setTimeout(() => problemsRef.current?.(problemCounts(u.view.state)), 150);
             }
