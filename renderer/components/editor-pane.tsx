@@ -6,7 +6,7 @@ import { frontMatterHidden, setEditorCatalog, setSpelling, setWritingOptions, st
 import { bodyStart } from '../editor/caret.js';
 import { useLatest } from '../hooks/use-latest.js';
 import { notesExtension } from '../notes/notes-extension.js';
-import { problemCounts, takeLintCounts, type ProblemCounts } from '../editor/story-lint.js';
+import { lintAnswerCounts, type ProblemCounts } from '../editor/story-lint.js';
 
 export interface EditorPaneProps {
   docKey: string | null;
@@ -59,14 +59,10 @@ export function EditorPane({
   const writingRef = useLatest(writing);
   const textRef = useLatest(initialText);
   const viewCallbackRef = useRef(onView);
-  const countLater = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   viewCallbackRef.current = onView;
 
   useEffect(() => {
     if (!host.current || docKey === null) return;
-    // Until the story's first lint has answered, the editor holds no findings yet: counting them
-    // then would say "ready" of a story not checked (a key typed at once after it opened).
-    let linted = false;
     const view = new EditorView({
       parent: host.current,
       state: EditorState.create({
@@ -76,18 +72,11 @@ export function EditorPane({
           notesExtension(),
           EditorView.updateListener.of((u) => {
             if (u.selectionSet) placeRef.current?.(u.view);
-            // Lint results arrive as effects, their counts with them (taken from the linter's answer).
-            // After edits (which map the findings, and may drop one) the editor's findings are
-            // counted after a pause: a walk over every one, milliseconds a keystroke on a long story.
-            const found = u.transactions.some((tr) => tr.effects.length > 0) ? takeLintCounts(u.view) : null;
-            if (found) {
-              linted = true;
-              clearTimeout(countLater.current);
-              problemsRef.current?.(found);
-            } else if (u.docChanged && linted) {
-              clearTimeout(countLater.current);
-              countLater.current = setTimeout(() => problemsRef.current?.(problemCounts(u.view.state)), 150);
-            }
+            // The counts change when the linter answers (a quarter second after typing stops), never
+            // from the findings as an edit moved them: typing over a wrong reference drops its
+            // finding, and the bar would say "ready" until the next answer found it wrong again.
+            const found = lintAnswerCounts(u.transactions);
+            if (found) problemsRef.current?.(found);
           }),
         ],
       }),
@@ -104,7 +93,6 @@ export function EditorPane({
     view.focus();
     readyRef.current?.(view);
     return () => {
-      clearTimeout(countLater.current);
       view.scrollDOM.removeEventListener('scroll', scroller);
       view.destroy();
       viewRef.current = null;

@@ -1,5 +1,5 @@
-import { forEachDiagnostic, linter, type Action, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
-import type { EditorState, Extension } from '@codemirror/state';
+import { forEachDiagnostic, linter, setDiagnosticsEffect, type Action, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
+import type { Extension, Transaction } from '@codemirror/state';
 import { keymap, type Command, type EditorView } from '@codemirror/view';
 import type { Fix } from '../../shared/index.js';
 import { backendDiagnostics, backendDiagnosticsChanged, backendDiagnosticsField } from './backend-lint.js';
@@ -25,21 +25,19 @@ export function storyDiagnostics(view: EditorView): CmDiagnostic[] {
   // What the local lint says at the same place is said once, by it (issue 11 #4).
   const said = new Set(local.map((d) => `${d.source}\u0000${d.from}\u0000${d.to}`));
   const all = [...local, ...backendDiagnostics(view.state).filter((d) => !said.has(`${d.source!.slice('backend '.length)}\u0000${d.from}\u0000${d.to}`))];
-  lastCounts.set(view, countOf(all));
   return all;
 }
 
-/** The counts of the findings the story linter last found, by editor. */
-const lastCounts = new WeakMap<EditorView, ProblemCounts>();
-
 /**
- * The counts of the story linter's last findings, once each (null when already taken): what a
- * lint result arriving brings, without walking the editor's findings (milliseconds on a long story).
+ * The counts a lint answer in these transactions brings (the last, if several), or null when none
+ * carries one. Counted from the answer itself, the one the editor now shows: the story lint's
+ * findings wait for spelling's (one answer for both), and an answer the linter drops because the
+ * text changed meanwhile must count for nothing, or the bar would say "ready" of findings never shown.
  */
-export function takeLintCounts(view: EditorView): ProblemCounts | null {
-  const counts = lastCounts.get(view) ?? null;
-  lastCounts.delete(view);
-  return counts;
+export function lintAnswerCounts(transactions: readonly Transaction[]): ProblemCounts | null {
+  let answer: readonly CmDiagnostic[] | null = null;
+  for (const tr of transactions) for (const e of tr.effects) if (e.is(setDiagnosticsEffect)) answer = e.value;
+  return answer && countOf(answer);
 }
 
 function countOf(diagnostics: readonly { severity: string }[]): ProblemCounts {
@@ -102,10 +100,4 @@ export function storyLint(): Extension {
 export interface ProblemCounts {
   errors: number;
   warnings: number;
-}
-
-export function problemCounts(state: EditorState): ProblemCounts {
-  const all: CmDiagnostic[] = [];
-  forEachDiagnostic(state, (d) => all.push(d));
-  return countOf(all);
 }

@@ -138,9 +138,10 @@ describe.skipIf(!hasChromium)('focus, typewriter, counts and readiness (issue 10
     await page().locator('.story-list .story-item', { hasText: 'Warehouse Robots' }).click();
     await expect.poll(() => editorText(page())).toContain('title: Warehouse Robots');
     await expect.poll(async () => (await readinessSeen()).length, { timeout: 5000 }).toBe(3);
+    // Never "ready" meanwhile: on a slow machine the first lint's answer (held for spelling's, the
+    // dictionary loading cold) was dropped for the X, and the Backspace made the bar count nothing.
     const [before, first, counts] = await readinessSeen();
-    expect(before).toBe('1 error');
-    expect(first).toBe('checking…');
+    expect([before, first]).toEqual(['1 error', 'checking…']);
     expect(counts).toMatch(/^(ready|\d+ errors?( · \d+ warnings?)?|\d+ warnings?)$/);
     expect(await parts()).toEqual(partsBefore);
   });
