@@ -15,7 +15,7 @@ export interface StatusBarProps {
   selectedWords?: number;
   /** The story's word goal, if one is set. */
   wordGoal?: number;
-  /** Errors and warnings the editor shows now; 'checking' until the opened story's first lint; null while no story is open. */
+  /** Errors and warnings of the linter's last answer; 'checking' until the opened story's first; null while no story is open. */
   problems?: ProblemCounts | 'checking' | null;
   onShowProblems?(): void;
   hidden?: boolean;
